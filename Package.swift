@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets by role (see README "Layout"): a pure model and planner, the transports and
+// system calls under the adapters, the journal, the executor, the commands as a library,
+// and a tiny executable. No package dependencies: the toolchain alone.
+let package = Package(
+    name: "berth",
+    products: [
+        .executable(name: "berth", targets: ["berth"]),
+    ],
+    targets: [
+        // Pure: JSON with positions, spec model, planner. No Glibc, no I/O.
+        .target(name: "BerthJSON"),
+        .target(name: "BerthModel", dependencies: ["BerthJSON"]),
+        // Operating system: locks, atomic files, append-only files.
+        .target(name: "BerthSystem"),
+        .target(name: "BerthHTTP"),
+        .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
+        // Executor: carries a plan out through a Platform, decides nothing.
+        .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
+        .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine"]),
+        .target(name: "BerthCommands", dependencies: [
+            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP",
+        ]),
+        .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
+
+        .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
+        .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON"]),
+        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
+        .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
+        .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal"]),
+        .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
+        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
+        .testTarget(name: "BerthIntegrationTests", dependencies: [
+            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)
