@@ -1,0 +1,106 @@
+import BerthSystem
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The journal's append-only descriptor and the serial queue that does its blocking I/O.
+///
+/// write(2) and fsync(2) can block for tens of milliseconds (longer on a busy disk). Doing
+/// them on Swift's cooperative pool, which has one thread per core, would stall unrelated
+/// tasks; a dedicated queue keeps that wait off the pool while callers simply `await`.
+final class JournalFile: @unchecked Sendable {
+    // Invariant making @unchecked safe: `fd`'s open/closed state and `shortWriteAfter` are
+    // touched only on `queue` (or in deinit, when no queue work can be pending), and `path`
+    // is immutable.
+    let path: String
+    private var fd: Int32
+    private let queue: DispatchQueue
+    private var shortWriteAfter: Int?
+
+    /// How one write+fsync went. `written` counts the bytes that reached the file even when
+    /// the call failed, so the caller knows whether a partial line was left behind.
+    struct Outcome: Sendable {
+        var written: Int
+        var error: SystemError?
+    }
+
+    /// Opens (creating if needed) `path` for appending.
+    init(path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        self.path = path
+        self.fd = fd
+        self.queue = DispatchQueue(label: "berth.journal.write")
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Whether the descriptor is a regular file, whose existing content is worth scanning.
+    /// Character devices such as /dev/full (used to test ENOSPC) would read forever.
+    func isRegularFile() -> Bool {
+        queue.sync {
+            var info = stat()
+            return fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        }
+    }
+
+    /// Writes `bytes` with one write(2) (retrying only the remainder of a short write) and
+    /// then fsyncs, all on the journal's queue.
+    func appendAndSync(_ bytes: [UInt8]) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                continuation.resume(returning: self.performAppend(bytes))
+            }
+        }
+    }
+
+    /// Closes the descriptor once every write submitted before it has finished.
+    func close() {
+        queue.async {
+            if self.fd >= 0 {
+                Glibc.close(self.fd)
+                self.fd = -1
+            }
+        }
+    }
+
+    /// Test hook: the next write stores only `count` bytes and then fails with EIO, the way a
+    /// disk filling up mid-write would.
+    func injectShortWrite(after count: Int) {
+        queue.sync { shortWriteAfter = count }
+    }
+
+    private func performAppend(_ bytes: [UInt8]) -> Outcome {
+        guard fd >= 0 else {
+            return Outcome(written: 0, error: SystemError(operation: "write to", path: path, errno: EBADF))
+        }
+        var offset = 0
+        if let limit = shortWriteAfter {
+            shortWriteAfter = nil
+            let partial = Array(bytes.prefix(limit))
+            let count = partial.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            return Outcome(written: max(count, 0), error: SystemError(operation: "write to", path: path, errno: EIO))
+        }
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return Outcome(written: offset, error: SystemError.current("write to", path: path))
+            }
+            offset += count
+        }
+        // fdatasync would skip the mtime update, but the file size changes on every append,
+        // so it would flush the inode anyway; plain fsync says what we mean.
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            return Outcome(written: offset, error: SystemError.current("fsync", path: path))
+        }
+        return Outcome(written: offset, error: nil)
+    }
+}
