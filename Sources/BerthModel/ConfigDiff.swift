@@ -1,0 +1,50 @@
+/// One changed field between the configuration a resource was made from and the desired one.
+public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var old: String?
+    public var new: String?
+    public init(path: String, old: String?, new: String?) { self.path = path; self.old = old; self.new = new }
+
+    public var description: String {
+        let redacted = [old, new].contains { $0?.hasPrefix("\"(redacted") == true }
+        if redacted { return "\(path): (secret value changed)" }
+        switch (old, new) {
+        case (nil, let n?): return "\(path): added \(n)"
+        case (let o?, nil): return "\(path): removed (was \(o))"
+        case (let o?, let n?): return "\(path): \(o) -> \(n)"
+        default: return path
+        }
+    }
+}
+
+/// Field diff of two canonical configurations, flattened to dotted paths, sorted.
+/// Both sides should be fingerprinted configurations: a diff is shown to people.
+public enum ConfigDiff {
+    public static func changes(from old: JSONValue, to new: JSONValue) -> [FieldChange] {
+        var out: [FieldChange] = []
+        walk(old, new, path: "", into: &out)
+        return out.sorted { $0.path < $1.path }
+    }
+
+    private static func walk(_ old: JSONValue?, _ new: JSONValue?, path: String, into out: inout [FieldChange]) {
+        if old == new { return }
+        if let o = old?.objectValue, let n = new?.objectValue {
+            for key in Set(o.keys).union(n.keys) {
+                walk(o[key], n[key], path: path.isEmpty ? key : path + "." + key, into: &out)
+            }
+            return
+        }
+        // Empty collections and absence mean the same to the engine: do not report them.
+        if isEmpty(old) && isEmpty(new) { return }
+        out.append(FieldChange(path: path, old: old.map(show), new: new.map(show)))
+    }
+
+    private static func isEmpty(_ value: JSONValue?) -> Bool {
+        guard let value else { return true }
+        if let a = value.arrayValue { return a.isEmpty }
+        if let o = value.objectValue { return o.isEmpty }
+        return false
+    }
+
+    private static func show(_ value: JSONValue) -> String { value.canonicalText }
+}

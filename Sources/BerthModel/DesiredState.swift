@@ -1,0 +1,54 @@
+/// Everything the spec folder says, after validation: the valid specs, every error, and
+/// which files were invalid (their resources must be left exactly as they are).
+public struct DesiredState: Sendable {
+    public var specs: [Spec]
+    public var errors: [SpecError]
+    public var invalidFiles: [String]
+    /// Files read, valid or not: an empty folder is a fact the deletion guard looks at.
+    public var fileCount: Int
+
+    public init(specs: [Spec], errors: [SpecError] = [], invalidFiles: [String] = [], fileCount: Int? = nil) {
+        self.specs = specs; self.errors = errors; self.invalidFiles = invalidFiles
+        self.fileCount = fileCount ?? Set(specs.map(\.origin.file)).count
+    }
+
+    /// Decodes every file and checks what no single file can: the same name and target
+    /// defined twice. Both definitions are refused, so neither silently wins.
+    public static func assemble(files: [(path: String, bytes: [UInt8])]) -> DesiredState {
+        var results: [(path: String, result: SpecDecoder.FileResult)] = files
+            .sorted { $0.path < $1.path }
+            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes)) }
+
+        var firstSeen: [String: Spec] = [:]
+        var duplicateErrors: [String: [SpecError]] = [:]
+        for (_, result) in results {
+            for spec in result.specs {
+                let id = spec.target + "/" + spec.name
+                if let first = firstSeen[id] {
+                    let error = SpecError(
+                        file: spec.origin.file, path: spec.origin.path.appending(key: "name"), position: spec.origin.position,
+                        message: "\"\(spec.name)\" (target \(spec.target)) is also defined at \(first.origin.file):\(first.origin.position)")
+                    duplicateErrors[spec.origin.file, default: []].append(error)
+                    let mirror = SpecError(
+                        file: first.origin.file, path: first.origin.path.appending(key: "name"), position: first.origin.position,
+                        message: "\"\(spec.name)\" (target \(spec.target)) is also defined at \(spec.origin.file):\(spec.origin.position)")
+                    if !(duplicateErrors[first.origin.file] ?? []).contains(mirror) {
+                        duplicateErrors[first.origin.file, default: []].append(mirror)
+                    }
+                } else {
+                    firstSeen[id] = spec
+                }
+            }
+        }
+        for i in results.indices {
+            if let extra = duplicateErrors[results[i].path] {
+                results[i].result = SpecDecoder.FileResult(specs: [], errors: results[i].result.errors + extra)
+            }
+        }
+        return DesiredState(
+            specs: results.flatMap(\.result.specs),
+            errors: results.flatMap(\.result.errors),
+            invalidFiles: results.filter { !$0.result.isValid }.map(\.path),
+            fileCount: files.count)
+    }
+}

@@ -1,0 +1,143 @@
+/// Field-by-field checks. Each returns nil after recording an error at the offending value.
+extension FieldReader {
+    mutating func string(_ node: JSONNode, _ path: JSONPath) -> String? {
+        guard case .string(let s) = node.kind else {
+            fail(node, path, "expected a string, got \(node.typeName)")
+            return nil
+        }
+        return s
+    }
+
+    mutating func name(_ node: JSONNode, _ path: JSONPath) -> String? {
+        guard let s = string(node, path) else { return nil }
+        if s.isEmpty { fail(node, path, "name is empty"); return nil }
+        if s.count > SpecDecoder.maxNameLength {
+            fail(node, path, "name is \(s.count) characters long; at most \(SpecDecoder.maxNameLength) are allowed")
+            return nil
+        }
+        if !Names.isValid(s) {
+            fail(node, path, "\(quoted(s)) is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
+            return nil
+        }
+        return s
+    }
+
+    mutating func image(_ node: JSONNode, _ path: JSONPath) -> String? {
+        guard let s = string(node, path) else { return nil }
+        if s.isEmpty || s.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) {
+            fail(node, path, "\(quoted(s)) is not an image reference like \"repo:tag\"")
+            return nil
+        }
+        let last = s.split(separator: "/").last.map(String.init) ?? s
+        if !last.contains(":") && !s.contains("@") {
+            fail(node, path, "image \(quoted(s)) has no tag; write \"\(s):latest\" if the moving tag is really meant")
+            return nil
+        }
+        return s
+    }
+
+    mutating func oneOf(_ node: JSONNode, _ path: JSONPath, _ allowed: [String], what: String) -> String? {
+        guard let s = string(node, path) else { return nil }
+        guard allowed.contains(s) else {
+            let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
+            fail(node, path, "unknown \(what) \(quoted(s)); expected one of \(list)")
+            return nil
+        }
+        return s
+    }
+
+    mutating func stringArray(_ node: JSONNode, _ path: JSONPath) -> [String]? {
+        guard case .array(let items) = node.kind else {
+            fail(node, path, "expected an array of strings, got \(node.typeName)")
+            return nil
+        }
+        var out: [String] = []
+        var ok = true
+        for (i, item) in items.enumerated() {
+            if let s = string(item, path.appending(index: i)) { out.append(s) } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+
+    mutating func stringMap(_ node: JSONNode, _ path: JSONPath) -> [(String, JSONPosition, String)]? {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected an object of strings, got \(node.typeName)")
+            return nil
+        }
+        var out: [(String, JSONPosition, String)] = []
+        var ok = true
+        for member in members {
+            if let s = string(member.value, path.appending(key: member.key)) {
+                out.append((member.key, member.keyPosition, s))
+            } else { ok = false }
+        }
+        return ok ? out : nil
+    }
+
+    mutating func environment(_ node: JSONNode, _ path: JSONPath) -> [String: String]? {
+        guard let pairs = stringMap(node, path) else { return nil }
+        var env: [String: String] = [:]
+        var ok = true
+        for (key, position, value) in pairs {
+            if key.isEmpty || key.contains("=") || key.contains("\u{0}") || value.contains("\u{0}") {
+                fail(at: position, path.appending(key: key), "environment variable names must be non-empty and contain no '=' or NUL")
+                ok = false
+            }
+            env[key] = value
+        }
+        return ok ? env : nil
+    }
+
+    mutating func labels(_ node: JSONNode, _ path: JSONPath) -> [String: String]? {
+        guard let pairs = stringMap(node, path) else { return nil }
+        var labels: [String: String] = [:]
+        var ok = true
+        for (key, position, value) in pairs {
+            if key.hasPrefix(Labels.prefix) {
+                fail(at: position, path.appending(key: key), "labels starting with \"\(Labels.prefix)\" are berth's own and cannot be set")
+                ok = false
+            } else if key.isEmpty || key.contains("\u{0}") || value.contains("\u{0}") {
+                fail(at: position, path.appending(key: key), "label keys must be non-empty and contain no NUL")
+                ok = false
+            }
+            labels[key] = value
+        }
+        return ok ? labels : nil
+    }
+
+    mutating func replicas(_ node: JSONNode, _ path: JSONPath) -> Int? {
+        guard case .number(let literal) = node.kind else {
+            fail(node, path, "expected an integer >= 0, got \(node.typeName)")
+            return nil
+        }
+        guard let n = Int(literal), n >= 0, n <= SpecDecoder.maxReplicas else {
+            fail(node, path, "expected an integer from 0 to \(SpecDecoder.maxReplicas), got \(literal.prefix(40))")
+            return nil
+        }
+        return n
+    }
+
+    mutating func dockerBody(_ node: JSONNode, _ path: JSONPath) -> JSONValue? {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected a Docker Engine create-container body (an object), got \(node.typeName)")
+            return nil
+        }
+        let before = errors.count
+        for member in members {
+            let memberPath = path.appending(key: member.key)
+            guard let expected = DockerBodyKeys.types[member.key] else {
+                let guess = Suggest.closest(to: member.key, in: Array(DockerBodyKeys.types.keys)).map { "; did you mean \"\($0)\"?" }
+                fail(at: member.keyPosition, memberPath, "unknown Docker create-container field \"\(member.key)\"" + (guess ?? ""))
+                continue
+            }
+            if !expected.matches(member.value) {
+                fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
+            }
+        }
+        return errors.count == before ? node.value : nil
+    }
+}
+
+func quoted(_ s: String) -> String {
+    "\"" + String(s.prefix(80)).unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined() + "\""
+}

@@ -1,0 +1,53 @@
+/// Names become container names, hostnames and label values: they must not be able to
+/// break out of their place (no path separators, no '..', nothing a label parser splits on).
+public enum Names {
+    public static func isValid(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) }
+        return alnum(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 0x2D }
+    }
+
+    /// Turns a folder name into a valid owner name ("My_Project" -> "my-project").
+    public static func sanitized(_ s: String) -> String {
+        var out = ""
+        for scalar in s.lowercased().unicodeScalars {
+            let c = Character(scalar)
+            if (c >= "a" && c <= "z") || (c >= "0" && c <= "9") { out.append(c) }
+            else if !out.isEmpty && out.last != "-" { out.append("-") }
+        }
+        while out.last == "-" { out.removeLast() }
+        return out.isEmpty ? "berth" : String(out.prefix(SpecDecoder.maxNameLength))
+    }
+}
+
+/// The labels by which berth recognises what it owns.
+public enum Labels {
+    public static let prefix = "berth."
+    public static let owner = "berth.owner"
+    public static let name = "berth.name"
+    public static let replica = "berth.replica"
+    public static let configHash = "berth.config-hash"
+}
+
+/// "did you mean": the closest known word within a small edit distance.
+enum Suggest {
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
+        return best.1 <= max(1, best.0.count / 3) ? best.0 : nil
+    }
+
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.count > 64 || b.count > 64 { return Int.max }
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

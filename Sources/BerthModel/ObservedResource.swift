@@ -1,0 +1,51 @@
+/// What an adapter saw of one resource carrying berth's owner label, parsed once into
+/// typed fields so the planner never reads engine objects.
+public struct ObservedResource: Sendable, Equatable {
+    public var id: String
+    public var target: String
+    public var kind: String
+    /// berth.name; nil when the label is missing or not a valid name (then the planner
+    /// treats the resource as foreign, never as its own).
+    public var name: String?
+    public var replica: Int?
+    /// The engine's own name for it, e.g. "main-web-1".
+    public var engineName: String
+    public var configHash: String?
+    public var state: RunState
+
+    public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
+                engineName: String, configHash: String?, state: RunState) {
+        self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
+        self.engineName = engineName; self.configHash = configHash; self.state = state
+    }
+}
+
+/// Docker's container states, reduced to what the planner acts on.
+public enum RunState: Sendable, Equatable, CustomStringConvertible {
+    /// running, restarting, paused: left alone (a pause is somebody's intent).
+    case running
+    /// created, exited: start it again.
+    case stopped(String)
+    /// dead: cannot be started; replace it.
+    case dead
+    /// removing: the engine is already deleting it; wait for the next pass.
+    case removing
+
+    public init(docker state: String) {
+        switch state {
+        case "running", "restarting", "paused": self = .running
+        case "dead": self = .dead
+        case "removing": self = .removing
+        default: self = .stopped(state)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .running: "running"
+        case .stopped(let s): s
+        case .dead: "dead"
+        case .removing: "removing"
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The two faces of a plan: text for people, JSON for scripts. Both are deterministic.
+extension Plan: CustomStringConvertible {
+    static let symbols: [Action.Op: String] = [.create: "+", .replace: "~", .start: ">", .update: "~", .delete: "-"]
+
+    public var description: String {
+        var lines: [String] = []
+        for action in actions {
+            var line = "\(Plan.symbols[action.op]!) \(action.op.rawValue) \(action.key): \(action.reason)"
+            if let strategy = action.strategy { line += " [\(strategy.rawValue)]" }
+            lines.append(line)
+            for change in action.changes { lines.append("    \(change)") }
+        }
+        for action in held {
+            lines.append("! held \(action.op.rawValue) \(action.key): \(action.reason)")
+        }
+        for note in notes { lines.append("note: \(note)") }
+        let counts = Action.Op.allCases.compactMap { op -> String? in
+            let n = count(op)
+            return n == 0 ? nil : "\(n) to \(op.rawValue)"
+        }
+        lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
+        return lines.joined(separator: "\n")
+    }
+
+    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...]}`
+    public var json: JSONValue {
+        .object([
+            "actions": .array(actions.map(\.json)),
+            "errors": .array(errors.map(\.json)),
+            "held": .array(held.map(\.json)),
+            "notes": .array(notes.map { .string($0) }),
+        ])
+    }
+}
+
+extension Action {
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "op": .string(op.rawValue), "target": .string(key.target), "kind": .string(key.kind),
+            "name": .string(key.name), "reason": .string(reason),
+            "replica": key.replica.map { .number(String($0)) } ?? .null,
+        ]
+        if let strategy { object["strategy"] = .string(strategy.rawValue) }
+        if !changes.isEmpty { object["changes"] = .array(changes.map { .string($0.description) }) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,62 @@
+/// What the planner decided: a value with a deterministic order and a readable text, which
+/// is the dry-run output and the golden text of planner tests.
+public struct Plan: Sendable {
+    public var actions: [Action]
+    public var errors: [SpecError]
+    /// Deletions the planner would have made but held back (invalid files, mass-delete guard).
+    public var held: [Action]
+    public var notes: [String]
+
+    public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = []) {
+        self.actions = actions.sorted(); self.errors = errors; self.held = held.sorted(); self.notes = notes
+    }
+
+    public var isEmpty: Bool { actions.isEmpty }
+
+    public func count(_ op: Action.Op) -> Int { actions.filter { $0.op == op }.count }
+}
+
+public struct Action: Sendable, Comparable, CustomStringConvertible {
+    public enum Op: String, Sendable, CaseIterable {
+        case create, replace, start, update, delete
+    }
+
+    public enum Strategy: String, Sendable {
+        /// New one up before the old one goes: no gap.
+        case startFirst = "start-first"
+        /// Old one down first: needed where both cannot run at once (a fixed host port).
+        case stopFirst = "stop-first"
+    }
+
+    public var op: Op
+    public var key: ResourceKey
+    public var reason: String
+    /// The desired spec (create, replace, start, update).
+    public var spec: Spec?
+    public var configHash: String?
+    /// The resource acted on (replace, start, delete).
+    public var existingID: String?
+    public var existingName: String?
+    public var strategy: Strategy?
+    public var changes: [FieldChange]
+
+    public init(op: Op, key: ResourceKey, reason: String, spec: Spec? = nil, configHash: String? = nil,
+                existingID: String? = nil, existingName: String? = nil, strategy: Strategy? = nil,
+                changes: [FieldChange] = []) {
+        self.op = op; self.key = key; self.reason = reason; self.spec = spec; self.configHash = configHash
+        self.existingID = existingID; self.existingName = existingName; self.strategy = strategy; self.changes = changes
+    }
+
+    public static func < (a: Action, b: Action) -> Bool {
+        if a.key != b.key { return a.key < b.key }
+        if a.op != b.op { return Op.allCases.firstIndex(of: a.op)! < Op.allCases.firstIndex(of: b.op)! }
+        return (a.existingID ?? "") < (b.existingID ?? "")
+    }
+
+    public static func == (a: Action, b: Action) -> Bool {
+        a.op == b.op && a.key == b.key && a.reason == b.reason && a.existingID == b.existingID
+            && a.configHash == b.configHash && a.strategy == b.strategy && a.changes == b.changes
+    }
+
+    public var description: String { "\(op.rawValue) \(key): \(reason)" }
+}

@@ -1,0 +1,73 @@
+/// What the planner needs besides the two states.
+public struct PlanContext: Sendable {
+    public var owner: String
+    public var allowMassDelete: Bool
+    /// Fingerprinted canonical configurations by config hash, for field diffs of replacements.
+    public var knownConfigs: [String: JSONValue]
+
+    public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:]) {
+        self.owner = owner; self.allowMassDelete = allowMassDelete; self.knownConfigs = knownConfigs
+    }
+}
+
+/// Desired state + observed state -> plan. Pure and synchronous: no I/O, no clock, so every
+/// decision can be tested as a table.
+public enum Planner {
+    public static func plan(desired: DesiredState, observed: [ObservedResource], context: PlanContext) -> Plan {
+        var actions: [Action] = []
+        var orphans: [Action] = []
+        var notes: [String] = []
+
+        let owned = observed.filter { $0.name != nil && $0.replica != nil && $0.state != .removing }
+        let unlabelled = observed.filter { $0.name == nil || $0.replica == nil }
+        if !unlabelled.isEmpty {
+            let names = unlabelled.map(\.engineName).sorted().joined(separator: ", ")
+            notes.append("left alone: \(names) carry the owner label but no valid berth.name/berth.replica")
+        }
+        var groups: [ResourceKey: [ObservedResource]] = [:]
+        for resource in owned {
+            groups[ResourceKey(target: resource.target, kind: resource.kind, name: resource.name!, replica: resource.replica), default: []].append(resource)
+        }
+        let specsByName = Dictionary(desired.specs.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
+
+        for spec in desired.specs where spec.target == "docker" {
+            let hash = spec.configHash
+            for replica in stride(from: 1, through: spec.replicas, by: 1) {
+                let key = ResourceKey(target: spec.target, kind: "container", name: spec.name, replica: replica)
+                actions += ContainerDecision.decide(
+                    key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+            }
+        }
+
+        for (key, resources) in groups {
+            guard let replica = key.replica else { continue }
+            if let spec = specsByName[key.target + "/" + key.name] {
+                if replica > spec.replicas {
+                    actions += resources.map {
+                        delete(key, $0, reason: "scaled down to \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
+                    }
+                }
+            } else {
+                orphans += resources.map { delete(key, $0, reason: "spec removed") }
+            }
+        }
+
+        var held: [Action] = []
+        if !orphans.isEmpty {
+            if !desired.invalidFiles.isEmpty {
+                held = orphans.map { var a = $0; a.reason = "spec removed, held back while invalid files exist"; return a }
+                notes.append("\(orphans.count) deletion\(orphans.count == 1 ? "" : "s") held back: an invalid file may still describe them (\(desired.invalidFiles.joined(separator: ", ")))")
+            } else if !context.allowMassDelete && (orphans.count == owned.count || orphans.count * 2 > owned.count) {
+                held = orphans.map { var a = $0; a.reason = "spec removed, held back by the mass-delete guard"; return a }
+                notes.append("refusing to delete \(orphans.count) of \(owned.count) managed resources at once (all of them, or more than half); pass --allow-mass-delete if that is meant")
+            } else {
+                actions += orphans
+            }
+        }
+        return Plan(actions: actions, errors: desired.errors, held: held, notes: notes)
+    }
+
+    static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {
+        Action(op: .delete, key: key, reason: reason, existingID: resource.id, existingName: resource.engineName)
+    }
+}

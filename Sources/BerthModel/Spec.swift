@@ -1,0 +1,97 @@
+/// One desired workload, as written in a spec file and validated by `SpecDecoder`.
+///
+/// Values only: a spec knows where it came from (for error messages) but nothing about engines.
+public struct Spec: Sendable, Equatable {
+    public var name: String
+    public var target: String
+    public var image: String
+    public var command: [String]?
+    public var env: [String: String]
+    public var replicas: Int
+    public var ports: [PortMapping]
+    public var volumes: [VolumeMount]
+    public var labels: [String: String]
+    public var restart: RestartPolicy?
+    /// Native Docker Engine create-container body merged over what the portable fields produce.
+    public var docker: JSONValue?
+    public var origin: SpecOrigin
+
+    public init(
+        name: String, target: String = "docker", image: String, command: [String]? = nil,
+        env: [String: String] = [:], replicas: Int = 1, ports: [PortMapping] = [], volumes: [VolumeMount] = [],
+        labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
+        origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
+    ) {
+        self.name = name; self.target = target; self.image = image; self.command = command
+        self.env = env; self.replicas = replicas; self.ports = ports; self.volumes = volumes
+        self.labels = labels; self.restart = restart; self.docker = docker; self.origin = origin
+    }
+
+    /// Whether two replicas of this spec, or an old and a new container, can run at once:
+    /// a fixed host port cannot be bound twice.
+    public var bindsHostPorts: Bool {
+        if !ports.isEmpty { return true }
+        if let bindings = docker?["HostConfig"]?["PortBindings"]?.objectValue { return !bindings.isEmpty }
+        return false
+    }
+}
+
+/// Where a spec was written: shown in every message about it.
+public struct SpecOrigin: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var path: JSONPath
+    public var position: JSONPosition
+    public init(file: String, path: JSONPath, position: JSONPosition) {
+        self.file = file; self.path = path; self.position = position
+    }
+    public var description: String { "\(file):\(position)" }
+}
+
+/// "[ip:]hostPort:containerPort[/tcp|udp]"
+public struct PortMapping: Sendable, Equatable, CustomStringConvertible {
+    public var hostIP: String?
+    public var hostPort: Int
+    public var containerPort: Int
+    public var proto: String
+    public init(hostIP: String? = nil, hostPort: Int, containerPort: Int, proto: String = "tcp") {
+        self.hostIP = hostIP; self.hostPort = hostPort; self.containerPort = containerPort; self.proto = proto
+    }
+    public var description: String {
+        (hostIP.map { "\($0):" } ?? "") + "\(hostPort):\(containerPort)/\(proto)"
+    }
+}
+
+/// "source:destination[:ro|rw]"; source is an absolute host path or a named volume.
+public struct VolumeMount: Sendable, Equatable, CustomStringConvertible {
+    public var source: String
+    public var destination: String
+    public var readOnly: Bool
+    public init(source: String, destination: String, readOnly: Bool = false) {
+        self.source = source; self.destination = destination; self.readOnly = readOnly
+    }
+    public var description: String { "\(source):\(destination)" + (readOnly ? ":ro" : "") }
+}
+
+public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {
+    case no
+    case always
+    case onFailure = "on-failure"
+    case unlessStopped = "unless-stopped"
+}
+
+/// Identity of one managed resource: a container replica, a service, a Kubernetes object.
+public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var target: String
+    public var kind: String
+    public var name: String
+    public var replica: Int?
+    public init(target: String, kind: String, name: String, replica: Int? = nil) {
+        self.target = target; self.kind = kind; self.name = name; self.replica = replica
+    }
+    public static func < (a: ResourceKey, b: ResourceKey) -> Bool {
+        (a.target, a.kind, a.name, a.replica ?? 0) < (b.target, b.kind, b.name, b.replica ?? 0)
+    }
+    public var description: String {
+        "\(target) \(kind) \(name)" + (replica.map { " #\($0)" } ?? "")
+    }
+}

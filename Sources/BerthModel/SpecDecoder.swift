@@ -1,0 +1,101 @@
+/// Turns the bytes of one spec file into validated specs, or into errors that each name
+/// the file, the JSON path and the line:column of the offending value.
+///
+/// A file is valid or invalid as a whole: one bad spec in an array makes the file invalid,
+/// so that what it describes is left as it is rather than half-applied.
+public enum SpecDecoder {
+    public static let fields = [
+        "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
+    ]
+    public static let targets = ["docker"]
+    public static let maxNameLength = 53
+    public static let maxReplicas = 1000
+
+    public struct FileResult: Sendable {
+        public var specs: [Spec]
+        public var errors: [SpecError]
+        public var isValid: Bool { errors.isEmpty }
+    }
+
+    public static func decode(file: String, bytes: [UInt8]) -> FileResult {
+        let root: JSONNode
+        do {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            let message = error.message.hasPrefix("duplicate key") ? error.message : "invalid JSON: \(error.message)"
+            return FileResult(specs: [], errors: [SpecError(file: file, path: error.path, position: error.position, message: message)])
+        }
+        var reader = FieldReader(file: file)
+        var specs: [Spec] = []
+        switch root.kind {
+        case .object:
+            if let spec = reader.spec(root, path: .root) { specs.append(spec) }
+        case .array(let items):
+            for (index, item) in items.enumerated() {
+                if let spec = reader.spec(item, path: JSONPath.root.appending(index: index)) { specs.append(spec) }
+            }
+        default:
+            reader.fail(root, .root, "expected a spec object or an array of spec objects, got \(root.typeName)")
+        }
+        return reader.errors.isEmpty ? FileResult(specs: specs, errors: []) : FileResult(specs: [], errors: reader.errors)
+    }
+}
+
+/// Reads one spec object field by field, collecting every error rather than stopping at the first.
+struct FieldReader {
+    let file: String
+    var errors: [SpecError] = []
+
+    init(file: String) { self.file = file }
+
+    mutating func fail(_ node: JSONNode, _ path: JSONPath, _ message: String) {
+        errors.append(SpecError(file: file, path: path, position: node.position, message: message))
+    }
+
+    mutating func fail(at position: JSONPosition, _ path: JSONPath, _ message: String) {
+        errors.append(SpecError(file: file, path: path, position: position, message: message))
+    }
+
+    mutating func spec(_ node: JSONNode, path: JSONPath) -> Spec? {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected a spec object, got \(node.typeName)")
+            return nil
+        }
+        let before = errors.count
+        var byKey: [String: JSONNode] = [:]
+        for member in members {
+            if SpecDecoder.fields.contains(member.key) {
+                byKey[member.key] = member.value
+            } else {
+                fail(at: member.keyPosition, path.appending(key: member.key), unknownFieldMessage(member.key))
+            }
+        }
+        let name = byKey["name"].flatMap { self.name($0, path.appending(key: "name")) }
+        if byKey["name"] == nil { fail(node, path, "missing required field \"name\"") }
+        let image = byKey["image"].flatMap { self.image($0, path.appending(key: "image")) }
+        if byKey["image"] == nil { fail(node, path, "missing required field \"image\"") }
+        let target = byKey["target"].flatMap { oneOf($0, path.appending(key: "target"), SpecDecoder.targets, what: "target") } ?? "docker"
+        let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
+        let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? [:]
+        let replicas = byKey["replicas"].flatMap { self.replicas($0, path.appending(key: "replicas")) } ?? 1
+        let ports = byKey["ports"].flatMap { self.ports($0, path.appending(key: "ports"), replicas: replicas) } ?? []
+        let volumes = byKey["volumes"].flatMap { self.volumes($0, path.appending(key: "volumes")) } ?? []
+        let labels = byKey["labels"].flatMap { self.labels($0, path.appending(key: "labels")) } ?? [:]
+        let restart = byKey["restart"].flatMap {
+            oneOf($0, path.appending(key: "restart"), RestartPolicy.allCases.map(\.rawValue), what: "restart policy")
+        }.flatMap(RestartPolicy.init(rawValue:))
+        let docker = byKey["docker"].flatMap { dockerBody($0, path.appending(key: "docker")) }
+        guard errors.count == before, let name, let image else { return nil }
+        return Spec(
+            name: name, target: target, image: image, command: command, env: env, replicas: replicas,
+            ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
+            origin: SpecOrigin(file: file, path: path, position: node.position))
+    }
+
+    func unknownFieldMessage(_ key: String) -> String {
+        if let guess = Suggest.closest(to: key, in: SpecDecoder.fields) {
+            return "unknown field \"\(key)\"; did you mean \"\(guess)\"?"
+        }
+        return "unknown field \"\(key)\"; known fields are " + SpecDecoder.fields.joined(separator: ", ")
+    }
+}
