@@ -1,0 +1,121 @@
+import BerthJournal
+import BerthModel
+
+/// Carries a plan out: bounded parallelism, retry of transient failures with backoff, and a
+/// journal record before and after every action. It decides nothing: what to do is the plan's.
+public struct Executor: Sendable {
+    public enum Event: Sendable {
+        case started(Action)
+        case succeeded(Action, attempts: Int)
+        case retrying(Action, attempt: Int, delay: Duration, error: String)
+        case failed(Action, error: String)
+    }
+
+    public struct Outcome: Sendable {
+        public var action: Action
+        public var error: String?
+        public var attempts: Int
+        public var succeeded: Bool { error == nil }
+    }
+
+    let platforms: [String: any Platform]
+    let journal: Journal?
+    let parallel: Int
+    let retry: RetryPolicy
+    let sleeper: Sleeper
+    let onEvent: @Sendable (Event) -> Void
+
+    public init(platforms: [any Platform], journal: Journal?, parallel: Int = 8, retry: RetryPolicy = RetryPolicy(),
+                sleeper: Sleeper = .live, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+        self.platforms = Dictionary(platforms.map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
+        self.journal = journal; self.parallel = max(1, parallel); self.retry = retry
+        self.sleeper = sleeper; self.onEvent = onEvent
+    }
+
+    /// Runs every action; one failing action never stops the others. Outcomes are in plan order.
+    public func execute(_ plan: Plan, owner: String) async -> [Outcome] {
+        let actions = plan.actions
+        var outcomes = [Outcome?](repeating: nil, count: actions.count)
+        await withTaskGroup(of: (Int, Outcome).self) { group in
+            var next = 0
+            func launch() {
+                guard next < actions.count else { return }
+                let index = next
+                next += 1
+                group.addTask { (index, await self.run(actions[index], owner: owner)) }
+            }
+            for _ in 0..<min(parallel, actions.count) { launch() }
+            while let (index, outcome) = await group.next() {
+                outcomes[index] = outcome
+                launch()
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    func run(_ action: Action, owner: String) async -> Outcome {
+        guard let platform = platforms[action.key.target] else {
+            let message = "no adapter for target \"\(action.key.target)\""
+            await record(action, owner: owner, event: "action-failed", error: message)
+            onEvent(.failed(action, error: message))
+            return Outcome(action: action, error: message, attempts: 0)
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            // Nothing is done that the journal could not record.
+            if let failure = await record(action, owner: owner, event: "action-start", attempt: attempt) {
+                let message = "not done: the journal cannot be written (\(failure))"
+                onEvent(.failed(action, error: message))
+                return Outcome(action: action, error: message, attempts: attempt - 1)
+            }
+            onEvent(.started(action))
+            do {
+                try await platform.perform(action, owner: owner)
+                await record(action, owner: owner, event: "action-ok", attempt: attempt)
+                onEvent(.succeeded(action, attempts: attempt))
+                return Outcome(action: action, error: nil, attempts: attempt)
+            } catch {
+                let message = String(describing: error)
+                let retryable = RetryPolicy.shouldRetry(error) && !Task.isCancelled
+                if !retryable || attempt >= retry.maxAttempts {
+                    await record(action, owner: owner, event: "action-failed", error: message, attempt: attempt)
+                    onEvent(.failed(action, error: message))
+                    return Outcome(action: action, error: message, attempts: attempt)
+                }
+                let delay = retry.delay(after: attempt, random: sleeper.random())
+                await record(action, owner: owner, event: "action-retry", error: message, attempt: attempt)
+                onEvent(.retrying(action, attempt: attempt, delay: delay, error: message))
+                do { try await sleeper.sleep(delay) } catch {
+                    return Outcome(action: action, error: "cancelled while waiting to retry: \(message)", attempts: attempt)
+                }
+            }
+        }
+    }
+
+    @discardableResult
+    func record(_ action: Action, owner: String, event: String, error: String? = nil, attempt: Int? = nil) async -> String? {
+        guard let journal else { return nil }
+        do {
+            try await journal.append(JournalRecord.action(action, owner: owner, event: event, error: error, attempt: attempt))
+            return nil
+        } catch {
+            return String(describing: error)
+        }
+    }
+}
+
+extension JournalRecord {
+    /// The journal's view of an action: identity, op, reason; never spec values (secrets).
+    public static func action(_ action: Action, owner: String, event: String, error: String? = nil, attempt: Int? = nil) -> JournalRecord {
+        var detail: [String: String] = [:]
+        if let id = action.existingID { detail["id"] = String(id.prefix(12)) }
+        if let hash = action.configHash { detail["config-hash"] = String(hash.prefix(12)) }
+        if let strategy = action.strategy { detail["strategy"] = strategy.rawValue }
+        if !action.changes.isEmpty { detail["changes"] = action.changes.map(\.description).joined(separator: "; ") }
+        return JournalRecord(
+            event: event, owner: owner, target: action.key.target, kind: action.key.kind, name: action.key.name,
+            replica: action.key.replica, op: action.op.rawValue, reason: action.reason, error: error,
+            file: action.spec?.origin.file, attempt: attempt, detail: detail.isEmpty ? nil : detail)
+    }
+}

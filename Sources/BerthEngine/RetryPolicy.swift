@@ -1,0 +1,38 @@
+import BerthModel
+
+/// Exponential backoff with full jitter: base * 2^(attempt-1), capped, scaled by a random
+/// factor in [0.5, 1) so that many failing resources do not retry in lockstep.
+public struct RetryPolicy: Sendable {
+    public var base: Duration
+    public var cap: Duration
+    /// Attempts in all, the first included; `apply` gives up after these, `watch` never.
+    public var maxAttempts: Int
+
+    public init(base: Duration = .seconds(1), cap: Duration = .seconds(300), maxAttempts: Int = 4) {
+        self.base = base; self.cap = cap; self.maxAttempts = maxAttempts
+    }
+
+    /// Delay before attempt `attempt + 1`, after `attempt` failures (attempt >= 1).
+    public func delay(after attempt: Int, random: Double) -> Duration {
+        let exponent = min(attempt - 1, 30)
+        let raw = base * (1 << exponent)
+        let capped = raw > cap ? cap : raw
+        return capped * (0.5 + 0.5 * min(max(random, 0), 1))
+    }
+
+    public static func shouldRetry(_ error: any Error) -> Bool {
+        (error as? BerthError)?.isRetryable ?? false
+    }
+}
+
+/// Time and chance are injected so tests of backoff finish at once.
+public struct Sleeper: Sendable {
+    public var sleep: @Sendable (Duration) async throws -> Void
+    public var random: @Sendable () -> Double
+
+    public init(sleep: @escaping @Sendable (Duration) async throws -> Void, random: @escaping @Sendable () -> Double) {
+        self.sleep = sleep; self.random = random
+    }
+
+    public static let live = Sleeper(sleep: { try await Task.sleep(for: $0) }, random: { Double.random(in: 0..<1) })
+}

@@ -1,0 +1,137 @@
+@testable import BerthEngine
+import BerthJournal
+import BerthModel
+import Foundation
+import Testing
+
+/// A platform that records what it was asked and fails on demand.
+actor RecordingPlatform: Platform {
+    nonisolated let target = "docker"
+    var performed: [String] = []
+    var failures: [String: [BerthError]] = [:]
+    var running = 0
+    var maxRunning = 0
+
+    func failNext(_ name: String, _ errors: [BerthError]) { failures[name] = errors }
+
+    func observe(owner: String) async throws -> [ObservedResource] { [] }
+
+    func perform(_ action: Action, owner: String) async throws {
+        running += 1
+        maxRunning = max(maxRunning, running)
+        defer { running -= 1 }
+        try await Task.sleep(for: .milliseconds(5))
+        performed.append("\(action.op.rawValue) \(action.key.name)")
+        if var queue = failures[action.key.name], !queue.isEmpty {
+            let error = queue.removeFirst()
+            failures[action.key.name] = queue
+            throw error
+        }
+    }
+}
+
+/// Records the delays asked for instead of sleeping.
+final class FakeClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slept: [Duration] = []
+    var delays: [Duration] { lock.withLock { slept } }
+    var sleeper: Sleeper {
+        Sleeper(sleep: { [self] d in lock.withLock { slept.append(d) } }, random: { 0.5 })
+    }
+}
+
+struct ExecutorTests {
+    static func plan(_ names: [String]) -> Plan {
+        Plan(actions: names.map {
+            Action(op: .create, key: ResourceKey(target: "docker", kind: "container", name: $0, replica: 1), reason: "missing",
+                   spec: Spec(name: $0, image: "x:1"), configHash: "h")
+        })
+    }
+
+    static let transient = BerthError(.engineError, "creating", cause: "engine answered 503", isRetryable: true, status: 503)
+    static let permanent = BerthError(.engineError, "creating", cause: "engine answered 400: bad", isRetryable: false, status: 400)
+
+    @Test func transientFailuresAreRetriedWithBackoff() async {
+        let platform = RecordingPlatform()
+        await platform.failNext("a", [Self.transient, Self.transient])
+        let clock = FakeClock()
+        let executor = Executor(platforms: [platform], journal: nil, retry: RetryPolicy(base: .seconds(1), cap: .seconds(300), maxAttempts: 4), sleeper: clock.sleeper)
+        let outcomes = await executor.execute(Self.plan(["a"]), owner: "o")
+        #expect(outcomes.first?.succeeded == true)
+        #expect(outcomes.first?.attempts == 3)
+        // base 1 s doubling, times the jitter factor 0.75 for random 0.5.
+        #expect(clock.delays == [.milliseconds(750), .milliseconds(1500)])
+    }
+
+    @Test func clientErrorsAreNotRetried() async {
+        let platform = RecordingPlatform()
+        await platform.failNext("a", [Self.permanent])
+        let clock = FakeClock()
+        let outcomes = await Executor(platforms: [platform], journal: nil, sleeper: clock.sleeper).execute(Self.plan(["a"]), owner: "o")
+        #expect(outcomes.first?.succeeded == false)
+        #expect(outcomes.first?.attempts == 1)
+        #expect(clock.delays.isEmpty)
+    }
+
+    @Test func retriesStopAtTheLimit() async {
+        let platform = RecordingPlatform()
+        await platform.failNext("a", Array(repeating: Self.transient, count: 10))
+        let clock = FakeClock()
+        let outcomes = await Executor(platforms: [platform], journal: nil, retry: RetryPolicy(maxAttempts: 3), sleeper: clock.sleeper)
+            .execute(Self.plan(["a"]), owner: "o")
+        #expect(outcomes.first?.attempts == 3 && outcomes.first?.succeeded == false)
+        #expect(clock.delays.count == 2)
+    }
+
+    @Test func oneFailureNeverStopsTheOthers() async {
+        let platform = RecordingPlatform()
+        await platform.failNext("b", [Self.permanent])
+        let outcomes = await Executor(platforms: [platform], journal: nil, sleeper: FakeClock().sleeper)
+            .execute(Self.plan(["a", "b", "c"]), owner: "o")
+        #expect(outcomes.map(\.succeeded) == [true, false, true])
+        #expect(await platform.performed.sorted() == ["create a", "create b", "create c"])
+    }
+
+    @Test func parallelismIsBounded() async {
+        let platform = RecordingPlatform()
+        let names = (1...20).map { "s\($0)" }
+        _ = await Executor(platforms: [platform], journal: nil, parallel: 3, sleeper: FakeClock().sleeper)
+            .execute(Self.plan(names), owner: "o")
+        #expect(await platform.maxRunning == 3)
+        #expect(await platform.performed.count == 20)
+    }
+
+    @Test func backoffIsCappedAndJittered() {
+        let policy = RetryPolicy(base: .seconds(1), cap: .seconds(300))
+        #expect(policy.delay(after: 1, random: 0) == .milliseconds(500))
+        #expect(policy.delay(after: 3, random: 0.999999).components.seconds == 3)
+        #expect(policy.delay(after: 20, random: 1) == .seconds(300))
+    }
+
+    @Test func nothingIsDoneWithoutAJournalRecord() async throws {
+        let journal = try Journal(path: "/dev/full")
+        let platform = RecordingPlatform()
+        let outcomes = await Executor(platforms: [platform], journal: journal, sleeper: FakeClock().sleeper)
+            .execute(Self.plan(["a"]), owner: "o")
+        #expect(outcomes.first?.succeeded == false)
+        #expect(outcomes.first?.error?.contains("journal cannot be written") == true)
+        #expect(await platform.performed.isEmpty)
+    }
+
+    @Test func journalGetsStartAndOutcomeWithoutSecrets() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("journal.jsonl").path
+        let journal = try Journal(path: path)
+        let platform = RecordingPlatform()
+        await platform.failNext("a", [Self.transient])
+        var plan = Self.plan(["a"])
+        plan.actions[0].spec?.env = ["DB_PASSWORD": "hunter2"]
+        _ = await Executor(platforms: [platform], journal: journal, sleeper: FakeClock().sleeper).execute(plan, owner: "o")
+        let records = try JournalReader.read(path: path).records
+        #expect(records.map(\.event) == ["action-start", "action-retry", "action-start", "action-ok"])
+        #expect(records[1].error?.contains("503") == true)
+        #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("hunter2"))
+    }
+}
