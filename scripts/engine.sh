@@ -52,7 +52,7 @@ run_dir() {
 RUN_DIR="$(run_dir)"
 readonly RUN_DIR
 readonly SOCK="$RUN_DIR/docker.sock"
-readonly HOST="unix://$SOCK"
+HOST="unix://$SOCK"
 readonly EXEC_DIR="$RUN_DIR/exec"
 readonly PID_FILE="$RUN_DIR/dockerd.pid"
 
@@ -385,6 +385,16 @@ cmd_image() {
   import_image "$1"
 }
 
+# image-at HOST NAME:TAG: the demo image on an engine that is not ours (make run on a
+# machine that already has Docker running).
+cmd_image_at() {
+  (($# == 2)) || die "usage: scripts/engine.sh image-at unix:///path|tcp://host:port NAME:TAG"
+  HOST="$1"
+  mkdir -p "$STATE_DIR"
+  timeout 10 docker -H "$HOST" version >/dev/null 2>&1 || die "no Docker Engine answers at $HOST"
+  import_image "$2"
+}
+
 cmd_status() {
   local pid
   if engine_answers; then
@@ -408,6 +418,7 @@ main() {
     host) printf '%s\n' "$HOST" ;;
     down) lock && stop_engine ;;
     image) cmd_image "$@" ;;
+    image-at) cmd_image_at "$@" ;;
     status) cmd_status ;;
     *)
       sed -n '2,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2

@@ -1,0 +1,42 @@
+# The README's two commands are the contract: `make run` and `make test` on a fresh
+# Debian 12 machine as root. Everything they need is installed and started from here.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SPECS ?= specs
+STATE ?= state
+BERTH_RELEASE := .build/release/berth
+
+.PHONY: run test bench build deps engine engine-down clean
+
+# Debian packages berth's tooling needs; the engine script installs docker.io and busybox-static.
+deps:
+	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
+
+build:
+	swift build -c release --product berth
+
+# Converge specs/ on an engine: the one at DOCKER_HOST or /var/run/docker.sock if it answers,
+# else a private engine under state/ (installed and started here, and said so on screen).
+run: deps build
+	@host=$$(scripts/run-engine.sh); \
+	echo "berth: using the Docker Engine at $$host" >&2; \
+	DOCKER_HOST=$$host $(BERTH_RELEASE) apply --specs $(SPECS) --state $(STATE); \
+	DOCKER_HOST=$$host $(BERTH_RELEASE) plan --specs $(SPECS) --state $(STATE)
+
+# Unit tests need nothing; integration tests run against a private real engine started here.
+test: deps
+	@host=$$(scripts/engine.sh up); \
+	BERTH_TEST_DOCKER_HOST=$$host swift test
+
+bench: deps build
+	@host=$$(scripts/engine.sh up); \
+	BERTH=$(BERTH_RELEASE) DOCKER_HOST=$$host python3 scripts/bench.py
+
+engine:
+	@scripts/engine.sh up
+
+engine-down:
+	@scripts/engine.sh down
+
+clean:
+	rm -rf .build

@@ -1,0 +1,82 @@
+import BerthEngine
+import BerthJournal
+import BerthModel
+import BerthSystem
+import Foundation
+
+enum ApplyCommand {
+    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        let lock: StateLock
+        let journal: Journal
+        do {
+            try FileSystem.makeDirectories(settings.stateDirectory)
+            lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "apply")
+            journal = try Journal(path: settings.journalPath)
+        } catch let error as StateLockError {
+            console.err("berth: " + error.message(stateDirectory: settings.stateDirectory))
+            return 1
+        } catch {
+            console.err("berth: \(error)")
+            return 1
+        }
+        defer { lock.release() }
+        do {
+            let parallel = try arguments.int("parallel", default: 8, range: 1...256)
+            let reconcile = try await Reconcile.prepare(settings: settings)
+            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            for error in plan.errors { console.err(error.description) }
+            console.out(plan.description)
+            try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner))
+
+            let executor = Executor(
+                platforms: reconcile.platforms, journal: journal, parallel: parallel,
+                onEvent: { ApplyCommand.show($0, console: console) })
+            let outcomes = await executor.execute(plan, owner: settings.owner)
+            let failed = outcomes.filter { !$0.succeeded }
+
+            let inUse = Set(reconcile.observed.compactMap(\.configHash))
+            try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse)
+            try await journal.append(JournalRecord(
+                event: "apply-end", owner: settings.owner, message: failed.isEmpty ? "converged" : "\(failed.count) failed",
+                count: outcomes.count))
+            if !outcomes.isEmpty {
+                console.out("Applied: \(outcomes.count - failed.count) done, \(failed.count) failed.")
+            }
+            return failed.isEmpty && plan.errors.isEmpty ? 0 : 1
+        } catch {
+            console.err("berth: \(error)")
+            _ = try? await journal.append(JournalRecord(event: "apply-end", owner: settings.owner, error: String(describing: error)))
+            return 1
+        }
+    }
+
+    static func planRecords(_ plan: Plan, owner: String) -> [JournalRecord] {
+        var records = plan.errors.map {
+            JournalRecord(event: "spec-error", owner: owner, error: $0.message, file: $0.file,
+                          detail: ["path": $0.path.description, "line": String($0.position.line), "column": String($0.position.column)])
+        }
+        var counts = Dictionary(Action.Op.allCases.map { ($0.rawValue, String(plan.count($0))) }, uniquingKeysWith: { a, _ in a })
+        counts["held"] = String(plan.held.count)
+        records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
+                                     count: plan.actions.count, detail: counts))
+        records += plan.held.map { JournalRecord.action($0, owner: owner, event: "action-held") }
+        return records
+    }
+
+    static func show(_ event: Executor.Event, console: Console) {
+        switch event {
+        case .started: break
+        case .succeeded(let action, let attempts):
+            console.out("ok: \(action.op.rawValue) \(action.key)" + (attempts > 1 ? " (after \(attempts) attempts)" : ""))
+        case .retrying(let action, let attempt, let delay, let error):
+            let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(format: "%.1f", seconds))s: \(error)")
+        case .failed(let action, let error):
+            console.err("failed: \(action.op.rawValue) \(action.key): \(error)")
+        }
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

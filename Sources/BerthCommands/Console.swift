@@ -1,0 +1,30 @@
+import Foundation
+
+/// Where commands write. The live one goes to stdout/stderr; tests capture.
+public final class Console: @unchecked Sendable {
+    private let lock = NSLock()
+    private let sink: (@Sendable (_ isError: Bool, _ text: String) -> Void)?
+    private var captured: [(Bool, String)] = []
+
+    /// Writes to the process's stdout and stderr.
+    public static func live() -> Console { Console(sink: { isError, text in
+        let handle = isError ? FileHandle.standardError : FileHandle.standardOutput
+        handle.write(Data(text.utf8))
+    }) }
+
+    /// Keeps everything for inspection.
+    public static func capturing() -> Console { Console(sink: nil) }
+
+    init(sink: (@Sendable (Bool, String) -> Void)?) { self.sink = sink }
+
+    public func out(_ line: String) { emit(false, line + "\n") }
+    public func err(_ line: String) { emit(true, line + "\n") }
+
+    private func emit(_ isError: Bool, _ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        if let sink { sink(isError, text) } else { captured.append((isError, text)) }
+    }
+
+    public var stdout: String { lock.lock(); defer { lock.unlock() }; return captured.filter { !$0.0 }.map(\.1).joined() }
+    public var stderr: String { lock.lock(); defer { lock.unlock() }; return captured.filter { $0.0 }.map(\.1).joined() }
+}

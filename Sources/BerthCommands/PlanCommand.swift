@@ -1,0 +1,22 @@
+import BerthModel
+
+enum PlanCommand {
+    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        let detailed = arguments.flags.contains("detailed-exitcode")
+        do {
+            let reconcile = try await Reconcile.prepare(settings: settings)
+            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            if arguments.flags.contains("json") {
+                console.out(plan.json.serialized())
+            } else {
+                for error in plan.errors { console.err(error.description) }
+                console.out(plan.description)
+            }
+            if !plan.errors.isEmpty { return 1 }
+            return detailed && !plan.isEmpty ? 2 : 0
+        } catch {
+            console.err("berth: \(error)")
+            return 1
+        }
+    }
+}

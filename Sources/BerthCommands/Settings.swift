@@ -1,0 +1,49 @@
+import BerthHTTP
+import BerthModel
+import Foundation
+
+/// The global options, resolved once: where specs and state live, who owns what, which engine.
+public struct Settings: Sendable {
+    public var specsDirectory: String
+    public var stateDirectory: String
+    public var owner: String
+    public var dockerHost: String
+
+    public static let globalOptions: [Arguments.Option] = [
+        .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
+        .init(name: "state", takesValue: true, help: "state folder: journal, lock, records (default: state)"),
+        .init(name: "owner", takesValue: true, help: "owner label value (default: the name of the folder holding the specs folder)"),
+        .init(name: "docker-host", takesValue: true, help: "engine address, unix:// or tcp:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+        .init(name: "help", takesValue: false, help: "show help"),
+    ]
+
+    public init(arguments: Arguments, environment: [String: String]) throws {
+        specsDirectory = arguments.values["specs"] ?? "specs"
+        stateDirectory = arguments.values["state"] ?? "state"
+        dockerHost = arguments.values["docker-host"] ?? environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "unix:///var/run/docker.sock"
+        if let owner = arguments.values["owner"] {
+            guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
+                throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
+            }
+            self.owner = owner
+        } else {
+            self.owner = Settings.defaultOwner(specsDirectory: specsDirectory)
+        }
+    }
+
+    /// The folder holding specs/ names the project, as Compose names a project after its folder.
+    static func defaultOwner(specsDirectory: String) -> String {
+        let absolute = URL(fileURLWithPath: specsDirectory).standardizedFileURL
+        return Names.sanitized(absolute.deletingLastPathComponent().lastPathComponent)
+    }
+
+    public func endpoint() throws -> HTTPEndpoint {
+        do { return try HTTPEndpoint(parsing: dockerHost) } catch {
+            throw BerthError(.usage, "docker host \"\(dockerHost)\" is not unix:///path or tcp://host:port")
+        }
+    }
+
+    public var journalPath: String { stateDirectory + "/journal.jsonl" }
+    public var configsPath: String { stateDirectory + "/configs.json" }
+}

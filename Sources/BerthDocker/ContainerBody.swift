@@ -1,0 +1,45 @@
+import BerthJSON
+import BerthModel
+
+/// Spec -> Engine API create-container body. Portable fields first, the spec's native
+/// `docker` fragment merged over them, berth's own labels last so nothing can remove them.
+public enum ContainerBody {
+    public static func make(spec: Spec, replica: Int, owner: String, configHash: String) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "Image": .string(spec.image),
+            "Hostname": .string("\(spec.name)-\(replica)"),
+            "Env": .array(spec.env.keys.sorted().map { .string("\($0)=\(spec.env[$0]!)") }),
+            "Labels": .object(spec.labels.mapValues { .string($0) }),
+        ]
+        if let command = spec.command { body["Cmd"] = .array(command.map { .string($0) }) }
+        var host: [String: JSONValue] = [:]
+        if !spec.ports.isEmpty {
+            var exposed: [String: JSONValue] = [:]
+            var bindings: [String: JSONValue] = [:]
+            for port in spec.ports {
+                let key = "\(port.containerPort)/\(port.proto)"
+                exposed[key] = .object([:])
+                let binding: JSONValue = .object(["HostIp": .string(port.hostIP ?? ""), "HostPort": .string(String(port.hostPort))])
+                bindings[key] = .array((bindings[key]?.arrayValue ?? []) + [binding])
+            }
+            body["ExposedPorts"] = .object(exposed)
+            host["PortBindings"] = .object(bindings)
+        }
+        if !spec.volumes.isEmpty { host["Binds"] = .array(spec.volumes.map { .string($0.description) }) }
+        if let restart = spec.restart { host["RestartPolicy"] = .object(["Name": .string(restart.rawValue)]) }
+        if !host.isEmpty { body["HostConfig"] = .object(host) }
+
+        var merged = JSONValue.object(body)
+        if let native = spec.docker { merged = merged.merging(native) }
+        return merged.merging(.object(["Labels": .object(ownLabels(spec: spec, replica: replica, owner: owner, configHash: configHash))]))
+    }
+
+    static func ownLabels(spec: Spec, replica: Int, owner: String, configHash: String) -> [String: JSONValue] {
+        [
+            Labels.owner: .string(owner),
+            Labels.name: .string(spec.name),
+            Labels.replica: .string(String(replica)),
+            Labels.configHash: .string(configHash),
+        ]
+    }
+}

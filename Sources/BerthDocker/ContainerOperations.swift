@@ -1,0 +1,87 @@
+import BerthJSON
+import BerthModel
+
+/// The steps behind each action. Every step tolerates having been done already (a retry
+/// after a timeout, a rerun after a crash): "already started", "already gone" are success.
+struct ContainerOperations {
+    let client: DockerClient
+    let owner: String
+
+    func canonicalName(_ key: ResourceKey) -> String { "\(owner)-\(key.name)-\(key.replica ?? 1)" }
+
+    func createAndStart(_ action: Action, name: String) async throws {
+        let spec = action.spec!, hash = action.configHash!
+        let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
+        let id: String
+        do {
+            let response = try await client.request(
+                "POST", "/containers/create?name=\(Query.escape(name))", body: body, doing: "creating container \(name)")
+            id = JSONValue(foundationData: response.body)?["Id"]?.stringValue ?? name
+        } catch let error as BerthError where error.code == .conflict {
+            // An earlier attempt may have created it before the answer was lost.
+            id = try await adoptExisting(name: name, key: action.key, hash: hash, original: error)
+        } catch let error as BerthError where error.code == .notFound {
+            throw BerthError(.notFound, "creating container \(name): image \(spec.image) is not on the engine",
+                             cause: "load it first (docker pull, docker import or docker build); \(error.cause ?? "")")
+        }
+        try await start(id: id, name: name)
+    }
+
+    /// A container already holding `name` is used only if it is ours, for this replica and config.
+    func adoptExisting(name: String, key: ResourceKey, hash: String, original: BerthError) async throws -> String {
+        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)")
+        let found = JSONValue(foundationData: response.body)
+        let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
+        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
+              labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
+              labels[Labels.configHash]?.stringValue == hash, let id = found?["Id"]?.stringValue else {
+            throw BerthError(.conflict, "creating container \(name): the name is taken by a container berth did not make for this spec; berth leaves it alone — rename or remove it",
+                             cause: original.cause)
+        }
+        return id
+    }
+
+    func start(id: String, name: String) async throws {
+        _ = try await client.request("POST", "/containers/\(id)/start", doing: "starting container \(name)", accept: [304])
+    }
+
+    /// Graceful stop (the container's own stop timeout), then removal. Gone already is fine.
+    func retire(id: String, name: String) async throws {
+        _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304, 404])
+        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing container \(name)", accept: [404])
+    }
+
+    func replaceStopFirst(_ action: Action) async throws {
+        try await retire(id: action.existingID!, name: action.existingName ?? canonicalName(action.key))
+        try await createAndStart(action, name: canonicalName(action.key))
+    }
+
+    /// New container under a temporary name, started; then the old one goes and the new one
+    /// takes the final name. Falls back to stop-first when both cannot run at once.
+    func replaceStartFirst(_ action: Action) async throws {
+        let final = canonicalName(action.key)
+        let temporary = final + "-next"
+        try await removeIfOurs(name: temporary)
+        do {
+            try await createAndStart(action, name: temporary)
+        } catch let error as BerthError where error.status == 500 && (error.cause ?? "").contains("already allocated") {
+            try await removeIfOurs(name: temporary)
+            try await replaceStopFirst(action)
+            return
+        }
+        try await retire(id: action.existingID!, name: action.existingName ?? final)
+        _ = try await client.request(
+            "POST", "/containers/\(Query.escape(temporary))/rename?name=\(Query.escape(final))",
+            doing: "renaming container \(temporary) to \(final)")
+    }
+
+    /// Leftover from an interrupted replacement; removed only when it carries our owner label.
+    func removeIfOurs(name: String) async throws {
+        let response = try await client.request(
+            "GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
+        guard response.status != 404, let found = JSONValue(foundationData: response.body),
+              found["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner,
+              let id = found["Id"]?.stringValue else { return }
+        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing leftover container \(name)", accept: [404])
+    }
+}

@@ -1,0 +1,79 @@
+import BerthHTTP
+import BerthJSON
+import BerthModel
+import Foundation
+
+/// The Docker Engine API over HTTP/1.1: version negotiation, JSON in and out, and errors that
+/// say what berth was doing and what the engine said.
+public actor DockerClient {
+    /// The newest Engine API version berth speaks; the engine's, if lower, wins.
+    public static let maxAPIVersion = "1.43"
+
+    public nonisolated let endpoint: HTTPEndpoint
+    let http: HTTPClient
+    private var apiVersion: String?
+
+    public init(endpoint: HTTPEndpoint, timeout: Duration = .seconds(60)) {
+        self.endpoint = endpoint
+        self.http = HTTPClient(endpoint: endpoint, timeout: timeout)
+    }
+
+    /// GET /version once, then every path is prefixed with the lower of the two versions.
+    public func negotiatedVersion() async throws -> String {
+        if let apiVersion { return apiVersion }
+        let response = try await send(HTTPRequest(method: "GET", path: "/version"), doing: "asking the engine for its version")
+        let engine = JSONValue(foundationData: response.body)?["ApiVersion"]?.stringValue ?? "1.41"
+        let chosen = DockerClient.lower(engine, DockerClient.maxAPIVersion)
+        apiVersion = chosen
+        return chosen
+    }
+
+    /// A versioned request; `doing` names the operation in any error ("creating container main-web-1").
+    public func request(_ method: String, _ path: String, body: JSONValue? = nil, doing: String,
+                        accept: Set<Int> = []) async throws -> HTTPResponse {
+        let version = try await negotiatedVersion()
+        let request = HTTPRequest(
+            method: method, path: "/v\(version)\(path)",
+            headers: body == nil ? [] : [("Content-Type", "application/json")],
+            body: body.map { Array($0.serialized().utf8) })
+        let response = try await send(request, doing: doing)
+        if (200..<300).contains(response.status) || accept.contains(response.status) { return response }
+        throw DockerClient.engineError(response, doing: doing)
+    }
+
+    private func send(_ request: HTTPRequest, doing: String) async throws -> HTTPResponse {
+        do {
+            return try await http.send(request)
+        } catch {
+            let code: BerthError.Code = error.kind == .connect ? .engineUnreachable : .engineError
+            throw BerthError(code, "\(doing) at \(endpoint)", cause: error.detail, isRetryable: error.isTransient)
+        }
+    }
+
+    static func engineError(_ response: HTTPResponse, doing: String) -> BerthError {
+        let said = JSONValue(foundationData: response.body)?["message"]?.stringValue
+            ?? response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let code: BerthError.Code = switch response.status {
+        case 404: .notFound
+        case 409: .conflict
+        default: .engineError
+        }
+        return BerthError(code, doing, cause: "engine answered \(response.status): \(said)",
+                          isRetryable: response.status >= 500, status: response.status)
+    }
+
+    static func lower(_ a: String, _ b: String) -> String {
+        func parts(_ v: String) -> [Int] { v.split(separator: ".").map { Int($0) ?? 0 } }
+        return parts(a).lexicographicallyPrecedes(parts(b)) ? a : b
+    }
+}
+
+extension JSONValue {
+    /// Engine responses are parsed with Foundation: no positions are needed for them.
+    init?(foundationData bytes: [UInt8]) {
+        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
+            return nil
+        }
+        self.init(foundation: object)
+    }
+}

@@ -1,0 +1,65 @@
+import BerthEngine
+import BerthJSON
+import BerthModel
+import Foundation
+
+/// Containers on a Docker Engine: the `docker` target.
+public struct DockerContainerAdapter: Platform {
+    public let target = "docker"
+    public let client: DockerClient
+
+    public init(client: DockerClient) { self.client = client }
+
+    /// One label-filtered list call; no inspect per container.
+    public func observe(owner: String) async throws -> [ObservedResource] {
+        let filters = JSONValue.object(["label": .array([.string("\(Labels.owner)=\(owner)")])]).serialized()
+        let response = try await client.request(
+            "GET", "/containers/json?all=1&filters=\(Query.escape(filters))", doing: "listing containers of owner \(owner)")
+        guard let list = JSONValue(foundationData: response.body)?.arrayValue else {
+            throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
+        }
+        return list.compactMap { DockerContainerAdapter.observed($0, owner: owner) }
+    }
+
+    static func observed(_ item: JSONValue, owner: String) -> ObservedResource? {
+        guard let id = item["Id"]?.stringValue else { return nil }
+        let labels = item["Labels"]?.objectValue ?? [:]
+        // The filter already matched, but a label is data: check it again before owning anything.
+        guard labels[Labels.owner]?.stringValue == owner else { return nil }
+        let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
+        let replica = labels[Labels.replica]?.stringValue.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
+        let engineName = item["Names"]?.arrayValue?.first?.stringValue.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? id
+        return ObservedResource(
+            id: id, name: name, replica: replica, engineName: engineName,
+            configHash: labels[Labels.configHash]?.stringValue,
+            state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
+    }
+
+    public func perform(_ action: Action, owner: String) async throws {
+        let ops = ContainerOperations(client: client, owner: owner)
+        switch action.op {
+        case .create:
+            try await ops.createAndStart(action, name: ops.canonicalName(action.key))
+        case .start:
+            try await ops.start(id: action.existingID!, name: action.existingName ?? action.key.name)
+        case .delete:
+            try await ops.retire(id: action.existingID!, name: action.existingName ?? action.key.name)
+        case .replace:
+            if action.strategy == .stopFirst {
+                try await ops.replaceStopFirst(action)
+            } else {
+                try await ops.replaceStartFirst(action)
+            }
+        case .update:
+            throw BerthError(.unsupported, "containers are replaced, never updated in place")
+        }
+    }
+}
+
+enum Query {
+    /// Percent-encodes a query value: only unreserved characters stay literal.
+    static func escape(_ value: String) -> String {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}

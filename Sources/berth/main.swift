@@ -1,0 +1,6 @@
+import BerthCommands
+import Foundation
+
+let status = await BerthCLI.run(
+    Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, console: .live())
+exit(status)
