@@ -94,7 +94,7 @@ struct PlannerTests {
             ~ replace docker container web #1: configuration changed (config hash \(web.configHash.prefix(12)) -> \({ var s = scaled; s.ports = [PortMapping(hostPort: 8080, containerPort: 80)]; return s }().configHash.prefix(12)); earlier configuration not recorded) [stop-first]
             Plan: 1 to replace.
             """),
-        Case(label: "removing containers are waited for", specs: [scaled], observed: [container(web, 1, state: .removing)], expected: """
+        Case(label: "a container being removed counts as gone", specs: [scaled], observed: [container(web, 1, state: .removing)], expected: """
             + create docker container web #1: missing
             Plan: 1 to create.
             """),
