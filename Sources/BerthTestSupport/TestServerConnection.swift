@@ -1,0 +1,129 @@
+import Foundation
+import Glibc
+
+/// Serves one accepted connection of `UnixHTTPTestServer`: reads the request, asks the
+/// handler, and carries out the reply's steps. Runs on a thread of its own.
+struct TestServerConnection {
+    let fd: Int32
+    let isTCP: Bool
+    let core: TestServerCore
+
+    /// A request head larger than this is a broken client; tests never send one.
+    private static let maximumHeadBytes = 1 << 20
+
+    func run() {
+        var reset = false
+        defer { finish(reset: reset) }
+        // A client that connects and never writes must not pin the thread forever.
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let request = readRequest() else { return }
+        core.record(request)
+        for step in core.handler(request).steps {
+            switch step {
+            case .pause(let delay, let gate):
+                guard pause(delay, gate: gate) else { return }
+            case .write(let bytes):
+                guard write(bytes) else { return }
+            case .stall:
+                _ = pause(nil, gate: nil)
+                return
+            case .close:
+                return
+            case .reset:
+                reset = true
+                return
+            }
+        }
+    }
+
+    private func finish(reset: Bool) {
+        if reset && isTCP {
+            // Linger with a zero timeout makes close() send RST instead of FIN.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        }
+        core.closeConnection(fd)
+    }
+
+    private func readRequest() -> HTTPServerRequest? {
+        var buffer: [UInt8] = []
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while headEnd == nil {
+            guard receive(into: &buffer), buffer.count < Self.maximumHeadBytes else { return nil }
+            headEnd = buffer.firstRange(of: separator)?.lowerBound
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count == 3 else { return nil }
+        var headers: [(String, String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.append((String(line[..<colon]), value))
+        }
+        var request = HTTPServerRequest(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers)
+        let length = request.header("Content-Length").flatMap { Int($0) } ?? 0
+        var body = Array(buffer[(headEnd! + separator.count)...])
+        while body.count < length {
+            guard receive(into: &body) else { return nil }
+        }
+        request.body = Array(body.prefix(length))
+        return request
+    }
+
+    /// Appends what arrives to `buffer`; false when the client closed or went quiet.
+    private func receive(into buffer: inout [UInt8]) -> Bool {
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &scratch, scratch.count, 0)
+            if count > 0 {
+                buffer.append(contentsOf: scratch[0..<count])
+                return true
+            }
+            if count < 0 && errno == EINTR { continue }
+            return false
+        }
+    }
+
+    private func write(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += sent
+        }
+        return true
+    }
+
+    /// Waits out `delay` and then `gate`, watching the client: false when it left or the
+    /// server is stopping, so the thread ends with the connection. Nil delay waits for that.
+    private func pause(_ delay: Duration?, gate: HTTPTestGate?) -> Bool {
+        let start = ContinuousClock.now
+        while true {
+            if core.isStopped { return false }
+            let elapsed = ContinuousClock.now - start
+            if let delay, elapsed >= delay {
+                guard let gate else { return true }
+                if gate.isOpen { return true }
+                if elapsed >= delay + gate.timeout {
+                    gate.markTimedOut()
+                    return true
+                }
+            }
+            var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&watch, 1, 5) > 0 {
+                var scratch = [UInt8](repeating: 0, count: 4096)
+                let count = recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
+                if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return false }
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import BerthHTTP
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// Runs `body` against a fresh server and always stops it, even when the body throws.
+func withServer<T>(
+    tcp: Bool = false,
+    _ handler: @escaping UnixHTTPTestServer.Handler,
+    _ body: (UnixHTTPTestServer) async throws -> T
+) async throws -> T {
+    let server = try UnixHTTPTestServer(tcp: tcp, handler: handler)
+    try server.start()
+    defer { server.stop() }
+    return try await body(server)
+}
+
+/// The error `body` throws, or nil (recorded as a test failure by the caller's #expect).
+func httpError<T>(_ body: () async throws -> T) async -> HTTPError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch let error as HTTPError {
+        return error
+    } catch {
+        Issue.record("expected HTTPError, got \(error)")
+        return nil
+    }
+}
+
+/// Waits up to `limit` for `condition`, polling; true if it became true.
+func eventually(within limit: Duration = .seconds(1), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+extension Array where Element == UInt8 {
+    var text: String { String(decoding: self, as: UTF8.self) }
+}
