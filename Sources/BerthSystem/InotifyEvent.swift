@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One record read from an inotify descriptor, decoded from the kernel's variable-length
+/// `struct inotify_event` (wd, mask, cookie, len, then `len` bytes of NUL-padded name).
+struct InotifyEvent: Sendable, Equatable {
+    /// The watch descriptor the event belongs to; -1 for `IN_Q_OVERFLOW`.
+    var wd: Int32
+    /// The `IN_*` bits that describe what happened.
+    var mask: UInt32
+    /// Pairs an `IN_MOVED_FROM` with its `IN_MOVED_TO`; berth does not need the pairing
+    /// because both halves are reported on their own, but it is kept for debugging.
+    var cookie: UInt32
+    /// The entry inside the watched directory, empty for events on the directory itself.
+    var name: String
+
+    init(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: String = "") {
+        self.wd = wd
+        self.mask = mask
+        self.cookie = cookie
+        self.name = name
+    }
+
+    /// Whether any of `bits` is set in the mask.
+    func has(_ bits: UInt32) -> Bool { mask & bits != 0 }
+
+    /// Whether the entry the event names is a directory.
+    var isDirectory: Bool { has(Mask.isDirectory) }
+
+    /// The size of the fixed part of a record; the name follows it.
+    static let headerSize = MemoryLayout<inotify_event>.size
+
+    /// Decodes every complete record in `bytes`. The kernel only returns whole records from
+    /// read(2), so a trailing fragment means a malformed buffer and is dropped rather than
+    /// read past the end.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> [InotifyEvent] {
+        var events: [InotifyEvent] = []
+        var offset = 0
+        while offset + headerSize <= bytes.count {
+            // loadUnaligned: the buffer is only byte-aligned when it comes from a [UInt8].
+            let wd = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+            let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+            let cookie = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self)
+            let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+            let nameStart = offset + headerSize
+            guard nameStart + length <= bytes.count else { break }
+            // The name is padded with NULs to an aligned length; the padding is not part of it.
+            var nameEnd = nameStart
+            while nameEnd < nameStart + length && bytes[nameEnd] != 0 { nameEnd += 1 }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)
+            events.append(InotifyEvent(wd: wd, mask: mask, cookie: cookie, name: name))
+            offset = nameStart + length
+        }
+        return events
+    }
+
+    /// Encodes records the way the kernel lays them out, padding each name with NULs to a
+    /// multiple of the header's alignment. Used by tests to feed `parse` realistic buffers.
+    static func encode(_ events: [InotifyEvent]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for event in events {
+            let name = Array(event.name.utf8)
+            // The kernel always adds at least one NUL when there is a name, then pads.
+            let length = name.isEmpty ? 0 : (name.count + 1 + 15) / 16 * 16
+            withUnsafeBytes(of: event.wd.littleEndian) { bytes += $0 }
+            withUnsafeBytes(of: event.mask.littleEndian) { bytes += $0 }
+            withUnsafeBytes(of: event.cookie.littleEndian) { bytes += $0 }
+            withUnsafeBytes(of: UInt32(length).littleEndian) { bytes += $0 }
+            bytes += name
+            bytes += [UInt8](repeating: 0, count: length - name.count)
+        }
+        return bytes
+    }
+
+    /// The `IN_*` constants as `UInt32`, the type of the mask; Glibc imports them as `Int32`.
+    enum Mask {
+        static let create = UInt32(IN_CREATE)
+        static let closeWrite = UInt32(IN_CLOSE_WRITE)
+        static let movedFrom = UInt32(IN_MOVED_FROM)
+        static let movedTo = UInt32(IN_MOVED_TO)
+        static let delete = UInt32(IN_DELETE)
+        static let deleteSelf = UInt32(IN_DELETE_SELF)
+        static let moveSelf = UInt32(IN_MOVE_SELF)
+        static let attrib = UInt32(IN_ATTRIB)
+        static let unmount = UInt32(IN_UNMOUNT)
+        static let overflow = UInt32(IN_Q_OVERFLOW)
+        static let ignored = UInt32(IN_IGNORED)
+        static let isDirectory = UInt32(IN_ISDIR)
+        static let onlyDirectory = UInt32(IN_ONLYDIR)
+        static let dontFollow = UInt32(IN_DONT_FOLLOW)
+
+        /// What every watched directory listens for. IN_MODIFY is left out on purpose: a
+        /// spec is only worth reading once the writer closes it (IN_CLOSE_WRITE).
+        static let directory = create | closeWrite | movedFrom | movedTo | delete
+            | deleteSelf | moveSelf | attrib
+    }
+}
