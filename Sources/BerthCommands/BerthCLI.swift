@@ -14,6 +14,9 @@ public enum BerthCLI {
         .init(name: "name", takesValue: true, help: "history: only this spec name"),
         .init(name: "limit", takesValue: true, help: "history: the last N records (default 50)"),
         .init(name: "version", takesValue: false, help: "print the version"),
+        .init(name: "debounce", takesValue: true, help: "watch: quiet time before a burst of file changes is reconciled (default 100ms)"),
+        .init(name: "resync", takesValue: true, help: "watch: full reconcile every so often (default 60s)"),
+        .init(name: "log-format", takesValue: true, help: "watch: text (default) or json"),
     ]
 
     static let usage = """
@@ -23,6 +26,8 @@ public enum BerthCLI {
       validate   check every spec file; exit 0, or 1 with every error listed
       plan       show what apply would do (--json, --detailed-exitcode)
       apply      make the engine match the specs (--parallel N, --allow-mass-delete)
+      watch      keep the engine converged: file changes, engine events, resync (--debounce, --resync, --log-format)
+      status     per spec: desired and running replicas, config, last action and error (--json)
       history    read the journal (--json, --name NAME, --limit N)
 
     options:
@@ -47,7 +52,9 @@ public enum BerthCLI {
             case "plan": return await PlanCommand.run(settings: settings, arguments: arguments, console: console)
             case "apply": return await ApplyCommand.run(settings: settings, arguments: arguments, console: console)
             case "history": return try HistoryCommand.run(settings: settings, arguments: arguments, console: console)
-            default: throw BerthError(.usage, "unknown command \"\(command)\"; commands are validate, plan, apply, history")
+            case "watch": return await WatchCommand.run(settings: settings, arguments: arguments, console: console)
+            case "status": return try await StatusCommand.run(settings: settings, arguments: arguments, console: console)
+            default: throw BerthError(.usage, "unknown command \"\(command)\"; commands are validate, plan, apply, watch, status, history")
             }
         } catch {
             console.err("berth: \(error)")

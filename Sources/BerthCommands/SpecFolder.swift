@@ -4,6 +4,16 @@ import Foundation
 /// Reads the specs folder: every `*.json` at any depth, except hidden files and folders.
 public enum SpecFolder {
     public static func load(_ directory: String) throws -> DesiredState {
+        let read = try read(directory)
+        var state = DesiredState.assemble(files: read.files)
+        state.errors += read.unreadable
+        state.invalidFiles += read.unreadable.map(\.file)
+        state.fileCount += read.unreadable.count
+        return state
+    }
+
+    /// The bytes of every spec file, and an error for each that could not be read.
+    static func read(_ directory: String) throws -> (files: [(path: String, bytes: [UInt8])], unreadable: [SpecError]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw BerthError(.usage, "specs folder \(directory) does not exist or is not a folder")
@@ -18,11 +28,7 @@ public enum SpecFolder {
                 unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file"))
             }
         }
-        var state = DesiredState.assemble(files: files)
-        state.errors += unreadable
-        state.invalidFiles += unreadable.map(\.file)
-        state.fileCount += unreadable.count
-        return state
+        return (files, unreadable)
     }
 
     /// Relative paths, sorted, so that every run reads in the same order.

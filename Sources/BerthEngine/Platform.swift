@@ -16,3 +16,20 @@ extension Platform {
         throw BerthError(.unsupported, "\(target) cannot \(action.op.rawValue) \(action.key.kind)s")
     }
 }
+
+/// Something happened to a managed resource (a container died, was removed, was changed
+/// out of band): the controller re-reads and reconciles that spec, level-triggered.
+public struct ResourceEvent: Sendable, Equatable {
+    public var target: String
+    /// The spec name from the resource's berth.name label.
+    public var name: String
+    /// What the engine said happened ("die", "destroy", "update"...).
+    public var action: String
+    public init(target: String, name: String, action: String) { self.target = target; self.name = name; self.action = action }
+}
+
+/// Platforms that can tell what changes as it happens implement this; the stream throws
+/// or ends when the engine goes away, and the caller reconnects.
+public protocol EventSource: Sendable {
+    func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error>
+}

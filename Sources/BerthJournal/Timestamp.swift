@@ -8,10 +8,10 @@ import Foundation
 /// Formatted by hand with `gmtime_r` rather than with `ISO8601DateFormatter`: the output must
 /// be exactly `YYYY-MM-DDTHH:MM:SS.mmmZ` on every platform, and a formatter shared between
 /// concurrent appends would need its own locking.
-enum Timestamp {
+public enum Timestamp {
     /// `2026-11-24T03:35:04.123Z` for the given instant, truncated (not rounded) to the
     /// millisecond so a time never appears to be later than the clock said.
-    static func rfc3339(_ date: Date) -> String {
+    public static func rfc3339(_ date: Date) -> String {
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         // Floor division keeps instants before 1970 on the right second.
         var seconds = totalMilliseconds / 1000

@@ -1,0 +1,60 @@
+import BerthEngine
+import BerthJournal
+import BerthModel
+import BerthSystem
+import Foundation
+
+/// `berth status [--json]`: per spec, desired and running replicas, whether the config hash
+/// matches, the last action and error. While a watch holds the state folder it reads the
+/// watch's state/status.json; otherwise it observes the engine itself.
+enum StatusCommand {
+    static func run(settings: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
+        let statusPath = settings.stateDirectory + "/status.json"
+        var report: StatusReport
+        var source: String
+        if watchIsRunning(settings), let written = StatusFile.read(statusPath) {
+            report = written
+            source = "from the running watch, \(written.time)"
+        } else {
+            let reconcile = try await Reconcile.prepare(settings: settings)
+            let plan = reconcile.plan(allowMassDelete: false)
+            report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
+                                       desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:])
+            source = "observed now"
+        }
+        if arguments.flags.contains("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            console.out(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return 0
+        }
+        console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
+        let header = ["TARGET", "KIND", "NAME", "REPLICAS", "CONFIG", "LAST ACTION", "LAST ERROR"]
+        var rows = [header]
+        for e in report.entries {
+            rows.append([e.target, e.kind, e.name, "\(e.runningReplicas)/\(e.desiredReplicas)",
+                         e.configHashMatches ? "current" : "differs",
+                         [e.lastAction, e.lastActionTime].compactMap { $0 }.joined(separator: " at ").nilIfEmpty ?? "-",
+                         e.lastError.map { String($0.prefix(80)) } ?? "-"])
+        }
+        let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
+        for row in rows {
+            console.out(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+        for error in report.errors { console.out("error: \(error)") }
+        for note in report.notes { console.out("note: \(note)") }
+        return 0
+    }
+
+    static func watchIsRunning(_ settings: Settings) -> Bool {
+        guard FileSystem.exists(settings.stateDirectory) else { return false }
+        do {
+            let lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "status")
+            lock.release()
+            return false
+        } catch {
+            return true
+        }
+    }
+}

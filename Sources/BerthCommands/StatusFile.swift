@@ -1,0 +1,18 @@
+import BerthEngine
+import BerthSystem
+import Foundation
+
+/// state/status.json, replaced atomically so a reader never sees half of it.
+enum StatusFile {
+    static func write(_ report: StatusReport, to path: String) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(report) else { return }
+        try? AtomicFile.write([UInt8](data) + [10], to: path)
+    }
+
+    static func read(_ path: String) -> StatusReport? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(StatusReport.self, from: data)
+    }
+}

@@ -1,0 +1,144 @@
+import BerthDocker
+import BerthEngine
+import BerthJournal
+import BerthModel
+import BerthSystem
+import Foundation
+
+/// `berth watch`: keeps the engine converged. inotify on the specs folder (debounced), the
+/// engine's event stream, a periodic resync and SIGHUP all enqueue work; SIGTERM/SIGINT stop
+/// it cleanly. It never exits because the engine went away.
+enum WatchCommand {
+    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        let lock: StateLock
+        let journal: Journal
+        let log: Logger
+        let debounce: Duration, resync: Duration, parallel: Int
+        do {
+            log = Logger(format: try format(arguments), console: console)
+            debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
+            resync = try Durations.parse(arguments.values["resync"] ?? "60s", option: "resync")
+            parallel = try arguments.int("parallel", default: 8, range: 1...256)
+            _ = try SpecFolder.specFiles(in: settings.specsDirectory)
+            try FileSystem.makeDirectories(settings.stateDirectory)
+            lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "watch")
+            journal = try Journal(path: settings.journalPath)
+        } catch let error as StateLockError {
+            console.err("berth: " + error.message(stateDirectory: settings.stateDirectory))
+            return 1
+        } catch {
+            console.err("berth: \(error)")
+            return 1
+        }
+        defer { lock.release() }
+        let signals = Signals()
+        let docker: DockerContainerAdapter
+        let watcher: SpecFolderWatcher
+        do {
+            docker = DockerContainerAdapter(client: DockerClient(endpoint: try settings.endpoint()))
+            watcher = try SpecFolderWatcher(root: settings.specsDirectory)
+        } catch {
+            console.err("berth: \(error)")
+            return 1
+        }
+        let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
+        let controller = Controller(
+            configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
+            platform: docker, journal: journal,
+            load: {
+                (try? LastValidSpecs.load(specs: specs, store: store))
+                    ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
+            },
+            knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
+            log: { log($0) })
+        await controller.setStatusHandler { [statusPath = settings.stateDirectory + "/status.json"] report in
+            StatusFile.write(report, to: statusPath)
+        }
+        _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), engine \(settings.dockerHost)"))
+        log("berth watch: owner \(settings.owner), specs \(specs), engine \(settings.dockerHost), resync every \(Controller.seconds(resync))")
+
+        let debouncer = Debouncer(quiet: debounce)
+        await controller.enqueue(Controller.everything)
+        let background = [
+            Task { for await _ in watcher.changes { await debouncer.signal() } },
+            Task {
+                for await _ in debouncer.fired {
+                    log("specs changed: reconciling")
+                    await controller.enqueue(Controller.everything)
+                }
+            },
+            Task { await EngineEvents.follow(docker, owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: resync)
+                    await controller.enqueue(Controller.everything)
+                }
+            },
+        ]
+        let workers = Task { await controller.runWorkers() }
+        for await signal in signals.received {
+            if signal == .hangup {
+                log("SIGHUP: full resync")
+                await controller.enqueue(Controller.everything)
+                continue
+            }
+            log("stopping (\(signal == .terminate ? "SIGTERM" : "SIGINT")): finishing work in flight")
+            break
+        }
+        watcher.stop()
+        await debouncer.finish()
+        for task in background { task.cancel() }
+        await controller.queue.shutDown()
+        // In-flight engine calls get a bounded time; then berth exits anyway.
+        let finished = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await workers.value; return true }
+            group.addTask { try? await Task.sleep(for: .seconds(15)); return false }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        if !finished { workers.cancel(); log("abandoned work still in flight after 15s") }
+        _ = try? await journal.append(JournalRecord(event: "watch-stop", owner: settings.owner))
+        await journal.close()
+        log("stopped")
+        return 0
+    }
+
+    static func format(_ arguments: Arguments) throws -> Logger.Format {
+        let text = arguments.values["log-format"] ?? "text"
+        guard let format = Logger.Format(rawValue: text) else {
+            throw BerthError(.usage, "--log-format is text or json, got \"\(text)\"")
+        }
+        return format
+    }
+}
+
+/// Follows the engine's event stream for as long as berth watches; reconnects with backoff
+/// and asks for a full reconcile whenever the stream comes back (events may have been missed).
+enum EngineEvents {
+    static func follow(_ source: some EventSource, owner: String, controller: Controller, log: @escaping @Sendable (String) -> Void) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let stream = try await source.events(owner: owner)
+                if failures > 0 { await controller.enqueue(Controller.everything) }
+                failures = 0
+                for try await event in stream {
+                    let key = event.target + "/" + event.name
+                    await controller.enqueue(key)
+                    // The engine announces a death before its container list shows it: look again shortly.
+                    if ["die", "kill", "stop", "oom", "destroy"].contains(event.action) {
+                        Task { try? await Task.sleep(for: .milliseconds(250)); await controller.enqueue(key) }
+                    }
+                }
+            } catch {
+                failures += 1
+                if failures == 1 { log("engine event stream lost: \(error); reconnecting") }
+                // The controller notices the engine is gone on its next observe and says so once.
+                await controller.enqueue(Controller.everything)
+            }
+            let wait = min(Duration.seconds(1) * (1 << min(failures, 5)), .seconds(30))
+            try? await Task.sleep(for: failures == 0 ? .milliseconds(100) : wait)
+        }
+    }
+}

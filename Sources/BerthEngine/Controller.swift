@@ -1,0 +1,177 @@
+import Foundation
+import BerthJournal
+import BerthModel
+
+/// The watch daemon's brain. Triggers (file changes, engine events, resyncs, SIGHUP) only
+/// enqueue keys; workers take a key, re-read the world and act on what they read
+/// (level-triggered). A failing spec is retried with its own backoff and never blocks others.
+public actor Controller {
+    public struct Configuration: Sendable {
+        public var owner: String
+        public var allowMassDelete: Bool
+        public var workers: Int
+        public var parallel: Int
+        public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8) {
+            self.owner = owner; self.allowMassDelete = allowMassDelete; self.workers = workers; self.parallel = parallel
+        }
+    }
+
+    /// "*" reconciles everything (and finds orphans); "target/name" one spec.
+    public static let everything = "*"
+
+    let configuration: Configuration
+    let platform: any Platform
+    let journal: Journal
+    let load: @Sendable () -> DesiredState
+    let knownConfigs: @Sendable () -> [String: JSONValue]
+    let log: @Sendable (String) -> Void
+    let sleeper: Sleeper
+    let now: @Sendable () -> ContinuousClock.Instant
+    public let queue: WorkQueue<String>
+
+    var engineDown = false
+    var lastNotes: [String] = []
+    var lastErrors: [SpecError] = []
+    var heals: [String: Heal] = [:]
+    var records: [String: SpecRecord] = [:]
+    var lastObserved: [ObservedResource] = []
+    var lastDesired = DesiredState(specs: [])
+    var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
+
+    public init(configuration: Configuration, platform: any Platform, journal: Journal,
+                load: @escaping @Sendable () -> DesiredState,
+                knownConfigs: @escaping @Sendable () -> [String: JSONValue] = { [:] },
+                log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.configuration = configuration; self.platform = platform; self.journal = journal
+        self.load = load; self.knownConfigs = knownConfigs; self.log = log; self.sleeper = sleeper; self.now = now
+        self.queue = WorkQueue(retry: RetryPolicy(base: .seconds(1), cap: .seconds(300), maxAttempts: .max), sleeper: sleeper)
+    }
+
+    public func setStatusHandler(_ handler: @escaping @Sendable (StatusReport) -> Void) { onReconciled = handler }
+
+    /// Runs the workers until the queue is shut down.
+    public func runWorkers() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, configuration.workers) {
+                group.addTask { [queue] in
+                    while let key = await queue.next() {
+                        await self.reconcile(key)
+                        await queue.done(key)
+                    }
+                }
+            }
+        }
+    }
+
+    public func enqueue(_ key: String) async { await queue.add(key) }
+
+    func reconcile(_ key: String) async {
+        let desired = load()
+        let observed: [ObservedResource]
+        do {
+            observed = try await platform.observe(owner: configuration.owner)
+        } catch {
+            await engineFailed(key, error)
+            return
+        }
+        if engineDown {
+            engineDown = false
+            log("engine is back: reconciling everything")
+            await record(JournalRecord(event: "engine-up", owner: configuration.owner))
+            if key != Controller.everything { await queue.add(Controller.everything) }
+        }
+        lastObserved = observed
+        lastDesired = desired
+        let plan = Planner.plan(desired: desired, observed: observed, context: PlanContext(
+            owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
+        if key == Controller.everything {
+            await reportPlanOnce(plan)
+            for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }
+            await queue.forget(key)
+        } else {
+            await act(key, plan.actions.filter { Controller.key($0.key) == key })
+        }
+        onReconciled(status())
+    }
+
+    static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
+
+    func act(_ key: String, _ actions: [Action]) async {
+        guard !actions.isEmpty else { await queue.forget(key); return }
+        if let wait = crashLoopWait(key, actions) {
+            await scheduleLater(key, after: wait)
+            return
+        }
+        let executor = Executor(
+            platforms: [platform], journal: journal, parallel: configuration.parallel,
+            retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
+            onEvent: { [log] event in Controller.describe(event).map(log) })
+        let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
+        var entry = records[key] ?? SpecRecord()
+        entry.lastAction = actions.map { "\($0.op.rawValue) #\($0.key.replica ?? 0)" }.joined(separator: ", ")
+        entry.lastActionTime = Timestamp.rfc3339(Date())
+        let failed = outcomes.filter { !$0.succeeded }
+        entry.lastError = failed.first?.error
+        records[key] = entry
+        if failed.isEmpty {
+            await queue.forget(key)
+        } else if let delay = await queue.retryLater(key) {
+            log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
+        }
+    }
+
+    func engineFailed(_ key: String, _ error: any Error) async {
+        let unreachable = (error as? BerthError)?.code == .engineUnreachable
+        if unreachable && !engineDown {
+            engineDown = true
+            log("engine is gone (\(error)); berth keeps running and reconciles when it is back")
+            await record(JournalRecord(event: "engine-down", owner: configuration.owner, error: String(describing: error)))
+        } else if !unreachable {
+            log("observing failed: \(error)")
+        }
+        _ = await queue.retryLater(key)
+    }
+
+    /// Notes, held deletions and spec errors are said once when they change, not on every pass.
+    func reportPlanOnce(_ plan: Plan) async {
+        if plan.notes != lastNotes {
+            lastNotes = plan.notes
+            for note in plan.notes { log("note: \(note)") }
+            for held in plan.held { await record(JournalRecord.action(held, owner: configuration.owner, event: "action-held")) }
+        }
+        guard plan.errors != lastErrors else { return }
+        lastErrors = plan.errors
+        for error in plan.errors {
+            log(error.description)
+            await record(JournalRecord(event: "spec-error", owner: configuration.owner, error: error.message, file: error.file,
+                                       detail: ["path": error.path.description, "line": String(error.position.line), "column": String(error.position.column)]))
+        }
+    }
+
+    func scheduleLater(_ key: String, after delay: Duration) async {
+        let sleeper = self.sleeper, queue = self.queue
+        Task.detached {
+            try? await sleeper.sleep(delay)
+            await queue.add(key)
+        }
+    }
+
+    func record(_ entry: JournalRecord) async {
+        do { try await journal.append(entry) } catch { log("cannot write the journal: \(error)") }
+    }
+
+    static func describe(_ event: Executor.Event) -> String? {
+        switch event {
+        case .started: nil
+        case .succeeded(let a, _): "\(a.op.rawValue) \(a.key): \(a.reason): ok"
+        case .retrying(let a, _, _, let e): "\(a.op.rawValue) \(a.key): \(e)"
+        case .failed(let a, let e): "\(a.op.rawValue) \(a.key) failed: \(e)"
+        }
+    }
+
+    public static func seconds(_ d: Duration) -> String {
+        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return s < 10 ? "\(Int((s * 10).rounded()) / 10).\(Int((s * 10).rounded()) % 10)s" : "\(Int(s))s"
+    }
+}

@@ -1,0 +1,71 @@
+import BerthJournal
+import Foundation
+import BerthModel
+
+/// What `berth status` shows per spec; written to state/status.json after every reconcile.
+public struct StatusReport: Sendable, Codable {
+    public struct Entry: Sendable, Codable, Equatable {
+        public var target: String
+        public var kind: String
+        public var name: String
+        public var desiredReplicas: Int
+        public var runningReplicas: Int
+        public var configHashMatches: Bool
+        public var lastAction: String?
+        public var lastActionTime: String?
+        public var lastError: String?
+    }
+
+    public var owner: String
+    public var time: String
+    public var engine: String
+    public var entries: [Entry]
+    public var errors: [String]
+    public var notes: [String]
+
+    /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
+    public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
+                            notes: [String], records: [String: SpecRecord]) -> StatusReport {
+        var byName: [String: [ObservedResource]] = [:]
+        for resource in observed { if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) } }
+        var entries: [Entry] = []
+        var seen: Set<String> = []
+        for spec in desired.specs {
+            let key = spec.target + "/" + spec.name
+            seen.insert(key)
+            let found = byName[key] ?? []
+            let hash = spec.configHash
+            entries.append(Entry(
+                target: spec.target, kind: "container", name: spec.name, desiredReplicas: spec.replicas,
+                runningReplicas: found.filter { $0.state == .running }.count,
+                configHashMatches: found.allSatisfy { $0.configHash == hash },
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
+        }
+        for (key, found) in byName where !seen.contains(key) {
+            let first = found[0]
+            entries.append(Entry(
+                target: first.target, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
+                runningReplicas: found.filter { $0.state == .running }.count, configHashMatches: false,
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
+        }
+        entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
+        return StatusReport(owner: owner, time: time, engine: engine, entries: entries,
+                            errors: desired.errors.map(\.description), notes: notes)
+    }
+}
+
+/// What the controller remembers of each spec between reconciles.
+public struct SpecRecord: Sendable {
+    public var lastAction: String?
+    public var lastActionTime: String?
+    public var lastError: String?
+    var crashLoopReported: Int?
+    public init() {}
+}
+
+extension Controller {
+    func status() -> StatusReport {
+        StatusReport.make(owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: engineDown ? "unreachable" : "ok",
+                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records)
+    }
+}

@@ -1,0 +1,54 @@
+import Glibc
+import Foundation
+import Testing
+
+/// `berth watch` as a child process, as a person runs it, with its stderr collected.
+final class WatchProcess: @unchecked Sendable {
+    let process = Process()
+    private let lock = NSLock()
+    private var output = ""
+
+    /// The debug build `swift test` made beside the tests.
+    static var binary: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/berth").path
+    }
+
+    init(_ project: Project, extra: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
+        process.arguments = ["watch", "--specs", project.specs, "--state", project.state, "--owner", project.owner,
+                             "--docker-host", project.engine.host] + extra
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+    }
+
+    var log: String { lock.withLock { output } }
+
+    func count(_ text: String) -> Int { log.components(separatedBy: text).count - 1 }
+
+    /// SIGTERM and wait; returns the exit status.
+    func stop() async -> Int32 {
+        if process.isRunning { process.terminate() }
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? -1 : process.terminationStatus
+    }
+
+    func kill() { if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// Polls a condition the way a person refreshes `docker ps`: true once it holds, false after the deadline.
+func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}

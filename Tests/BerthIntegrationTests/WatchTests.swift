@@ -1,0 +1,134 @@
+import BerthJSON
+import Glibc
+import Foundation
+import Testing
+
+/// `berth watch` as a child process against the real engine.
+@Suite(.timeLimit(.minutes(5)))
+struct WatchTests {
+    static func names(_ p: Project) async throws -> [String] { try await p.containers().map(\.name) }
+    static func running(_ p: Project) async throws -> [String] {
+        try await p.containers().filter { $0.state == "running" }.map(\.name)
+    }
+
+    @Test func fileDropsEditsAndDeletesAreFollowed() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a"))
+            try p.write("b.json", p.spec("b"))
+            let watch = try WatchProcess(p)
+            #expect(try await eventually { try await Self.running(p) == ["\(p.owner)-a-1", "\(p.owner)-b-1"] }, "\(watch.log)")
+
+            // Dropping a file in a new subfolder creates its containers.
+            try p.write("more/c.json", p.spec("c", replicas: 2))
+            #expect(try await eventually { try await Self.running(p).count == 4 }, "\(watch.log)")
+
+            // An atomic save (temp file, rename over) replaces them.
+            let before = try await p.containers().first { $0.name == "\(p.owner)-a-1" }?.id
+            let temp = p.root.appendingPathComponent("specs/.a.json.tmp")
+            try p.spec("a", env: ["MODE": "new"]).write(to: temp, atomically: false, encoding: .utf8)
+            #expect(rename(temp.path, p.root.appendingPathComponent("specs/a.json").path) == 0)
+            #expect(try await eventually {
+                let now = try await p.containers().first { $0.name == "\(p.owner)-a-1" }
+                return now != nil && now?.id != before && now?.state == "running"
+            }, "\(watch.log)")
+
+            // Deleting a file removes its containers (2 of 4 at once is not a mass delete).
+            try p.remove("more/c.json")
+            #expect(try await eventually { try await Self.names(p) == ["\(p.owner)-a-1", "\(p.owner)-b-1"] }, "\(watch.log)")
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func aBurstOfFilesIsOneReconcile() async throws {
+        try await Project.with { p in
+            try p.write("seed.json", p.spec("seed"))
+            let watch = try WatchProcess(p, extra: ["--debounce", "300ms"])
+            #expect(try await eventually { try await Self.running(p).count == 1 })
+            let passes = watch.count("specs changed")
+            // Like a git checkout: 50 files written as fast as the disk takes them.
+            for i in 1...50 { try p.write("burst/s\(i).json", p.spec("s\(i)")) }
+            #expect(try await eventually(60) { try await Self.running(p).count == 51 }, "\(watch.log)")
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(watch.count("specs changed") - passes == 1, "\(watch.log)")
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func killedAndRemovedContainersAreHealed() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a"))
+            let watch = try WatchProcess(p)
+            #expect(try await eventually { try await Self.running(p) == ["\(p.owner)-a-1"] })
+            let first = try #require(try await p.containers().first)
+            try await p.engine.kill(first.id)
+            #expect(try await eventually(5) { try await Self.running(p) == ["\(p.owner)-a-1"] }, "\(watch.log)")
+            // Removed by hand: created again (after the crash-loop wait for a second death, at most a few seconds).
+            _ = try await p.engine.call("DELETE", "/containers/\(first.id)?force=true")
+            #expect(try await eventually(10) {
+                let now = try await p.containers()
+                return now.count == 1 && now[0].state == "running" && now[0].id != first.id
+            }, "\(watch.log)")
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func aCrashLoopBacksOffInsteadOfSpinning() async throws {
+        try await Project.with { p in
+            try p.write("crash.json", """
+                {"name": "crash", "image": "\(TestEngine.demoImage)", "command": ["false"]}
+                """)
+            let watch = try WatchProcess(p)
+            try await Task.sleep(for: .seconds(6))
+            let journal = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
+            let starts = journal.split(separator: "\n").filter { $0.contains("\"event\":\"action-ok\"") }.count
+            // Without backoff this would be dozens; with 1 s, 2 s, 4 s waits it is a handful.
+            #expect(starts >= 2 && starts <= 6, "\(starts) starts in 6 s\n\(watch.log)")
+            #expect(journal.contains("\"event\":\"crash-loop\""))
+            #expect(watch.log.contains("is crash-looping"))
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func invalidEditAndEmptiedFolderDeleteNothing() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a"))
+            try p.write("b.json", p.spec("b"))
+            let watch = try WatchProcess(p)
+            #expect(try await eventually { try await Self.running(p).count == 2 })
+            let ids = try await p.containers().map(\.id)
+
+            try p.write("a.json", "{\"name\": \"a\", \"replicas\": \"two\"}")
+            #expect(await eventually { watch.log.contains("a.json:1:27: $.replicas") }, "\(watch.log)")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await p.containers().map(\.id) == ids)
+
+            try p.remove("a.json")
+            try p.remove("b.json")
+            #expect(await eventually { watch.log.contains("refusing to delete 2 of 2") }, "\(watch.log)")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await p.containers().map(\.id) == ids)
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func secondWatchIsRefusedAndSigtermLeavesAReadableJournal() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a"))
+            let watch = try WatchProcess(p)
+            #expect(try await eventually { try await Self.running(p).count == 1 })
+            let second = try WatchProcess(p)
+            #expect(await eventually(5) { !second.process.isRunning })
+            #expect(second.process.terminationStatus == 1)
+            #expect(second.log.contains("in use by another berth"), "\(second.log)")
+
+            let status = await p.berth("status", "--json")
+            let entries = try JSONParser.parse(status.stdout).value["entries"]?.arrayValue ?? []
+            #expect(entries.first?["runningReplicas"] == .number("1"), "\(status.stdout)")
+
+            #expect(await watch.stop() == 0)
+            let lines = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.allSatisfy { (try? JSONParser.parse(String($0))) != nil })
+            #expect(lines.last?.contains("watch-stop") == true)
+        }
+    }
+}
