@@ -15,18 +15,20 @@ deps:
 build:
 	swift build -c release --product berth
 
-# Converge specs/ on an engine: the one at DOCKER_HOST or /var/run/docker.sock if it answers,
-# else a private engine under state/ (installed and started here, and said so on screen).
+# Keep specs/ converged on an engine (berth watch, in the foreground; Ctrl-C stops it): the
+# engine at DOCKER_HOST or /var/run/docker.sock if one answers, else a private engine under
+# state/ (installed and started here, and said so on screen).
 run: deps build
 	@host=$$(scripts/run-engine.sh); \
-	echo "berth: using the Docker Engine at $$host" >&2; \
-	DOCKER_HOST=$$host $(BERTH_RELEASE) apply --specs $(SPECS) --state $(STATE); \
-	DOCKER_HOST=$$host $(BERTH_RELEASE) plan --specs $(SPECS) --state $(STATE)
+	echo "berth: using the Docker Engine at $$host; Ctrl-C stops berth (the containers keep running)" >&2; \
+	DOCKER_HOST=$$host exec $(BERTH_RELEASE) watch --specs $(SPECS) --state $(STATE)
 
 # Unit tests need nothing; integration tests run against a private real engine started here.
+# The engine-restart test takes that engine away, so it runs alone, after the others.
 test: deps
 	@host=$$(scripts/engine.sh up); \
-	BERTH_TEST_DOCKER_HOST=$$host swift test
+	BERTH_TEST_DOCKER_HOST=$$host swift test --skip EngineRestartTests; \
+	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
 
 bench: deps build
 	@host=$$(scripts/engine.sh up); \

@@ -28,9 +28,10 @@ enum ApplyCommand {
             console.out(plan.description)
             try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner))
 
+            let progress = Progress(total: plan.actions.count)
             let executor = Executor(
                 platforms: reconcile.platforms, journal: journal, parallel: parallel,
-                onEvent: { ApplyCommand.show($0, console: console) })
+                onEvent: { ApplyCommand.show($0, progress: progress, console: console) })
             let outcomes = await executor.execute(plan, owner: settings.owner)
             let failed = outcomes.filter { !$0.succeeded }
 
@@ -63,18 +64,27 @@ enum ApplyCommand {
         return records
     }
 
-    static func show(_ event: Executor.Event, console: Console) {
+    static func show(_ event: Executor.Event, progress: Progress, console: Console) {
         switch event {
         case .started: break
         case .succeeded(let action, let attempts):
-            console.out("ok: \(action.op.rawValue) \(action.key)" + (attempts > 1 ? " (after \(attempts) attempts)" : ""))
+            console.out("ok [\(progress.step())]: \(action.op.rawValue) \(action.key)" + (attempts > 1 ? " (after \(attempts) attempts)" : ""))
         case .retrying(let action, let attempt, let delay, let error):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(format: "%.1f", seconds))s: \(error)")
         case .failed(let action, let error):
-            console.err("failed: \(action.op.rawValue) \(action.key): \(error)")
+            console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error)")
         }
     }
+}
+
+/// "3/50": how far a long apply has come, counted as actions finish.
+final class Progress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    let total: Int
+    init(total: Int) { self.total = total }
+    func step() -> String { lock.withLock { done += 1; return "\(done)/\(total)" } }
 }
 
 extension String {
