@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""berth benchmark: cold apply vs. a raw Engine-API floor, no-op plans, one changed spec.
+"""berth benchmark: cold apply vs. a raw Engine-API floor, no-op plans, one changed spec;
+and `berth watch`: file-to-running, healing a killed container, idle CPU and memory.
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
@@ -8,7 +9,8 @@ DOCKER_HOST), or by hand:
 
 Everything it makes carries its own owner label (berth's containers) or the label
 `berth-bench.floor` (the floor's containers) and is removed at the end, also on failure.
-Specs and state live in temporary folders. Exit 0 when every step ran (a MISS is a result,
+Specs and state live in temporary folders. Every `berth watch` started here is stopped with
+SIGTERM (SIGKILL if it does not stop) before anything is removed. Exit 0 when every step ran (a MISS is a result,
 not a failure); exit 1 when berth failed or the engine did not answer.
 
 Standard library only. Talks to the engine at DOCKER_HOST only: a Unix socket or tcp://
@@ -20,6 +22,7 @@ import http.client
 import json
 import os
 import platform
+import signal
 import shutil
 import socket
 import statistics
@@ -29,6 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from datetime import datetime, timezone
 from multiprocessing.pool import ThreadPool
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,11 +47,21 @@ REPS_APPLY = int(os.environ.get("BENCH_REPS_APPLY", "4"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))  # pause after each removal: the engine tidies up
 REPS_PLAN = int(os.environ.get("BENCH_REPS_PLAN", "5"))
 REPS_CHANGE = int(os.environ.get("BENCH_REPS_CHANGE", "3"))
+REPS_WATCH = int(os.environ.get("BENCH_REPS_WATCH", "5"))  # file-to-running reps
+HEAL_REPLICAS = 5                                           # one kill per replica
+IDLE_S = float(os.environ.get("BENCH_IDLE_S", "60"))
+IDLE_SPECS, IDLE_REPLICAS = 10, 10
+DEBOUNCE = "100ms"  # berth watch's default, passed explicitly
+POLL_S = 0.010
 FLOOR_LABEL = "berth-bench.floor"
 
 TARGET_APPLY_RATIO = 1.10
 TARGET_PLAN_1000_S = 0.200
 TARGET_CHANGE_S = 1.0
+TARGET_FILE_OVER_FLOOR_S = 0.300
+TARGET_HEAL_S = 1.0
+TARGET_IDLE_CPU_PCT = 0.5
+TARGET_IDLE_RSS_MB = 30.0
 
 
 class BenchFailure(Exception):
@@ -217,6 +231,114 @@ def running_count(engine, label):
     return sum(1 for c in engine.containers(label) if c.get("State") == "running")
 
 
+def listed(engine, labels=(), name=None, all_states=False):
+    """GET /containers/json with label (and exact name) filters."""
+    filters = {"label": list(labels)}
+    if name:
+        filters["name"] = [f"^/{name}$"]
+    query = ("all=1&" if all_states else "") + "filters=" + urllib.parse.quote(json.dumps(filters))
+    _, found = engine.request("GET", f"/containers/json?{query}")
+    return found
+
+
+def wait_until(what, predicate, timeout, poll=POLL_S):
+    """Polls predicate() every `poll` s; returns the perf_counter time it first held."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        if predicate():
+            return time.perf_counter()
+        if time.perf_counter() > deadline:
+            raise BenchFailure(f"{what}: not after {timeout:g} s")
+        time.sleep(poll)
+
+
+# ---------------------------------------------------------------- berth watch
+
+class Watch:
+    """A `berth watch` process, its stderr in a file; stop() sends SIGTERM and waits."""
+
+    def __init__(self, berth, specs, state, log_path, registry):
+        self.argv = [berth.binary, "watch", "--specs", specs, "--state", state, "--owner", berth.owner,
+                     "--debounce", DEBOUNCE]
+        self.log_path = log_path
+        self.log_file = open(log_path, "w")
+        self.proc = subprocess.Popen(self.argv, env=berth.env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=self.log_file)
+        self.pid = self.proc.pid
+        registry.append(self)  # stopped in main's cleanup whatever happens next
+        wait_until("berth watch start-up", lambda: self.alive() and "berth watch: owner" in self.log(), 15, 0.02)
+
+    def alive(self):
+        if self.proc.poll() is not None:
+            raise BenchFailure(f"{' '.join(self.argv)} exited {self.proc.returncode}\n{self.tail()}")
+        return True
+
+    def log(self, offset=0):
+        with open(self.log_path, errors="replace") as f:
+            f.seek(offset)
+            return f.read()
+
+    def log_size(self):
+        return os.path.getsize(self.log_path)
+
+    def tail(self, n=15):
+        return "watch log (last lines):\n  " + "\n  ".join(self.log().splitlines()[-n:])
+
+    def wait_quiet(self, quiet_s, timeout=60):
+        """Until the log has not grown for quiet_s (the watch has nothing more to say)."""
+        last, since = self.log_size(), time.perf_counter()
+        deadline = since + timeout
+        while time.perf_counter() - since < quiet_s:
+            self.alive()
+            if time.perf_counter() > deadline:
+                raise BenchFailure(f"berth watch kept logging for {timeout} s\n{self.tail()}")
+            time.sleep(0.05)
+            size = self.log_size()
+            if size != last:
+                last, since = size, time.perf_counter()
+
+    def stop(self, timeout=30):
+        """SIGTERM; returns (exit code, seconds to exit); SIGKILL after timeout (code then -9)."""
+        if self.proc.poll() is not None:
+            self.log_file.close()
+            return self.proc.returncode, 0.0
+        start = time.perf_counter()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.log_file.close()
+        return rc, time.perf_counter() - start
+
+    def cpu_seconds(self):
+        """utime + stime of the whole process (all threads), from /proc/PID/stat."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self):
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        raise BenchFailure(f"no VmRSS in /proc/{self.pid}/status")
+
+
+def log_events(text):
+    """[(unix time, message)] from berth's text log lines ("<RFC3339> message")."""
+    out = []
+    for line in text.splitlines():
+        stamp, _, message = line.partition(" ")
+        try:
+            when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+        except ValueError:
+            continue
+        out.append((when, message))
+    return out
+
+
 # ---------------------------------------------------------------- output
 
 def ms(seconds):
@@ -248,9 +370,15 @@ def main():
     tag = f"{os.getpid()}"
     owner = f"bench-{tag}"            # berth's containers: bench-PID-svc-NN-1
     owner_large = f"bench-{tag}-k"    # the 1,000-spec plan (nothing of it exists)
+    owner_heal = f"bench-{tag}-h"     # berth watch: the healed 5-replica spec
+    owner_idle = f"bench-{tag}-i"     # berth watch: 10 specs x 10 replicas, idle
     floor_owner = f"floor-{tag}"      # the floor's containers: floor-PID-svc-NN-1
     berth = Berth(binary, docker_host, owner)
     berth_large = Berth(binary, docker_host, owner_large)
+    berth_heal = Berth(binary, docker_host, owner_heal)
+    berth_idle = Berth(binary, docker_host, owner_idle)
+    watches = []      # every berth watch started, stopped in the cleanup if still running
+    watch_exits = []  # (part, exit code, seconds from SIGTERM to exit)
     pool = ThreadPool(PARALLEL)
     work = tempfile.mkdtemp(prefix="berth-bench-")
     results = []  # (label, figure, target, verdict, detail)
@@ -357,10 +485,172 @@ def main():
         med = statistics.median(change_times)
         results.append(("apply after 1 changed spec (1 replace)", ms(med), f"< {ms(TARGET_CHANGE_S)}",
                         verdict(med < TARGET_CHANGE_S), f"runs {runs(change_times)}"))
+
+        def stop_watch(watch, part):
+            rc, took = watch.stop()
+            watch_exits.append((part, rc, took))
+            if rc != 0:
+                print(f"    berth watch ({part}) exited {rc} on SIGTERM, not 0\n    {watch.tail()}", flush=True)
+
+        # 4. berth watch: a complete spec file renamed into the converged folder -> its container running.
+        print(f"[4] berth watch: spec file renamed into the folder of {N_SMALL} converged specs until its "
+              f"container runs, vs. raw create+start of an equal container, {REPS_WATCH} reps ...", flush=True)
+        staging = os.path.join(work, "staging")  # outside the specs folder, same filesystem
+        os.makedirs(staging)
+        watch = Watch(berth, specs, state, os.path.join(work, "watch-file.log"), watches)
+        watch.wait_quiet(1.0)
+        if running_count(engine, f"berth.owner={owner}") != N_SMALL:
+            raise BenchFailure(f"berth watch start-up changed the {N_SMALL} converged containers\n{watch.tail()}")
+        file_times, file_floor, phases = [], [], []
+        for rep in range(REPS_WATCH):
+            spec = spec_for(N_SMALL + 1 + rep)  # svc-51, svc-52, ...: a new spec every rep
+            # The engine's own create+start of an equal container, right before (floor's owner label).
+            floor_name = urllib.parse.quote(f"{floor_owner}-{spec['name']}-1")
+            t0 = time.perf_counter()
+            _, created = engine.request("POST", f"/containers/create?name={floor_name}",
+                                        floor_body(spec, floor_owner, f"{tag}-w{rep}"), ok=(201,))
+            engine.request("POST", f"/containers/{created['Id']}/start", ok=(204, 304))
+            file_floor.append(time.perf_counter() - t0)
+            time.sleep(0.5)
+            staged = os.path.join(staging, spec["name"] + ".json")
+            with open(staged, "w") as f:
+                json.dump(spec, f)
+            name = f"{owner}-{spec['name']}-1"
+            offset = watch.log_size()
+            wall, t0 = time.time(), time.perf_counter()
+            os.rename(staged, os.path.join(specs, spec["name"] + ".json"))
+            t1 = wait_until(f"{name} running after its spec file was renamed into the folder",
+                            lambda: watch.alive() and any(c.get("State") == "running"
+                                                          for c in listed(engine, [f"berth.owner={owner}"], name)), 30)
+            file_times.append(t1 - t0)
+            watch.wait_quiet(0.5)
+            # Where the time went, from the watch's own log (millisecond stamps).
+            events = log_events(watch.log(offset))
+            fired = next((w for w, m in events if m == "specs changed: reconciling"), None)
+            done = next((w for w, m in events if m.startswith(f"create docker container {spec['name']} #1")
+                         and m.endswith(": ok")), None)
+            if fired is not None and done is not None:
+                phases.append((fired - wall, done - fired, wall + (t1 - t0) - done))
+            print(f"    rep {rep + 1}: floor {ms(file_floor[-1])}, file-to-running {ms(file_times[-1])}", flush=True)
+        stop_watch(watch, "file-to-running")
+        engine.remove_labelled(f"berth.owner={floor_owner}", pool)
+        file_med, floor1_med = statistics.median(file_times), statistics.median(file_floor)
+        over = file_med - floor1_med
+        where = ""
+        if phases:
+            where = ("; rename->debounce fired {:.0f}, ->create+start logged ok {:.0f}, ->seen by poll {:.0f} ms"
+                     .format(*(statistics.median(p[i] for p in phases) * 1000 for i in range(3))))
+        results.append(("watch: spec file renamed in -> running", ms(file_med), "", "", f"runs {runs(file_times)}"))
+        results.append(("floor: raw API create+start x1", ms(floor1_med), "", "", f"runs {runs(file_floor)}"))
+        results.append(("file-to-running minus floor", f"{over * 1000:+.0f} ms", f"<= +{ms(TARGET_FILE_OVER_FLOOR_S)}",
+                        verdict(over <= TARGET_FILE_OVER_FLOOR_S), "medians" + where))
+
+        # 5. Heal: kill a managed container, time until its replica runs again.
+        print(f"[5] berth watch: heal after POST /containers/ID/kill, replica 1..{HEAL_REPLICAS} of a "
+              f"{HEAL_REPLICAS}-replica spec once each ...", flush=True)
+        heal_specs = os.path.join(work, "specs-heal")
+        os.makedirs(heal_specs)
+        write_spec(heal_specs, {"name": "heal", "image": IMAGE, "command": COMMAND, "replicas": HEAL_REPLICAS})
+        watch = Watch(berth_heal, heal_specs, os.path.join(work, "state-heal"),
+                      os.path.join(work, "watch-heal.log"), watches)
+        wait_until(f"{HEAL_REPLICAS} replicas running",
+                   lambda: watch.alive() and running_count(engine, f"berth.owner={owner_heal}") == HEAL_REPLICAS, 60, 0.05)
+        watch.wait_quiet(1.0)
+        heal_times, heal_actions, heal_logged = [], [], []
+        heal_log_start = watch.log_size()
+        for replica in range(1, HEAL_REPLICAS + 1):
+            labels = [f"berth.owner={owner_heal}", "berth.name=heal", f"berth.replica={replica}"]
+            found = listed(engine, labels)
+            if len(found) != 1:
+                raise BenchFailure(f"heal replica {replica}: {len(found)} running containers, wanted 1")
+            old = found[0]["Id"]
+            _, info = engine.request("GET", f"/containers/{old}/json")
+            started = info["State"]["StartedAt"]
+
+            def healed():
+                watch.alive()
+                for c in listed(engine, labels):  # running only
+                    if c["Id"] != old:
+                        return True
+                    _, now = engine.request("GET", f"/containers/{old}/json", ok=(200, 404))
+                    if isinstance(now, dict) and now["State"]["Running"] and now["State"]["StartedAt"] != started:
+                        return True
+                return False
+
+            offset = watch.log_size()
+            wall, t0 = time.time(), time.perf_counter()
+            engine.request("POST", f"/containers/{old}/kill", ok=(204,))
+            t1 = wait_until(f"heal replica {replica} running again after kill", healed, 30)
+            heal_times.append(t1 - t0)
+            watch.wait_quiet(0.5)
+            acted = [(w, m) for w, m in log_events(watch.log(offset)) if f" heal #{replica}" in m]
+            heal_actions += [m for _, m in acted]
+            if acted:
+                heal_logged.append(acted[0][0] - wall)
+            print(f"    replica {replica}: running again after {ms(heal_times[-1])}", flush=True)
+            if replica < HEAL_REPLICAS:
+                # berth counts heals per spec, not per replica: stay clear of the crash-loop wait
+                # (1 s, 2 s, 4 s, 8 s after the previous heal), so no kill is held back.
+                time.sleep(2 ** (replica - 1) + 0.5)
+        crash_loop = [m for _, m in log_events(watch.log(heal_log_start)) if "crash-looping" in m]
+        stop_watch(watch, "heal")
+        med = statistics.median(heal_times)
+        results.append((f"watch: heal after kill ({HEAL_REPLICAS} replicas, 1 kill each)", ms(med),
+                        f"< {ms(TARGET_HEAL_S)}", verdict(med < TARGET_HEAL_S),
+                        f"runs {runs(heal_times)}"
+                        + (f"; kill->heal logged ok {ms(statistics.median(heal_logged))} (median)" if heal_logged else "")
+                        + (f"; {len(crash_loop)} crash-loop waits logged" if crash_loop else "")))
+
+        # 6. Idle cost with 100 managed containers, created by the watch itself.
+        n_idle = IDLE_SPECS * IDLE_REPLICAS
+        print(f"[6] berth watch: idle with {n_idle} containers ({IDLE_SPECS} specs x {IDLE_REPLICAS} replicas), "
+              f"CPU over {IDLE_S:g} s, RSS at the end ...", flush=True)
+        idle_specs = os.path.join(work, "specs-idle")
+        os.makedirs(idle_specs)
+        for i in range(1, IDLE_SPECS + 1):
+            write_spec(idle_specs, {"name": f"idle-{i:02d}", "image": IMAGE, "command": COMMAND,
+                                    "env": {"N": str(i)}, "replicas": IDLE_REPLICAS})
+        t0 = time.perf_counter()
+        watch = Watch(berth_idle, idle_specs, os.path.join(work, "state-idle"),
+                      os.path.join(work, "watch-idle.log"), watches)
+        t1 = wait_until(f"{n_idle} containers running",
+                        lambda: watch.alive() and running_count(engine, f"berth.owner={owner_idle}") == n_idle, 300, 0.1)
+        converge = t1 - t0
+        watch.wait_quiet(3.0)
+        offset = watch.log_size()
+        cpu0, w0 = watch.cpu_seconds(), time.perf_counter()
+        end = w0 + IDLE_S
+        while time.perf_counter() < end:
+            watch.alive()
+            time.sleep(min(1.0, max(0.0, end - time.perf_counter())))
+        cpu1, w1 = watch.cpu_seconds(), time.perf_counter()
+        rss = watch.rss_mb()
+        idle_lines = len(watch.log(offset).splitlines())
+        still = running_count(engine, f"berth.owner={owner_idle}")
+        stop_watch(watch, "idle")
+        cpu_pct = (cpu1 - cpu0) / (w1 - w0) * 100
+        results.append((f"watch idle CPU, {n_idle} containers, {w1 - w0:.0f} s", f"{cpu_pct:.2f} % of a core",
+                        f"< {TARGET_IDLE_CPU_PCT:g} %", verdict(cpu_pct < TARGET_IDLE_CPU_PCT),
+                        f"{(cpu1 - cpu0) * 1000:.0f} ms CPU (utime+stime); {idle_lines} log lines in the window; "
+                        f"{still}/{n_idle} running at the end"))
+        results.append((f"watch RSS after idle, {n_idle} containers", f"{rss:.1f} MB", f"< {TARGET_IDLE_RSS_MB:g} MB",
+                        verdict(rss < TARGET_IDLE_RSS_MB), f"VmRSS; the watch created the {n_idle} in {converge:.1f} s"))
+
+        codes = [rc for _, rc, _ in watch_exits]
+        results.append((f"watch stopped by SIGTERM (x{len(watch_exits)})", "exit " + ", ".join(map(str, codes)),
+                        "exit 0", verdict(all(rc == 0 for rc in codes)),
+                        "stop took " + runs([t for _, _, t in watch_exits])))
     finally:
         cleanup_errors = []
+        # Watches first: a running watch would put back what is removed below.
+        for watch in watches:
+            if watch.proc.poll() is None:
+                rc, _ = watch.stop()
+                if rc != 0:
+                    cleanup_errors.append(f"berth watch pid {watch.pid} exited {rc} on SIGTERM")
         # The floor's containers all carry berth.owner=floor-PID (and berth-bench.floor=PID-REP).
-        for label in (f"berth.owner={owner}", f"berth.owner={owner_large}", f"berth.owner={floor_owner}"):
+        for label in (f"berth.owner={owner}", f"berth.owner={owner_large}", f"berth.owner={floor_owner}",
+                      f"berth.owner={owner_heal}", f"berth.owner={owner_idle}"):
             try:
                 engine.remove_labelled(label, pool)
             except Exception as exc:  # report, keep cleaning
@@ -391,8 +681,31 @@ def main():
           + (f" ({creates} creates in --json)" if creates else "") + ".")
     print(f"  changed spec: env of svc-01 flipped, `berth apply ... --parallel {PARALLEL}`, median of "
           f"{REPS_CHANGE}; each run replaces exactly one container (checked), then plan exits 0 (checked).")
+    print(f"  berth watch: `berth watch --specs S --state ST --owner O --debounce {DEBOUNCE}` (resync 60s, the default), "
+          f"stderr to a file; each part starts its own watch\n"
+          f"    and stops it with SIGTERM (exit code checked, in the table).")
+    print(f"  file-to-running: watch on the {N_SMALL} converged specs of the apply runs; a complete new spec "
+          f"(svc-{N_SMALL + 1}..) written outside the folder on the same\n"
+          f"    filesystem, then os.rename'd into it; timed from the rename to the first GET /containers/json "
+          f"(label+name filter, every {POLL_S * 1000:.0f} ms) showing State running.\n"
+          f"    Right before each, the floor: the same create body (floor's owner label) POSTed and started by "
+          f"the raw API on a keep-alive connection, timed in-process. Median of {REPS_WATCH}.\n"
+          f"    The phase split (debounce, create+start, seen) comes from the watch's log stamps (ms resolution, wall clock).")
+    print(f"  heal: spec with replicas {HEAL_REPLICAS}; POST /containers/ID/kill (SIGKILL) of replica 1, 2, ... "
+          f"{HEAL_REPLICAS}, each killed once; timed from the kill request to a container\n"
+          f"    for that replica running again (a new Id or a new StartedAt), polled every {POLL_S * 1000:.0f} ms. "
+          f"berth backs off a container that dies again within 60 s of a heal (1 s, 2 s, 4 s ...);\n"
+          f"    a different replica is killed each time so that every kill is a first death. berth keys that "
+          f"backoff by spec, not by replica, so the kills are\n"
+          f"    also spaced 1.5, 2.5, 4.5, 8.5 s apart (past each wait) to keep it out of the figures."
+          + (f" berth's action: \"{heal_actions[0]}\"." if heal_actions else ""))
+    print(f"  idle: {IDLE_SPECS} specs x {IDLE_REPLICAS} replicas created by the watch itself, then 3 s without "
+          f"a log line; CPU = utime+stime from /proc/PID/stat over {IDLE_S:g} s of wall time,\n"
+          f"    as % of one core; RSS = VmRSS from /proc/PID/status at the end. A 60 s window holds about one "
+          f"periodic resync.")
+    print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
-    print("  cleanup: done (berth's, the floor's containers and the temp dir removed).")
+    print("  cleanup: done (watches stopped; berth's, the floor's containers and the temp dir removed).")
     return 0
 
 
