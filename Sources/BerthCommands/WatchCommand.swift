@@ -128,7 +128,12 @@ enum EngineEvents {
                     await controller.enqueue(key)
                     // The engine announces a death before its container list shows it: look again shortly.
                     if ["die", "kill", "stop", "oom", "destroy"].contains(event.action) {
-                        Task { try? await Task.sleep(for: .milliseconds(250)); await controller.enqueue(key) }
+                        Task {
+                            for delay in [50, 200, 750, 2000] {
+                                try? await Task.sleep(for: .milliseconds(delay))
+                                await controller.enqueue(key)
+                            }
+                        }
                     }
                 }
             } catch {

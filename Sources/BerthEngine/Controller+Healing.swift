@@ -19,26 +19,43 @@ extension Controller {
         return wait > crashCap ? crashCap : wait
     }
 
-    /// nil: act now (and remember the heal). Otherwise: how long to wait before trying again.
-    func crashLoopWait(_ key: String, _ actions: [Action]) -> Duration? {
-        let healing = actions.contains { $0.op == .start || ($0.op == .replace && $0.reason == "container is dead") }
+    /// Splits a spec's actions into those to do now and, for replicas that died again too
+    /// soon after a heal, how long until they may be started. Backoff is per replica: one
+    /// container's crash loop never delays healing its siblings.
+    func crashLoopSplit(_ key: String, _ actions: [Action]) -> (now: [Action], wait: Duration?) {
+        var ready: [Action] = []
+        var wait: Duration?
+        for action in actions {
+            if let delay = crashLoopWait(action) {
+                wait = min(wait ?? delay, delay)
+            } else {
+                ready.append(action)
+            }
+        }
+        return (ready, wait)
+    }
+
+    func crashLoopWait(_ action: Action) -> Duration? {
+        let healing = action.op == .start || (action.op == .replace && action.reason == "container is dead")
         guard healing else { return nil }
+        let id = action.key.description
         let current = now()
-        guard let previous = heals[key], current - previous.last < Controller.stableAfter else {
-            heals[key] = Heal(count: 1, last: current)
+        guard let previous = heals[id], current - previous.last < Controller.stableAfter else {
+            heals[id] = Heal(count: 1, last: current)
             return nil
         }
         let wait = Controller.crashWait(previous.count)
         let elapsed = current - previous.last
         if elapsed >= wait {
-            heals[key] = Heal(count: previous.count + 1, last: current)
+            heals[id] = Heal(count: previous.count + 1, last: current)
             return nil
         }
-        if records[key]?.crashLoopReported != previous.count {
-            records[key, default: SpecRecord()].crashLoopReported = previous.count
-            log("\(key) is crash-looping: died \(previous.count) time\(previous.count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; next start in \(Controller.seconds(wait - elapsed))")
-            let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: actions[0].key.target,
-                                      kind: actions[0].key.kind, name: actions[0].key.name,
+        if crashLoopsReported[id] != previous.count {
+            crashLoopsReported[id] = previous.count
+            let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
+            log("\(name) is crash-looping: died \(previous.count) time\(previous.count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; next start in \(Controller.seconds(wait - elapsed))")
+            let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target,
+                                      kind: action.key.kind, name: action.key.name, replica: action.key.replica,
                                       message: "restarts \(previous.count), next start in \(Controller.seconds(wait - elapsed))",
                                       count: previous.count)
             Task { [journal] in _ = try? await journal.append(entry) }

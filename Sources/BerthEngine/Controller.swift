@@ -33,6 +33,7 @@ public actor Controller {
     var lastNotes: [String] = []
     var lastErrors: [SpecError] = []
     var heals: [String: Heal] = [:]
+    var crashLoopsReported: [String: Int] = [:]
     var records: [String: SpecRecord] = [:]
     var lastObserved: [ObservedResource] = []
     var lastDesired = DesiredState(specs: [])
@@ -98,11 +99,10 @@ public actor Controller {
     static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
 
     func act(_ key: String, _ actions: [Action]) async {
-        guard !actions.isEmpty else { await queue.forget(key); return }
-        if let wait = crashLoopWait(key, actions) {
-            await scheduleLater(key, after: wait)
-            return
-        }
+        let (ready, wait) = crashLoopSplit(key, actions)
+        if let wait { await scheduleLater(key, after: wait) }
+        let actions = ready
+        guard !actions.isEmpty else { if wait == nil { await queue.forget(key) }; return }
         let executor = Executor(
             platforms: [platform], journal: journal, parallel: configuration.parallel,
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,

@@ -59,7 +59,6 @@ public struct SpecRecord: Sendable {
     public var lastAction: String?
     public var lastActionTime: String?
     public var lastError: String?
-    var crashLoopReported: Int?
     public init() {}
 }
 

@@ -78,13 +78,17 @@ struct WatchTests {
                 {"name": "crash", "image": "\(TestEngine.demoImage)", "command": ["false"]}
                 """)
             let watch = try WatchProcess(p)
-            try await Task.sleep(for: .seconds(6))
-            let journal = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
-            let starts = journal.split(separator: "\n").filter { $0.contains("\"event\":\"action-ok\"") }.count
-            // Without backoff this would be dozens; with 1 s, 2 s, 4 s waits it is a handful.
-            #expect(starts >= 2 && starts <= 6, "\(starts) starts in 6 s\n\(watch.log)")
-            #expect(journal.contains("\"event\":\"crash-loop\""))
-            #expect(watch.log.contains("is crash-looping"))
+            #expect(await eventually(30) { watch.log.contains("crash #1 is crash-looping") }, "\(watch.log)")
+            let journal = p.state + "/journal.jsonl"
+            func starts() throws -> Int {
+                try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
+                    .filter { $0.contains("\"event\":\"action-ok\"") && $0.contains("\"op\":\"start\"") }.count
+            }
+            let before = try starts()
+            try await Task.sleep(for: .seconds(5))
+            // Waits of 1 s, 2 s, 4 s ... allow at most 3 starts in 5 s; a hot loop would make dozens.
+            #expect(try starts() - before <= 3, "\(watch.log)")
+            #expect(try String(contentsOfFile: journal, encoding: .utf8).contains("\"event\":\"crash-loop\""))
             #expect(await watch.stop() == 0)
         }
     }
