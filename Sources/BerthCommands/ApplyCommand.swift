@@ -6,20 +6,13 @@ import Foundation
 
 enum ApplyCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
-        let lock: StateLock
-        let journal: Journal
-        do {
-            try FileSystem.makeDirectories(settings.stateDirectory)
-            lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "apply")
-            journal = try Journal(path: settings.journalPath)
-        } catch let error as StateLockError {
-            console.err("berth: " + error.message(stateDirectory: settings.stateDirectory))
-            return 1
-        } catch {
+        let state: StateFolder
+        do { state = try StateFolder.open(settings, purpose: "apply") } catch {
             console.err("berth: \(error)")
             return 1
         }
-        defer { lock.release() }
+        defer { state.lock.release() }
+        let journal = state.journal
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let reconcile = try await Reconcile.prepare(settings: settings)

@@ -14,10 +14,7 @@ public enum SpecFolder {
 
     /// The bytes of every spec file, and an error for each that could not be read.
     static func read(_ directory: String) throws -> (files: [(path: String, bytes: [UInt8])], unreadable: [SpecError]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BerthError(.usage, "specs folder \(directory) does not exist or is not a folder")
-        }
+        try requireFolder(directory)
         var files: [(path: String, bytes: [UInt8])] = []
         var unreadable: [SpecError] = []
         for relative in try specFiles(in: directory) {
@@ -29,6 +26,13 @@ public enum SpecFolder {
             }
         }
         return (files, unreadable)
+    }
+
+    static func requireFolder(_ directory: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BerthError(.usage, "specs folder \(directory) does not exist or is not a folder")
+        }
     }
 
     /// Relative paths, sorted, so that every run reads in the same order.

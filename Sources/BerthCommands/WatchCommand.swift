@@ -10,8 +10,7 @@ import Foundation
 /// it cleanly. It never exits because the engine went away.
 enum WatchCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
-        let lock: StateLock
-        let journal: Journal
+        let state: StateFolder
         let log: Logger
         let debounce: Duration, resync: Duration, parallel: Int
         do {
@@ -19,18 +18,15 @@ enum WatchCommand {
             debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
             resync = try Durations.parse(arguments.values["resync"] ?? "60s", option: "resync")
             parallel = try arguments.int("parallel", default: 8, range: 1...256)
-            _ = try SpecFolder.specFiles(in: settings.specsDirectory)
-            try FileSystem.makeDirectories(settings.stateDirectory)
-            lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "watch")
-            journal = try Journal(path: settings.journalPath)
-        } catch let error as StateLockError {
-            console.err("berth: " + error.message(stateDirectory: settings.stateDirectory))
-            return 1
+            guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
+            try SpecFolder.requireFolder(settings.specsDirectory)
+            state = try StateFolder.open(settings, purpose: "watch")
         } catch {
             console.err("berth: \(error)")
             return 1
         }
-        defer { lock.release() }
+        defer { state.lock.release() }
+        let journal = state.journal
         let signals = Signals()
         let docker: DockerContainerAdapter
         let watcher: SpecFolderWatcher

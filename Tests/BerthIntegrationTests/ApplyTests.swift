@@ -27,6 +27,13 @@ struct ApplyTests {
             let plan = await p.berth("plan", "--detailed-exitcode")
             #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
             #expect(plan.stdout.contains("No changes"))
+
+            // With no watch running, status observes the engine itself.
+            let status = await p.berth("status", "--json")
+            let entry = try JSONParser.parse(status.stdout).value["entries"]?.arrayValue?.first
+            #expect(entry?["name"]?.stringValue == "web", "\(status.stdout)\(status.stderr)")
+            #expect(entry?["runningReplicas"] == .number("2") && entry?["desiredReplicas"] == .number("2"))
+            #expect(entry?["configHashMatches"] == .bool(true))
         }
     }
 

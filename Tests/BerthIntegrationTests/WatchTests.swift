@@ -118,8 +118,10 @@ struct WatchTests {
     @Test func secondWatchIsRefusedAndSigtermLeavesAReadableJournal() async throws {
         try await Project.with { p in
             try p.write("a.json", p.spec("a"))
-            let watch = try WatchProcess(p)
+            let watch = try WatchProcess(p, extra: ["--log-format", "json"])
             #expect(try await eventually { try await Self.running(p).count == 1 })
+            let logLines = watch.log.split(separator: "\n")
+            #expect(!logLines.isEmpty && logLines.allSatisfy { (try? JSONParser.parse(String($0)).value["message"]) != nil }, "\(watch.log)")
             let second = try WatchProcess(p)
             #expect(await eventually(5) { !second.process.isRunning })
             #expect(second.process.terminationStatus == 1)
