@@ -26,16 +26,16 @@ run: deps build
 # Unit tests need nothing; integration tests run against a private real engine started here.
 # The engine-restart test takes that engine away, so it runs alone, after the others.
 test: deps
-	@host=$$(scripts/engine.sh up); \
+	@host=$$(scripts/engine.sh up --swarm); \
 	BERTH_TEST_DOCKER_HOST=$$host swift test --skip EngineRestartTests; \
 	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
 
 bench: deps build
-	@host=$$(scripts/engine.sh up); \
+	@host=$$(scripts/engine.sh up --swarm); \
 	BERTH=$(BERTH_RELEASE) DOCKER_HOST=$$host python3 scripts/bench.py
 
 engine:
-	@scripts/engine.sh up
+	@scripts/engine.sh up --swarm
 
 engine-down:
 	@scripts/engine.sh down

@@ -18,8 +18,10 @@ enum ApplyCommand {
             let reconcile = try await Reconcile.prepare(settings: settings)
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
+            for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)
-            try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner))
+            try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner)
+                + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
 
             let progress = Progress(total: plan.actions.count)
             let executor = Executor(
@@ -36,7 +38,7 @@ enum ApplyCommand {
             if !outcomes.isEmpty {
                 console.out("Applied: \(outcomes.count - failed.count) done, \(failed.count) failed.")
             }
-            return failed.isEmpty && plan.errors.isEmpty ? 0 : 1
+            return failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty ? 0 : 1
         } catch {
             console.err("berth: \(error)")
             _ = try? await journal.append(JournalRecord(event: "apply-end", owner: settings.owner, error: String(describing: error)))

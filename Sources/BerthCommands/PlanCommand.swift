@@ -6,13 +6,14 @@ enum PlanCommand {
         do {
             let reconcile = try await Reconcile.prepare(settings: settings)
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            for error in reconcile.targetErrors { console.err("berth: \(error)") }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())
             } else {
                 for error in plan.errors { console.err(error.description) }
                 console.out(plan.description)
             }
-            if !plan.errors.isEmpty { return 1 }
+            if !plan.errors.isEmpty || !reconcile.targetErrors.isEmpty { return 1 }
             return detailed && !plan.isEmpty ? 2 : 0
         } catch {
             console.err("berth: \(error)")

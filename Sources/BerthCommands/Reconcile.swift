@@ -10,19 +10,20 @@ struct Reconcile {
     let desired: DesiredState
     let observed: [ObservedResource]
     let knownConfigs: [String: JSONValue]
+    /// Targets that could not be observed, one line each; their specs are left out of the plan.
+    let targetErrors: [String]
 
     static func prepare(settings: Settings) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
         let client = DockerClient(endpoint: try settings.endpoint())
-        let docker = DockerContainerAdapter(client: client)
-        let observed: [ObservedResource]
-        do {
-            observed = try await docker.observe(owner: settings.owner)
-        } catch let error as BerthError where error.code == .engineUnreachable {
-            throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: error.cause)
+        let platforms: [any Platform] = [DockerContainerAdapter(client: client), DockerSwarmAdapter(client: client)]
+        let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+        if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
+            throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
         }
-        return Reconcile(settings: settings, platforms: [docker], desired: desired, observed: observed,
-                         knownConfigs: ConfigStore.load(settings.configsPath))
+        return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
+                         knownConfigs: ConfigStore.load(settings.configsPath),
+                         targetErrors: observation.failures.map { "\($0.error)" })
     }
 
     func plan(allowMassDelete: Bool) -> Plan {

@@ -29,9 +29,12 @@ enum WatchCommand {
         let journal = state.journal
         let signals = Signals()
         let docker: DockerContainerAdapter
+        let swarm: DockerSwarmAdapter
         let watcher: SpecFolderWatcher
         do {
-            docker = DockerContainerAdapter(client: DockerClient(endpoint: try settings.endpoint()))
+            let client = DockerClient(endpoint: try settings.endpoint())
+            docker = DockerContainerAdapter(client: client)
+            swarm = DockerSwarmAdapter(client: client)
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
         } catch {
             console.err("berth: \(error)")
@@ -40,7 +43,7 @@ enum WatchCommand {
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         let controller = Controller(
             configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
-            platform: docker, journal: journal,
+            platforms: [docker, swarm], journal: journal,
             load: {
                 (try? LastValidSpecs.load(specs: specs, store: store))
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
@@ -64,6 +67,7 @@ enum WatchCommand {
                 }
             },
             Task { await EngineEvents.follow(docker, owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(swarm, owner: settings.owner, controller: controller, log: { log($0) }) },
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)

@@ -20,7 +20,7 @@ public actor Controller {
     public static let everything = "*"
 
     let configuration: Configuration
-    let platform: any Platform
+    let platforms: [any Platform]
     let journal: Journal
     let load: @Sendable () -> DesiredState
     let knownConfigs: @Sendable () -> [String: JSONValue]
@@ -32,6 +32,7 @@ public actor Controller {
     var engineDown = false
     var lastNotes: [String] = []
     var lastErrors: [SpecError] = []
+    var lastTargetErrors: [String] = []
     var heals: [String: Heal] = [:]
     var crashLoopsReported: [String: Int] = [:]
     var records: [String: SpecRecord] = [:]
@@ -39,12 +40,12 @@ public actor Controller {
     var lastDesired = DesiredState(specs: [])
     var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
 
-    public init(configuration: Configuration, platform: any Platform, journal: Journal,
+    public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
                 knownConfigs: @escaping @Sendable () -> [String: JSONValue] = { [:] },
                 log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
-        self.configuration = configuration; self.platform = platform; self.journal = journal
+        self.configuration = configuration; self.platforms = platforms; self.journal = journal
         self.load = load; self.knownConfigs = knownConfigs; self.log = log; self.sleeper = sleeper; self.now = now
         self.queue = WorkQueue(retry: RetryPolicy(base: .seconds(1), cap: .seconds(300), maxAttempts: .max), sleeper: sleeper)
     }
@@ -68,14 +69,13 @@ public actor Controller {
     public func enqueue(_ key: String) async { await queue.add(key) }
 
     func reconcile(_ key: String) async {
-        let desired = load()
-        let observed: [ObservedResource]
-        do {
-            observed = try await platform.observe(owner: configuration.owner)
-        } catch {
-            await engineFailed(key, error)
+        let observation = await Observation.run(platforms: platforms, owner: configuration.owner, desired: load())
+        if let failure = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
+            await engineFailed(key, failure.error)
             return
         }
+        await reportTargetFailures(observation.failures)
+        let observed = observation.observed, desired = observation.desired
         if engineDown {
             engineDown = false
             log("engine is back: reconciling everything")
@@ -104,7 +104,7 @@ public actor Controller {
         let actions = ready
         guard !actions.isEmpty else { if wait == nil { await queue.forget(key) }; return }
         let executor = Executor(
-            platforms: [platform], journal: journal, parallel: configuration.parallel,
+            platforms: platforms, journal: journal, parallel: configuration.parallel,
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
             onEvent: { [log] event in Controller.describe(event).map(log) })
         let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
@@ -146,6 +146,17 @@ public actor Controller {
             log(error.description)
             await record(JournalRecord(event: "spec-error", owner: configuration.owner, error: error.message, file: error.file,
                                        detail: ["path": error.path.description, "line": String(error.position.line), "column": String(error.position.column)]))
+        }
+    }
+
+    /// A target that cannot be used (no swarm manager) is said once, not on every pass.
+    func reportTargetFailures(_ failures: [(target: String, error: any Error)]) async {
+        let now = failures.map { "\($0.error)" }
+        guard now != lastTargetErrors else { return }
+        lastTargetErrors = now
+        for line in now {
+            log(line)
+            await record(JournalRecord(event: "target-error", owner: configuration.owner, error: line))
         }
     }
 

@@ -23,6 +23,11 @@ public struct StatusReport: Sendable, Codable {
     public var errors: [String]
     public var notes: [String]
 
+    /// Containers count themselves; a service counts its running tasks.
+    static func running(_ found: [ObservedResource]) -> Int {
+        found.reduce(0) { $0 + ($1.running ?? ($1.state == .running ? 1 : 0)) }
+    }
+
     /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
                             notes: [String], records: [String: SpecRecord]) -> StatusReport {
@@ -36,8 +41,8 @@ public struct StatusReport: Sendable, Codable {
             let found = byName[key] ?? []
             let hash = spec.configHash
             entries.append(Entry(
-                target: spec.target, kind: "container", name: spec.name, desiredReplicas: spec.replicas,
-                runningReplicas: found.filter { $0.state == .running }.count,
+                target: spec.target, kind: spec.target == "docker" ? "container" : "service", name: spec.name,
+                desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
                 configHashMatches: found.allSatisfy { $0.configHash == hash },
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
         }
@@ -45,7 +50,7 @@ public struct StatusReport: Sendable, Codable {
             let first = found[0]
             entries.append(Entry(
                 target: first.target, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
-                runningReplicas: found.filter { $0.state == .running }.count, configHashMatches: false,
+                runningReplicas: StatusReport.running(found), configHashMatches: false,
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }

@@ -21,6 +21,9 @@ extension Spec {
         if let command { object["command"] = .array(command.map { .string($0) }) }
         if let restart { object["restart"] = .string(restart.rawValue) }
         if let docker { object["docker"] = docker }
+        if let mode { object["mode"] = .string(mode.rawValue) }
+        if let update { object["update"] = update.json }
+        if let swarm { object["swarm"] = swarm }
         return .object(object)
     }
 
@@ -29,3 +32,15 @@ extension Spec {
 }
 
 public enum SecretHandling: Sendable { case keep, fingerprint }
+
+extension UpdatePolicy {
+    /// Swarm's UpdateConfig keys; also the canonical form hashed into the config hash.
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [:]
+        if let parallelism { object["Parallelism"] = .number(String(parallelism)) }
+        if let delayNanoseconds { object["Delay"] = .number(String(delayNanoseconds)) }
+        if let order { object["Order"] = .string(order) }
+        if let failureAction { object["FailureAction"] = .string(failureAction) }
+        return .object(object)
+    }
+}

@@ -3,11 +3,11 @@
 /// position instead of being silently ignored or rejected later by the engine.
 enum DockerBodyKeys {
     enum Expected: CustomStringConvertible {
-        case string, bool, integer, object, stringArray, stringOrStringArray, stringMap
+        case string, bool, integer, object, array, stringArray, stringOrStringArray, stringMap
 
         func matches(_ node: JSONNode) -> Bool {
             switch (self, node.kind) {
-            case (.string, .string), (.bool, .bool), (.object, .object): return true
+            case (.string, .string), (.bool, .bool), (.object, .object), (.array, .array): return true
             case (.integer, .number(let n)): return Int(n) != nil
             case (.stringArray, .array(let items)), (.stringOrStringArray, .array(let items)):
                 return items.allSatisfy { if case .string = $0.kind { true } else { false } }
@@ -24,6 +24,7 @@ enum DockerBodyKeys {
             case .bool: "a boolean"
             case .integer: "an integer"
             case .object: "an object"
+            case .array: "an array"
             case .stringArray: "an array of strings"
             case .stringOrStringArray: "a string or an array of strings"
             case .stringMap: "an object of strings"

@@ -12,12 +12,20 @@ public struct ObservedResource: Sendable, Equatable {
     public var engineName: String
     public var configHash: String?
     public var state: RunState
+    /// The engine's own description, where drift is judged on it (a Swarm ServiceSpec).
+    public var native: JSONValue?
+    /// Running instances, where the engine schedules them (Swarm tasks); nil otherwise.
+    public var running: Int?
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
-                engineName: String, configHash: String?, state: RunState) {
+                engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil) {
         self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
         self.engineName = engineName; self.configHash = configHash; self.state = state
+        self.native = native; self.running = running
     }
+
+    /// Carries the labels that tie it to a spec (and, for containers, to a replica).
+    public var isIdentified: Bool { name != nil && (kind != "container" || replica != nil) }
 }
 
 /// Docker's container states, reduced to what the planner acts on.

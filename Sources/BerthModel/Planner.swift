@@ -18,8 +18,8 @@ public enum Planner {
         var orphans: [Action] = []
         var notes: [String] = []
 
-        let owned = observed.filter { $0.name != nil && $0.replica != nil && $0.state != .removing }
-        let unlabelled = observed.filter { $0.name == nil || $0.replica == nil }
+        let owned = observed.filter { $0.isIdentified && $0.state != .removing }
+        let unlabelled = observed.filter { !$0.isIdentified }
         if !unlabelled.isEmpty {
             let names = unlabelled.map(\.engineName).sorted().joined(separator: ", ")
             notes.append("left alone: \(names) carry the owner label but no valid berth.name/berth.replica")
@@ -30,19 +30,24 @@ public enum Planner {
         }
         let specsByName = Dictionary(desired.specs.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-        for spec in desired.specs where spec.target == "docker" {
+        for spec in desired.specs {
             let hash = spec.configHash
-            for replica in stride(from: 1, through: spec.replicas, by: 1) {
-                let key = ResourceKey(target: spec.target, kind: "container", name: spec.name, replica: replica)
-                actions += ContainerDecision.decide(
-                    key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+            switch spec.target {
+            case "docker":
+                for replica in stride(from: 1, through: spec.replicas, by: 1) {
+                    let key = ResourceKey(target: spec.target, kind: "container", name: spec.name, replica: replica)
+                    actions += ContainerDecision.decide(
+                        key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+                }
+            default:
+                let key = ResourceKey(target: spec.target, kind: "service", name: spec.name)
+                actions += ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
             }
         }
 
         for (key, resources) in groups {
-            guard let replica = key.replica else { continue }
             if let spec = specsByName[key.target + "/" + key.name] {
-                if replica > spec.replicas {
+                if let replica = key.replica, replica > spec.replicas {
                     actions += resources.map {
                         delete(key, $0, reason: "scaled down to \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
                     }

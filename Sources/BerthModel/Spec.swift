@@ -14,17 +14,25 @@ public struct Spec: Sendable, Equatable {
     public var restart: RestartPolicy?
     /// Native Docker Engine create-container body merged over what the portable fields produce.
     public var docker: JSONValue?
+    /// Swarm only: replicated (default) or global.
+    public var mode: ServiceMode?
+    /// Swarm only: how a changed service rolls out.
+    public var update: UpdatePolicy?
+    /// Swarm only: a native ServiceSpec fragment merged over what the portable fields produce.
+    public var swarm: JSONValue?
     public var origin: SpecOrigin
 
     public init(
         name: String, target: String = "docker", image: String, command: [String]? = nil,
         env: [String: String] = [:], replicas: Int = 1, ports: [PortMapping] = [], volumes: [VolumeMount] = [],
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
+        mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
         origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
     ) {
         self.name = name; self.target = target; self.image = image; self.command = command
         self.env = env; self.replicas = replicas; self.ports = ports; self.volumes = volumes
-        self.labels = labels; self.restart = restart; self.docker = docker; self.origin = origin
+        self.labels = labels; self.restart = restart; self.docker = docker
+        self.mode = mode; self.update = update; self.swarm = swarm; self.origin = origin
     }
 
     /// Whether two replicas of this spec, or an old and a new container, can run at once:
@@ -70,6 +78,22 @@ public struct VolumeMount: Sendable, Equatable, CustomStringConvertible {
         self.source = source; self.destination = destination; self.readOnly = readOnly
     }
     public var description: String { "\(source):\(destination)" + (readOnly ? ":ro" : "") }
+}
+
+public enum ServiceMode: String, Sendable, Equatable, CaseIterable {
+    case replicated, global
+}
+
+/// Swarm's UpdateConfig in portable form.
+public struct UpdatePolicy: Sendable, Equatable {
+    public var parallelism: Int?
+    /// Nanoseconds, as the Engine API wants them.
+    public var delayNanoseconds: Int64?
+    public var order: String?
+    public var failureAction: String?
+    public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil) {
+        self.parallelism = parallelism; self.delayNanoseconds = delayNanoseconds; self.order = order; self.failureAction = failureAction
+    }
 }
 
 public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {

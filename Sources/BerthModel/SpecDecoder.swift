@@ -6,8 +6,11 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
+        "mode", "update", "swarm",
     ]
-    public static let targets = ["docker"]
+    public static let targets = ["docker", "swarm"]
+    /// Fields that only mean something on one target.
+    static let targetOnly = ["docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm"]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
 
@@ -77,18 +80,30 @@ struct FieldReader {
         let target = byKey["target"].flatMap { oneOf($0, path.appending(key: "target"), SpecDecoder.targets, what: "target") } ?? "docker"
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
         let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? [:]
+        for member in members {
+            if let only = SpecDecoder.targetOnly[member.key], only != target {
+                fail(at: member.keyPosition, path.appending(key: member.key), "\"\(member.key)\" is only for target \"\(only)\" (this spec's target is \"\(target)\")")
+            }
+        }
         let replicas = byKey["replicas"].flatMap { self.replicas($0, path.appending(key: "replicas")) } ?? 1
-        let ports = byKey["ports"].flatMap { self.ports($0, path.appending(key: "ports"), replicas: replicas) } ?? []
+        // Only containers on one engine compete for a host port; Swarm's routing mesh shares it.
+        let ports = byKey["ports"].flatMap { self.ports($0, path.appending(key: "ports"), replicas: target == "docker" ? replicas : 1) } ?? []
         let volumes = byKey["volumes"].flatMap { self.volumes($0, path.appending(key: "volumes")) } ?? []
         let labels = byKey["labels"].flatMap { self.labels($0, path.appending(key: "labels")) } ?? [:]
         let restart = byKey["restart"].flatMap {
             oneOf($0, path.appending(key: "restart"), RestartPolicy.allCases.map(\.rawValue), what: "restart policy")
         }.flatMap(RestartPolicy.init(rawValue:))
         let docker = byKey["docker"].flatMap { dockerBody($0, path.appending(key: "docker")) }
+        let mode = byKey["mode"].flatMap {
+            oneOf($0, path.appending(key: "mode"), ServiceMode.allCases.map(\.rawValue), what: "mode")
+        }.flatMap(ServiceMode.init(rawValue:))
+        let update = byKey["update"].flatMap { self.update($0, path.appending(key: "update")) }
+        let swarm = byKey["swarm"].flatMap { swarmFragment($0, path.appending(key: "swarm")) }
         guard errors.count == before, let name, let image else { return nil }
         return Spec(
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
+            mode: mode, update: update, swarm: swarm,
             origin: SpecOrigin(file: file, path: path, position: node.position))
     }
 

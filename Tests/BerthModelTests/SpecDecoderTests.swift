@@ -48,7 +48,7 @@ struct SpecDecoderTests {
         Bad(input: #"{"name": "web", "image": "busybox:1", "restart": "sometimes"}"#,
             expected: [#"specs/a.json:1:50: $.restart: unknown restart policy "sometimes"; expected one of "no", "always", "on-failure", "unless-stopped""#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "target": "dokcer"}"#,
-            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer"; expected one of "docker""#]),
+            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer"; expected one of "docker", "swarm""#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "labels": {"berth.owner": "x"}}"#,
             expected: [#"specs/a.json:1:50: $.labels["berth.owner"]: labels starting with "berth." are berth's own and cannot be set"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "command": "sleep 1"}"#,
@@ -61,12 +61,30 @@ struct SpecDecoderTests {
             expected: ["specs/a.json:2:11: $[1].name: expected a string, got number"]),
         Bad(input: #"{"name": "web", "image": "busybox:1",}"#,
             expected: ["specs/a.json:1:38: $: invalid JSON: expected a string key, got '}'"]),
+        Bad(input: #"{"name": "web", "image": "busybox:1", "target": "swarm", "docker": {}}"#,
+            expected: [#"specs/a.json:1:58: $.docker: "docker" is only for target "docker" (this spec's target is "swarm")"#]),
+        Bad(input: #"{"name": "web", "image": "busybox:1", "mode": "global"}"#,
+            expected: [#"specs/a.json:1:39: $.mode: "mode" is only for target "swarm" (this spec's target is "docker")"#]),
+        Bad(input: #"{"name": "web", "image": "busybox:1", "target": "swarm", "update": {"delay": "soon", "order": "first"}}"#,
+            expected: [#"specs/a.json:1:78: $.update.delay: "soon" is not a duration like "500ms", "10s" or "1m""#,
+                       #"specs/a.json:1:95: $.update.order: unknown update order "first"; expected one of "start-first", "stop-first""#]),
+        Bad(input: #"{"name": "web", "image": "busybox:1", "target": "swarm", "swarm": {"Mode": {"Replicated": {"Replicas": "2"}}}}"#,
+            expected: [#"specs/a.json:1:104: $.swarm.Mode.Replicated.Replicas: expected an integer, got string"#]),
+        Bad(input: #"{"name": "web", "image": "busybox:1", "target": "swarm", "swarm": {"TaskTemplate": {"ContainerSpec": {"Enc": []}}}}"#,
+            expected: [#"specs/a.json:1:103: $.swarm.TaskTemplate.ContainerSpec.Enc: unknown ContainerSpec field "Enc"; did you mean "Env"?"#]),
         Bad(input: "42", expected: ["specs/a.json:1:1: $: expected a spec object or an array of spec objects, got number"]),
     ]
 
     @Test(arguments: bad)
     func badInput(_ row: Bad) {
         #expect(SpecDecoderTests.errors(row.input) == row.expected)
+    }
+
+    @Test func swarmSpecsMayShareAHostPortAcrossReplicas() {
+        let text = #"{"name": "web", "image": "x:1", "target": "swarm", "replicas": 3, "ports": ["8080:80"], "update": {"delay": "1s"}}"#
+        let result = SpecDecoder.decode(file: "f.json", bytes: Array(text.utf8))
+        #expect(result.errors.isEmpty)
+        #expect(result.specs.first?.update?.delayNanoseconds == 1_000_000_000)
     }
 
     @Test func everyErrorIsReportedNotJustTheFirst() {

@@ -1,0 +1,42 @@
+import BerthModel
+
+/// Observes every platform at once. A target that cannot be observed (the engine is no swarm
+/// manager, a cluster is unreachable) takes its own specs out of the plan, so nothing is
+/// created twice or deleted for it, while the other targets still converge.
+public struct Observation: Sendable {
+    public var observed: [ObservedResource]
+    /// The desired state less the specs of targets that failed.
+    public var desired: DesiredState
+    public var failures: [(target: String, error: any Error)]
+
+    public static func run(platforms: [any Platform], owner: String, desired: DesiredState) async -> Observation {
+        var observed: [ObservedResource] = []
+        var failures: [(String, any Error)] = []
+        await withTaskGroup(of: (String, Result<[ObservedResource], any Error>).self) { group in
+            for platform in platforms {
+                group.addTask {
+                    do { return (platform.target, .success(try await platform.observe(owner: owner))) } catch {
+                        return (platform.target, .failure(error))
+                    }
+                }
+            }
+            for await (target, result) in group {
+                switch result {
+                case .success(let found): observed += found
+                case .failure(let error): failures.append((target, error))
+                }
+            }
+        }
+        let wanted = Set(desired.specs.map(\.target))
+        // A target nobody asked for (no swarm specs, plain engine) is not a failure.
+        failures = failures.filter { wanted.contains($0.0) || !Observation.isUnsupported($0.1) }
+        var kept = desired
+        let failed = Set(failures.map(\.0))
+        kept.specs = desired.specs.filter { !failed.contains($0.target) }
+        // Its resources are unknown, so nothing may be pruned on the strength of their absence.
+        if !failed.isEmpty { kept.invalidFiles += failed.sorted().map { "target \($0) unavailable" } }
+        return Observation(observed: observed, desired: kept, failures: failures.sorted { $0.0 < $1.0 })
+    }
+
+    static func isUnsupported(_ error: any Error) -> Bool { (error as? BerthError)?.code == .unsupported }
+}

@@ -1,0 +1,77 @@
+/// The swarm-only fields: `update` and the native `swarm` ServiceSpec fragment.
+extension FieldReader {
+    static let updateFields = ["parallelism", "delay", "order", "failureAction"]
+
+    mutating func update(_ node: JSONNode, _ path: JSONPath) -> UpdatePolicy? {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected an object like {\"parallelism\": 1, \"delay\": \"10s\", \"order\": \"start-first\", \"failureAction\": \"rollback\"}, got \(node.typeName)")
+            return nil
+        }
+        let before = errors.count
+        var policy = UpdatePolicy()
+        for member in members {
+            let memberPath = path.appending(key: member.key)
+            switch member.key {
+            case "parallelism":
+                if case .number(let n) = member.value.kind, let value = Int(n), value >= 0 { policy.parallelism = value }
+                else { fail(member.value, memberPath, "expected an integer >= 0, got \(member.value.typeName == "number" ? String(member.value.value.canonicalText.prefix(40)) : member.value.typeName)") }
+            case "delay":
+                if let text = string(member.value, memberPath) {
+                    if let ns = SwarmDuration.nanoseconds(text) { policy.delayNanoseconds = ns }
+                    else { fail(member.value, memberPath, "\(quoted(text)) is not a duration like \"500ms\", \"10s\" or \"1m\"") }
+                }
+            case "order":
+                policy.order = oneOf(member.value, memberPath, ["start-first", "stop-first"], what: "update order")
+            case "failureAction":
+                policy.failureAction = oneOf(member.value, memberPath, ["pause", "rollback", "continue"], what: "failure action")
+            default:
+                let guess = Suggest.closest(to: member.key, in: FieldReader.updateFields).map { "; did you mean \"\($0)\"?" } ?? ""
+                fail(at: member.keyPosition, memberPath, "unknown update field \"\(member.key)\"" + guess)
+            }
+        }
+        return errors.count == before ? policy : nil
+    }
+
+    mutating func swarmFragment(_ node: JSONNode, _ path: JSONPath) -> JSONValue? {
+        let before = errors.count
+        check(node, path, against: SwarmSchema.serviceSpec, what: "ServiceSpec")
+        return errors.count == before ? node.value : nil
+    }
+
+    /// Walks a native fragment against the part of the Engine API schema berth knows: known
+    /// keys are type-checked, unknown keys at checked levels are refused with a suggestion.
+    mutating func check(_ node: JSONNode, _ path: JSONPath, against schema: [String: SwarmSchema.Field], what: String) {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected a \(what) object, got \(node.typeName)")
+            return
+        }
+        for member in members {
+            let memberPath = path.appending(key: member.key)
+            guard let field = schema[member.key] else {
+                let guess = Suggest.closest(to: member.key, in: Array(schema.keys)).map { "; did you mean \"\($0)\"?" } ?? ""
+                fail(at: member.keyPosition, memberPath, "unknown \(what) field \"\(member.key)\"" + guess)
+                continue
+            }
+            switch field {
+            case .value(let expected):
+                if !expected.matches(member.value) {
+                    fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
+                }
+            case .object(let name, let nested):
+                check(member.value, memberPath, against: nested(), what: name)
+            }
+        }
+    }
+}
+
+/// "500ms", "10s", "1m", "1h" -> nanoseconds.
+enum SwarmDuration {
+    static func nanoseconds(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value * scale < 8.64e15 else { return nil }
+            return Int64(value * scale)
+        }
+        return nil
+    }
+}

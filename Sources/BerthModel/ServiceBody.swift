@@ -1,0 +1,94 @@
+/// Spec -> Swarm ServiceSpec (Engine API 1.41). Pure translation, so the planner can judge
+/// drift by comparing what the engine holds with what berth would send.
+public enum ServiceBody {
+    public static func name(owner: String, spec: String) -> String { "\(owner)-\(spec)" }
+
+    public static func make(spec: Spec, owner: String, configHash: String) -> JSONValue {
+        var container: [String: JSONValue] = [
+            "Image": .string(spec.image),
+            "Env": .array(spec.env.keys.sorted().map { .string("\($0)=\(spec.env[$0]!)") }),
+        ]
+        if let command = spec.command { container["Args"] = .array(command.map { .string($0) }) }
+        if !spec.labels.isEmpty { container["Labels"] = .object(spec.labels.mapValues { .string($0) }) }
+        if !spec.volumes.isEmpty {
+            container["Mounts"] = .array(spec.volumes.map { v in
+                .object(["Type": .string(v.source.hasPrefix("/") ? "bind" : "volume"), "Source": .string(v.source),
+                         "Target": .string(v.destination), "ReadOnly": .bool(v.readOnly)])
+            })
+        }
+        var task: [String: JSONValue] = ["ContainerSpec": .object(container)]
+        if let restart = spec.restart {
+            let condition = switch restart {
+            case .no: "none"
+            case .onFailure: "on-failure"
+            case .always, .unlessStopped: "any"
+            }
+            task["RestartPolicy"] = .object(["Condition": .string(condition)])
+        }
+        var body: [String: JSONValue] = [
+            "Name": .string(name(owner: owner, spec: spec.name)),
+            "Labels": .object(spec.labels.mapValues { .string($0) }),
+            "TaskTemplate": .object(task),
+            "Mode": spec.mode == .global
+                ? .object(["Global": .object([:])])
+                : .object(["Replicated": .object(["Replicas": .number(String(spec.replicas))])]),
+        ]
+        if let update = spec.update { body["UpdateConfig"] = update.json }
+        if !spec.ports.isEmpty {
+            body["EndpointSpec"] = .object(["Ports": .array(spec.ports.map { p in
+                .object(["Protocol": .string(p.proto), "TargetPort": .number(String(p.containerPort)),
+                         "PublishedPort": .number(String(p.hostPort)), "PublishMode": .string("ingress")])
+            })])
+        }
+        var merged = JSONValue.object(body)
+        if let native = spec.swarm { merged = merged.merging(native) }
+        return merged.merging(.object(["Labels": .object([
+            Labels.owner: .string(owner), Labels.name: .string(spec.name), Labels.configHash: .string(configHash),
+        ])]))
+    }
+}
+
+/// What drifted: the engine's object projected onto the keys berth sends, compared with what
+/// berth would send. Keys the engine adds (defaults) are not drift; keys berth sets are.
+public enum NativeDrift {
+    public static func changes(desired: JSONValue, observed: JSONValue?) -> [FieldChange] {
+        var out: [FieldChange] = []
+        walk(desired, observed, path: "", into: &out)
+        return out.sorted { $0.path < $1.path }
+    }
+
+    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, into out: inout [FieldChange]) {
+        if let object = desired.objectValue {
+            let other = observed?.objectValue ?? [:]
+            for (key, value) in object {
+                walk(value, other[key], path: path.isEmpty ? key : path + "." + key, into: &out)
+            }
+            return
+        }
+        if path.hasSuffix("ContainerSpec.Env"), let wanted = desired.arrayValue {
+            envChanges(wanted, observed?.arrayValue ?? [], path: path, into: &out)
+            return
+        }
+        if desired == observed { return }
+        if observed == nil, desired.arrayValue?.isEmpty == true || desired.objectValue?.isEmpty == true { return }
+        out.append(FieldChange(path: path, old: observed.map { $0.canonicalText }, new: desired.canonicalText))
+    }
+
+    /// Env is a list of "K=V"; compared as a map, and secret values shown only as changed.
+    private static func envChanges(_ wanted: [JSONValue], _ found: [JSONValue], path: String, into out: inout [FieldChange]) {
+        func map(_ list: [JSONValue]) -> [String: String] {
+            var m: [String: String] = [:]
+            for item in list {
+                guard let text = item.stringValue, let eq = text.firstIndex(of: "=") else { continue }
+                m[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            return m
+        }
+        let want = map(wanted), have = map(found)
+        for key in Set(want.keys).union(have.keys) where want[key] != have[key] {
+            let secret = Secrets.isSecret(key: key)
+            func show(_ v: String?) -> String? { v.map { secret ? "\"\(Secrets.fingerprint($0))\"" : JSONValue.string($0).canonicalText } }
+            out.append(FieldChange(path: "env." + key, old: show(have[key]), new: show(want[key])))
+        }
+    }
+}
