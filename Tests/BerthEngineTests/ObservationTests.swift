@@ -1,0 +1,35 @@
+@testable import BerthEngine
+import BerthModel
+import Testing
+
+/// One target that cannot be observed must not stop the others, nor cause creates or deletes.
+struct ObservationTests {
+    struct Fixed: Platform {
+        let target: String
+        let result: Result<[ObservedResource], BerthError>
+        func observe(owner: String) async throws -> [ObservedResource] { try result.get() }
+    }
+
+    static let notManager = BerthError(.unsupported, "target swarm: the engine at unix:///x is not a swarm manager")
+
+    @Test func aTargetThatIsNotAvailableLeavesOnlyItsOwnSpecsOut() async {
+        let container = ObservedResource(id: "c", name: "old", replica: 1, engineName: "o-old-1", configHash: "h", state: .running)
+        let desired = DesiredState(specs: [Spec(name: "web", image: "x:1"), Spec(name: "api", target: "swarm", image: "x:1")])
+        let observation = await Observation.run(
+            platforms: [Fixed(target: "docker", result: .success([container])), Fixed(target: "swarm", result: .failure(Self.notManager))],
+            owner: "o", desired: desired)
+        #expect(observation.desired.specs.map(\.name) == ["web"])
+        #expect(observation.failures.map(\.target) == ["swarm"])
+        let plan = Planner.plan(desired: observation.desired, observed: observation.observed, context: PlanContext(owner: "o", allowMassDelete: true))
+        #expect(plan.actions.map(\.description) == ["create docker container web #1: missing"])
+        #expect(plan.held.count == 1, "nothing is pruned while a target cannot be seen")
+    }
+
+    @Test func aPlainEngineIsNoErrorWithoutSwarmSpecs() async {
+        let observation = await Observation.run(
+            platforms: [Fixed(target: "docker", result: .success([])), Fixed(target: "swarm", result: .failure(Self.notManager))],
+            owner: "o", desired: DesiredState(specs: [Spec(name: "web", image: "x:1")]))
+        #expect(observation.failures.isEmpty)
+        #expect(observation.desired.invalidFiles.isEmpty)
+    }
+}
