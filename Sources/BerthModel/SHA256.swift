@@ -5,7 +5,7 @@
 public enum SHA256 {
     /// Round constants: the first 32 bits of the fractional parts of the cube roots of the
     /// first 64 primes.
-    private static let roundConstants: [UInt32] = [
+    fileprivate static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
         0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
@@ -18,7 +18,7 @@ public enum SHA256 {
 
     /// Initial hash value: the first 32 bits of the fractional parts of the square roots of
     /// the first 8 primes.
-    private static let initialState: [UInt32] = [
+    fileprivate static let initialState: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
 
@@ -131,5 +131,54 @@ public enum SHA256 {
     @inline(__always)
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
         (x >> n) | (x << (32 &- n))
+    }
+}
+
+extension SHA256 {
+    /// Incremental hashing, for inputs too large to hold at once (an image tarball, a build
+    /// context): feed pieces with `update`, then `hexDigest()`.
+    public struct Hasher: Sendable {
+        private var state = SHA256.initialState
+        private var schedule = [UInt32](repeating: 0, count: 64)
+        private var pending: [UInt8] = []
+        private var length: UInt64 = 0
+
+        public init() {}
+
+        public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+            length &+= UInt64(bytes.count)
+            pending.append(contentsOf: bytes)
+            let whole = pending.count / 64 * 64
+            guard whole > 0 else { return }
+            pending.withUnsafeBufferPointer { input in
+                var offset = 0
+                while offset < whole {
+                    SHA256.compress(input, at: offset, state: &state, schedule: &schedule)
+                    offset += 64
+                }
+            }
+            pending.removeFirst(whole)
+        }
+
+        public mutating func update(_ text: String) { update(Array(text.utf8)) }
+
+        public func hexDigest() -> String {
+            var copy = self
+            var tail = copy.pending
+            tail.append(0x80)
+            while tail.count % 64 != 56 { tail.append(0) }
+            let bits = length &* 8
+            for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            tail.withUnsafeBufferPointer { padded in
+                var offset = 0
+                while offset < padded.count {
+                    SHA256.compress(padded, at: offset, state: &copy.state, schedule: &copy.schedule)
+                    offset += 64
+                }
+            }
+            var out = ""
+            for word in copy.state { out += String(repeating: "0", count: 8 - String(word, radix: 16).count) + String(word, radix: 16) }
+            return out
+        }
     }
 }
