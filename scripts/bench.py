@@ -1,20 +1,24 @@
 #!/usr/bin/env python3
 """berth benchmark: cold apply vs. a raw Engine-API floor, no-op plans, one changed spec;
-and `berth watch`: file-to-running, healing a killed container, idle CPU and memory.
+`berth watch`: file-to-running, healing a killed container, idle CPU and memory; and the
+swarm target: cold converge of 20 services vs. `docker stack deploy`, no-op plan, one changed
+service.
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
 
     BERTH=.build/release/berth DOCKER_HOST=unix:///path/docker.sock python3 scripts/bench.py
 
-Everything it makes carries its own owner label (berth's containers) or the label
-`berth-bench.floor` (the floor's containers) and is removed at the end, also on failure.
+Everything it makes carries its own owner label (berth's containers and services) or the label
+`berth-bench.floor` (the floor's containers), or belongs to the stack `bench-PID-stack`
+(services, network), and is removed at the end, also on failure.
 Specs and state live in temporary folders. Every `berth watch` started here is stopped with
 SIGTERM (SIGKILL if it does not stop) before anything is removed. Exit 0 when every step ran (a MISS is a result,
 not a failure); exit 1 when berth failed or the engine did not answer.
 
-Standard library only. Talks to the engine at DOCKER_HOST only: a Unix socket or tcp://
-on the loopback address; anything else is refused.
+Standard library only, plus the docker CLI (`docker stack deploy`). Talks to the engine at
+DOCKER_HOST only: a Unix socket or tcp:// on the loopback address; anything else is refused.
+The engine must be a swarm manager (`scripts/engine.sh up --swarm`, as `make bench` does).
 """
 
 import hashlib
@@ -54,6 +58,11 @@ IDLE_SPECS, IDLE_REPLICAS = 10, 10
 DEBOUNCE = "100ms"  # berth watch's default, passed explicitly
 POLL_S = 0.010
 FLOOR_LABEL = "berth-bench.floor"
+N_SWARM, SWARM_REPLICAS = 20, 2
+REPS_SWARM = int(os.environ.get("BENCH_REPS_SWARM", "3"))  # cold converge reps of each, alternating
+SWARM_POLL_S = 0.050                                       # GET /tasks while waiting for tasks
+SWARM_SERVICE_LABEL = "com.docker.swarm.service.name"      # on every task container
+STACK_LABEL = "com.docker.stack.namespace"                 # on a stack's services, networks, containers
 
 TARGET_APPLY_RATIO = 1.10
 TARGET_PLAN_1000_S = 0.200
@@ -62,6 +71,8 @@ TARGET_FILE_OVER_FLOOR_S = 0.300
 TARGET_HEAL_S = 1.0
 TARGET_IDLE_CPU_PCT = 0.5
 TARGET_IDLE_RSS_MB = 30.0
+TARGET_SWARM_RATIO = 1.00
+TARGET_SWARM_PLAN_S = 0.100
 
 
 class BenchFailure(Exception):
@@ -252,6 +263,67 @@ def wait_until(what, predicate, timeout, poll=POLL_S):
         time.sleep(poll)
 
 
+# ---------------------------------------------------------------- swarm
+
+def swarm_spec(i, env_value=None):
+    spec = spec_for(i, env_value)
+    spec.update(target="swarm", replicas=SWARM_REPLICAS, swarm={"TaskTemplate": {"ContainerSpec": {"Init": True}}})
+    return spec
+
+
+def write_compose(path, n):
+    """The same n services for `docker stack deploy` (compose file 3.8; `init` needs 3.7)."""
+    lines = ['version: "3.8"', "services:"]
+    for i in range(1, n + 1):
+        spec = swarm_spec(i)
+        lines += [f"  {spec['name']}:", f"    image: {json.dumps(spec['image'])}",
+                  f"    command: {json.dumps(spec['command'])}", "    init: true", "    environment:"]
+        lines += [f"      {k}: {json.dumps(v)}" for k, v in sorted(spec["env"].items())]
+        lines += ["    deploy:", f"      replicas: {spec['replicas']}"]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def filters(**by):
+    return "filters=" + urllib.parse.quote(json.dumps({k.replace("_", "-"): v for k, v in by.items()}))
+
+
+def services(engine, label):
+    _, found = engine.request("GET", f"/services?{filters(label=[label])}")
+    return found
+
+
+def running_tasks(engine, service_ids, env=None):
+    """Tasks of those services that Swarm wants running and that run (with `env` in their Env, if given)."""
+    _, tasks = engine.request("GET", f"/tasks?{filters(desired_state=['running'])}")
+    return [t for t in tasks if t.get("ServiceID") in service_ids and t.get("Status", {}).get("State") == "running"
+            and (env is None or env in ((t.get("Spec") or {}).get("ContainerSpec") or {}).get("Env", []))]
+
+
+def tasks_running(engine, label):
+    return len(running_tasks(engine, {s["ID"] for s in services(engine, label)}))
+
+
+def task_containers(engine, prefix):
+    """Containers (any state) of swarm tasks whose service name starts with prefix."""
+    _, found = engine.request("GET", f"/containers/json?all=1&{filters(label=[SWARM_SERVICE_LABEL])}")
+    return [c for c in found if (c.get("Labels") or {}).get(SWARM_SERVICE_LABEL, "").startswith(prefix)]
+
+
+def remove_swarm(engine, label, prefix, timeout=120):
+    """Deletes the services carrying label, waits until their task containers are gone, then
+    deletes the networks carrying label (the stack's). Returns (services removed, seconds waited)."""
+    found = services(engine, label)
+    t0 = time.perf_counter()
+    for s in found:
+        engine.request("DELETE", f"/services/{s['ID']}", ok=(200, 404))
+    wait_until(f"task containers of {prefix}* gone", lambda: not task_containers(engine, prefix), timeout, 0.1)
+    _, nets = engine.request("GET", f"/networks?{filters(label=[label])}")
+    for n in nets:
+        engine.request("DELETE", f"/networks/{n['Id']}", ok=(204, 404))
+    return len(found), time.perf_counter() - t0
+
+
 # ---------------------------------------------------------------- berth watch
 
 class Watch:
@@ -366,6 +438,14 @@ def main():
     _, pong = engine.request("GET", "/_ping")
     _, version = engine.request("GET", "/version")
     engine.request("GET", f"/images/{urllib.parse.quote(IMAGE)}/json", ok=(200,))
+    _, info = engine.request("GET", "/info")
+    if not (info.get("Swarm") or {}).get("ControlAvailable"):
+        raise BenchFailure(f"the engine at {docker_host} is not a swarm manager (`scripts/engine.sh up --swarm`)")
+    docker_cli = shutil.which("docker")
+    if docker_cli is None:
+        raise BenchFailure("the docker CLI is not on PATH (needed for `docker stack deploy`)")
+    cli = subprocess.run([docker_cli, "-H", docker_host, "version", "--format", "{{.Client.Version}}"],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout.strip()
 
     tag = f"{os.getpid()}"
     owner = f"bench-{tag}"            # berth's containers: bench-PID-svc-NN-1
@@ -373,10 +453,13 @@ def main():
     owner_heal = f"bench-{tag}-h"     # berth watch: the healed 5-replica spec
     owner_idle = f"bench-{tag}-i"     # berth watch: 10 specs x 10 replicas, idle
     floor_owner = f"floor-{tag}"      # the floor's containers: floor-PID-svc-NN-1
+    owner_swarm = f"bench-{tag}-s"    # berth's swarm services: bench-PID-s-svc-NN
+    stack = f"bench-{tag}-stack"      # docker stack deploy: services bench-PID-stack_svc-NN
     berth = Berth(binary, docker_host, owner)
     berth_large = Berth(binary, docker_host, owner_large)
     berth_heal = Berth(binary, docker_host, owner_heal)
     berth_idle = Berth(binary, docker_host, owner_idle)
+    berth_swarm = Berth(binary, docker_host, owner_swarm)
     watches = []      # every berth watch started, stopped in the cleanup if still running
     watch_exits = []  # (part, exit code, seconds from SIGTERM to exit)
     pool = ThreadPool(PARALLEL)
@@ -387,6 +470,8 @@ def main():
     print(f"engine: {docker_host} (Docker {version.get('Version')}, API {version.get('ApiVersion')}, "
           f"{version.get('Os')}/{version.get('Arch')}); host: {platform.node()} {os.cpu_count()} CPUs; "
           f"python {platform.python_version()}")
+    print(f"swarm: node {(info.get('Swarm') or {}).get('NodeID')}, {(info.get('Swarm') or {}).get('Nodes')} node(s); "
+          f"docker CLI {cli or '?'} at {docker_cli}")
     print(f"image {IMAGE}, command {' '.join(COMMAND)}; owner {owner}; temp dir {work}")
     print()
 
@@ -640,6 +725,120 @@ def main():
         results.append((f"watch stopped by SIGTERM (x{len(watch_exits)})", "exit " + ", ".join(map(str, codes)),
                         "exit 0", verdict(all(rc == 0 for rc in codes)),
                         "stop took " + runs([t for _, _, t in watch_exits])))
+
+        # 7. Swarm target: cold converge vs. docker stack deploy, no-op plan, one changed service.
+        n_tasks = N_SWARM * SWARM_REPLICAS
+        print(f"[7] swarm: cold converge of {N_SWARM} services x {SWARM_REPLICAS} replicas until all {n_tasks} "
+              f"tasks run, berth apply vs. docker stack deploy, alternating, {REPS_SWARM} reps each ...", flush=True)
+        # The docker-target containers of [1]-[6] go first: the swarm runs on an otherwise idle engine.
+        for label in (f"berth.owner={owner}", f"berth.owner={owner_heal}", f"berth.owner={owner_idle}"):
+            engine.remove_labelled(label, pool)
+        time.sleep(SETTLE_S)
+        swarm_specs = os.path.join(work, "specs-swarm")
+        os.makedirs(swarm_specs)
+        for i in range(1, N_SWARM + 1):
+            write_spec(swarm_specs, swarm_spec(i))
+        compose = os.path.join(work, "compose.yml")
+        write_compose(compose, N_SWARM)
+        berth_label, berth_prefix = f"berth.owner={owner_swarm}", f"{owner_swarm}-"
+        stack_label, stack_prefix = f"{STACK_LABEL}={stack}", f"{stack}_"
+        cold_berth, cold_stack, proc_berth, proc_stack, removal = [], [], [], [], []
+
+        def all_tasks_running(label, what, t0):
+            t1 = wait_until(f"{what}: all {n_tasks} tasks running", lambda: tasks_running(engine, label) == n_tasks,
+                            180, SWARM_POLL_S)
+            got = len(services(engine, label))
+            if got != N_SWARM:
+                raise BenchFailure(f"{what}: {got} services, wanted {N_SWARM}")
+            return t1 - t0
+
+        def swarm_berth(rep, keep=False):
+            st = os.path.join(work, f"state-swarm-{rep}")
+            t0 = time.perf_counter()
+            t, _ = berth_swarm.run("apply", swarm_specs, st, "--parallel", str(PARALLEL))
+            took = all_tasks_running(berth_label, f"berth apply (swarm) run {rep}", t0)
+            if not keep:
+                removal.append(remove_swarm(engine, berth_label, berth_prefix)[1])
+                time.sleep(SETTLE_S)
+            return took, t, st
+
+        def swarm_stack(rep):
+            argv = [docker_cli, "-H", docker_host, "stack", "deploy", "-c", compose, "--resolve-image", "never", stack]
+            t0 = time.perf_counter()
+            proc = subprocess.run(argv, env=dict(os.environ, DOCKER_HOST=docker_host),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            t = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise BenchFailure(f"{' '.join(argv)} exited {proc.returncode}\n"
+                                   f"stdout: {proc.stdout[-2000:]}\nstderr: {proc.stderr[-2000:]}")
+            took = all_tasks_running(stack_label, f"docker stack deploy run {rep}", t0)
+            removal.append(remove_swarm(engine, stack_label, stack_prefix)[1])
+            time.sleep(SETTLE_S)
+            return took, t
+
+        for rep in range(REPS_SWARM):  # berth, stack, berth, stack, ...
+            took, t, _ = swarm_berth(rep)
+            cold_berth.append(took)
+            proc_berth.append(t)
+            took, t = swarm_stack(rep)
+            cold_stack.append(took)
+            proc_stack.append(t)
+            print(f"    rep {rep + 1} (berth then stack): berth {ms(cold_berth[-1])} (apply process {ms(proc_berth[-1])}), "
+                  f"stack deploy {ms(cold_stack[-1])} (process {ms(proc_stack[-1])})", flush=True)
+        _, _, swarm_state = swarm_berth("converged", keep=True)  # untimed: berth's 20 in place for the rest
+        berth_med, stack_med = statistics.median(cold_berth), statistics.median(cold_stack)
+        ratio = berth_med / stack_med
+        results.append((f"swarm: cold converge, {N_SWARM} services x {SWARM_REPLICAS}, berth apply -> {n_tasks} tasks run",
+                        ms(berth_med), "", "", f"runs {runs(cold_berth)}; apply process {runs(proc_berth)}"))
+        results.append((f"swarm: docker stack deploy, same {N_SWARM} services -> {n_tasks} tasks run", ms(stack_med),
+                        "", "", f"runs {runs(cold_stack)}; deploy process {runs(proc_stack)}"))
+        results.append(("swarm cold converge: berth / stack deploy", f"{ratio:.2f}x", f"<= {TARGET_SWARM_RATIO:.2f}x",
+                        verdict(ratio <= TARGET_SWARM_RATIO), "medians"))
+
+        print(f"    no-op plan of the {N_SWARM} converged services, {REPS_PLAN} reps ...", flush=True)
+        plan_swarm, plan_codes = [], []
+        for _ in range(REPS_PLAN):
+            t, proc = berth_swarm.run("plan", swarm_specs, swarm_state, "--detailed-exitcode", ok=(0, 2))
+            plan_swarm.append(t)
+            plan_codes.append(proc.returncode)
+        med = statistics.median(plan_swarm)
+        noop = all(rc == 0 for rc in plan_codes)
+        results.append((f"swarm: no-op plan, {N_SWARM} services (exit 0)", ms(med), f"< {ms(TARGET_SWARM_PLAN_S)}",
+                        verdict(noop and med < TARGET_SWARM_PLAN_S), f"runs {runs(plan_swarm)}"
+                        + ("" if noop else f"; NOT a no-op: exit codes {plan_codes}, {proc.stdout.strip()[:200]!r}")))
+
+        print(f"    one changed service (env of svc-01), berth apply, {REPS_CHANGE} reps ...", flush=True)
+        change_proc, change_tasks, change_done = [], [], []
+        for rep in range(REPS_CHANGE):
+            value = "changed" if rep % 2 == 0 else "1"
+            write_spec(swarm_specs, swarm_spec(1, env_value=value))
+            before = {s["ID"]: (s["Spec"]["Name"], s["Version"]["Index"]) for s in services(engine, berth_label)}
+            target_id = next(sid for sid, (name, _) in before.items() if name == f"{owner_swarm}-svc-01")
+            t0 = time.perf_counter()
+            t, _ = berth_swarm.run("apply", swarm_specs, swarm_state, "--parallel", str(PARALLEL))
+            t1 = wait_until(f"svc-01's {SWARM_REPLICAS} tasks with N={value} running",
+                            lambda: len(running_tasks(engine, {target_id}, f"N={value}")) == SWARM_REPLICAS,
+                            120, SWARM_POLL_S)
+            after = {s["ID"]: (s["Spec"]["Name"], s["Version"]["Index"]) for s in services(engine, berth_label)}
+            updated = sorted(name for sid, (name, version) in after.items() if before.get(sid, (name, None))[1] != version)
+            if set(after) != set(before) or updated != [f"{owner_swarm}-svc-01"]:
+                raise BenchFailure(f"changed-service apply {rep}: services updated {updated}, "
+                                   f"{len(after)} services (were {len(before)}); wanted svc-01 alone")
+            # Untimed: Swarm finishes the rolling update (its monitor period) before the next rep.
+            t2 = wait_until("svc-01's update completed",
+                            lambda: ((engine.request("GET", f"/services/{target_id}")[1].get("UpdateStatus") or {})
+                                     .get("State") == "completed"), 120, 0.1)
+            berth_swarm.run("plan", swarm_specs, swarm_state, "--detailed-exitcode", ok=(0,))  # converged again
+            change_proc.append(t)
+            change_tasks.append(t1 - t0)
+            change_done.append(t2 - t0)
+            print(f"    rep {rep + 1}: apply {ms(t)}, updated tasks running {ms(t1 - t0)}, "
+                  f"UpdateStatus completed {ms(t2 - t0)}", flush=True)
+        results.append(("swarm: apply after 1 changed service (process)", ms(statistics.median(change_proc)), "", "",
+                        f"runs {runs(change_proc)}"))
+        results.append((f"swarm: changed service's {SWARM_REPLICAS} new tasks running", ms(statistics.median(change_tasks)),
+                        "", "", f"runs {runs(change_tasks)}; from the apply's start; UpdateStatus completed "
+                        f"{ms(statistics.median(change_done))} (median)"))
     finally:
         cleanup_errors = []
         # Watches first: a running watch would put back what is removed below.
@@ -653,6 +852,12 @@ def main():
                       f"berth.owner={owner_heal}", f"berth.owner={owner_idle}"):
             try:
                 engine.remove_labelled(label, pool)
+            except Exception as exc:  # report, keep cleaning
+                cleanup_errors.append(f"{label}: {exc}")
+        # berth's swarm services and the stack (services, then its network once the tasks are gone).
+        for label, prefix in ((f"berth.owner={owner_swarm}", f"{owner_swarm}-"), (f"{STACK_LABEL}={stack}", f"{stack}_")):
+            try:
+                remove_swarm(engine, label, prefix)
             except Exception as exc:  # report, keep cleaning
                 cleanup_errors.append(f"{label}: {exc}")
         pool.close()
@@ -705,7 +910,31 @@ def main():
           f"periodic resync.")
     print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
-    print("  cleanup: done (watches stopped; berth's, the floor's containers and the temp dir removed).")
+    print(f"  swarm: the engine is a one-node swarm manager; the docker-target containers of [1]-[6] are removed first. "
+          f"{N_SWARM} specs svc-01.. with target swarm,\n"
+          f"    the same image and command, env N, replicas {SWARM_REPLICAS}, swarm "
+          f"{json.dumps(swarm_spec(1)['swarm'])} (tasks do not inherit\n"
+          f"    dockerd's --init); the compose file (version 3.8) has the same {N_SWARM} services with init: true, "
+          f"environment N, deploy.replicas {SWARM_REPLICAS}, nothing else.")
+    print(f"    `berth apply --specs S --state FRESH --owner {owner_swarm} --parallel {PARALLEL}` vs. "
+          f"`docker -H HOST stack deploy -c compose.yml --resolve-image never {stack}`\n"
+          f"    (CLI {cli or '?'}, detached: it returns once the services exist), berth, stack, berth, ... "
+          f"{REPS_SWARM} reps each, no warm-up; each timed from its process start\n"
+          f"    until GET /tasks (desired-state running, every {SWARM_POLL_S * 1000:.0f} ms) shows {n_tasks} tasks "
+          f"of the owner's/stack's services (GET /services, label filter) in state running.\n"
+          f"    stack deploy also creates an overlay network {stack}_default and attaches its tasks to it; "
+          f"berth's services have no network. Between runs: DELETE /services/ID of each,\n"
+          f"    wait until GET /containers/json?all=1 shows no container of theirs (label {SWARM_SERVICE_LABEL}, name prefix; took {statistics.median(removal):.1f} s "
+          f"median), delete the stack's network, pause {SETTLE_S:g} s.")
+    print(f"    no-op plan: `berth plan ... --detailed-exitcode` over the {N_SWARM} converged services, whole process, "
+          f"median of {REPS_PLAN}. changed service: env N of svc-01 flipped, `berth apply`,\n"
+          f"    median of {REPS_CHANGE}: process wall time, and from its start until GET /tasks (service, desired-state "
+          f"running) shows {SWARM_REPLICAS} running tasks whose Spec.ContainerSpec.Env has\n"
+          f"    the new N (Swarm's default update config: one task at a time, stop-first). Each rep checks that "
+          f"only svc-01's Version changed, waits (untimed) for its\n"
+          f"    UpdateStatus completed (Swarm's 5 s monitor period), and that plan then exits 0.")
+    print("  cleanup: done (watches stopped; berth's, the floor's containers, berth's swarm services, the stack and "
+          "the temp dir removed).")
     return 0
 
 
