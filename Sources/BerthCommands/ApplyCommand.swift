@@ -15,7 +15,10 @@ enum ApplyCommand {
         let journal = state.journal
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
-            let reconcile = try await Reconcile.prepare(settings: settings)
+            let reconcile = try await Reconcile.prepare(settings: settings, progress: { line in
+                console.err("image: \(line)")
+                Task { _ = try? await journal.append(JournalRecord(event: "image", owner: settings.owner, message: line)) }
+            })
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }

@@ -8,13 +8,14 @@ import Foundation
 enum LastValidSpecs {
     static func load(specs directory: String, store: String) throws -> DesiredState {
         let current = try SpecFolder.read(directory)
+        let apps = SpecFolder.appFiles(current.files.map(\.path))
         var files: [(path: String, bytes: [UInt8])] = []
         var errors: [SpecError] = []
         var invalid: [String] = []
         for file in current.files {
             let relative = String(file.path.dropFirst(directory.count)).drop { $0 == "/" }
             let copy = store + "/" + relative
-            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes)
+            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path))
             if result.isValid {
                 files.append(file)
                 if (try? FileSystem.readFile(copy)) != file.bytes {
@@ -28,10 +29,11 @@ enum LastValidSpecs {
             }
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))
-        var state = DesiredState.assemble(files: files)
+        var state = DesiredState.assemble(files: files, apps: apps)
         state.errors = errors + state.errors + current.unreadable
         state.invalidFiles += invalid + current.unreadable.map(\.file)
         state.fileCount = current.files.count + current.unreadable.count
+        ImageSources.fill(&state)
         return state
     }
 

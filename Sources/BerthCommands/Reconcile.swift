@@ -13,10 +13,13 @@ struct Reconcile {
     /// Targets that could not be observed, one line each; their specs are left out of the plan.
     let targetErrors: [String]
 
-    static func prepare(settings: Settings) async throws -> Reconcile {
+    /// `progress` hears image pulls, imports and builds (one line per layer or build step).
+    static func prepare(settings: Settings, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
         let client = DockerClient(endpoint: try settings.endpoint())
-        let platforms: [any Platform] = [DockerContainerAdapter(client: client), DockerSwarmAdapter(client: client)]
+        let images = ImagePreparer(client: client, progress: progress)
+        let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
+                                         DockerSwarmAdapter(client: client, images: images)]
         let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
         if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)

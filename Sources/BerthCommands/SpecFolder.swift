@@ -5,10 +5,11 @@ import Foundation
 public enum SpecFolder {
     public static func load(_ directory: String) throws -> DesiredState {
         let read = try read(directory)
-        var state = DesiredState.assemble(files: read.files)
+        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)))
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
+        ImageSources.fill(&state)
         return state
     }
 
@@ -28,6 +29,14 @@ public enum SpecFolder {
         return (files, unreadable)
     }
 
+    /// An app.json is an app folder's spec when a Dockerfile stands beside it.
+    static func appFiles(_ paths: [String]) -> Set<String> {
+        Set(paths.filter {
+            ($0 == "app.json" || $0.hasSuffix("/app.json"))
+                && FileManager.default.fileExists(atPath: String($0.dropLast("app.json".count)) + "Dockerfile")
+        })
+    }
+
     static func requireFolder(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -39,12 +48,25 @@ public enum SpecFolder {
     public static func specFiles(in directory: String) throws -> [String] {
         let root = URL(fileURLWithPath: directory)
         guard let walker = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
+            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey], options: [.skipsHiddenFiles]) else {
             throw BerthError(.io, "cannot read the specs folder \(directory)")
         }
         var out: [String] = []
         let prefix = root.standardizedFileURL.path
-        for case let url as URL in walker where url.pathExtension == "json" {
+        for case let url as URL in walker {
+            if url.hasDirectoryPath || (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                // An app folder (Dockerfile + app.json) is a build context: of its files only
+                // app.json is a spec (a package.json in it is not).
+                let path = url.path
+                if FileManager.default.fileExists(atPath: path + "/Dockerfile"), FileManager.default.fileExists(atPath: path + "/app.json") {
+                    walker.skipDescendants()
+                    var relative = url.standardizedFileURL.path + "/app.json"
+                    if relative.hasPrefix(prefix + "/") { relative = String(relative.dropFirst(prefix.count + 1)) }
+                    out.append(relative)
+                }
+                continue
+            }
+            guard url.pathExtension == "json" else { continue }
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
             var path = url.standardizedFileURL.path
             if path.hasPrefix(prefix + "/") { path = String(path.dropFirst(prefix.count + 1)) }

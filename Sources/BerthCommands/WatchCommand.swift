@@ -33,8 +33,12 @@ enum WatchCommand {
         let watcher: SpecFolderWatcher
         do {
             let client = DockerClient(endpoint: try settings.endpoint())
-            docker = DockerContainerAdapter(client: client)
-            swarm = DockerSwarmAdapter(client: client)
+            let images = ImagePreparer(client: client, progress: { [owner = settings.owner] line in
+                log("image: \(line)")
+                Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, message: line)) }
+            })
+            docker = DockerContainerAdapter(client: client, images: images)
+            swarm = DockerSwarmAdapter(client: client, images: images)
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
         } catch {
             console.err("berth: \(error)")
@@ -114,14 +118,15 @@ enum WatchCommand {
 }
 
 /// Follows the engine's event stream for as long as berth watches; reconnects with backoff
-/// and asks for a full reconcile whenever the stream comes back (events may have been missed).
+/// and asks for a full reconcile whenever the stream (re)connects (events may have been missed).
 enum EngineEvents {
     static func follow(_ source: some EventSource, owner: String, controller: Controller, log: @escaping @Sendable (String) -> Void) async {
         var failures = 0
         while !Task.isCancelled {
             do {
                 let stream = try await source.events(owner: owner)
-                if failures > 0 { await controller.enqueue(Controller.everything) }
+                // Whatever happened before the subscription took hold was not seen: look now.
+                await controller.enqueue(Controller.everything)
                 failures = 0
                 for try await event in stream {
                     let key = event.target + "/" + event.name
@@ -129,7 +134,7 @@ enum EngineEvents {
                     // The engine announces a death before its container list shows it: look again shortly.
                     if ["die", "kill", "stop", "oom", "destroy"].contains(event.action) {
                         Task {
-                            for delay in [50, 200, 750, 2000] {
+                            for delay in [50, 200, 750, 2000, 5000] {
                                 try? await Task.sleep(for: .milliseconds(delay))
                                 await controller.enqueue(key)
                             }

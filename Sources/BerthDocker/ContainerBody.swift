@@ -35,11 +35,13 @@ public enum ContainerBody {
     }
 
     static func ownLabels(spec: Spec, replica: Int, owner: String, configHash: String) -> [String: JSONValue] {
-        [
+        var labels: [String: JSONValue] = [
             Labels.owner: .string(owner),
             Labels.name: .string(spec.name),
             Labels.replica: .string(String(replica)),
             Labels.configHash: .string(configHash),
         ]
+        if spec.removeImage { labels[Labels.removeImage] = .string("true") }
+        return labels
     }
 }

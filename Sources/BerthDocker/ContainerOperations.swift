@@ -6,11 +6,13 @@ import BerthModel
 struct ContainerOperations {
     let client: DockerClient
     let owner: String
+    let images: ImagePreparer
 
     func canonicalName(_ key: ResourceKey) -> String { "\(owner)-\(key.name)-\(key.replica ?? 1)" }
 
     func createAndStart(_ action: Action, name: String) async throws {
         let spec = action.spec!, hash = action.configHash!
+        try await images.ensure(spec)
         let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
         let id: String
         do {
@@ -49,6 +51,22 @@ struct ContainerOperations {
     func retire(id: String, name: String) async throws {
         _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304, 404])
         _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing container \(name)", accept: [404])
+    }
+
+    /// A delete that also removes the image when the spec said `removeImage` (recorded on the
+    /// container, since the spec may be gone). An image another container still uses is kept.
+    func delete(id: String, name: String) async throws -> String? {
+        let inspected = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(name)", accept: [404])
+        let json = JSONValue(foundationData: inspected.body)
+        try await retire(id: id, name: name)
+        guard json?["Config"]?["Labels"]?[Labels.removeImage]?.stringValue == "true",
+              let image = json?["Config"]?["Image"]?.stringValue else { return nil }
+        let removed = try await client.request("DELETE", "/images/\(Query.escape(image))", doing: "removing image \(image)", accept: [404, 409])
+        if removed.status == 409 {
+            let said = JSONValue(foundationData: removed.body)?["message"]?.stringValue ?? "in use"
+            return "image \(image) kept: \(said)"
+        }
+        return removed.status == 404 ? nil : "removed image \(image)"
     }
 
     func replaceStopFirst(_ action: Action) async throws {

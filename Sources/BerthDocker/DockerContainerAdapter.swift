@@ -7,8 +7,12 @@ import Foundation
 public struct DockerContainerAdapter: Platform {
     public let target = "docker"
     public let client: DockerClient
+    public let images: ImagePreparer
 
-    public init(client: DockerClient) { self.client = client }
+    public init(client: DockerClient, images: ImagePreparer? = nil) {
+        self.client = client
+        self.images = images ?? ImagePreparer(client: client)
+    }
 
     /// One label-filtered list call; no inspect per container.
     public func observe(owner: String) async throws -> [ObservedResource] {
@@ -36,14 +40,16 @@ public struct DockerContainerAdapter: Platform {
     }
 
     public func perform(_ action: Action, owner: String) async throws {
-        let ops = ContainerOperations(client: client, owner: owner)
+        let ops = ContainerOperations(client: client, owner: owner, images: images)
         switch action.op {
         case .create:
             try await ops.createAndStart(action, name: ops.canonicalName(action.key))
         case .start:
             try await ops.start(id: action.existingID!, name: action.existingName ?? action.key.name)
         case .delete:
-            try await ops.retire(id: action.existingID!, name: action.existingName ?? action.key.name)
+            if let note = try await ops.delete(id: action.existingID!, name: action.existingName ?? action.key.name) {
+                await images.report(note)
+            }
         case .replace:
             if action.strategy == .stopFirst {
                 try await ops.replaceStopFirst(action)

@@ -43,19 +43,29 @@ extension DockerContainerAdapter: EventSource {
 }
 
 extension DockerClient {
-    /// A versioned long-lived request (events, later build and pull progress).
+    /// A versioned long-lived GET (the event stream).
     func stream(_ path: String, doing: String) async throws -> HTTPStream {
+        try await stream(HTTPRequest(method: "GET", path: path), doing: doing)
+    }
+
+    /// A versioned request whose answer is read as it arrives (events, pull, import and build
+    /// progress). A refusal (non-2xx) is read whole and thrown with what the engine said.
+    func stream(_ request: HTTPRequest, doing: String) async throws -> HTTPStream {
         let version = try await negotiatedVersion()
+        var versioned = request
+        versioned.path = "/v\(version)\(request.path)"
         let stream: HTTPStream
         do {
-            stream = try await http.stream(HTTPRequest(method: "GET", path: "/v\(version)\(path)"))
+            stream = try await http.stream(versioned)
         } catch {
             throw BerthError(error.kind == .connect ? .engineUnreachable : .engineError, "\(doing) at \(endpoint)",
                              cause: error.detail, isRetryable: error.isTransient)
         }
         guard (200..<300).contains(stream.status) else {
+            var body: [UInt8] = []
+            do { for try await chunk in stream.chunks { body += chunk; if body.count > 65_536 { break } } } catch {}
             stream.cancel()
-            throw BerthError(.engineError, doing, cause: "engine answered \(stream.status)", isRetryable: stream.status >= 500)
+            throw DockerClient.engineError(HTTPResponse(status: stream.status, headers: stream.headers, body: body), doing: doing)
         }
         return stream
     }

@@ -7,8 +7,12 @@ import BerthModel
 public struct DockerSwarmAdapter: Platform {
     public let target = "swarm"
     public let client: DockerClient
+    public let images: ImagePreparer
 
-    public init(client: DockerClient) { self.client = client }
+    public init(client: DockerClient, images: ImagePreparer? = nil) {
+        self.client = client
+        self.images = images ?? ImagePreparer(client: client)
+    }
 
     /// One label-filtered list of services, and one list of tasks for the running counts.
     public func observe(owner: String) async throws -> [ObservedResource] {
@@ -46,6 +50,7 @@ public struct DockerSwarmAdapter: Platform {
 
     public func perform(_ action: Action, owner: String) async throws {
         let name = ServiceBody.name(owner: owner, spec: action.key.name)
+        if let spec = action.spec, action.op != .delete { try await images.ensure(spec) }
         switch action.op {
         case .create:
             let body = ServiceBody.make(spec: action.spec!, owner: owner, configHash: action.configHash!)

@@ -23,13 +23,11 @@ public final class HTTPClient: Sendable {
     /// 1xx responses are skipped; HEAD/204/304 have no body. Any status is a response;
     /// only failures to exchange one throw.
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
-        let wire = try request.serialized(for: endpoint)
         let slot = CancellationSlot()
         let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot)
-        let method = request.method
-        let result = await BlockingThread.run(name: "berth-http \(method)", onCancel: { slot.cancel() }) {
+        let result = await BlockingThread.run(name: "berth-http \(request.method)", onCancel: { slot.cancel() }) {
             Result { () throws(HTTPError) -> HTTPResponse in
-                let (socket, reader, head) = try exchange.open(wire, method: method)
+                let (socket, reader, head) = try exchange.open(request)
                 defer { socket.close() }
                 var body: [UInt8] = []
                 var bodyReader = reader
@@ -50,13 +48,11 @@ public final class HTTPClient: Sendable {
     /// only `idleTimeout` between reads when given. Cancelling the consuming task or
     /// calling `cancel()` closes the connection and ends the stream.
     public func stream(_ request: HTTPRequest, idleTimeout: Duration? = nil) async throws(HTTPError) -> HTTPStream {
-        let wire = try request.serialized(for: endpoint)
         let slot = CancellationSlot()
         let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot)
-        let method = request.method
         let result = await BlockingThread.run(name: "berth-http stream", onCancel: { slot.cancel() }) {
             Result { () throws(HTTPError) -> HTTPStream in
-                let (socket, reader, head) = try exchange.open(wire, method: method)
+                let (socket, reader, head) = try exchange.open(request)
                 socket.setLimits(deadline: nil, idleTimeout: idleTimeout)
                 return HTTPStream(head: head, reader: reader, socket: socket, idleTimeout: idleTimeout)
             }
@@ -82,7 +78,12 @@ private struct Exchange: Sendable {
         HTTPError(.cancelled, endpoint: endpoint.description, detail: "cancelled")
     }
 
-    func open(_ wire: [UInt8], method: String) throws(HTTPError) -> (SocketByteStream, HTTPResponseReader, ResponseHead) {
+    func open(_ request: HTTPRequest) throws(HTTPError) -> (SocketByteStream, HTTPResponseReader, ResponseHead) {
+        // Validated and opened before connecting: a bad header or a missing file never reaches the server.
+        let body = try OutgoingBody(request, endpoint: endpoint)
+        defer { body.close() }
+        let wireHead = try request.head(for: endpoint, framing: body.framing)
+        if slot.isCancelled { throw cancelled }
         let socket = try guarding(phase: "connecting") { () throws(HTTPError) in
             try SocketByteStream(endpoint: endpoint)
         }
@@ -91,13 +92,24 @@ private struct Exchange: Sendable {
             try guarding(phase: "connecting") { () throws(HTTPError) in
                 try socket.connect(timeout: connectTimeout)
             }
-            socket.setLimits(deadline: .now + timeout, idleTimeout: nil)
-            try guarding(phase: "sending the request") { () throws(HTTPError) in
-                try socket.write(wire)
+            // A streamed body may take far longer than `timeout` to send (gigabytes of image):
+            // then `timeout` limits each wait for progress, and the whole-response limit
+            // starts once the body is out.
+            if body.isStreamed {
+                socket.setLimits(deadline: nil, idleTimeout: timeout)
+            } else {
+                socket.setLimits(deadline: .now + timeout, idleTimeout: nil)
             }
-            var reader = HTTPResponseReader(stream: socket, endpoint: endpoint.description)
+            var upload = RequestUpload(socket: socket, reader: HTTPResponseReader(stream: socket, endpoint: endpoint.description),
+                                       method: request.method)
+            let early = try guarding(phase: body.isStreamed ? "without progress sending the request" : "sending the request") {
+                () throws(HTTPError) in try upload.send(head: wireHead, body: body)
+            }
+            var reader = upload.reader
+            if body.isStreamed { socket.setLimits(deadline: .now + timeout, idleTimeout: nil) }
+            if let early { return (socket, reader, early) }
             let head = try guarding(phase: "waiting for the response") { () throws(HTTPError) in
-                try reader.readHead(method: method)
+                try reader.readHead(method: request.method)
             }
             return (socket, reader, head)
         } catch {

@@ -15,6 +15,9 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case protocolError
         /// The request was cancelled by its task or by `HTTPStream.cancel()`.
         case cancelled
+        /// The request body could not be produced: its file cannot be read or changed size,
+        /// or its producer threw (the producer's message is in `detail`).
+        case requestBody
     }
 
     /// The category of failure.
@@ -43,13 +46,14 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case .timeout: return "no answer from \(endpoint): \(detail)"
         case .protocolError: return "bad HTTP response from \(endpoint): \(detail)"
         case .cancelled: return "request to \(endpoint) cancelled"
+        case .requestBody: return "cannot send the request body to \(endpoint): \(detail)"
         }
     }
 
     private static func defaultTransience(_ kind: Kind) -> Bool {
         switch kind {
         case .connect, .reset, .timeout: return true
-        case .invalidEndpoint, .protocolError, .cancelled: return false
+        case .invalidEndpoint, .protocolError, .cancelled, .requestBody: return false
         }
     }
 }

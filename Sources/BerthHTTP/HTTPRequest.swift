@@ -7,21 +7,62 @@ public struct HTTPRequest: Sendable {
     /// Extra header fields in order. Host, Content-Length, Connection and (for a body)
     /// Content-Type are added when absent.
     public var headers: [(String, String)]
-    /// The body; nil sends none.
-    public var body: [UInt8]?
+    /// Where the body comes from; nil sends none. Set by either initializer.
+    public var bodySource: HTTPBody?
 
-    /// Creates a request.
+    /// The body when it is held in memory; nil when there is none or it is streamed
+    /// (`bodySource` is `.file` or `.producer`). Setting it replaces `bodySource`.
+    public var body: [UInt8]? {
+        get {
+            if case .bytes(let bytes)? = bodySource { return bytes }
+            return nil
+        }
+        set { bodySource = newValue.map(HTTPBody.bytes) }
+    }
+
+    /// Creates a request with its body, if any, in memory.
     public init(method: String, path: String, headers: [(String, String)] = [], body: [UInt8]? = nil) {
         self.method = method
         self.path = path
         self.headers = headers
-        self.body = body
+        self.bodySource = body.map(HTTPBody.bytes)
+    }
+
+    /// Creates a request whose body is streamed from a file or a producer (or, for
+    /// `.bytes`, sent as `init(method:path:headers:body:)` would). Content-Type defaults to
+    /// application/octet-stream for a file or producer; set it for other types
+    /// (`application/x-tar` for a build context).
+    public init(method: String, path: String, headers: [(String, String)] = [], streaming body: HTTPBody) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.bodySource = body
+    }
+
+    /// How the body goes onto the wire.
+    enum BodyFraming: Sendable {
+        case none
+        /// Content-Length with this many bytes; `defaultType` unless the caller set one.
+        case length(Int, defaultType: String)
+        case chunked(defaultType: String)
+    }
+
+    /// Whether the caller set header `name` (lower-case).
+    func has(_ name: String) -> Bool {
+        headers.contains { $0.0.lowercased() == name }
     }
 
     /// The wire form of the request, with the default headers filled in.
     /// Line breaks in the request line or headers would let a caller smuggle a second
     /// request onto the connection, so they are rejected rather than sent.
     func serialized(for endpoint: HTTPEndpoint) throws(HTTPError) -> [UInt8] {
+        var bytes = try head(for: endpoint, framing: body.map { .length($0.count, defaultType: "application/json") } ?? .none)
+        if let body { bytes.append(contentsOf: body) }
+        return bytes
+    }
+
+    /// The request line and header fields with the defaults filled in, for a body framed as `framing`.
+    func head(for endpoint: HTTPEndpoint, framing: BodyFraming) throws(HTTPError) -> [UInt8] {
         func reject(_ what: String) -> HTTPError {
             HTTPError(.protocolError, endpoint: endpoint.description, detail: "\(what) contains a space or line break")
         }
@@ -38,24 +79,30 @@ public struct HTTPRequest: Sendable {
                 throw HTTPError(.protocolError, endpoint: endpoint.description, detail: "header \(name) contains a line break")
             }
         }
-        func has(_ name: String) -> Bool {
-            headers.contains { $0.0.lowercased() == name }
-        }
         var head = "\(method) \(path) HTTP/1.1\r\n"
         if !has("host") { head += "Host: \(endpoint.hostHeader)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        if let body {
-            if !has("content-length") { head += "Content-Length: \(body.count)\r\n" }
-            if !has("content-type") { head += "Content-Type: application/json\r\n" }
-        } else if ["POST", "PUT", "PATCH"].contains(method.uppercased()) && !has("content-length") {
+        switch framing {
+        case .length(let count, let type):
+            if !has("content-length") { head += "Content-Length: \(count)\r\n" }
+            if !has("content-type") { head += "Content-Type: \(type)\r\n" }
+        case .chunked(let type):
+            if has("content-length") {
+                throw HTTPError(.protocolError, endpoint: endpoint.description,
+                                detail: "a chunked body cannot also carry the caller's Content-Length")
+            }
+            if !has("transfer-encoding") { head += "Transfer-Encoding: chunked\r\n" }
+            if !has("content-type") { head += "Content-Type: \(type)\r\n" }
+        case .none:
+            break
+        }
+        if case .none = framing, ["POST", "PUT", "PATCH"].contains(method.uppercased()) && !has("content-length") {
             // Some servers answer 411 Length Required to a bodiless POST without it.
             head += "Content-Length: 0\r\n"
         }
         // One connection per request: closing keeps the framing rules simple on both sides.
         if !has("connection") { head += "Connection: close\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        if let body { bytes.append(contentsOf: body) }
-        return bytes
+        return Array(head.utf8)
     }
 }

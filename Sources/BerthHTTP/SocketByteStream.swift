@@ -65,14 +65,31 @@ final class SocketByteStream: ByteStream {
     }
 
     func write(_ bytes: [UInt8]) throws(HTTPError) {
+        _ = try bytes.withUnsafeBytes { raw in
+            Result { () throws(HTTPError) -> Int in try write(raw, stopWhenReadable: false) }
+        }.get()
+    }
+
+    /// Writes `bytes`, waiting at most until the deadline and, with an idle timeout, at
+    /// most that long for each bit of progress. With `stopWhenReadable`, returns early
+    /// (with the count written so far) once the peer has sent something: a server that
+    /// answers before it has read the whole request body.
+    func write(_ bytes: UnsafeRawBufferPointer, stopWhenReadable: Bool) throws(HTTPError) -> Int {
         let fd = try begin()
         defer { end() }
-        let deadline = limits().deadline
+        if stopWhenReadable {
+            var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&watch, 1, 0) > 0 && watch.revents & Int16(POLLIN) != 0 { return 0 }
+        }
+        let (deadline, idle) = limits()
         var offset = 0
+        var until = deadline
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            if let idle {
+                let idleDeadline = ContinuousClock.now + idle
+                until = deadline.map { min($0, idleDeadline) } ?? idleDeadline
             }
+            let sent = send(fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if sent >= 0 {
                 offset += sent
                 continue
@@ -81,10 +98,14 @@ final class SocketByteStream: ByteStream {
             if isClosed { throw cancelledError }
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: try wait(fd: fd, events: Int16(POLLOUT), until: deadline)
+            case EAGAIN, EWOULDBLOCK:
+                let events = Int16(POLLOUT) | (stopWhenReadable ? Int16(POLLIN) : 0)
+                let ready = try wait(fd: fd, events: events, until: until)
+                if stopWhenReadable && ready & Int16(POLLIN) != 0 { return offset }
             default: throw ioError(code)
             }
         }
+        return offset
     }
 
     func read(into buffer: inout [UInt8], max: Int) throws(HTTPError) -> Int {
@@ -139,7 +160,8 @@ final class SocketByteStream: ByteStream {
 
     /// Waits in `poll()` until `fd` is ready for `events`, the deadline passes (kind
     /// `.timeout`) or `close()` is called (kind `.cancelled`).
-    func wait(fd: Int32, events: Int16, until deadline: ContinuousClock.Instant?) throws(HTTPError) {
+    @discardableResult
+    func wait(fd: Int32, events: Int16, until deadline: ContinuousClock.Instant?) throws(HTTPError) -> Int16 {
         while true {
             var timeoutMS: Int32 = -1
             if let deadline {
@@ -157,7 +179,7 @@ final class SocketByteStream: ByteStream {
                 throw ioError(code)
             }
             if fds[1].revents != 0 { throw cancelledError }
-            if fds[0].revents != 0 { return }
+            if fds[0].revents != 0 { return fds[0].revents }
         }
     }
 

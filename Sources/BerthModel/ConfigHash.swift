@@ -24,6 +24,7 @@ extension Spec {
         if let mode { object["mode"] = .string(mode.rawValue) }
         if let update { object["update"] = update.json }
         if let swarm { object["swarm"] = swarm }
+        if let source = imageSource.canonical { object["imageSource"] = source }
         return .object(object)
     }
 

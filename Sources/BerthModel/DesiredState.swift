@@ -14,10 +14,11 @@ public struct DesiredState: Sendable {
 
     /// Decodes every file and checks what no single file can: the same name and target
     /// defined twice. Both definitions are refused, so neither silently wins.
-    public static func assemble(files: [(path: String, bytes: [UInt8])]) -> DesiredState {
+    /// `apps` names the files that are app folders' app.json.
+    public static func assemble(files: [(path: String, bytes: [UInt8])], apps: Set<String> = []) -> DesiredState {
         var results: [(path: String, result: SpecDecoder.FileResult)] = files
             .sorted { $0.path < $1.path }
-            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes)) }
+            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes, app: apps.contains($0.path))) }
 
         var firstSeen: [String: Spec] = [:]
         var duplicateErrors: [String: [SpecError]] = [:]

@@ -28,6 +28,7 @@ public enum Labels {
     public static let name = "berth.name"
     public static let replica = "berth.replica"
     public static let configHash = "berth.config-hash"
+    public static let removeImage = "berth.remove-image"
 }
 
 /// "did you mean": the closest known word within a small edit distance.

@@ -4,7 +4,12 @@
 public struct Spec: Sendable, Equatable {
     public var name: String
     public var target: String
+    /// The image reference, "repo:tag".
     public var image: String
+    /// How the image is obtained; a plain string image is pulled when missing.
+    public var imageSource: ImageSource
+    /// Remove the image when the last container of this spec is deleted.
+    public var removeImage: Bool
     public var command: [String]?
     public var env: [String: String]
     public var replicas: Int
@@ -27,12 +32,14 @@ public struct Spec: Sendable, Equatable {
         env: [String: String] = [:], replicas: Int = 1, ports: [PortMapping] = [], volumes: [VolumeMount] = [],
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
         mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
+        imageSource: ImageSource = ImageSource(), removeImage: Bool = false,
         origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
     ) {
         self.name = name; self.target = target; self.image = image; self.command = command
         self.env = env; self.replicas = replicas; self.ports = ports; self.volumes = volumes
         self.labels = labels; self.restart = restart; self.docker = docker
-        self.mode = mode; self.update = update; self.swarm = swarm; self.origin = origin
+        self.mode = mode; self.update = update; self.swarm = swarm
+        self.imageSource = imageSource; self.removeImage = removeImage; self.origin = origin
     }
 
     /// Whether two replicas of this spec, or an old and a new container, can run at once:

@@ -6,7 +6,7 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
-        "mode", "update", "swarm",
+        "mode", "update", "swarm", "removeImage",
     ]
     public static let targets = ["docker", "swarm"]
     /// Fields that only mean something on one target.
@@ -20,7 +20,9 @@ public enum SpecDecoder {
         public var isValid: Bool { errors.isEmpty }
     }
 
-    public static func decode(file: String, bytes: [UInt8]) -> FileResult {
+    /// `app: true` reads an app folder's `app.json` (the folder holds a Dockerfile): a spec
+    /// without `image`, whose image is built from the folder, as `cf push` of a Dockerfile app.
+    public static func decode(file: String, bytes: [UInt8], app: Bool = false) -> FileResult {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -28,7 +30,7 @@ public enum SpecDecoder {
             let message = error.message.hasPrefix("duplicate key") ? error.message : "invalid JSON: \(error.message)"
             return FileResult(specs: [], errors: [SpecError(file: file, path: error.path, position: error.position, message: message)])
         }
-        var reader = FieldReader(file: file)
+        var reader = FieldReader(file: file, app: app)
         var specs: [Spec] = []
         switch root.kind {
         case .object:
@@ -47,9 +49,11 @@ public enum SpecDecoder {
 /// Reads one spec object field by field, collecting every error rather than stopping at the first.
 struct FieldReader {
     let file: String
+    /// Reading an app folder's app.json: no image field, the folder is the build context.
+    let app: Bool
     var errors: [SpecError] = []
 
-    init(file: String) { self.file = file }
+    init(file: String, app: Bool = false) { self.file = file; self.app = app }
 
     mutating func fail(_ node: JSONNode, _ path: JSONPath, _ message: String) {
         errors.append(SpecError(file: file, path: path, position: node.position, message: message))
@@ -75,8 +79,17 @@ struct FieldReader {
         }
         let name = byKey["name"].flatMap { self.name($0, path.appending(key: "name")) }
         if byKey["name"] == nil { fail(node, path, "missing required field \"name\"") }
-        let image = byKey["image"].flatMap { self.image($0, path.appending(key: "image")) }
-        if byKey["image"] == nil { fail(node, path, "missing required field \"image\"") }
+        var imageAndSource = byKey["image"].flatMap { self.imageField($0, path.appending(key: "image")) }
+        if app {
+            if let image = members.first(where: { $0.key == "image" }) {
+                fail(at: image.keyPosition, path.appending(key: "image"), "an app folder's app.json has no image: it is built from the folder's Dockerfile")
+            }
+            let folder = SpecPaths.resolve(".", relativeTo: file)
+            imageAndSource = name.map { ("berth-app/\($0):" + String(SHA256.hex(folder).prefix(12)),
+                                        ImageSource(kind: .build(context: folder, dockerfile: "Dockerfile", args: [:]), position: node.position, path: path)) }
+        } else if byKey["image"] == nil {
+            fail(node, path, "missing required field \"image\"")
+        }
         let target = byKey["target"].flatMap { oneOf($0, path.appending(key: "target"), SpecDecoder.targets, what: "target") } ?? "docker"
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
         let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? [:]
@@ -99,11 +112,15 @@ struct FieldReader {
         }.flatMap(ServiceMode.init(rawValue:))
         let update = byKey["update"].flatMap { self.update($0, path.appending(key: "update")) }
         let swarm = byKey["swarm"].flatMap { swarmFragment($0, path.appending(key: "swarm")) }
-        guard errors.count == before, let name, let image else { return nil }
+        var removeImage = false
+        if let node = byKey["removeImage"] {
+            if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }
+        }
+        guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         return Spec(
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
-            mode: mode, update: update, swarm: swarm,
+            mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
             origin: SpecOrigin(file: file, path: path, position: node.position))
     }
 

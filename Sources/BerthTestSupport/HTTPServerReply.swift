@@ -8,8 +8,17 @@ public struct HTTPServerRequest: Sendable {
     public var path: String
     /// Header fields in order, names as sent.
     public var headers: [(String, String)]
-    /// The body (read by Content-Length; empty when none).
+    /// The body, read by Content-Length or de-chunked; empty when none, and when the server
+    /// was made with `storesBodies: false` (then only `bodyCount` and `bodyChecksum` tell).
     public var body: [UInt8]
+    /// How many body bytes arrived (de-chunked).
+    public var bodyCount: Int
+    /// The `HTTPTestChecksum` of the body bytes that arrived (de-chunked).
+    public var bodyChecksum: UInt64
+    /// How many chunks a chunked body came in (the final 0-chunk not counted); 0 otherwise.
+    public var chunkCount: Int
+    /// Whether the body was read to its end; false when the server answered before reading it.
+    public var bodyComplete: Bool
 
     /// Creates a request, e.g. to call a handler directly.
     public init(method: String, path: String, headers: [(String, String)] = [], body: [UInt8] = []) {
@@ -17,6 +26,12 @@ public struct HTTPServerRequest: Sendable {
         self.path = path
         self.headers = headers
         self.body = body
+        bodyCount = body.count
+        var checksum = HTTPTestChecksum()
+        checksum.update(body)
+        bodyChecksum = checksum.value
+        chunkCount = 0
+        bodyComplete = true
     }
 
     /// The first value of the header `name`, compared case-insensitively.
@@ -27,6 +42,62 @@ public struct HTTPServerRequest: Sendable {
 
     /// The body decoded as UTF-8, invalid sequences replaced.
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A 64-bit checksum (FNV-1a over little-endian 8-byte words, then the length) that a
+/// test and the server can both compute piece by piece, however the bytes are split, so a
+/// large body need not be held in memory to be compared. Word-wise to stay fast unoptimized.
+public struct HTTPTestChecksum: Sendable, Equatable {
+    private static let prime: UInt64 = 0x100_0000_01b3
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var pending: UInt64 = 0
+    private var pendingCount = 0
+    private var count = 0
+
+    /// The checksum of nothing.
+    public init() {}
+
+    /// The checksum of everything added so far.
+    public var value: UInt64 {
+        var result = hash
+        if pendingCount > 0 { result = (result ^ pending) &* Self.prime }
+        return (result ^ UInt64(count)) &* Self.prime
+    }
+
+    /// Adds `bytes` to the checksum.
+    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(raw: UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(bytes).withUnsafeBytes { update(raw: $0) } }
+    }
+
+    /// Adds the bytes at `raw` to the checksum.
+    public mutating func update(raw: UnsafeRawBufferPointer) {
+        let total = raw.count
+        count += total
+        var index = 0
+        while pendingCount > 0 && index < total {
+            add(raw[index])
+            index += 1
+        }
+        while total - index >= 8 {
+            hash = (hash ^ UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))) &* Self.prime
+            index += 8
+        }
+        while index < total {
+            add(raw[index])
+            index += 1
+        }
+    }
+
+    private mutating func add(_ byte: UInt8) {
+        pending |= UInt64(byte) << (8 * UInt64(pendingCount))
+        pendingCount += 1
+        if pendingCount == 8 {
+            hash = (hash ^ pending) &* Self.prime
+            pending = 0
+            pendingCount = 0
+        }
+    }
 }
 
 /// One write of a reply, after an optional delay and an optional gate.

@@ -65,17 +65,41 @@ struct TestServerConnection {
             headers.append((String(line[..<colon]), value))
         }
         var request = HTTPServerRequest(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers)
-        let length = request.header("Content-Length").flatMap { Int($0) } ?? 0
-        var body = Array(buffer[(headEnd! + separator.count)...])
-        while body.count < length {
-            guard receive(into: &body) else { return nil }
+        var body = BodyInput(buffer: buffer, start: headEnd! + separator.count, stores: core.storesBodies)
+        if core.answersBeforeBody {
+            body.takeBuffered()
+            request.bodyComplete = false
+        } else if request.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
+            guard readChunked(into: &body, request: &request) else { return nil }
+        } else {
+            let length = request.header("Content-Length").flatMap { Int($0) } ?? 0
+            guard body.take(length, refill: receive) else { return nil }
         }
-        request.body = Array(body.prefix(length))
+        request.body = body.stored
+        request.bodyCount = body.count
+        request.bodyChecksum = body.checksum.value
         return request
     }
 
+    /// De-chunks a chunked body (chunk extensions and trailer fields are ignored).
+    private func readChunked(into body: inout BodyInput, request: inout HTTPServerRequest) -> Bool {
+        while true {
+            guard let line = body.line(refill: receive) else { return false }
+            let sizeText = line.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard let size = Int(sizeText, radix: 16), size >= 0 else { return false }
+            if size == 0 {
+                while true {
+                    guard let trailer = body.line(refill: receive) else { return false }
+                    if trailer.isEmpty { return true }
+                }
+            }
+            request.chunkCount += 1
+            guard body.take(size, refill: receive), let end = body.line(refill: receive), end.isEmpty else { return false }
+        }
+    }
+
     /// Appends what arrives to `buffer`; false when the client closed or went quiet.
-    private func receive(into buffer: inout [UInt8]) -> Bool {
+    func receive(into buffer: inout [UInt8]) -> Bool {
         var scratch = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = recv(fd, &scratch, scratch.count, 0)
@@ -105,6 +129,8 @@ struct TestServerConnection {
 
     /// Waits out `delay` and then `gate`, watching the client: false when it left or the
     /// server is stopping, so the thread ends with the connection. Nil delay waits for that.
+    /// Reads and drops what the client sends meanwhile, unless the server answers before
+    /// the body (then the body is left unread, as such a server would).
     private func pause(_ delay: Duration?, gate: HTTPTestGate?) -> Bool {
         let start = ContinuousClock.now
         while true {
@@ -118,6 +144,14 @@ struct TestServerConnection {
                     return true
                 }
             }
+            if core.answersBeforeBody {
+                // The request body stays unread (a server that answered early): watch for the
+                // client hanging up without draining what it sends.
+                let pollRDHUP: Int16 = 0x2000  // POLLRDHUP, which Glibc only exports under _GNU_SOURCE
+                var watch = pollfd(fd: fd, events: pollRDHUP, revents: 0)
+                if poll(&watch, 1, 5) > 0 { return false }
+                continue
+            }
             var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&watch, 1, 5) > 0 {
                 var scratch = [UInt8](repeating: 0, count: 4096)
@@ -125,5 +159,68 @@ struct TestServerConnection {
                 if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return false }
             }
         }
+    }
+}
+
+/// The part of a request after its head: what has arrived but is not consumed yet, and
+/// the body bytes taken so far (stored or only counted and checksummed).
+struct BodyInput {
+    private var buffer: [UInt8]
+    private var start: Int
+    let stores: Bool
+    private(set) var stored: [UInt8] = []
+    private(set) var count = 0
+    private(set) var checksum = HTTPTestChecksum()
+
+    init(buffer: [UInt8], start: Int, stores: Bool) {
+        self.buffer = buffer
+        self.start = start
+        self.stores = stores
+    }
+
+    /// Takes whatever arrived along with the head as body, without reading more.
+    mutating func takeBuffered() {
+        consume(buffer.count - start)
+    }
+
+    /// Takes `length` body bytes, reading more as needed; false if the client stopped first.
+    mutating func take(_ length: Int, refill: (inout [UInt8]) -> Bool) -> Bool {
+        var left = length
+        while left > 0 {
+            if start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+                guard refill(&buffer) else { return false }
+            }
+            let piece = min(left, buffer.count - start)
+            consume(piece)
+            left -= piece
+        }
+        return true
+    }
+
+    /// The next CRLF-terminated line, without the CRLF; nil if the client stopped first.
+    mutating func line(refill: (inout [UInt8]) -> Bool) -> String? {
+        while true {
+            if let end = buffer[start...].firstRange(of: [13, 10]) {
+                let text = String(decoding: buffer[start..<end.lowerBound], as: UTF8.self)
+                start = end.upperBound
+                return text
+            }
+            if buffer.count - start > 4096 { return nil }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            guard refill(&buffer) else { return nil }
+        }
+    }
+
+    private mutating func consume(_ length: Int) {
+        let piece = buffer[start..<(start + length)]
+        checksum.update(piece)
+        if stores { stored.append(contentsOf: piece) }
+        count += length
+        start += length
     }
 }

@@ -12,12 +12,19 @@ final class TestServerCore: Sendable {
     }
 
     let handler: @Sendable (HTTPServerRequest) -> HTTPServerReply
+    /// Whether request bodies are kept in `HTTPServerRequest.body` (else only counted and checksummed).
+    let storesBodies: Bool
+    /// Whether the handler is asked right after the head, leaving the body unread.
+    let answersBeforeBody: Bool
     let state = HTTPTestLocked(State())
     let stopRead: Int32
     let stopWrite: Int32
 
-    init(handler: @escaping @Sendable (HTTPServerRequest) -> HTTPServerReply) throws {
+    init(storesBodies: Bool = true, answersBeforeBody: Bool = false,
+         handler: @escaping @Sendable (HTTPServerRequest) -> HTTPServerReply) throws {
         self.handler = handler
+        self.storesBodies = storesBodies
+        self.answersBeforeBody = answersBeforeBody
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw HTTPTestServerError("cannot create a pipe: errno \(errno)") }
         stopRead = fds[0]

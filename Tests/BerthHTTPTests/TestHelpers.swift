@@ -29,7 +29,7 @@ func httpError<T>(_ body: () async throws -> T) async -> HTTPError? {
 }
 
 /// Waits up to `limit` for `condition`, polling; true if it became true.
-func eventually(within limit: Duration = .seconds(1), _ condition: () -> Bool) async -> Bool {
+func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if condition() { return true }

@@ -44,7 +44,7 @@ struct SafetyTests {
             try p.write("api.json", p.spec("api"))
             let apply = await p.berth("apply")
             #expect(apply.status == 1)
-            #expect(apply.stderr.contains("web.json:2:11: $.image: expected a string, got number"), "\(apply.stderr)")
+            #expect(apply.stderr.contains("web.json:2:11: $.image: expected \"repo:tag\" or an object with \"ref\" and \"pull\", \"import\" or \"build\", got number"), "\(apply.stderr)")
             let after = try await p.containers()
             #expect(after.map(\.name) == ["\(p.owner)-api-1", "\(p.owner)-db-1", "\(p.owner)-web-1"])
             let web = after.first { $0.name == "\(p.owner)-web-1" }

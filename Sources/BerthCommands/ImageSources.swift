@@ -1,0 +1,68 @@
+import BerthModel
+import BerthSystem
+import Foundation
+
+/// Fills in the content hash of every imported or built image source (the only I/O the
+/// decoder leaves for later). A source that cannot be read makes its file invalid, with the
+/// error at the path that named it, so nothing it described is touched.
+enum ImageSources {
+    static func fill(_ state: inout DesiredState) {
+        var failed: [String: SpecError] = [:]
+        var cache: [String: String] = [:]
+        for index in state.specs.indices {
+            let spec = state.specs[index]
+            let key: String
+            switch spec.imageSource.kind {
+            case .registry: continue
+            case .importTarball(let src): key = "import \(src)"
+            case .build(let context, let dockerfile, let args):
+                key = "build \(context) \(dockerfile) " + args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\u{0}")
+            }
+            do {
+                let hash = try cache[key] ?? digest(spec.imageSource.kind)
+                cache[key] = hash
+                state.specs[index].imageSource.sourceHash = hash
+            } catch {
+                failed[spec.origin.file] = SpecError(
+                    file: spec.origin.file, path: spec.imageSource.path ?? spec.origin.path,
+                    position: spec.imageSource.position ?? spec.origin.position, message: "\(error)")
+            }
+        }
+        guard !failed.isEmpty else { return }
+        state.specs.removeAll { failed[$0.origin.file] != nil }
+        state.errors += failed.keys.sorted().map { failed[$0]! }
+        state.invalidFiles += failed.keys.sorted()
+    }
+
+    static func digest(_ kind: ImageSource.Kind) throws -> String {
+        switch kind {
+        case .registry: return ""
+        case .importTarball(let src):
+            // A URL is fetched by the engine; its address stands for its content.
+            if src.hasPrefix("http://") || src.hasPrefix("https://") { return SHA256.hex("url " + src) }
+            return try fileDigest(src)
+        case .build(let context, let dockerfile, let args):
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw BerthError(.io, "build context \(context) does not exist or is not a folder")
+            }
+            guard FileManager.default.fileExists(atPath: context + "/" + dockerfile) else {
+                throw BerthError(.io, "build context \(context) has no \(dockerfile)")
+            }
+            let files = try BuildContext(scanning: context, dockerfile: dockerfile).digest(using: SHA256.hex)
+            let argText = args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\n")
+            return SHA256.hex("build 1\n\(dockerfile)\n\(files)\n\(argText)")
+        }
+    }
+
+    /// The tarball's bytes, read in pieces: an image can be gigabytes.
+    static func fileDigest(_ path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw BerthError(.io, "cannot read the image tarball \(path)")
+        }
+        defer { try? handle.close() }
+        var hasher = SHA256.Hasher()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        return hasher.hexDigest()
+    }
+}
