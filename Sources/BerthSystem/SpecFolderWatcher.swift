@@ -7,7 +7,7 @@ import Glibc
 /// Something in the spec folder changed. Level-triggered consumers only need to know that
 /// they should re-read; the path is there for logs and for narrowing a reconcile.
 public enum SpecFolderChange: Sendable, Equatable, CustomStringConvertible {
-    /// A spec file (`*.json`, relative to the root) was created, written, moved in or out,
+    /// A file (a spec, or part of an app folder's build context; relative to the root) was created, written, moved in or out,
     /// deleted, or had its metadata changed.
     case file(String)
     /// Something coarse happened (events were lost, a directory was removed or renamed away,
@@ -28,8 +28,8 @@ public enum SpecFolderChange: Sendable, Equatable, CustomStringConvertible {
 /// IN_MOVED_TO, IN_DELETE, IN_DELETE_SELF, IN_MOVE_SELF and IN_ATTRIB. New directories are
 /// watched as they appear and listed, so files written into them before their watch existed
 /// (`mkdir -p a/b && echo > a/b/x.json`) are still reported. Hidden files and directories
-/// (`.git`), editor leftovers (`*.swp`, `*.swx`, `*~`, `.#*`, vim's `4913`) and files that are
-/// not `*.json` are ignored.
+/// (`.git`) and editor leftovers (`*.swp`, `*.swx`, `*~`, `.#*`, vim's `4913`) are ignored;
+/// other files count, since an app folder's build context lives in the tree too.
 ///
 /// An atomic save (write a temporary file, rename it over `x.json`) is reported as
 /// `.file("x.json")`. One save usually produces several changes for the same file; collapse

@@ -42,11 +42,12 @@ final class WatchTree: @unchecked Sendable {
         }
     }
 
-    /// Whether a file name can be a spec: `*.json`, not hidden, not an editor's leftover.
+    /// Whether a change to this file can matter: a spec (`*.json`), or any file of an app
+    /// folder's build context (a changed index.html rebuilds its image). Hidden files and
+    /// what editors leave behind (vim swap files and its "4913" write probe, backups, emacs
+    /// lock files) never do.
     static func isSpecFile(_ name: String) -> Bool {
-        guard name.hasSuffix(".json"), !isHidden(name) else { return false }
-        // Only `.json` passes anyway; the explicit list documents what editors leave behind
-        // (vim swap files and its "4913" write probe, backups, emacs lock files).
+        guard !isHidden(name) else { return false }
         let leftover = name.hasSuffix(".swp") || name.hasSuffix(".swx") || name.hasSuffix("~")
             || name.hasPrefix(".#") || name == "4913"
         return !leftover

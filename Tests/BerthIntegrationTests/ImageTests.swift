@@ -139,6 +139,25 @@ struct ImageTests {
         }
     }
 
+    @Test func watchRebuildsAnAppFolderWhenAFileInItChanges() async throws {
+        try await Project.with { p in
+            try p.write("site/Dockerfile", "FROM \(TestEngine.demoImage)\nCOPY index.html /www/index.html\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\"]\n")
+            try p.write("site/index.html", "one\n")
+            try p.write("site/app.json", #"{"name": "site"}"#)
+            let watch = try WatchProcess(p)
+            #expect(try await eventually(30) { try await p.containers().first?.state == "running" }, "\(watch.log)")
+            let first = try #require(try await p.containers().first)
+            try p.write("site/index.html", "two\n")
+            #expect(try await eventually(30) {
+                let now = try await p.containers()
+                return now.count == 1 && now[0].id != first.id && now[0].state == "running"
+            }, "\(watch.log)")
+            #expect(watch.log.contains("image: building image berth-app/site:"))
+            #expect(await watch.stop() == 0)
+            if let image = try await p.engine.inspect(first.id)?["Config"]?["Image"]?.stringValue { await Self.removeImagesLater(p, image) }
+        }
+    }
+
     @Test func anUnreachableRegistryFailsClearlyRetriesAndOthersConverge() async throws {
         try await Project.with { p in
             // A registry on a loopback port nothing listens on: refused at once, no traffic leaves.

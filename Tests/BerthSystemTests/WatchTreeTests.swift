@@ -33,8 +33,8 @@ struct WatchTreeTests {
 
     @Test(arguments: [
         ("web.json", true), ("web.json.swp", false), ("web.json.swx", false), ("web.json~", false),
-        (".#web.json", false), (".web.json", false), ("4913", false), ("notes.txt", false),
-        ("json", false), ("a.JSON", false),
+        (".#web.json", false), (".web.json", false), ("4913", false), ("index.html", true),
+        ("Dockerfile", true), ("a.JSON", true),
     ])
     func specFileNames(name: String, isSpec: Bool) {
         #expect(WatchTree.isSpecFile(name) == isSpec)
