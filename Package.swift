@@ -33,6 +33,7 @@ let package = Package(
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
+        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
             "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
         ]),
