@@ -14,6 +14,10 @@ public actor ImagePreparer {
     let progress: @Sendable (String) -> Void
     let auth: RegistryAuth
     private var inFlight: [String: Task<Void, Error>] = [:]
+    /// Images found ready a moment ago are not asked about again for every replica of a
+    /// cold apply; after `freshFor` the engine is asked again (someone may have removed it).
+    private var readyAt: [String: ContinuousClock.Instant] = [:]
+    static let freshFor: Duration = .seconds(30)
 
     public init(client: DockerClient, auth: RegistryAuth = .fromDockerConfig(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client; self.auth = auth; self.progress = progress
@@ -23,11 +27,14 @@ public actor ImagePreparer {
 
     public func ensure(_ spec: Spec) async throws {
         let key = "\(spec.image)|\(spec.imageSource.sourceHash ?? "")|\(spec.imageSource.kind)"
+        // ("always" too: one pull serves every replica of one apply.)
+        if let ready = readyAt[key], ContinuousClock.now - ready < ImagePreparer.freshFor { return }
         if let running = inFlight[key] { return try await running.value }
         let task = Task { try await self.prepare(spec) }
         inFlight[key] = task
         do { try await task.value } catch { inFlight[key] = nil; throw error }
         inFlight[key] = nil
+        readyAt[key] = ContinuousClock.now
     }
 
     func prepare(_ spec: Spec) async throws {
