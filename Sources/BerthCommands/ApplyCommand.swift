@@ -15,9 +15,10 @@ enum ApplyCommand {
         let journal = state.journal
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
+            let imageLines = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, progress: { line in
                 console.err("image: \(line)")
-                Task { _ = try? await journal.append(JournalRecord(event: "image", owner: settings.owner, message: line)) }
+                imageLines.append(line)
             })
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
@@ -33,6 +34,7 @@ enum ApplyCommand {
             let outcomes = await executor.execute(plan, owner: settings.owner)
             let failed = outcomes.filter { !$0.succeeded }
 
+            try await journal.append(imageLines.take().map { JournalRecord(event: "image", owner: settings.owner, message: $0) })
             let inUse = Set(reconcile.observed.compactMap(\.configHash))
             try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse)
             try await journal.append(JournalRecord(
@@ -50,10 +52,7 @@ enum ApplyCommand {
     }
 
     static func planRecords(_ plan: Plan, owner: String) -> [JournalRecord] {
-        var records = plan.errors.map {
-            JournalRecord(event: "spec-error", owner: owner, error: $0.message, file: $0.file,
-                          detail: ["path": $0.path.description, "line": String($0.position.line), "column": String($0.position.column)])
-        }
+        var records = plan.errors.map { JournalRecord.specError($0, owner: owner) }
         var counts = Dictionary(Action.Op.allCases.map { ($0.rawValue, String(plan.count($0))) }, uniquingKeysWith: { a, _ in a })
         counts["held"] = String(plan.held.count)
         records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
@@ -83,6 +82,14 @@ final class Progress: @unchecked Sendable {
     let total: Int
     init(total: Int) { self.total = total }
     func step() -> String { lock.withLock { done += 1; return "\(done)/\(total)" } }
+
+    /// Image progress lines, kept to be journalled together once the actions are done.
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [String] = []
+        func append(_ line: String) { lock.withLock { lines.append(line) } }
+        func take() -> [String] { lock.withLock { defer { lines = [] }; return lines } }
+    }
 }
 
 extension String {

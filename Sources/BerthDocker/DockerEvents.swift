@@ -11,28 +11,16 @@ extension DockerContainerAdapter: EventSource {
         let filters = JSONValue.object([
             "type": .array([.string("container")]),
             "label": .array([.string("\(Labels.owner)=\(owner)")]),
-        ]).serialized()
-        let stream = try await client.stream("/events?filters=\(Query.escape(filters))", doing: "following the engine's events")
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await line in stream.lines {
-                        guard let event = DockerContainerAdapter.event(line, owner: owner) else { continue }
-                        continuation.yield(event)
-                    }
-                    continuation.finish(throwing: BerthError(.engineUnreachable, "the engine closed its event stream", isRetryable: true))
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in stream.cancel(); task.cancel() }
+        ])
+        return try await client.events(filters: filters, doing: "following the engine's events") {
+            DockerContainerAdapter.event($0, owner: owner)
         }
     }
 
     static let relevant: Set<String> = ["die", "destroy", "stop", "kill", "oom", "pause", "unpause", "rename", "update", "create", "start"]
 
-    static func event(_ line: [UInt8], owner: String) -> ResourceEvent? {
-        guard let json = JSONValue(foundationData: line), json["Type"]?.stringValue == "container",
+    static func event(_ json: JSONValue, owner: String) -> ResourceEvent? {
+        guard json["Type"]?.stringValue == "container",
               let action = json["Action"]?.stringValue?.split(separator: ":").first.map(String.init),
               relevant.contains(action) else { return nil }
         let attributes = json["Actor"]?["Attributes"]?.objectValue ?? [:]
@@ -43,6 +31,27 @@ extension DockerContainerAdapter: EventSource {
 }
 
 extension DockerClient {
+    /// The engine's event stream with `filters`, each line turned into an event by `parse`
+    /// (nil: not ours, or nothing the planner acts on). Ends with an error when the engine
+    /// closes it, so the caller reconnects.
+    func events(filters: JSONValue, doing: String,
+                _ parse: @escaping @Sendable (JSONValue) -> ResourceEvent?) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
+        let stream = try await stream("/events?filters=\(Query.escape(filters.serialized()))", doing: doing)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await line in stream.lines {
+                        if let json = JSONValue(foundationData: line), let event = parse(json) { continuation.yield(event) }
+                    }
+                    continuation.finish(throwing: BerthError(.engineUnreachable, "the engine closed its event stream", isRetryable: true))
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in stream.cancel(); task.cancel() }
+        }
+    }
+
     /// A versioned long-lived GET (the event stream).
     func stream(_ path: String, doing: String) async throws -> HTTPStream {
         try await stream(HTTPRequest(method: "GET", path: path), doing: doing)

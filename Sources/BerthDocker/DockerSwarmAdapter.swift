@@ -93,24 +93,11 @@ public struct DockerSwarmAdapter: Platform {
 extension DockerSwarmAdapter: EventSource {
     /// Service events carry only the service's name, not its labels: ours are OWNER-NAME.
     public func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
-        let filters = JSONValue.object(["type": .array([.string("service")])]).serialized()
-        let stream = try await client.stream("/events?filters=\(Query.escape(filters))", doing: "following the engine's service events")
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await line in stream.lines {
-                        guard let json = JSONValue(foundationData: line),
-                              let full = json["Actor"]?["Attributes"]?["name"]?.stringValue, full.hasPrefix(owner + "-") else { continue }
-                        let name = String(full.dropFirst(owner.count + 1))
-                        guard Names.isValid(name) else { continue }
-                        continuation.yield(ResourceEvent(target: "swarm", name: name, action: json["Action"]?.stringValue ?? "update"))
-                    }
-                    continuation.finish(throwing: BerthError(.engineUnreachable, "the engine closed its event stream", isRetryable: true))
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in stream.cancel(); task.cancel() }
+        let filters = JSONValue.object(["type": .array([.string("service")])])
+        return try await client.events(filters: filters, doing: "following the engine's service events") { json in
+            guard let full = json["Actor"]?["Attributes"]?["name"]?.stringValue, full.hasPrefix(owner + "-") else { return nil }
+            let name = String(full.dropFirst(owner.count + 1))
+            return Names.isValid(name) ? ResourceEvent(target: "swarm", name: name, action: json["Action"]?.stringValue ?? "update") : nil
         }
     }
 }

@@ -144,8 +144,7 @@ public actor Controller {
         lastErrors = plan.errors
         for error in plan.errors {
             log(error.description)
-            await record(JournalRecord(event: "spec-error", owner: configuration.owner, error: error.message, file: error.file,
-                                       detail: ["path": error.path.description, "line": String(error.position.line), "column": String(error.position.column)]))
+            await record(JournalRecord.specError(error, owner: configuration.owner))
         }
     }
 

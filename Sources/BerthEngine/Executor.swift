@@ -119,3 +119,11 @@ extension JournalRecord {
             file: action.spec?.origin.file, attempt: attempt, detail: detail.isEmpty ? nil : detail)
     }
 }
+
+extension JournalRecord {
+    /// A spec error as the journal keeps it: file, path and position, the message.
+    public static func specError(_ error: SpecError, owner: String) -> JournalRecord {
+        JournalRecord(event: "spec-error", owner: owner, error: error.message, file: error.file,
+                      detail: ["path": error.path.description, "line": String(error.position.line), "column": String(error.position.column)])
+    }
+}

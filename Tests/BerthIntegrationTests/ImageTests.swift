@@ -64,9 +64,15 @@ struct ImageTests {
 
     @Test func buildRebuildsOnlyWhenTheContextChanges() async throws {
         try await Project.with { p in
-            let ref = "\(p.owner)/built:1"
-            defer { Task { await Self.removeImages(p, [ref]) } }
-            try p.write("ctx/Dockerfile", "FROM \(TestEngine.demoImage)\nCOPY msg.txt /msg.txt\nCMD [\"sleep\", \"3600\"]\n")
+            let base = "\(p.owner)/base:1", ref = "\(p.owner)/built:1"
+            defer { Task { await Self.removeImages(p, [ref, base]) } }
+            // The base image is imported from a tarball made here, then built upon.
+            try Self.makeTarball(at: p.specs + "/rootfs.tar")
+            try p.write("base.json", """
+                {"name": "base", "image": {"import": {"src": "rootfs.tar"}, "ref": "\(base)"}, "command": ["sleep", "3600"]}
+                """)
+            #expect(await p.berth("apply").status == 0)
+            try p.write("ctx/Dockerfile", "FROM \(base)\nCOPY msg.txt /msg.txt\nCMD [\"sleep\", \"3600\"]\n")
             try p.write("ctx/msg.txt", "first\n")
             try p.write("ctx/.dockerignore", "ignored.txt\n")
             try p.write("ctx/ignored.txt", "a\n")

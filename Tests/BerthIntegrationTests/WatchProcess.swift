@@ -44,7 +44,7 @@ final class WatchProcess: @unchecked Sendable {
 }
 
 /// Polls a condition the way a person refreshes `docker ps`: true once it holds, false after the deadline.
-func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async rethrows -> Bool {
+func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
