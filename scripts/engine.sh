@@ -314,8 +314,12 @@ ensure_swarm() {
   fi
   [[ $state == inactive ]] ||
     die "swarm state is '$state' (manager: $manager); fix it with: docker -H $HOST swarm leave --force"
-  dk swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:2377 >/dev/null
-  say "made the private engine a one-node swarm manager (127.0.0.1:2377)"
+  # 2377 is Swarm's own port; another checkout's engine may hold it, so take the first free
+  # one from there (the swarm is one node on loopback: nobody needs to find it).
+  local port=2377
+  while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+  dk swarm init --advertise-addr "127.0.0.1:$port" --listen-addr "127.0.0.1:$port" >/dev/null
+  say "made the private engine a one-node swarm manager (127.0.0.1:$port)"
 }
 
 # import_image NAME:TAG: a scratch image of Debian's static busybox with its applet
