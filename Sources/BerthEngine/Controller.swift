@@ -90,26 +90,30 @@ public actor Controller {
             await reportPlanOnce(plan)
             for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }
             await queue.forget(key)
-        } else {
-            await act(key, plan.actions.filter { Controller.key($0.key) == key })
+        } else if await act(key, plan.actions.filter { Controller.key($0.key) == key }) {
+            // status.json must show what the actions made, not what was there before them.
+            let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired)
+            if after.failures.isEmpty { lastObserved = after.observed }
         }
         onReconciled(status())
     }
 
     static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
 
-    func act(_ key: String, _ actions: [Action]) async {
+    /// Carries out one spec's actions; true if any were tried.
+    @discardableResult
+    func act(_ key: String, _ actions: [Action]) async -> Bool {
         let (ready, wait) = crashLoopSplit(key, actions)
         if let wait { await scheduleLater(key, after: wait) }
         let actions = ready
-        guard !actions.isEmpty else { if wait == nil { await queue.forget(key) }; return }
+        guard !actions.isEmpty else { if wait == nil { await queue.forget(key) }; return false }
         let executor = Executor(
             platforms: platforms, journal: journal, parallel: configuration.parallel,
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
             onEvent: { [log] event in Controller.describe(event).map(log) })
         let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
         var entry = records[key] ?? SpecRecord()
-        entry.lastAction = actions.map { "\($0.op.rawValue) #\($0.key.replica ?? 0)" }.joined(separator: ", ")
+        entry.lastAction = actions.map { $0.op.rawValue + ($0.key.replica.map { " #\($0)" } ?? "") }.joined(separator: ", ")
         entry.lastActionTime = Timestamp.rfc3339(Date())
         let failed = outcomes.filter { !$0.succeeded }
         entry.lastError = failed.first?.error
@@ -119,6 +123,7 @@ public actor Controller {
         } else if let delay = await queue.retryLater(key) {
             log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
         }
+        return true
     }
 
     func engineFailed(_ key: String, _ error: any Error) async {
