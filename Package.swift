@@ -24,6 +24,8 @@ let package = Package(
             "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
+        // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
+        .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
+        .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
             "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
         ]),

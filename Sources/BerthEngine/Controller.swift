@@ -37,6 +37,10 @@ public actor Controller {
     var crashLoopsReported: [String: Int] = [:]
     var records: [String: SpecRecord] = [:]
     var lastObserved: [ObservedResource] = []
+    /// Observations are numbered as they start; status keeps the newest, since workers
+    /// finish in any order and a slow pass must not overwrite what a later one saw.
+    var observationsStarted = 0
+    var newestShown = 0
     var lastDesired = DesiredState(specs: [])
     var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
 
@@ -69,6 +73,8 @@ public actor Controller {
     public func enqueue(_ key: String) async { await queue.add(key) }
 
     func reconcile(_ key: String) async {
+        observationsStarted += 1
+        let number = observationsStarted
         let observation = await Observation.run(platforms: platforms, owner: configuration.owner, desired: load())
         if let failure = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             await engineFailed(key, failure.error)
@@ -82,8 +88,7 @@ public actor Controller {
             await record(JournalRecord(event: "engine-up", owner: configuration.owner))
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
-        lastObserved = observed
-        lastDesired = desired
+        show(observed, desired, number)
         let plan = Planner.plan(desired: desired, observed: observed, context: PlanContext(
             owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
         if key == Controller.everything {
@@ -92,13 +97,22 @@ public actor Controller {
             await queue.forget(key)
         } else if await act(key, plan.actions.filter { Controller.key($0.key) == key }) {
             // status.json must show what the actions made, not what was there before them.
+            observationsStarted += 1
+            let number = observationsStarted
             let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired)
-            if after.failures.isEmpty { lastObserved = after.observed }
+            if after.failures.isEmpty { show(after.observed, desired, number) }
         }
         onReconciled(status())
     }
 
     static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
+
+    func show(_ observed: [ObservedResource], _ desired: DesiredState, _ number: Int) {
+        guard number > newestShown else { return }
+        newestShown = number
+        lastObserved = observed
+        lastDesired = desired
+    }
 
     /// Carries out one spec's actions; true if any were tried.
     @discardableResult

@@ -128,9 +128,14 @@ struct WatchTests {
             #expect(second.process.terminationStatus == 1)
             #expect(second.log.contains("in use by another berth"), "\(second.log)")
 
-            let status = await p.berth("status", "--json")
-            let entries = try JSONParser.parse(status.stdout).value["entries"]?.arrayValue ?? []
-            #expect(entries.first?["runningReplicas"] == .number("1"), "\(status.stdout)")
+            // The watch's status.json catches up with what it did.
+            var status = await p.berth("status", "--json")
+            #expect(await eventually {
+                status = await p.berth("status", "--json")
+                let entries = (try? JSONParser.parse(status.stdout).value["entries"]?.arrayValue) ?? nil
+                return entries?.first?["runningReplicas"] == .number("1")
+            }, "\(status.stdout)")
+            #expect(status.stdout.contains("\"configHashMatches\":true"))
 
             #expect(await watch.stop() == 0)
             let lines = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8).split(separator: "\n")

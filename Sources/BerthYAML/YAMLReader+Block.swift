@@ -1,0 +1,165 @@
+import BerthJSON
+
+/// Block structure: nodes, mappings and sequences, decided by indentation.
+///
+/// Every parse function starts at a byte offset on a line and leaves `current` at the
+/// first line it did not consume, so callers only ever look forward.
+extension YAMLReader {
+    /// Parses the node starting at `offset` on line `index`.
+    ///
+    /// `parentIndent` is the indentation of the enclosing collection (-1 at the top),
+    /// which bounds block scalars. `inline` means the node follows `key: ` on the same
+    /// line, where YAML allows no block collection to begin.
+    mutating func parseNode(line index: Int, at offset: Int, parentIndent: Int, inline: Bool) throws(YAMLError) -> JSONValue {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else {
+            throw fail("nesting deeper than \(Self.maxDepth) levels is not supported", line: index, at: offset)
+        }
+        let line = lines[index]
+        let first = bytes[offset]
+        let spaced = offset + 1 == line.end || bytes[offset + 1].isWhite
+        try rejectUnsupported(line: index, at: offset)
+        switch first {
+        case .dash where spaced:
+            if inline {
+                throw fail("a block sequence cannot start on the same line as its key", line: index, at: offset)
+            }
+            return try parseSequence(line: index, indent: offset - line.start, sharesKeyIndent: false)
+        case .pipe, .greaterThan:
+            return try parseBlockScalar(line: index, at: offset, parentIndent: parentIndent)
+        case .openBracket, .openBrace:
+            let (value, after) = try parseFlow(line: index, at: offset)
+            try expectLineEnd(line: index, after: after)
+            current = index + 1
+            return value
+        default:
+            break
+        }
+        if !inline, try scanKey(line: index, at: offset) != nil {
+            return try parseMapping(line: index, indent: offset - line.start)
+        }
+        let value: JSONValue
+        let after: Int
+        if first == .doubleQuote || first == .singleQuote {
+            let (text, end) = try parseQuoted(line: index, at: offset)
+            (value, after) = (.string(text), end)
+        } else {
+            let (text, end) = try scanPlain(line: index, at: offset)
+            (value, after) = (YAMLScalar.resolve(text), end)
+        }
+        try expectLineEnd(line: index, after: after)
+        current = index + 1
+        return value
+    }
+
+    /// Refuses the YAML features outside the subset where they begin a node or key,
+    /// so the message names the feature instead of a confusing consequence.
+    func rejectUnsupported(line index: Int, at offset: Int) throws(YAMLError) {
+        let next: UInt8? = offset + 1 < lines[index].end ? bytes[offset + 1] : nil
+        let message: String
+        switch bytes[offset] {
+        case UInt8(ascii: "&"): message = "anchors (`&`) are not supported"
+        case UInt8(ascii: "*"): message = "aliases (`*`) are not supported"
+        case UInt8(ascii: "!"): message = "tags (`!`) are not supported"
+        case UInt8(ascii: "?") where next == nil || next!.isWhite: message = "complex mapping keys (`? `) are not supported"
+        default: return
+        }
+        throw fail(message, line: index, at: offset)
+    }
+
+    /// Whether line `index` holds a sequence entry (`-` and white space or end) at `indent`.
+    func isEntry(line index: Int, indent: Int) -> Bool {
+        let line = lines[index]
+        let dash = line.start + indent
+        return line.indent == indent && dash < line.end && bytes[dash] == .dash
+            && (dash + 1 == line.end || bytes[dash + 1].isWhite)
+    }
+
+    /// Parses a block mapping whose first key starts at column `indent` of line `index`
+    /// (mid-line when it follows `- `); later keys must start at the same column.
+    mutating func parseMapping(line index: Int, indent: Int) throws(YAMLError) -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        var row = index
+        while true {
+            let offset = lines[row].start + indent
+            try rejectUnsupported(line: row, at: offset)
+            if bytes[offset] == .openBracket || bytes[offset] == .openBrace {
+                throw fail("only plain or quoted scalars can be mapping keys", line: row, at: offset)
+            }
+            guard let (key, afterColon) = try scanKey(line: row, at: offset) else {
+                throw fail("expected a mapping entry `key: value`", line: row, at: offset)
+            }
+            // YAML forbids duplicate keys; silently keeping one would hide a mistake.
+            if object[key] != nil {
+                throw fail("duplicate mapping key \"\(key)\"", line: row, at: offset)
+            }
+            let valueStart = skipWhite(afterColon, line: row)
+            if valueStart < lines[row].end && bytes[valueStart] != .hash {
+                object[key] = try parseNode(line: row, at: valueStart, parentIndent: indent, inline: true)
+            } else {
+                current = row + 1
+                object[key] = try parseValueBelow(indent: indent, allowSameIndentSequence: true)
+            }
+            try skipBlank()
+            guard current < lines.count, marker(current) == nil else { break }
+            let next = lines[current]
+            if next.indent < indent { break }
+            if next.indent > indent {
+                throw fail("unexpected indentation (multi-line plain scalars are not supported)",
+                           line: current, at: next.start + next.indent)
+            }
+            row = current
+        }
+        return .object(object)
+    }
+
+    /// Parses the value of a key or entry whose line ended after its indicator: a node
+    /// indented deeper than `indent`, a sequence at the same indentation (the layout
+    /// kubectl writes under mapping keys), or nothing, which is null.
+    mutating func parseValueBelow(indent: Int, allowSameIndentSequence: Bool) throws(YAMLError) -> JSONValue {
+        try skipBlank()
+        guard current < lines.count, marker(current) == nil else { return .null }
+        let next = lines[current]
+        if next.indent > indent {
+            return try parseNode(line: current, at: next.start + next.indent, parentIndent: indent, inline: false)
+        }
+        if allowSameIndentSequence && isEntry(line: current, indent: indent) {
+            return try parseSequence(line: current, indent: indent, sharesKeyIndent: true)
+        }
+        return .null
+    }
+
+    /// Parses a block sequence whose first `-` is at column `indent` of line `index`.
+    ///
+    /// `sharesKeyIndent` says the sequence is the value of a key at the same column, so
+    /// a following non-entry line at that column is the parent's next key, not an error.
+    mutating func parseSequence(line index: Int, indent: Int, sharesKeyIndent: Bool) throws(YAMLError) -> JSONValue {
+        var items: [JSONValue] = []
+        var row = index
+        while true {
+            let dash = lines[row].start + indent
+            let content = skipWhite(dash + 1, line: row)
+            if content < lines[row].end && bytes[content] != .hash {
+                items.append(try parseNode(line: row, at: content, parentIndent: indent, inline: false))
+            } else {
+                current = row + 1
+                items.append(try parseValueBelow(indent: indent, allowSameIndentSequence: false))
+            }
+            try skipBlank()
+            guard current < lines.count, marker(current) == nil else { break }
+            let next = lines[current]
+            if next.indent < indent { break }
+            if next.indent > indent {
+                throw fail("unexpected indentation (multi-line plain scalars are not supported)",
+                           line: current, at: next.start + next.indent)
+            }
+            if !isEntry(line: current, indent: indent) {
+                if sharesKeyIndent { break }
+                throw fail("expected a sequence entry `- `", line: current, at: next.start + next.indent)
+            }
+            row = current
+        }
+        return .array(items)
+    }
+}

@@ -1,0 +1,249 @@
+import BerthJSON
+
+/// Keys, plain scalars and quoted scalars: the tokens that live within one line.
+extension YAMLReader {
+    /// If a mapping key starts at `offset`, returns it and the offset just past its
+    /// `:`; nil when the line holds no `key:` there. Keys are kept as text, since JSON
+    /// object keys are strings (`true: x` has the key "true").
+    func scanKey(line index: Int, at offset: Int) throws(YAMLError) -> (String, Int)? {
+        let end = lines[index].end
+        let first = bytes[offset]
+        if first == .doubleQuote || first == .singleQuote {
+            let (key, after) = try parseQuoted(line: index, at: offset)
+            let colon = skipWhite(after, line: index)
+            guard colon < end, bytes[colon] == .colon, colon + 1 == end || bytes[colon + 1].isWhite else { return nil }
+            return (key, colon + 1)
+        }
+        var position = offset
+        while position < end {
+            let byte = bytes[position]
+            if byte == .hash && position > offset && bytes[position - 1].isWhite { return nil }
+            // `:` is an indicator only before white space or the end, so URLs with
+            // ports (`https://10.0.0.1:6443`) stay plain text.
+            if byte == .colon && (position + 1 == end || bytes[position + 1].isWhite) {
+                var keyEnd = position
+                while keyEnd > offset && bytes[keyEnd - 1].isWhite { keyEnd -= 1 }
+                if keyEnd == offset {
+                    throw fail("a mapping key is missing before `:`", line: index, at: offset)
+                }
+                return (String(decoding: bytes[offset..<keyEnd], as: UTF8.self), position + 1)
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// Reads a plain (unquoted) scalar in block context, up to a comment or the end of
+    /// the line, and returns its trimmed text and the offset after it.
+    func scanPlain(line index: Int, at offset: Int) throws(YAMLError) -> (String, Int) {
+        try rejectPlainStart(line: index, at: offset)
+        let end = lines[index].end
+        var position = offset
+        var textEnd = offset
+        while position < end {
+            let byte = bytes[position]
+            if byte == .hash && position > offset && bytes[position - 1].isWhite { break }
+            if byte == .colon && (position + 1 == end || bytes[position + 1].isWhite) {
+                throw fail("a mapping value is not allowed here; quote the text if it contains \": \"",
+                           line: index, at: position)
+            }
+            if !byte.isWhite { textEnd = position + 1 }
+            position += 1
+        }
+        // End at the text, not the comment, so the caller sees the white space that
+        // makes a following `#` a comment.
+        return (String(decoding: bytes[offset..<textEnd], as: UTF8.self), textEnd)
+    }
+
+    private static let reservedPlainStarts: [UInt8] = Array(",[]{}#|>%@`".utf8)
+
+    /// Refuses the indicator characters YAML reserves at the start of a plain scalar.
+    func rejectPlainStart(line index: Int, at offset: Int) throws(YAMLError) {
+        let first = bytes[offset]
+        if Self.reservedPlainStarts.contains(first) {
+            throw fail("unexpected `\(Character(Unicode.Scalar(first)))`", line: index, at: offset)
+        }
+    }
+
+    /// Reads a single- or double-quoted scalar starting at `offset` and returns its
+    /// text and the offset after the closing quote. Quoted scalars must close on their
+    /// line: kubeconfig writers never fold them, and refusing keeps the grammar small.
+    func parseQuoted(line index: Int, at offset: Int) throws(YAMLError) -> (String, Int) {
+        let end = lines[index].end
+        let quote = bytes[offset]
+        var decoded: [UInt8] = []
+        var position = offset + 1
+        while position < end {
+            let byte = bytes[position]
+            if byte == quote {
+                // In single quotes, a doubled quote is the only escape.
+                if quote == .singleQuote && position + 1 < end && bytes[position + 1] == .singleQuote {
+                    decoded.append(.singleQuote)
+                    position += 2
+                    continue
+                }
+                return (String(decoding: decoded, as: UTF8.self), position + 1)
+            }
+            if quote == .doubleQuote && byte == .backslash {
+                position = try readEscape(line: index, at: position, into: &decoded)
+                continue
+            }
+            decoded.append(byte)
+            position += 1
+        }
+        throw fail("a quoted string must close on the same line", line: index, at: offset)
+    }
+
+    /// Escapes that stand for one ASCII byte, built once rather than per escape.
+    private static let simpleEscapes: [UInt8: UInt8] = [
+        UInt8(ascii: "0"): 0x00, UInt8(ascii: "a"): 0x07, UInt8(ascii: "b"): 0x08, UInt8(ascii: "t"): 0x09,
+        .tab: 0x09, UInt8(ascii: "n"): 0x0A, UInt8(ascii: "v"): 0x0B, UInt8(ascii: "f"): 0x0C,
+        UInt8(ascii: "r"): 0x0D, UInt8(ascii: "e"): 0x1B, .space: 0x20, .doubleQuote: 0x22,
+        UInt8(ascii: "/"): 0x2F, .backslash: 0x5C,
+    ]
+
+    /// Decodes the double-quoted escape whose backslash is at `offset`, appending its
+    /// UTF-8, and returns the offset after it.
+    private func readEscape(line index: Int, at offset: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
+        let end = lines[index].end
+        guard offset + 1 < end else {
+            throw fail("line continuation in a quoted string is not supported", line: index, at: offset)
+        }
+        let letter = bytes[offset + 1]
+        if let byte = Self.simpleEscapes[letter] {
+            decoded.append(byte)
+            return offset + 2
+        }
+        let digits: Int
+        switch letter {
+        case UInt8(ascii: "x"): digits = 2
+        case UInt8(ascii: "u"): digits = 4
+        case UInt8(ascii: "U"): digits = 8
+        case UInt8(ascii: "N"): return appendScalar(0x85, to: &decoded, next: offset + 2)
+        case UInt8(ascii: "_"): return appendScalar(0xA0, to: &decoded, next: offset + 2)
+        case UInt8(ascii: "L"): return appendScalar(0x2028, to: &decoded, next: offset + 2)
+        case UInt8(ascii: "P"): return appendScalar(0x2029, to: &decoded, next: offset + 2)
+        default:
+            throw fail("unknown escape sequence in a double-quoted string", line: index, at: offset)
+        }
+        var value: UInt32 = 0
+        for position in offset + 2..<offset + 2 + digits {
+            guard position < end, let digit = hexValue(bytes[position]) else {
+                throw fail("expected \(digits) hexadecimal digits after `\\\(Character(Unicode.Scalar(letter)))`",
+                           line: index, at: offset)
+            }
+            value = value << 4 | digit
+        }
+        guard let scalar = Unicode.Scalar(value) else {
+            throw fail("escape is not a valid Unicode scalar", line: index, at: offset)
+        }
+        return appendScalar(scalar.value, to: &decoded, next: offset + 2 + digits)
+    }
+
+    private func appendScalar(_ value: UInt32, to decoded: inout [UInt8], next: Int) -> Int {
+        // Every caller passes a valid scalar, so the fallback is never taken.
+        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+        UTF8.encode(scalar) { decoded.append($0) }
+        return next
+    }
+
+    private func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+}
+
+/// One-line flow collections of scalars: `{}`, `[]`, `["a", "b"]`, `{a: 1, b: two}`.
+///
+/// kubectl writes `preferences: {}` and exec plugins often carry `args: [...]`; nested
+/// flow collections and flow collections spanning lines are refused, which keeps this
+/// part free of recursion.
+extension YAMLReader {
+    /// Parses the flow collection whose opening bracket is at `offset` and returns it
+    /// with the offset after its closing bracket.
+    func parseFlow(line index: Int, at offset: Int) throws(YAMLError) -> (JSONValue, Int) {
+        let end = lines[index].end
+        let isMapping = bytes[offset] == .openBrace
+        let close: UInt8 = isMapping ? .closeBrace : .closeBracket
+        var items: [JSONValue] = []
+        var object: [String: JSONValue] = [:]
+        var position = skipWhite(offset + 1, line: index)
+        while true {
+            guard position < end, bytes[position] != .hash else {
+                throw fail("a flow collection must close on the same line", line: index, at: offset)
+            }
+            if bytes[position] == close {
+                return (isMapping ? .object(object) : .array(items), position + 1)
+            }
+            let entryStart = position
+            let (value, keyText, afterValue) = try flowScalar(line: index, at: position, close: close)
+            position = skipWhite(afterValue, line: index)
+            let hasColon = position < end && bytes[position] == .colon
+            if isMapping {
+                var member = JSONValue.null
+                if hasColon {
+                    position = skipWhite(position + 1, line: index)
+                    if position < end && bytes[position] != .comma && bytes[position] != close {
+                        (member, _, position) = try flowScalar(line: index, at: position, close: close)
+                        position = skipWhite(position, line: index)
+                    }
+                }
+                if object[keyText] != nil {
+                    throw fail("duplicate mapping key \"\(keyText)\"", line: index, at: entryStart)
+                }
+                object[keyText] = member
+            } else {
+                if hasColon {
+                    throw fail("mappings inside flow sequences are not supported", line: index, at: position)
+                }
+                items.append(value)
+            }
+            if position < end && bytes[position] == .comma {
+                position = skipWhite(position + 1, line: index)
+            } else if position >= end || bytes[position] != close {
+                if position >= end || bytes[position] == .hash {
+                    throw fail("a flow collection must close on the same line", line: index, at: offset)
+                }
+                let expected = isMapping ? "`,` or `}`" : "`,` or `]`"
+                throw fail("expected \(expected)", line: index, at: position)
+            }
+        }
+    }
+
+    /// Reads one scalar inside a flow collection: its typed value, its text (for use as
+    /// a key), and the offset after it.
+    private func flowScalar(line index: Int, at offset: Int, close: UInt8) throws(YAMLError) -> (JSONValue, String, Int) {
+        let end = lines[index].end
+        let first = bytes[offset]
+        if first == .openBracket || first == .openBrace {
+            throw fail("nested flow collections are not supported", line: index, at: offset)
+        }
+        try rejectUnsupported(line: index, at: offset)
+        if first == .doubleQuote || first == .singleQuote {
+            let (text, after) = try parseQuoted(line: index, at: offset)
+            return (.string(text), text, after)
+        }
+        if first == .comma || first == .colon && (offset + 1 == end || bytes[offset + 1].isWhite) {
+            throw fail("expected a value", line: index, at: offset)
+        }
+        try rejectPlainStart(line: index, at: offset)
+        var position = offset
+        var textEnd = offset
+        while position < end {
+            let byte = bytes[position]
+            if byte == .comma || byte == .openBracket || byte == .closeBracket
+                || byte == .openBrace || byte == .closeBrace { break }
+            if byte == .hash && bytes[position - 1].isWhite { break }
+            if byte == .colon && (position + 1 == end || bytes[position + 1].isWhite || bytes[position + 1] == .comma
+                || bytes[position + 1] == close) { break }
+            if !byte.isWhite { textEnd = position + 1 }
+            position += 1
+        }
+        let text = String(decoding: bytes[offset..<textEnd], as: UTF8.self)
+        return (YAMLScalar.resolve(text), text, textEnd)
+    }
+}
