@@ -20,6 +20,16 @@ public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
 /// Field diff of two canonical configurations, flattened to dotted paths, sorted.
 /// Both sides should be fingerprinted configurations: a diff is shown to people.
 public enum ConfigDiff {
+    /// Why a resource made from `oldHash` must change for `spec`: the field diff when the
+    /// earlier configuration was recorded, else the two hashes.
+    static func configChanged(from oldHash: String?, to spec: Spec, hash: String, known: [String: JSONValue]) -> (reason: String, changes: [FieldChange]) {
+        if let old = oldHash.flatMap({ known[$0] }) {
+            return ("configuration changed", changes(from: old, to: spec.canonicalConfig(secrets: .fingerprint)))
+        }
+        let from = oldHash.map { String($0.prefix(12)) } ?? "none"
+        return ("configuration changed (config hash \(from) -> \(hash.prefix(12)); earlier configuration not recorded)", [])
+    }
+
     public static func changes(from old: JSONValue, to new: JSONValue) -> [FieldChange] {
         var out: [FieldChange] = []
         walk(old, new, path: "", into: &out)

@@ -18,13 +18,8 @@ enum ContainerDecision {
                    existingName: keep.engineName, strategy: strategy, changes: changes)
         }
         if keep.configHash != hash {
-            let old = keep.configHash.flatMap { context.knownConfigs[$0] }
-            if let old {
-                actions.append(replace("configuration changed", ConfigDiff.changes(from: old, to: spec.canonicalConfig(secrets: .fingerprint))))
-            } else {
-                let from = keep.configHash.map { String($0.prefix(12)) } ?? "none"
-                actions.append(replace("configuration changed (config hash \(from) -> \(hash.prefix(12)); earlier configuration not recorded)"))
-            }
+            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs)
+            actions.append(replace(reason, changes))
         } else if keep.state == .dead {
             actions.append(replace("container is dead"))
         } else if keep.engineName != expectedName {

@@ -17,12 +17,8 @@ enum ServiceDecision {
                    existingName: keep.engineName, changes: changes)
         }
         if keep.configHash != hash {
-            if let old = keep.configHash.flatMap({ context.knownConfigs[$0] }) {
-                actions.append(update("configuration changed", ConfigDiff.changes(from: old, to: spec.canonicalConfig(secrets: .fingerprint))))
-            } else {
-                let from = keep.configHash.map { String($0.prefix(12)) } ?? "none"
-                actions.append(update("configuration changed (config hash \(from) -> \(hash.prefix(12)); earlier configuration not recorded)", []))
-            }
+            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs)
+            actions.append(update(reason, changes))
             return actions
         }
         let drift = NativeDrift.changes(desired: ServiceBody.make(spec: spec, owner: context.owner, configHash: hash), observed: keep.native)
