@@ -62,14 +62,5 @@ public struct Arguments: Sendable {
 
     static func usage(_ message: String) -> BerthError { BerthError(.usage, message) }
 
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for (i, x) in a.enumerated() {
-            var next = [i + 1]
-            for (j, y) in b.enumerated() { next.append(min(row[j + 1] + 1, next[j] + 1, row[j] + (x == y ? 0 : 1))) }
-            row = next
-        }
-        return row[b.count]
-    }
+    static func distance(_ a: String, _ b: String) -> Int { Suggest.distance(Array(a), Array(b)) }
 }

@@ -32,14 +32,15 @@ public enum Labels {
 }
 
 /// "did you mean": the closest known word within a small edit distance.
-enum Suggest {
+public enum Suggest {
     static func closest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
         guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
         return best.1 <= max(1, best.0.count / 3) ? best.0 : nil
     }
 
-    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+    /// Levenshtein distance; Int.max past 64 characters (no suggestion is that long).
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.count > 64 || b.count > 64 { return Int.max }
         var previous = Array(0...b.count)
         for (i, ca) in a.enumerated() {
