@@ -120,6 +120,9 @@ enum WatchCommand {
 /// Follows the engine's event stream for as long as berth watches; reconnects with backoff
 /// and asks for a full reconcile whenever the stream (re)connects (events may have been missed).
 enum EngineEvents {
+    /// 2 s, 4 s, 8 s, 16 s, then every 30 s.
+    static let reconnect = RetryPolicy(base: .seconds(2), cap: .seconds(30))
+
     static func follow(_ source: some EventSource, owner: String, controller: Controller, log: @escaping @Sendable (String) -> Void) async {
         var failures = 0
         while !Task.isCancelled {
@@ -147,7 +150,7 @@ enum EngineEvents {
                 // The controller notices the engine is gone on its next observe and says so once.
                 await controller.enqueue(Controller.everything)
             }
-            let wait = min(Duration.seconds(1) * (1 << min(failures, 5)), .seconds(30))
+            let wait = reconnect.delay(after: max(failures, 1), random: 1)
             try? await Task.sleep(for: failures == 0 ? .milliseconds(100) : wait)
         }
     }

@@ -12,12 +12,10 @@ struct Heal: Sendable {
 extension Controller {
     /// How long a container must have run after a heal for the next death to count as new.
     static let stableAfter: Duration = .seconds(60)
-    static let crashCap: Duration = .seconds(300)
+    /// 1 s, 2 s, 4 s ... capped at 5 minutes; no jitter, a crash loop is one container's affair.
+    static let crashBackoff = RetryPolicy(base: .seconds(1), cap: .seconds(300))
 
-    static func crashWait(_ count: Int) -> Duration {
-        let wait = Duration.seconds(1) * (1 << min(max(count - 1, 0), 20))
-        return wait > crashCap ? crashCap : wait
-    }
+    static func crashWait(_ count: Int) -> Duration { crashBackoff.delay(after: max(count, 1), random: 1) }
 
     /// Splits a spec's actions into those to do now and, for replicas that died again too
     /// soon after a heal, how long until they may be started. Backoff is per replica: one

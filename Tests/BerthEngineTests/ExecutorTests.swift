@@ -135,3 +135,9 @@ struct ExecutorTests {
         #expect(!(try String(contentsOfFile: path, encoding: .utf8)).contains("hunter2"))
     }
 }
+
+struct CrashLoopWaitTests {
+    @Test func crashLoopWaitsDoubleWithoutJitterAndCapAtFiveMinutes() {
+        #expect((1...10).map { Controller.crashWait($0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300].map { Duration.seconds($0) })
+    }
+}
