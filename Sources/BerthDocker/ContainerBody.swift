@@ -45,3 +45,8 @@ public enum ContainerBody {
         return labels
     }
 }
+
+extension Labels {
+    /// The Engine API label filter that finds what `owner` owns.
+    static func ownerFilter(_ owner: String) -> JSONValue { .string("\(Labels.owner)=\(owner)") }
+}

@@ -45,11 +45,18 @@ public actor DockerClient {
         do {
             return try await http.send(request)
         } catch {
-            let code: BerthError.Code = error.kind == .connect ? .engineUnreachable : .engineError
-            throw BerthError(code, "\(doing) at \(endpoint)", cause: error.detail, isRetryable: error.isTransient)
+            throw transportError(error, doing: doing)
         }
     }
 
+    /// A request that never got an answer: unreachable (connect) or cut short, with what the
+    /// transport said; transient failures are retried by the executor.
+    nonisolated func transportError(_ error: HTTPError, doing: String) -> BerthError {
+        BerthError(error.kind == .connect ? .engineUnreachable : .engineError, "\(doing) at \(endpoint)",
+                   cause: error.detail, isRetryable: error.isTransient)
+    }
+
+    /// The engine's own "X": `{"message": X}`, or the body as text.
     static func engineError(_ response: HTTPResponse, doing: String) -> BerthError {
         let said = JSONValue(foundationData: response.body)?["message"]?.stringValue
             ?? response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)

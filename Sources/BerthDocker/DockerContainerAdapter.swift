@@ -16,7 +16,7 @@ public struct DockerContainerAdapter: Platform {
 
     /// One label-filtered list call; no inspect per container.
     public func observe(owner: String) async throws -> [ObservedResource] {
-        let filters = JSONValue.object(["label": .array([.string("\(Labels.owner)=\(owner)")])]).serialized()
+        let filters = JSONValue.object(["label": .array([Labels.ownerFilter(owner)])]).serialized()
         let response = try await client.request(
             "GET", "/containers/json?all=1&filters=\(Query.escape(filters))", doing: "listing containers of owner \(owner)")
         guard let list = JSONValue(foundationData: response.body)?.arrayValue else {

@@ -10,7 +10,7 @@ extension DockerContainerAdapter: EventSource {
     public func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
         let filters = JSONValue.object([
             "type": .array([.string("container")]),
-            "label": .array([.string("\(Labels.owner)=\(owner)")]),
+            "label": .array([Labels.ownerFilter(owner)]),
         ])
         return try await client.events(filters: filters, doing: "following the engine's events") {
             DockerContainerAdapter.event($0, owner: owner)
@@ -67,8 +67,7 @@ extension DockerClient {
         do {
             stream = try await http.stream(versioned)
         } catch {
-            throw BerthError(error.kind == .connect ? .engineUnreachable : .engineError, "\(doing) at \(endpoint)",
-                             cause: error.detail, isRetryable: error.isTransient)
+            throw transportError(error, doing: doing)
         }
         guard (200..<300).contains(stream.status) else {
             var body: [UInt8] = []

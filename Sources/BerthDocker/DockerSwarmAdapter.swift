@@ -16,7 +16,7 @@ public struct DockerSwarmAdapter: Platform {
 
     /// One label-filtered list of services, and one list of tasks for the running counts.
     public func observe(owner: String) async throws -> [ObservedResource] {
-        let filters = JSONValue.object(["label": .array([.string("\(Labels.owner)=\(owner)")])]).serialized()
+        let filters = JSONValue.object(["label": .array([Labels.ownerFilter(owner)])]).serialized()
         let services = try await swarmCall { try await client.request(
             "GET", "/services?filters=\(Query.escape(filters))", doing: "listing services of owner \(owner)") }
         let running = try await runningTasks()
