@@ -128,6 +128,11 @@ struct WatchTests {
             #expect(second.process.terminationStatus == 1)
             #expect(second.log.contains("in use by another berth"), "\(second.log)")
 
+            // SIGHUP asks for a full resync; its default action would have killed the daemon.
+            kill(watch.process.processIdentifier, SIGHUP)
+            #expect(await eventually { watch.log.contains("SIGHUP: full resync") }, "\(watch.log)")
+            #expect(watch.process.isRunning)
+
             // The watch's status.json catches up with what it did.
             var status = await p.berth("status", "--json")
             #expect(await eventually {
