@@ -42,9 +42,21 @@ enum StatusCommand {
             console.out(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces))
         }
+        for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
         for error in report.errors { console.out("error: \(error)") }
         for note in report.notes { console.out("note: \(note)") }
         return 0
+    }
+
+    /// One line per Deployment: where its rollout stands and the conditions behind it.
+    static func describe(_ r: KubeRollout) -> String {
+        func condition(_ name: String, _ c: KubeRollout.Condition?) -> String? {
+            c.map { "\(name)=\($0.status)" + ($0.reason.map { " \($0)" } ?? "") }
+        }
+        let conditions = [condition("Progressing", r.progressing), condition("Available", r.availableCondition)].compactMap { $0 }
+        return "rollout \(r.object): \(r.phase.rawValue), \(r.message) (generation \(r.observedGeneration)/\(r.generation) observed; "
+            + "updated \(r.updated), ready \(r.ready), available \(r.available) of \(r.desired)"
+            + (conditions.isEmpty ? "" : "; " + conditions.joined(separator: ", ")) + ")"
     }
 
     static func watchIsRunning(_ settings: Settings) -> Bool {

@@ -15,7 +15,7 @@ public struct Observation: Sendable {
         await withTaskGroup(of: (String, Result<[ObservedResource], any Error>).self) { group in
             for platform in platforms {
                 group.addTask {
-                    do { return (platform.target, .success(try await platform.observe(owner: owner))) } catch {
+                    do { return (platform.target, .success(try await platform.observe(owner: owner, desired: desired))) } catch {
                         return (platform.target, .failure(error))
                     }
                 }

@@ -7,11 +7,18 @@ public protocol Platform: Sendable {
     var target: String { get }
     /// Every resource carrying `berth.owner=owner`, from one label-filtered list call.
     func observe(owner: String) async throws -> [ObservedResource]
+    /// The same, for platforms whose observation depends on what is wanted (Kubernetes lists
+    /// the kinds the specs use besides those it always looks at).
+    func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource]
     /// Carries out one planned action. Must be safe to call again after a partial failure.
     func perform(_ action: Action, owner: String) async throws
 }
 
 extension Platform {
+    public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+        try await observe(owner: owner)
+    }
+
     public func perform(_ action: Action, owner: String) async throws {
         throw BerthError(.unsupported, "\(target) cannot \(action.op.rawValue) \(action.key.kind)s")
     }

@@ -14,6 +14,8 @@ public struct StatusReport: Sendable, Codable {
         public var lastAction: String?
         public var lastActionTime: String?
         public var lastError: String?
+        /// Kubernetes Deployments the spec made, with their rollout as the API reports it.
+        public var rollouts: [KubeRollout]?
     }
 
     public var owner: String
@@ -23,9 +25,27 @@ public struct StatusReport: Sendable, Codable {
     public var errors: [String]
     public var notes: [String]
 
-    /// Containers count themselves; a service counts its running tasks.
+    /// Containers count themselves; a service counts its running tasks; a Deployment its ready pods.
     static func running(_ found: [ObservedResource]) -> Int {
-        found.reduce(0) { $0 + ($1.running ?? ($1.state == .running ? 1 : 0)) }
+        let rollouts = StatusReport.rollouts(found)
+        if let rollouts { return rollouts.reduce(0) { $0 + $1.ready } }
+        return found.reduce(0) { $0 + ($1.running ?? ($1.state == .running ? 1 : 0)) }
+    }
+
+    /// nil unless the spec made Deployments (other Kubernetes kinds have no rollout).
+    static func rollouts(_ found: [ObservedResource]) -> [KubeRollout]? {
+        let deployments = found.filter { $0.target == "kubernetes" && $0.kind == "Deployment" }
+        guard !deployments.isEmpty else { return nil }
+        return deployments.compactMap { resource in resource.native.map { KubeRollout(deployment: $0, object: resource.engineName) } }
+            .sorted { $0.object < $1.object }
+    }
+
+    static func kind(_ target: String) -> String {
+        switch target {
+        case "docker": "container"
+        case "kubernetes": "objects"
+        default: "service"
+        }
     }
 
     /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
@@ -41,17 +61,19 @@ public struct StatusReport: Sendable, Codable {
             let found = byName[key] ?? []
             let hash = spec.configHash
             entries.append(Entry(
-                target: spec.target, kind: spec.target == "docker" ? "container" : "service", name: spec.name,
+                target: spec.target, kind: StatusReport.kind(spec.target), name: spec.name,
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
                 configHashMatches: found.allSatisfy { $0.configHash == hash },
-                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                rollouts: StatusReport.rollouts(found)))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
             entries.append(Entry(
                 target: first.target, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
                 runningReplicas: StatusReport.running(found), configHashMatches: false,
-                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError))
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                rollouts: StatusReport.rollouts(found)))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
         return StatusReport(owner: owner, time: time, engine: engine, entries: entries,
