@@ -16,7 +16,8 @@ public enum KubeDrift {
         let isSecret = desired["kind"]?.stringValue == "Secret"
         for (key, value) in desired.objectValue ?? [:] {
             switch key {
-            case "status": continue
+            // Identity, not content: an older apiVersion of the same object is that object.
+            case "status", "apiVersion", "kind": continue
             // The server turns stringData into data and never returns it: its changes show
             // in the config hash, not here.
             case "stringData" where isSecret: continue
