@@ -26,7 +26,7 @@ extension Spec {
         if let swarm { object["swarm"] = swarm }
         if let source = imageSource.canonical { object["imageSource"] = source }
         if let namespace { object["namespace"] = .string(namespace) }
-        if let kubernetes { object["kubernetes"] = kubernetes }
+        if let kubernetes { object["kubernetes"] = secrets == .fingerprint ? KubeSecrets.fingerprinted(kubernetes) : kubernetes }
         if !manifests.isEmpty {
             object["manifests"] = .array(manifests.map { secrets == .fingerprint ? KubeSecrets.fingerprinted($0.object) : $0.object })
         }

@@ -88,15 +88,35 @@ public enum KubeDrift {
     }
 }
 
-/// Secret objects' values in the forms that may be stored or shown.
+/// Secret values in Kubernetes objects, in the form that may be stored or shown.
 enum KubeSecrets {
-    /// A Secret manifest with every `data` and `stringData` value fingerprinted.
+    /// The object with every Secret `data`/`stringData` value and every env value under a
+    /// secret-looking name (in any container list) fingerprinted.
     static func fingerprinted(_ object: JSONValue) -> JSONValue {
-        guard object["kind"]?.stringValue == "Secret", var members = object.objectValue else { return object }
-        for key in ["data", "stringData"] {
-            guard let values = members[key]?.objectValue else { continue }
-            members[key] = .object(values.mapValues { .string(Secrets.fingerprint($0.stringValue ?? $0.canonicalText)) })
+        guard var members = object.objectValue else { return object }
+        if object["kind"]?.stringValue == "Secret" {
+            for key in ["data", "stringData"] {
+                guard let values = members[key]?.objectValue else { continue }
+                members[key] = .object(values.mapValues { .string(Secrets.fingerprint($0.stringValue ?? $0.canonicalText)) })
+            }
         }
-        return .object(members)
+        return .object(members.mapValues(hidingEnv))
+    }
+
+    private static func hidingEnv(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var out = members.mapValues(hidingEnv)
+            if let env = members["env"]?.arrayValue {
+                out["env"] = .array(env.map { entry in
+                    guard let name = entry["name"]?.stringValue, Secrets.isSecret(key: name),
+                          let secret = entry["value"]?.stringValue else { return entry }
+                    return entry.merging(.object(["value": .string(Secrets.fingerprint(secret))]))
+                })
+            }
+            return .object(out)
+        case .array(let items): return .array(items.map(hidingEnv))
+        default: return value
+        }
     }
 }

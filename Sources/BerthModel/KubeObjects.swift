@@ -66,7 +66,7 @@ public enum KubeObjects {
                 ]),
             ]),
         ])
-        if let fragment = spec.kubernetes { generated = generated.merging(fragment) }
+        if let fragment = spec.kubernetes { generated = merge(generated, fragment) }
         // The selector is immutable in Kubernetes and must match the pods: berth's labels only,
         // whatever the fragment says, so a changed user label never makes the apply fail.
         return generated.merging(.object([
@@ -76,6 +76,29 @@ public enum KubeObjects {
                 "template": .object(["metadata": .object(["labels": .object(berthLabels)])]),
             ]),
         ])).replacing(path: ["spec", "selector", "matchLabels"], with: .object(berthLabels))
+    }
+
+    /// JSON merge, except that lists of named objects (containers, env, ports, volumes) merge
+    /// element by element by name, as kubectl's strategic merge does: a fragment that gives
+    /// the container resources keeps its image, and a container of another name is added.
+    static func merge(_ base: JSONValue, _ overlay: JSONValue) -> JSONValue {
+        if case .object(var members) = base, case .object(let top) = overlay {
+            for (key, value) in top { members[key] = members[key].map { merge($0, value) } ?? value }
+            return .object(members)
+        }
+        if let list = base.arrayValue, let top = overlay.arrayValue, let baseNames = names(list), let topNames = names(top) {
+            var out = list
+            for (element, name) in zip(top, topNames) {
+                if let index = baseNames.firstIndex(of: name) { out[index] = merge(out[index], element) } else { out.append(element) }
+            }
+            return .array(out)
+        }
+        return overlay
+    }
+
+    private static func names(_ list: [JSONValue]) -> [String]? {
+        let names = list.compactMap { $0["name"]?.stringValue }
+        return names.count == list.count ? names : nil
     }
 
     static func service(_ spec: Spec, namespace: String, berthLabels: [String: JSONValue]) -> JSONValue {

@@ -115,11 +115,17 @@ struct KubeDecoderTests {
         ]))
         var other = secret
         other.object = other.object.merging(.object(["stringData": .object(["password": .string("hunter3")])]))
-        let a = Spec(name: "db", target: "kubernetes", image: "", manifests: [secret])
-        let b = Spec(name: "db", target: "kubernetes", image: "", manifests: [other])
+        let deployment = KubeManifest(object: .object([
+            "apiVersion": .string("apps/v1"), "kind": .string("Deployment"), "metadata": .object(["name": .string("db")]),
+            "spec": .object(["template": .object(["spec": .object(["containers": .array([.object([
+                "name": .string("db"), "env": .array([.object(["name": .string("ROOT_PASSWORD"), "value": .string("swordfish")])]),
+            ])])])])]),
+        ]))
+        let a = Spec(name: "db", target: "kubernetes", image: "", manifests: [secret, deployment])
+        let b = Spec(name: "db", target: "kubernetes", image: "", manifests: [other, deployment])
         #expect(a.configHash != b.configHash)
         let stored = a.canonicalConfig(secrets: .fingerprint).canonicalText
-        #expect(!stored.contains("hunter2"))
+        #expect(!stored.contains("hunter2") && !stored.contains("swordfish"))
         #expect(stored.contains(Secrets.fingerprint("hunter2")))
     }
 }

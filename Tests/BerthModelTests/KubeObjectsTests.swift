@@ -76,7 +76,9 @@ struct KubeObjectsTests {
             {"metadata": {"annotations": {"team": "a"}},
              "spec": {"strategy": {"type": "Recreate"},
                       "template": {"metadata": {"labels": {"berth.owner": "someone-else"}},
-                                   "spec": {"serviceAccountName": "web", "containers": [{"name": "web", "image": "nginx:1.27", "resources": {"limits": {"memory": "64Mi"}}}]}}}}
+                                   "spec": {"serviceAccountName": "web",
+                                           "containers": [{"name": "web", "resources": {"limits": {"memory": "64Mi"}}},
+                                                          {"name": "log", "image": "busybox:1", "args": ["tail", "-F", "/log/x"]}]}}}}
             """#)
         let deployment = Self.objects(spec)[0]
         #expect(deployment.description == "apps/v1 Deployment shop/web")
@@ -84,8 +86,13 @@ struct KubeObjectsTests {
         #expect(body["metadata"]?["annotations"]?["team"] == .string("a"))
         #expect(body["spec"]?["strategy"]?["type"] == .string("Recreate"))
         #expect(body["spec"]?["template"]?["spec"]?["serviceAccountName"] == .string("web"))
-        // Lists are replaced, as JSON merge does: the fragment's container list is the list.
-        #expect(body["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["resources"]?["limits"]?["memory"] == .string("64Mi"))
+        // Named list elements merge by name: the container keeps its image and gains resources; a sidecar is added.
+        let containers = try #require(body["spec"]?["template"]?["spec"]?["containers"]?.arrayValue)
+        #expect(containers.map { $0["name"]?.stringValue } == ["web", "log"])
+        #expect(containers[0]["image"] == .string("nginx:1.27"))
+        #expect(containers[0]["env"]?.arrayValue?.count == 2)
+        #expect(containers[0]["resources"]?["limits"]?["memory"] == .string("64Mi"))
+        #expect(containers[1]["image"] == .string("busybox:1"))
         #expect(body["spec"]?["template"]?["metadata"]?["labels"]?[Labels.owner] == .string("main"))
         #expect(body["spec"]?["selector"] == .object(["matchLabels": .object([Labels.owner: .string("main"), Labels.name: .string("web")])]))
         #expect(body["spec"]?["replicas"] == .number("3"))
