@@ -117,14 +117,20 @@ extension FieldReader {
     }
 
     /// Portable fields a cluster has no place for, refused on target kubernetes with the reason.
-    mutating func refuseOnKubernetes(_ members: [JSONMember], _ path: JSONPath, image: ImageSource?) {
+    /// A manifests-only spec has no generated Deployment for the portable fields to describe.
+    mutating func refuseOnKubernetes(_ members: [JSONMember], _ path: JSONPath, image: ImageSource?, manifestsOnly: Bool) {
         let reasons = [
             "volumes": "volumes are not mapped to Kubernetes; declare them in the \"kubernetes\" fragment or in \"manifests\"",
             "restart": "pods on Kubernetes always restart; remove \"restart\"",
             "removeImage": "the cluster's nodes pull and remove images themselves; remove \"removeImage\"",
         ]
+        let deploymentFields = ["command", "env", "ports", "replicas", "labels", "kubernetes"]
         for member in members {
-            if let reason = reasons[member.key] { fail(at: member.keyPosition, path.appending(key: member.key), reason) }
+            if let reason = reasons[member.key] {
+                fail(at: member.keyPosition, path.appending(key: member.key), reason)
+            } else if manifestsOnly && deploymentFields.contains(member.key) {
+                fail(at: member.keyPosition, path.appending(key: member.key), "\"\(member.key)\" describes the Deployment berth generates from \"image\"; this spec has no image, only manifests")
+            }
         }
         if let image, let position = image.position, let imagePath = image.path {
             switch image.kind {

@@ -128,7 +128,7 @@ struct FieldReader {
         if target == "kubernetes" {
             namespace = byKey["namespace"].flatMap { self.namespace($0, path.appending(key: "namespace")) }
             kubernetes = byKey["kubernetes"].flatMap { kubernetesFragment($0, path.appending(key: "kubernetes"), name: name) }
-            refuseOnKubernetes(members, path, image: imageAndSource?.1)
+            refuseOnKubernetes(members, path, image: imageAndSource?.1, manifestsOnly: manifestsOnly)
             for (i, port) in ports.enumerated() where port.hostIP != nil {
                 fail(byKey["ports"]!.elements![i], path.appending(key: "ports").appending(index: i), "a Service has no host IP; write \"\(port.hostPort):\(port.containerPort)/\(port.proto)\"")
             }

@@ -68,6 +68,8 @@ struct KubeDecoderTests {
             expected: [#"specs/k.json:1:1: $: missing required field "image""#]),
         Bad(input: #"{"name": "web", "target": "kubernetes", "manifests": []}"#,
             expected: [#"specs/k.json:1:54: $.manifests: a spec without "image" needs at least one manifest"#]),
+        Bad(input: #"{"name": "web", "target": "kubernetes", "ports": ["80:80"], "manifests": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}]}"#,
+            expected: [#"specs/k.json:1:41: $.ports: "ports" describes the Deployment berth generates from "image"; this spec has no image, only manifests"#]),
         Bad(input: k + #""volumes": ["data:/data"]}"#,
             expected: [#"specs/k.json:1:63: $.volumes: volumes are not mapped to Kubernetes; declare them in the "kubernetes" fragment or in "manifests""#]),
         Bad(input: k + #""restart": "always"}"#,
