@@ -11,6 +11,7 @@ public enum KubeDrift {
         "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp",
     ]
 
+    /// The differences, sorted by path; empty when the cluster holds what berth would apply.
     public static func changes(desired: JSONValue, observed: JSONValue?) -> [FieldChange] {
         var out: [FieldChange] = []
         let isSecret = desired["kind"]?.stringValue == "Secret"

@@ -1,5 +1,6 @@
 /// One Kubernetes object berth wants to exist: what the adapter server-side applies as it is.
 public struct KubeObject: Sendable, Equatable, CustomStringConvertible {
+    /// Which object; `id.description` is the `ResourceKey.object` of its actions.
     public var id: KubeObjectID
     /// The complete object: berth's labels (`berth.owner`, `berth.name`) in metadata.labels,
     /// `berth.config-hash` in metadata.annotations.
@@ -9,6 +10,7 @@ public struct KubeObject: Sendable, Equatable, CustomStringConvertible {
     /// The spec that makes it, for messages (a duplicate names both files).
     public var origin: SpecOrigin
 
+    /// The parts of `id`, for the adapter's request paths.
     public var apiVersion: String { id.apiVersion }
     public var kind: String { id.kind }
     public var namespace: String? { id.namespace }
@@ -66,6 +68,7 @@ public struct KubeObjectID: Sendable, Hashable, Comparable, CustomStringConverti
 public struct KubeManifest: Sendable, Equatable {
     /// The object as written, validated to have apiVersion, kind and metadata.name.
     public var object: JSONValue
+    /// Where it was written (`$.manifests[2]`), for messages about it.
     public var path: JSONPath
     public var position: JSONPosition
 
@@ -73,6 +76,7 @@ public struct KubeManifest: Sendable, Equatable {
         self.object = object; self.path = path; self.position = position
     }
 
+    /// The validated identity fields as written; namespace is nil when the manifest names none.
     public var apiVersion: String { object["apiVersion"]?.stringValue ?? "" }
     public var kind: String { object["kind"]?.stringValue ?? "" }
     public var name: String { object["metadata"]?["name"]?.stringValue ?? "" }
