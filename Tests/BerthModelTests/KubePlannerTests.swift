@@ -233,4 +233,46 @@ struct KubePlannerTests {
         #expect(action["kind"] == .string("Deployment"))
         #expect(action["name"] == .string("web"))
     }
+
+    static func files(_ files: [(String, String)]) -> DesiredState {
+        DesiredState.assemble(files: files.map { ($0.0, Array($0.1.utf8)) })
+    }
+
+    @Test func specFilesBecomeObjectsInTheirNamespaces() {
+        let desired = Self.files([
+            ("specs/infra.json", #"""
+                {"name": "infra", "target": "kubernetes", "namespace": "shop", "manifests": [
+                  {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+                  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}}]}
+                """#),
+            ("specs/web.json", #"{"name": "web", "target": "kubernetes", "namespace": "shop", "image": "nginx:1.27"}"#),
+        ])
+        #expect(desired.errors.isEmpty)
+        #expect(Planner.plan(desired: desired, observed: [], context: Self.context).description == """
+            + create kubernetes v1 ConfigMap shop/cfg (spec infra): missing
+            + create kubernetes apps/v1 Deployment shop/web (spec web): missing
+            + create kubernetes v1 Namespace shop (spec infra): missing
+            Plan: 3 to create.
+            """)
+    }
+
+    @Test func theSameManifestInTwoFilesNamesBothPositions() {
+        let desired = Self.files([
+            ("specs/a.json", #"""
+                {"name": "a", "target": "kubernetes", "namespace": "shop", "manifests": [
+                  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}}]}
+                """#),
+            ("specs/b.json", #"""
+                {"name": "b", "target": "kubernetes", "manifests": [
+                  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}},
+                  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "shop"}}]}
+                """#),
+        ])
+        let plan = Planner.plan(desired: desired, observed: [], context: Self.context)
+        #expect(plan.errors.map(\.description).sorted() == [
+            "specs/a.json:2:3: $.manifests[0]: v1 ConfigMap shop/cfg is also defined at specs/b.json:3:3 ($.manifests[1])",
+            "specs/b.json:3:3: $.manifests[1]: v1 ConfigMap shop/cfg is also defined at specs/a.json:2:3 ($.manifests[0])",
+        ])
+        #expect(plan.actions.isEmpty)
+    }
 }
