@@ -25,6 +25,11 @@ extension Spec {
         if let update { object["update"] = update.json }
         if let swarm { object["swarm"] = swarm }
         if let source = imageSource.canonical { object["imageSource"] = source }
+        if let namespace { object["namespace"] = .string(namespace) }
+        if let kubernetes { object["kubernetes"] = secrets == .fingerprint ? KubeSecrets.fingerprinted(kubernetes) : kubernetes }
+        if !manifests.isEmpty {
+            object["manifests"] = .array(manifests.map { secrets == .fingerprint ? KubeSecrets.fingerprinted($0.object) : $0.object })
+        }
         return .object(object)
     }
 

@@ -41,6 +41,12 @@ extension Action {
             "replica": key.replica.map { .number(String($0)) } ?? .null,
         ]
         if let strategy { object["strategy"] = .string(strategy.rawValue) }
+        if let kube = key.kubeObject {
+            object["object"] = .string(kube.description)
+            object["apiVersion"] = .string(kube.apiVersion)
+            object["namespace"] = kube.namespace.map { .string($0) } ?? .null
+            object["objectName"] = .string(kube.name)
+        }
         if !changes.isEmpty { object["changes"] = .array(changes.map { .string($0.description) }) }
         return .object(object)
     }

@@ -39,12 +39,17 @@ public struct Action: Sendable, Comparable, CustomStringConvertible {
     public var existingName: String?
     public var strategy: Strategy?
     public var changes: [FieldChange]
+    /// Kubernetes create and update: the complete object to server-side apply, computed once
+    /// by the planner (`KubeObject.body`) so the adapter never rebuilds it. May hold secret
+    /// values: never print or journal it. Deletes name their object in `key.object`.
+    public var native: JSONValue?
 
     public init(op: Op, key: ResourceKey, reason: String, spec: Spec? = nil, configHash: String? = nil,
                 existingID: String? = nil, existingName: String? = nil, strategy: Strategy? = nil,
-                changes: [FieldChange] = []) {
+                changes: [FieldChange] = [], native: JSONValue? = nil) {
         self.op = op; self.key = key; self.reason = reason; self.spec = spec; self.configHash = configHash
         self.existingID = existingID; self.existingName = existingName; self.strategy = strategy; self.changes = changes
+        self.native = native
     }
 
     public static func < (a: Action, b: Action) -> Bool {

@@ -4,9 +4,24 @@ public struct PlanContext: Sendable {
     public var allowMassDelete: Bool
     /// Fingerprinted canonical configurations by config hash, for field diffs of replacements.
     public var knownConfigs: [String: JSONValue]
+    /// Kubernetes: the namespace of specs that name none (the kubeconfig context's, else "default").
+    public var kubeNamespace: String
+    /// Kubernetes: whether a kind is namespaced, from API discovery, keyed by
+    /// `PlanContext.kindKey(apiVersion:kind:)`. Kinds not listed count as namespaced.
+    public var kubeIsNamespaced: [String: Bool]
 
-    public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:]) {
+    public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
+                kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {
         self.owner = owner; self.allowMassDelete = allowMassDelete; self.knownConfigs = knownConfigs
+        self.kubeNamespace = kubeNamespace; self.kubeIsNamespaced = kubeIsNamespaced
+    }
+
+    /// "apps/v1/Deployment": the key of `kubeIsNamespaced`.
+    public static func kindKey(apiVersion: String, kind: String) -> String { apiVersion + "/" + kind }
+
+    /// Discovery's answer for a kind, nil when unknown.
+    public func isNamespaced(apiVersion: String, kind: String) -> Bool? {
+        kubeIsNamespaced[PlanContext.kindKey(apiVersion: apiVersion, kind: kind)]
     }
 }
 
@@ -18,19 +33,26 @@ public enum Planner {
         var orphans: [Action] = []
         var notes: [String] = []
 
-        let owned = observed.filter { $0.isIdentified && $0.state != .removing }
-        let unlabelled = observed.filter { !$0.isIdentified }
+        // A Kubernetes object is acted on only when it carries this owner's label, whatever
+        // the adapter's list call returned.
+        let mine = observed.filter { $0.target != "kubernetes" || $0.kubeOwner == context.owner }
+        let owned = mine.filter { $0.isIdentified && $0.state != .removing }
+        let unlabelled = mine.filter { !$0.isIdentified }
         if !unlabelled.isEmpty {
             let names = unlabelled.map(\.engineName).sorted().joined(separator: ", ")
             notes.append("left alone: \(names) carry the owner label but no valid berth.name/berth.replica")
         }
         var groups: [ResourceKey: [ObservedResource]] = [:]
-        for resource in owned {
+        for resource in owned where resource.target != "kubernetes" {
             groups[ResourceKey(target: resource.target, kind: resource.kind, name: resource.name!, replica: resource.replica), default: []].append(resource)
         }
         let specsByName = Dictionary(desired.specs.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-        for spec in desired.specs {
+        let kube = KubeDecision.plan(specs: desired.specs.filter { $0.target == "kubernetes" },
+                                     observed: owned.filter { $0.target == "kubernetes" }, context: context)
+        actions += kube.actions
+        orphans += kube.orphans
+        for spec in desired.specs where spec.target != "kubernetes" {
             let hash = spec.configHash
             switch spec.target {
             case "docker":
@@ -59,9 +81,10 @@ public enum Planner {
 
         var held: [Action] = []
         if !orphans.isEmpty {
-            if !desired.invalidFiles.isEmpty {
+            let invalidFiles = desired.invalidFiles + Set(kube.clashingFiles).subtracting(desired.invalidFiles).sorted()
+            if !invalidFiles.isEmpty {
                 held = orphans.map { var a = $0; a.reason = "spec removed, held back while invalid files exist"; return a }
-                notes.append("\(orphans.count) deletion\(orphans.count == 1 ? "" : "s") held back: an invalid file may still describe them (\(desired.invalidFiles.joined(separator: ", ")))")
+                notes.append("\(orphans.count) deletion\(orphans.count == 1 ? "" : "s") held back: an invalid file may still describe them (\(invalidFiles.joined(separator: ", ")))")
             } else if !context.allowMassDelete && (orphans.count == owned.count || orphans.count * 2 > owned.count) {
                 held = orphans.map { var a = $0; a.reason = "spec removed, held back by the mass-delete guard"; return a }
                 notes.append("refusing to delete \(orphans.count) of \(owned.count) managed resources at once (all of them, or more than half); pass --allow-mass-delete if that is meant")
@@ -69,7 +92,7 @@ public enum Planner {
                 actions += orphans
             }
         }
-        return Plan(actions: actions, errors: desired.errors, held: held, notes: notes)
+        return Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes)
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {

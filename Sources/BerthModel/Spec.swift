@@ -25,6 +25,13 @@ public struct Spec: Sendable, Equatable {
     public var update: UpdatePolicy?
     /// Swarm only: a native ServiceSpec fragment merged over what the portable fields produce.
     public var swarm: JSONValue?
+    /// Kubernetes only: the namespace of the generated objects and of manifests that name
+    /// none; nil means the kubeconfig context's namespace (else "default").
+    public var namespace: String?
+    /// Kubernetes only: a fragment merged over the generated apps/v1 Deployment.
+    public var kubernetes: JSONValue?
+    /// Kubernetes only: complete objects of any kind, applied as written plus berth's labels.
+    public var manifests: [KubeManifest]
     public var origin: SpecOrigin
 
     public init(
@@ -33,6 +40,7 @@ public struct Spec: Sendable, Equatable {
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
         mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
         imageSource: ImageSource = ImageSource(), removeImage: Bool = false,
+        namespace: String? = nil, kubernetes: JSONValue? = nil, manifests: [KubeManifest] = [],
         origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
     ) {
         self.name = name; self.target = target; self.image = image; self.command = command
@@ -40,6 +48,7 @@ public struct Spec: Sendable, Equatable {
         self.labels = labels; self.restart = restart; self.docker = docker
         self.mode = mode; self.update = update; self.swarm = swarm
         self.imageSource = imageSource; self.removeImage = removeImage; self.origin = origin
+        self.namespace = namespace; self.kubernetes = kubernetes; self.manifests = manifests
     }
 
     /// Whether two replicas of this spec, or an old and a new container, can run at once:
@@ -114,15 +123,22 @@ public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {
 public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var target: String
     public var kind: String
+    /// The spec name (berth.name).
     public var name: String
     public var replica: Int?
-    public init(target: String, kind: String, name: String, replica: Int? = nil) {
-        self.target = target; self.kind = kind; self.name = name; self.replica = replica
+    /// Kubernetes only: the object, as `KubeObjectID.description` ("apps/v1 Deployment
+    /// default/web"); one spec makes several objects, so the spec name alone is not enough.
+    public var object: String?
+    public init(target: String, kind: String, name: String, replica: Int? = nil, object: String? = nil) {
+        self.target = target; self.kind = kind; self.name = name; self.replica = replica; self.object = object
     }
     public static func < (a: ResourceKey, b: ResourceKey) -> Bool {
-        (a.target, a.kind, a.name, a.replica ?? 0) < (b.target, b.kind, b.name, b.replica ?? 0)
+        (a.target, a.kind, a.name, a.replica ?? 0, a.object ?? "") < (b.target, b.kind, b.name, b.replica ?? 0, b.object ?? "")
     }
+    /// The Kubernetes object this key names, parsed back from `object`.
+    public var kubeObject: KubeObjectID? { object.flatMap(KubeObjectID.init(parsing:)) }
     public var description: String {
-        "\(target) \(kind) \(name)" + (replica.map { " #\($0)" } ?? "")
+        if let object { return "\(target) \(object) (spec \(name))" }
+        return "\(target) \(kind) \(name)" + (replica.map { " #\($0)" } ?? "")
     }
 }

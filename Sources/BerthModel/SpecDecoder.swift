@@ -6,11 +6,14 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
-        "mode", "update", "swarm", "removeImage",
+        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests",
     ]
-    public static let targets = ["docker", "swarm"]
+    public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
-    static let targetOnly = ["docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm"]
+    static let targetOnly = [
+        "docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm",
+        "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes",
+    ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
 
@@ -87,10 +90,19 @@ struct FieldReader {
             let folder = SpecPaths.resolve(".", relativeTo: file)
             imageAndSource = name.map { ("berth-app/\($0):" + String(SHA256.hex(folder).prefix(12)),
                                         ImageSource(kind: .build(context: folder, dockerfile: "Dockerfile", args: [:]), position: node.position, path: path)) }
-        } else if byKey["image"] == nil {
-            fail(node, path, "missing required field \"image\"")
         }
         let target = byKey["target"].flatMap { oneOf($0, path.appending(key: "target"), SpecDecoder.targets, what: "target") } ?? "docker"
+        let manifests = target == "kubernetes" ? byKey["manifests"].flatMap { self.manifests($0, path.appending(key: "manifests")) } : nil
+        // On a cluster a spec may be manifests only: then no Deployment is generated.
+        let manifestsOnly = target == "kubernetes" && byKey["manifests"] != nil && byKey["image"] == nil
+        if !app && byKey["image"] == nil {
+            if manifestsOnly {
+                if manifests?.isEmpty == true { fail(byKey["manifests"]!, path.appending(key: "manifests"), "a spec without \"image\" needs at least one manifest") }
+                imageAndSource = ("", ImageSource())
+            } else {
+                fail(node, path, "missing required field \"image\"")
+            }
+        }
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
         let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? [:]
         for member in members {
@@ -112,6 +124,15 @@ struct FieldReader {
         }.flatMap(ServiceMode.init(rawValue:))
         let update = byKey["update"].flatMap { self.update($0, path.appending(key: "update")) }
         let swarm = byKey["swarm"].flatMap { swarmFragment($0, path.appending(key: "swarm")) }
+        var namespace: String?, kubernetes: JSONValue?
+        if target == "kubernetes" {
+            namespace = byKey["namespace"].flatMap { self.namespace($0, path.appending(key: "namespace")) }
+            kubernetes = byKey["kubernetes"].flatMap { kubernetesFragment($0, path.appending(key: "kubernetes"), name: name) }
+            refuseOnKubernetes(members, path, image: imageAndSource?.1, manifestsOnly: manifestsOnly)
+            for (i, port) in ports.enumerated() where port.hostIP != nil {
+                fail(byKey["ports"]!.elements![i], path.appending(key: "ports").appending(index: i), "a Service has no host IP; write \"\(port.hostPort):\(port.containerPort)/\(port.proto)\"")
+            }
+        }
         var removeImage = false
         if let node = byKey["removeImage"] {
             if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }
@@ -121,6 +142,7 @@ struct FieldReader {
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
+            namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [],
             origin: SpecOrigin(file: file, path: path, position: node.position))
     }
 

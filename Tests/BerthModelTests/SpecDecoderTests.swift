@@ -48,7 +48,7 @@ struct SpecDecoderTests {
         Bad(input: #"{"name": "web", "image": "busybox:1", "restart": "sometimes"}"#,
             expected: [#"specs/a.json:1:50: $.restart: unknown restart policy "sometimes"; expected one of "no", "always", "on-failure", "unless-stopped""#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "target": "dokcer"}"#,
-            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer"; expected one of "docker", "swarm""#]),
+            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer"; expected one of "docker", "swarm", "kubernetes""#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "labels": {"berth.owner": "x"}}"#,
             expected: [#"specs/a.json:1:50: $.labels["berth.owner"]: labels starting with "berth." are berth's own and cannot be set"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "command": "sleep 1"}"#,

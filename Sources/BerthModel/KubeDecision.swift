@@ -1,0 +1,87 @@
+/// The decisions for target kubernetes: each spec becomes objects (`KubeObjects`), each
+/// object is created when missing and updated when its config hash differs or it drifted;
+/// objects a still-existing spec no longer makes are deleted. Create and update are both
+/// one server-side apply of `Action.native`; the plan still says which and why.
+enum KubeDecision {
+    struct Result {
+        var actions: [Action] = []
+        /// Objects whose spec is gone: deleted under the planner's hold-back rules.
+        var orphans: [Action] = []
+        var errors: [SpecError] = []
+        /// Files whose objects clash with another's: treated like invalid files.
+        var clashingFiles: [String] = []
+    }
+
+    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext) -> Result {
+        var result = Result()
+        let (objectsBySpec, clashing) = objects(specs, context: context, into: &result)
+        var found: [String: ObservedResource] = [:]
+        for resource in observed {
+            guard let id = resource.kubeObject else { continue }
+            found[id.identity] = found[id.identity] ?? resource
+        }
+        var wanted: Set<String> = []
+        for spec in specs where !clashing.contains(spec.name) {
+            for object in objectsBySpec[spec.name] ?? [] {
+                wanted.insert(object.id.identity)
+                if let action = decide(object, spec: spec, found: found[object.id.identity]) { result.actions.append(action) }
+            }
+        }
+        let specNames = Set(specs.map(\.name))
+        for (identity, resource) in found.sorted(by: { $0.key < $1.key }) where !wanted.contains(identity) {
+            guard let name = resource.name, !clashing.contains(name) else { continue }
+            let key = ResourceKey(target: "kubernetes", kind: resource.kind, name: name, object: resource.id)
+            if specNames.contains(name) {
+                result.actions.append(Planner.delete(key, resource, reason: "no longer in spec \(name)"))
+            } else {
+                result.orphans.append(Planner.delete(key, resource, reason: "spec removed"))
+            }
+        }
+        return result
+    }
+
+    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
+        let key = ResourceKey(target: "kubernetes", kind: object.kind, name: spec.name, object: object.id.description)
+        func action(_ op: Action.Op, _ reason: String, _ changes: [FieldChange] = []) -> Action {
+            Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
+                   existingName: found?.engineName, changes: changes, native: object.body)
+        }
+        guard let found else { return action(.create, "missing") }
+        let drift = KubeDrift.changes(desired: object.body, observed: found.native)
+        if found.configHash != object.configHash {
+            let from = found.configHash.map { String($0.prefix(12)) } ?? "none"
+            let reason = drift.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"
+            return action(.update, reason, drift)
+        }
+        if !drift.isEmpty {
+            return action(.update, "drifted out of band: " + drift.map(\.path).joined(separator: ", "), drift)
+        }
+        return nil
+    }
+
+    /// Every spec's objects, and the specs whose objects clash with another object of the
+    /// same identity: both are refused with an error naming the other, like duplicate names.
+    private static func objects(_ specs: [Spec], context: PlanContext, into result: inout Result) -> ([String: [KubeObject]], Set<String>) {
+        var bySpec: [String: [KubeObject]] = [:]
+        var first: [String: (spec: String, object: KubeObject)] = [:]
+        var clashing: Set<String> = []
+        for spec in specs {
+            let objects = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: context.kubeNamespace,
+                                           isNamespaced: context.isNamespaced)
+            bySpec[spec.name] = objects
+            for object in objects {
+                guard let earlier = first[object.id.identity] else { first[object.id.identity] = (spec.name, object); continue }
+                clashing.formUnion([spec.name, earlier.spec])
+                result.errors.append(clash(object, with: earlier.object))
+                result.errors.append(clash(earlier.object, with: object))
+                result.clashingFiles += [object.origin.file, earlier.object.origin.file]
+            }
+        }
+        return (bySpec, clashing)
+    }
+
+    private static func clash(_ object: KubeObject, with other: KubeObject) -> SpecError {
+        SpecError(file: object.origin.file, path: object.origin.path, position: object.origin.position,
+                  message: "\(object.id) is also defined at \(other.origin.file):\(other.origin.position) (\(other.origin.path))")
+    }
+}

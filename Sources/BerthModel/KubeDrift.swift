@@ -1,0 +1,123 @@
+/// What differs between the object berth would apply and the one the cluster holds,
+/// judged only on the paths berth sends: fields the server fills in (defaults, status,
+/// uid, managedFields...) and fields other managers own are not drift.
+///
+/// Lists of objects are compared element by element, matched by `name` where every
+/// element has one (containers, env, ports), else by position; elements only the server
+/// has are left to it. Secret values are shown as fingerprints, never as themselves.
+public enum KubeDrift {
+    /// Metadata the server owns: present in what it returns, never in what berth applies.
+    static let serverMetadata: Set<String> = [
+        "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp",
+    ]
+
+    /// The differences, sorted by path; empty when the cluster holds what berth would apply.
+    public static func changes(desired: JSONValue, observed: JSONValue?) -> [FieldChange] {
+        var out: [FieldChange] = []
+        let isSecret = desired["kind"]?.stringValue == "Secret"
+        for (key, value) in desired.objectValue ?? [:] {
+            switch key {
+            // Identity, not content: an older apiVersion of the same object is that object.
+            case "status", "apiVersion", "kind": continue
+            // The server turns stringData into data and never returns it: its changes show
+            // in the config hash, not here.
+            case "stringData" where isSecret: continue
+            case "metadata":
+                for (field, item) in value.objectValue ?? [:] where !serverMetadata.contains(field) {
+                    var wanted = item
+                    if field == "annotations" { wanted = .object((item.objectValue ?? [:]).filter { $0.key != Labels.configHash }) }
+                    walk(wanted, observed?["metadata"]?[field], path: "metadata." + field, secret: false, into: &out)
+                }
+            default:
+                walk(value, observed?[key], path: key, secret: isSecret && key == "data", into: &out)
+            }
+        }
+        return out.sorted { $0.path < $1.path }
+    }
+
+    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, secret: Bool, into out: inout [FieldChange]) {
+        if let object = desired.objectValue {
+            let other = observed?.objectValue
+            if other == nil && observed != nil {
+                out.append(change(path, observed, desired, secret: secret)); return
+            }
+            for (key, value) in object {
+                walk(value, other?[key], path: join(path, key), secret: secret, into: &out)
+            }
+            return
+        }
+        if let wanted = desired.arrayValue, wanted.allSatisfy({ $0.objectValue != nil }), !wanted.isEmpty,
+           let found = observed?.arrayValue {
+            elements(wanted, found, path: path, secret: secret, into: &out)
+            return
+        }
+        if desired == observed { return }
+        // Absent and empty are the same to the API server.
+        if observed == nil, desired == .null || desired.arrayValue?.isEmpty == true || desired.objectValue?.isEmpty == true { return }
+        out.append(change(path, observed, desired, secret: secret))
+    }
+
+    private static func elements(_ wanted: [JSONValue], _ found: [JSONValue], path: String, secret: Bool, into out: inout [FieldChange]) {
+        let names = wanted.compactMap { $0["name"]?.stringValue }
+        guard names.count == wanted.count else {
+            for (index, element) in wanted.enumerated() {
+                let other = index < found.count ? found[index] : nil
+                walk(element, other, path: path + "[\(index)]", secret: secret, into: &out)
+            }
+            return
+        }
+        for (element, name) in zip(wanted, names) {
+            let other = found.first { $0["name"]?.stringValue == name }
+            // An env entry under a secret-looking name: its value is a secret.
+            let hidden = secret || (path.hasSuffix(".env") && Secrets.isSecret(key: name))
+            let elementPath = path + "[\(name)]"
+            if other == nil { out.append(change(elementPath, nil, element, secret: hidden)); continue }
+            walk(element, other, path: elementPath, secret: hidden, into: &out)
+        }
+    }
+
+    private static func change(_ path: String, _ old: JSONValue?, _ new: JSONValue?, secret: Bool) -> FieldChange {
+        func show(_ value: JSONValue?) -> String? {
+            value.map { secret ? "\"\(Secrets.fingerprint($0.canonicalText))\"" : $0.canonicalText }
+        }
+        return FieldChange(path: path, old: show(old), new: show(new))
+    }
+
+    /// Keys with dots or slashes (label keys) are bracketed so the path reads back.
+    private static func join(_ path: String, _ key: String) -> String {
+        key.contains(".") || key.contains("/") ? path + "[\"\(key)\"]" : path + "." + key
+    }
+}
+
+/// Secret values in Kubernetes objects, in the form that may be stored or shown.
+enum KubeSecrets {
+    /// The object with every Secret `data`/`stringData` value and every env value under a
+    /// secret-looking name (in any container list) fingerprinted.
+    static func fingerprinted(_ object: JSONValue) -> JSONValue {
+        guard var members = object.objectValue else { return object }
+        if object["kind"]?.stringValue == "Secret" {
+            for key in ["data", "stringData"] {
+                guard let values = members[key]?.objectValue else { continue }
+                members[key] = .object(values.mapValues { .string(Secrets.fingerprint($0.stringValue ?? $0.canonicalText)) })
+            }
+        }
+        return .object(members.mapValues(hidingEnv))
+    }
+
+    private static func hidingEnv(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            var out = members.mapValues(hidingEnv)
+            if let env = members["env"]?.arrayValue {
+                out["env"] = .array(env.map { entry in
+                    guard let name = entry["name"]?.stringValue, Secrets.isSecret(key: name),
+                          let secret = entry["value"]?.stringValue else { return entry }
+                    return entry.merging(.object(["value": .string(Secrets.fingerprint(secret))]))
+                })
+            }
+            return .object(out)
+        case .array(let items): return .array(items.map(hidingEnv))
+        default: return value
+        }
+    }
+}
