@@ -17,6 +17,8 @@ public enum BerthCLI {
         .init(name: "debounce", takesValue: true, help: "watch: quiet time before a burst of file changes is reconciled (default 100ms)"),
         .init(name: "resync", takesValue: true, help: "watch: full reconcile every so often (default 60s)"),
         .init(name: "log-format", takesValue: true, help: "watch: text (default) or json"),
+        .init(name: "wait", takesValue: false, help: "apply: wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
+        .init(name: "timeout", takesValue: true, help: "apply --wait: give up after this long (default 5m)"),
     ]
 
     static let usage = """
@@ -25,7 +27,7 @@ public enum BerthCLI {
     commands:
       validate   check every spec file; exit 0, or 1 with every error listed
       plan       show what apply would do (--json, --detailed-exitcode)
-      apply      make the engine match the specs (--parallel N, --allow-mass-delete)
+      apply      make the engine match the specs (--parallel N, --allow-mass-delete, --wait [--timeout D])
       watch      keep the engine converged: file changes, engine events, resync (--debounce, --resync, --log-format)
       status     per spec: desired and running replicas, config, last action and error (--json)
       history    read the journal (--json, --name NAME, --limit N)

@@ -12,6 +12,8 @@ struct Reconcile {
     let knownConfigs: [String: JSONValue]
     /// Targets that could not be observed, one line each; their specs are left out of the plan.
     let targetErrors: [String]
+    /// Owner, recorded configurations and what platforms know (Kubernetes namespacing).
+    let context: PlanContext
 
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
     static func prepare(settings: Settings, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
@@ -24,13 +26,15 @@ struct Reconcile {
         if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
         }
+        let knownConfigs = ConfigStore.load(settings.configsPath)
+        let context = await platforms.planContext(PlanContext(owner: settings.owner, knownConfigs: knownConfigs))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
-                         knownConfigs: ConfigStore.load(settings.configsPath),
-                         targetErrors: observation.failures.map { "\($0.error)" })
+                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" }, context: context)
     }
 
     func plan(allowMassDelete: Bool) -> Plan {
-        Planner.plan(desired: desired, observed: observed, context: PlanContext(
-            owner: settings.owner, allowMassDelete: allowMassDelete, knownConfigs: knownConfigs))
+        var context = self.context
+        context.allowMassDelete = allowMassDelete
+        return Planner.plan(desired: desired, observed: observed, context: context)
     }
 }

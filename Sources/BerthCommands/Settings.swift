@@ -8,12 +8,22 @@ public struct Settings: Sendable {
     public var stateDirectory: String
     public var owner: String
     public var dockerHost: String
+    /// Kubernetes: an explicit kubeconfig file and context, as kubectl's flags.
+    public var kubeconfig: String?
+    public var kubeContext: String?
+    /// Reach the cluster through `kubectl proxy --unix-socket` (exec plugins, anything berth does not speak).
+    public var kubeProxy: Bool
+    /// KUBECONFIG, HOME, in-cluster variables: read when Kubernetes is first needed.
+    public var environment: [String: String]
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
         .init(name: "state", takesValue: true, help: "state folder: journal, lock, records (default: state)"),
         .init(name: "owner", takesValue: true, help: "owner label value (default: the name of the folder holding the specs folder)"),
         .init(name: "docker-host", takesValue: true, help: "engine address, unix:// or tcp:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+        .init(name: "kubeconfig", takesValue: true, help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
+        .init(name: "context", takesValue: true, help: "kubeconfig context (default: its current-context)"),
+        .init(name: "kube-proxy", takesValue: false, help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
         .init(name: "help", takesValue: false, help: "show help"),
     ]
 
@@ -22,6 +32,10 @@ public struct Settings: Sendable {
         stateDirectory = arguments.values["state"] ?? "state"
         dockerHost = arguments.values["docker-host"] ?? environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "unix:///var/run/docker.sock"
+        kubeconfig = arguments.values["kubeconfig"]
+        kubeContext = arguments.values["context"]
+        kubeProxy = arguments.flags.contains("kube-proxy")
+        self.environment = environment
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
@@ -46,4 +60,6 @@ public struct Settings: Sendable {
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }
     public var configsPath: String { stateDirectory + "/configs.json" }
+    /// The Kubernetes kinds berth has applied, so their objects are still found once their specs are gone.
+    public var kubeKindsPath: String { stateDirectory + "/kubernetes-kinds.json" }
 }

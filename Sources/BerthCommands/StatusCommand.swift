@@ -19,7 +19,8 @@ enum StatusCommand {
             let reconcile = try await Reconcile.prepare(settings: settings)
             let plan = reconcile.plan(allowMassDelete: false)
             report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
-                                       desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:])
+                                       desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:],
+                                       context: reconcile.context)
             source = "observed now"
         }
         if arguments.flags.contains("json") {

@@ -42,6 +42,7 @@ public actor Controller {
     var observationsStarted = 0
     var newestShown = 0
     var lastDesired = DesiredState(specs: [])
+    var lastContext: PlanContext?
     var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
@@ -89,8 +90,10 @@ public actor Controller {
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
         show(observed, desired, number)
-        let plan = Planner.plan(desired: desired, observed: observed, context: PlanContext(
+        let context = await platforms.planContext(PlanContext(
             owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
+        lastContext = context
+        let plan = Planner.plan(desired: desired, observed: observed, context: context)
         if key == Controller.everything {
             await reportPlanOnce(plan)
             for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }

@@ -40,3 +40,18 @@ public struct ResourceEvent: Sendable, Equatable {
 public protocol EventSource: Sendable {
     func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error>
 }
+
+/// Platforms that know facts the pure planner needs (Kubernetes: the context's namespace and
+/// which kinds are namespaced, learnt from discovery while observing) add them here.
+public protocol PlanningFacts: Sendable {
+    func contribute(to context: PlanContext) async -> PlanContext
+}
+
+extension Array where Element == any Platform {
+    /// The planning context with every platform's facts added.
+    public func planContext(_ base: PlanContext) async -> PlanContext {
+        var context = base
+        for platform in self { if let facts = platform as? any PlanningFacts { context = await facts.contribute(to: context) } }
+        return context
+    }
+}

@@ -40,6 +40,14 @@ public struct StatusReport: Sendable, Codable {
             .sorted { $0.object < $1.object }
     }
 
+    /// A Kubernetes spec is current when every object it makes is there with its hash, and
+    /// nothing else of it is.
+    static func kubeHashesMatch(_ spec: Spec, _ found: [ObservedResource], _ context: PlanContext) -> Bool {
+        let wanted = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: context.kubeNamespace,
+                                      isNamespaced: { context.isNamespaced(apiVersion: $0, kind: $1) })
+        return wanted.count == found.count && Set(wanted.map(\.configHash)) == Set(found.compactMap(\.configHash))
+    }
+
     static func kind(_ target: String) -> String {
         switch target {
         case "docker": "container"
@@ -50,7 +58,7 @@ public struct StatusReport: Sendable, Codable {
 
     /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
-                            notes: [String], records: [String: SpecRecord]) -> StatusReport {
+                            notes: [String], records: [String: SpecRecord], context: PlanContext? = nil) -> StatusReport {
         var byName: [String: [ObservedResource]] = [:]
         for resource in observed { if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) } }
         var entries: [Entry] = []
@@ -63,7 +71,9 @@ public struct StatusReport: Sendable, Codable {
             entries.append(Entry(
                 target: spec.target, kind: StatusReport.kind(spec.target), name: spec.name,
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
-                configHashMatches: found.allSatisfy { $0.configHash == hash },
+                configHashMatches: spec.target == "kubernetes"
+                    ? StatusReport.kubeHashesMatch(spec, found, context ?? PlanContext(owner: owner))
+                    : found.allSatisfy { $0.configHash == hash },
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
                 rollouts: StatusReport.rollouts(found)))
         }
@@ -92,6 +102,6 @@ public struct SpecRecord: Sendable {
 extension Controller {
     func status() -> StatusReport {
         StatusReport.make(owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: engineDown ? "unreachable" : "ok",
-                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records)
+                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext)
     }
 }
