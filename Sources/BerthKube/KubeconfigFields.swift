@@ -27,7 +27,9 @@ struct KubeconfigFields {
 
     /// The one-line type error every field reader throws.
     static func typeError(file: String, path: String, expected: String, got: JSONValue) -> BerthError {
-        BerthError(.usage, "\(file): \(path): expected \(expected), got \(KubeconfigFields.describe(got))")
+        let got = KubeconfigFields.describe(got)
+        if path.isEmpty { return BerthError(.usage, "\(file): expected \(expected) at the top level, got \(got)") }
+        return BerthError(.usage, "\(file): \(path): expected \(expected), got \(got)")
     }
 
     private static func describe(_ value: JSONValue) -> String {

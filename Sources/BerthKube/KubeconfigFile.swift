@@ -78,7 +78,9 @@ struct KubeconfigFile {
         let folder = (path as NSString).deletingLastPathComponent
         func resolve(_ value: String?) -> String? {
             guard let value, !value.hasPrefix("/") else { return value }
-            return folder.isEmpty ? value : (folder as NSString).appendingPathComponent(value)
+            let joined = folder.isEmpty ? value : (folder as NSString).appendingPathComponent(value)
+            // "../certs/ca.pem" reads better in messages without the detour.
+            return URL(fileURLWithPath: joined).standardized.path
         }
         currentContext = try top.string("current-context")
         for entry in try top.objects("clusters") {

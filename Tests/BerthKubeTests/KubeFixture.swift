@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh folder under /tmp for one test's kubeconfig files, certificates and stubs,
+/// removed again by `remove()`. Each test gets its own so tests run in parallel.
+struct KubeFixture {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/berth-kube-test-XXXXXX".utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        try #require(created != nil, "mkdtemp failed: errno \(errno)")
+        path = String(cString: created!)
+    }
+
+    /// Writes `text` to `name` inside the folder, creating subfolders; returns the full path.
+    @discardableResult
+    func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
+        let file = path + "/" + name
+        let folder = (file as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
+        return file
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// PEM-shaped text standing in for real certificates: the loader passes bytes through.
+func fakePEM(_ kind: String, _ filler: String) -> String {
+    "-----BEGIN \(kind)-----\n\(filler)\n-----END \(kind)-----\n"
+}
+
+/// Standard base64, as kubectl writes `*-data` fields.
+func base64(_ text: String) -> String {
+    Data(text.utf8).base64EncodedString()
+}
+
+/// The message of the `BerthError` that `body` throws, or nil if it throws none.
+func errorMessage(_ body: () throws -> Void) -> String? {
+    do {
+        try body()
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}
