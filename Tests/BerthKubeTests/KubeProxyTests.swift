@@ -17,12 +17,19 @@ struct KubeProxyTests {
     import os, signal, socketserver, sys, http.server
     args = sys.argv[1:]
     path = next(a.split("=", 1)[1] for a in args if a.startswith("--unix-socket="))
+    # The parent-death signal is per thread and new threads start without it, so it
+    # is read here, on the main thread, which is the one the kernel checks.
+    import ctypes
+    death_signal = ctypes.c_int(0)
+    ctypes.CDLL(None).prctl(2, ctypes.byref(death_signal))  # PR_GET_PDEATHSIG
     if os.environ.get("STUB_IGNORE_TERM"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def do_GET(self):
             body = (self.path + " " + " ".join(args)).encode()
+            if self.path == "/pdeathsig":
+                body = str(death_signal.value).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", str(len(body)))
@@ -66,6 +73,19 @@ struct KubeProxyTests {
         // SIGTERM itself ended it: the child must not inherit the blocked signals of
         // Swift's worker threads, or kubectl would only ever die by SIGKILL.
         #expect(proxy.exitReason == "killed by signal 15")
+    }
+
+    /// The kernel ends the child when berth dies, even by SIGKILL, which no cleanup
+    /// code of berth's could do; setpriv is what sets that up.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func theChildIsToldToDieWithBerth() async throws {
+        let fixture = try KubeFixture()
+        defer { fixture.remove() }
+        let proxy = try await KubeProxy.start(environment: ["BERTH_KUBECTL": try stubKubectl(fixture)])
+        let client = HTTPClient(endpoint: .unix(path: proxy.socketPath), timeout: .seconds(20))
+        let response = try await client.send(HTTPRequest(method: "GET", path: "/pdeathsig"))
+        #expect(response.bodyText == "\(SIGTERM)")
+        await proxy.stop()
     }
 
     @Test func aChildThatExitsAtOnceReportsWhatItSaid() async throws {
