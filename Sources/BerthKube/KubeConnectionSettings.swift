@@ -104,6 +104,10 @@ extension KubeConnectionSettings.Server {
         func invalid(_ detail: String) -> BerthError {
             BerthError(.usage, "\(origin): server \"\(text)\" \(detail)")
         }
+        // Checked first and never echoed: "https://user:password@host" carries a secret.
+        if text.contains("@") {
+            throw BerthError(.usage, "\(origin): server has user information; put credentials under users instead")
+        }
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var scheme = "https"
         if let separator = rest.range(of: "://") {
@@ -117,7 +121,6 @@ extension KubeConnectionSettings.Server {
             while pathPrefix.hasSuffix("/") { pathPrefix.removeLast() }
             rest = rest[..<slash]
         }
-        if rest.contains("@") { throw invalid("has user information; put credentials under users instead") }
         var host = rest
         var portText: Substring?
         if rest.hasPrefix("[") {

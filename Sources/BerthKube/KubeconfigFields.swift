@@ -36,8 +36,9 @@ struct KubeconfigFields {
         switch value {
         case .object: return "a mapping"
         case .array: return "a sequence"
-        case .bool(let flag): return "the boolean \(flag)"
-        case .number(let text): return "the number \(text)"
+        // Values are never quoted back: the field may hold a secret.
+        case .bool: return "a boolean"
+        case .number: return "a number"
         case .string: return "a string"
         case .null: return "null"
         }

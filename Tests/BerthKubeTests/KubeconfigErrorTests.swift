@@ -57,7 +57,7 @@ struct KubeconfigErrorTests {
     @Test(arguments: [
         ("client-certificate-data: bm90IGEgY2VydA==\n    client-key-data: not*base64!",
          "FILE: users[0].user.client-key-data: not valid base64"),
-        ("token: 12345", "FILE: users[0].user.token: expected a string, got the number 12345"),
+        ("token: 12345", "FILE: users[0].user.token: expected a string, got a number"),
         ("client-certificate-data: bm90IGEgY2VydA==", "user \"admin\" of context \"prod-admin\" (FILE: users[0]) sets client-certificate "
             + "but no client-key; a client certificate needs its key"),
         ("tokenFile: /nonexistent/berth-token", "cannot read the token file /nonexistent/berth-token (FILE: users[0].user.tokenFile)"),

@@ -194,6 +194,7 @@ struct KubeconfigLoaderTests {
         ("ftp://host", "f: server \"ftp://host\" has scheme \"ftp\"; expected https or http"),
         ("https://host:99999", "f: server \"https://host:99999\" has port \"99999\"; expected a number from 1 to 65535"),
         ("https://:6443", "f: server \"https://:6443\" has no host"),
+        ("https://admin:s3cret@api.example", "f: server has user information; put credentials under users instead"),
     ])
     func badServerURLs(_ text: String, _ message: String) {
         #expect(errorMessage { _ = try KubeConnectionSettings.Server(parsing: text, origin: "f") } == message)
