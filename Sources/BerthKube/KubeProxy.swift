@@ -157,5 +157,6 @@ public final class KubeProxy: Sendable {
         // A proxy dropped without stop() must not leave kubectl running.
         let pid = state.withLock { $0.exitReason == nil ? $0.processIdentifier : 0 }
         if pid > 0 { kill(pid, SIGTERM) }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

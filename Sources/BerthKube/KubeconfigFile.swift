@@ -24,6 +24,9 @@ struct KubeconfigFile {
         var certificateAuthorityData: String?
         var insecureSkipTLSVerify: Bool
         var tlsServerName: String?
+        /// Set when the cluster is reached through an HTTP proxy (`proxy-url`), which berth
+        /// does not do itself; connecting directly instead would fail in confusing ways.
+        var proxyURL: Bool
     }
 
     struct User {
@@ -47,6 +50,9 @@ struct KubeconfigFile {
         var user: String?
         var namespace: String?
     }
+
+    /// True when the file defines nothing: client-go treats an empty file as no file.
+    var isEmpty: Bool { clusters.isEmpty && users.isEmpty && contexts.isEmpty && currentContext == nil }
 
     let path: String
     var clusters: [Cluster] = []
@@ -91,7 +97,8 @@ struct KubeconfigFile {
                 certificateAuthority: resolve(try fields.string("certificate-authority")),
                 certificateAuthorityData: try fields.string("certificate-authority-data"),
                 insecureSkipTLSVerify: try fields.bool("insecure-skip-tls-verify"),
-                tlsServerName: try fields.string("tls-server-name")))
+                tlsServerName: try fields.string("tls-server-name"),
+                proxyURL: try fields.string("proxy-url") != nil))
         }
         for entry in try top.objects("users") {
             let fields = try entry.object("user")

@@ -9,6 +9,10 @@ extension KubeconfigLoader {
         guard let serverText = cluster.server else {
             throw BerthError(.usage, "cluster \"\(cluster.name)\" (\(cluster.origin)) has no server; set \(clusterPath).server")
         }
+        if cluster.proxyURL {
+            throw BerthError(.unsupported, "cluster \"\(cluster.name)\" (\(cluster.origin)) is reached through proxy-url, "
+                + "which berth does not do itself; use --kube-proxy to let kubectl connect")
+        }
         let server = try KubeConnectionSettings.Server(parsing: serverText, origin: "\(cluster.origin.file): \(clusterPath).server")
         let ca = try pem(data: cluster.certificateAuthorityData, file: cluster.certificateAuthority,
                          field: "certificate-authority", entryPath: clusterPath, origin: cluster.origin,

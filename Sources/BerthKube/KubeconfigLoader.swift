@@ -9,7 +9,8 @@ import BerthModel
 /// 2. else every file in `$KUBECONFIG` (split on ':', empty entries ignored, missing
 ///    files skipped);
 /// 3. else `$HOME/.kube/config` if it exists;
-/// 4. else, when none of those yields a file, no `--context` was given, and
+/// 4. else, when none of those yields a file (empty files count as none, as in
+///    client-go), no `--context` was given, and
 ///    `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` are set, the in-cluster
 ///    service account (`InClusterConfig`), as client-go falls back to it.
 ///
@@ -60,9 +61,10 @@ public struct KubeconfigLoader: Sendable {
     /// cluster, user or server, YAML errors as `FILE:LINE:COLUMN: message`, wrong types as
     /// `FILE: users[0].user.token: expected a string`, credentials berth cannot use.
     public func load() throws(BerthError) -> KubeConnectionSettings {
-        let files = try readFiles()
+        let files = try readFiles().filter { !$0.isEmpty }
         if files.isEmpty {
-            if context == nil, let settings = try InClusterConfig(environment: environment, directory: serviceAccountDirectory).load() {
+            // An explicit --kubeconfig or --context asks for a kubeconfig, not the pod's identity.
+            if kubeconfig == nil, context == nil, let settings = try InClusterConfig(environment: environment, directory: serviceAccountDirectory).load() {
                 return settings
             }
             throw BerthError(.usage, noKubeconfigMessage())
@@ -88,9 +90,9 @@ public struct KubeconfigLoader: Sendable {
     private func noKubeconfigMessage() -> String {
         let looked: String
         if let list = environment["KUBECONFIG"], !list.isEmpty {
-            looked = "looked at $KUBECONFIG: \(searchPaths.joined(separator: ", "))"
+            looked = "looked at $KUBECONFIG: \(searchPaths.joined(separator: ", ")); missing or empty"
         } else {
-            looked = "looked at \(searchPaths[0])"
+            looked = "looked at \(searchPaths[0]); missing or empty"
         }
         if context != nil {
             return "no kubeconfig found to select --context \(context!) from (\(looked)); give --kubeconfig or set KUBECONFIG"

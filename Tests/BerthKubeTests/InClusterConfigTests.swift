@@ -26,6 +26,19 @@ struct InClusterConfigTests {
         #expect(!settings.description.contains("pod-token"))
     }
 
+    /// client-go counts an empty kubeconfig as none, so a pod with a placeholder file
+    /// still uses its service account.
+    @Test func emptyKubeconfigCountsAsNone() throws {
+        let fixture = try KubeFixture()
+        defer { fixture.remove() }
+        try fixture.write("sa/token", "pod-token")
+        let empty = try fixture.write("empty.yaml", "# nothing yet\n")
+        var environment = inPod
+        environment["KUBECONFIG"] = empty
+        let settings = try KubeconfigLoader(environment: environment, serviceAccountDirectory: fixture.path + "/sa").load()
+        #expect(settings.token == "pod-token")
+    }
+
     @Test func podNamespaceVariableWinsAndIPv6HostsWork() throws {
         let fixture = try KubeFixture()
         defer { fixture.remove() }

@@ -77,6 +77,12 @@ struct KubeconfigErrorTests {
         #expect(try failure(config(cluster: cluster)) == message)
     }
 
+    @Test func proxyURLPointsToKubeProxy() throws {
+        #expect(try failure(config(cluster: "proxy-url: http://proxy.corp:3128\n    server: https://h"))
+            == "cluster \"prod\" (FILE: clusters[0]) is reached through proxy-url, which berth does not do itself; "
+            + "use --kube-proxy to let kubectl connect")
+    }
+
     @Test func missingClusterAndUserAreNamed() throws {
         let text = """
         current-context: a
@@ -111,12 +117,12 @@ struct KubeconfigErrorTests {
         let fixture = try KubeFixture()
         defer { fixture.remove() }
         let home = errorMessage { _ = try KubeconfigLoader(environment: ["HOME": fixture.path]).load() }
-        #expect(home == "no kubeconfig found (looked at \(fixture.path)/.kube/config) and not running in a cluster "
+        #expect(home == "no kubeconfig found (looked at \(fixture.path)/.kube/config; missing or empty) and not running in a cluster "
             + "(KUBERNETES_SERVICE_HOST is not set); give --kubeconfig, set KUBECONFIG, or use --kube-proxy")
         let list = "\(fixture.path)/a::\(fixture.path)/b"
         let listed = errorMessage { _ = try KubeconfigLoader(context: "x", environment: ["KUBECONFIG": list]).load() }
         #expect(listed == "no kubeconfig found to select --context x from (looked at $KUBECONFIG: \(fixture.path)/a, "
-            + "\(fixture.path)/b); give --kubeconfig or set KUBECONFIG")
+            + "\(fixture.path)/b; missing or empty); give --kubeconfig or set KUBECONFIG")
         let explicit = errorMessage { _ = try KubeconfigLoader(kubeconfig: fixture.path + "/c", environment: [:]).load() }
         #expect(explicit == "the kubeconfig \(fixture.path)/c given with --kubeconfig does not exist")
     }
