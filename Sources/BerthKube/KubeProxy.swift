@@ -34,7 +34,9 @@ public final class KubeProxy: Sendable {
         /// Set once the child is reaped; from then on its pid is never signalled, since
         /// another process may have it.
         var exitReason: String?
-        var stopping = false
+        /// Whether an exit is news for the caller: only between serving and `stop()`.
+        /// Before, `start` reports it by throwing; after, the caller asked for it.
+        var notifies = false
     }
 
     init(socketPath: String, directory: String) {
@@ -104,6 +106,11 @@ public final class KubeProxy: Sendable {
         }
         proxy.state.withLock { $0.processIdentifier = pid }
         try await proxy.waitUntilServing(program: program, timeout: startTimeout)
+        let exitedMeanwhile = proxy.state.withLock { state -> String? in
+            state.notifies = true
+            return state.exitReason
+        }
+        if let exitedMeanwhile { onExit?(exitedMeanwhile) }
         return proxy
     }
 
@@ -113,7 +120,7 @@ public final class KubeProxy: Sendable {
         if let errors = stderrTail() { how += ": \(errors)" }
         let notify = state.withLock { state -> Bool in
             state.exitReason = how
-            return !state.stopping
+            return state.notifies
         }
         if notify { onExit?(how) }
     }
@@ -130,7 +137,7 @@ public final class KubeProxy: Sendable {
     /// removes the socket and its folder. Safe to call more than once.
     public func stop(grace: Duration = .seconds(5)) async {
         let pid = state.withLock { state -> Int32 in
-            state.stopping = true
+            state.notifies = false
             return state.exitReason == nil ? state.processIdentifier : 0
         }
         if pid > 0 {

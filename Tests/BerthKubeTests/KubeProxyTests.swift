@@ -96,14 +96,17 @@ struct KubeProxyTests {
         echo 'error: context "dev" does not exist' >&2
         exit 3
         """, executable: true)
+        let notified = Flag()
         let message: String
         do {
-            _ = try await KubeProxy.start(context: "dev", environment: ["BERTH_KUBECTL": stub])
+            _ = try await KubeProxy.start(context: "dev", environment: ["BERTH_KUBECTL": stub]) { _ in notified.set() }
             message = "started"
         } catch {
             message = "\(error)"
         }
         #expect(message == "kubectl proxy (\(stub)) exited with status 3: error: context \"dev\" does not exist")
+        // The error is the report; a second one through onExit would say it twice.
+        #expect(!notified.isSet)
     }
 
     @Test func theChildInheritsNoDescriptorsOfBerth() async throws {
