@@ -39,7 +39,7 @@ struct KubeconfigFile {
         var clientKey: String?
         var clientKeyData: String?
         /// The credential kinds berth does not speak itself: "an exec plugin",
-        /// "the auth provider \"gcp\"", "a username and password".
+        /// "the auth provider \"gcp\"", "a username and password", "impersonation (`as`)".
         var unsupported: String?
     }
 
@@ -110,6 +110,9 @@ struct KubeconfigFile {
                 unsupported = provider.map { "the auth provider \"\($0)\"" } ?? "an auth provider"
             } else if fields.has("username") || fields.has("password") {
                 unsupported = "a username and password"
+            } else if ["as", "as-uid", "as-groups", "as-user-extra"].contains(where: fields.has) {
+                // Ignoring it would act as the underlying user, not the one the file names.
+                unsupported = "impersonation (`as`)"
             }
             users.append(User(
                 name: try entry.name(), origin: Origin(file: path, path: entry.path),

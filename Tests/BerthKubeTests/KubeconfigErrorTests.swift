@@ -48,6 +48,7 @@ struct KubeconfigErrorTests {
         ("exec:\n      command: aws", "an exec plugin"),
         ("auth-provider:\n      name: gcp", "the auth provider \"gcp\""),
         ("username: admin\n    password: hunter2", "a username and password"),
+        ("token: t\n    as: system:admin", "impersonation (`as`)"),
     ])
     func credentialsBerthDoesNotSpeakPointToKubeProxy(_ user: String, _ kind: String) throws {
         #expect(try failure(config(user: user)) == "user \"admin\" of context \"prod-admin\" (FILE: users[0]) uses \(kind), "
