@@ -1,6 +1,5 @@
 import Foundation
 import BerthModel
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,26 +25,23 @@ extension KubeProxy {
     /// the kernel signals the child when its parent *thread* ends, which is then only when
     /// berth itself dies (even by SIGKILL).
     static func spawnChild(_ argv: [String], environment: [String: String], stderrPath: String,
-                           exited: @escaping @Sendable (Int32) -> Void) throws(BerthError) -> pid_t {
+                           exited: @escaping @Sendable (Int32) -> Void) async throws(BerthError) -> pid_t {
         let setpriv = "/usr/bin/setpriv"
         let command = FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "TERM", "--"] + argv : argv
-        let outcome = Mutex<(pid: pid_t, error: Int32)?>(nil)
-        let ready = DispatchSemaphore(value: 0)
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }
-        let thread = Thread {
-            var pid: pid_t = 0
-            let error = spawn(command, environment: environmentLines, stderrPath: stderrPath, pid: &pid)
-            outcome.withLock { $0 = (pid, error) }
-            ready.signal()
-            guard error == 0 else { return }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            exited(status)
+        let (pid, error) = await withCheckedContinuation { (continuation: CheckedContinuation<(pid_t, Int32), Never>) in
+            let thread = Thread {
+                var pid: pid_t = 0
+                let error = spawn(command, environment: environmentLines, stderrPath: stderrPath, pid: &pid)
+                continuation.resume(returning: (pid, error))
+                guard error == 0 else { return }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+                exited(status)
+            }
+            thread.name = "berth-kubectl-proxy"
+            thread.start()
         }
-        thread.name = "berth-kubectl-proxy"
-        thread.start()
-        ready.wait()
-        let (pid, error) = outcome.withLock { $0 } ?? (0, EINVAL)
         guard error == 0 else {
             throw BerthError(.io, "cannot run \(argv[0])", cause: String(cString: strerror(error)))
         }

@@ -96,7 +96,7 @@ public final class KubeProxy: Sendable {
         let proxy = KubeProxy(socketPath: socketPath, directory: directory)
         let pid: pid_t
         do {
-            pid = try spawnChild([program] + arguments(socketPath: socketPath, kubeconfig: kubeconfig, context: context),
+            pid = try await spawnChild([program] + arguments(socketPath: socketPath, kubeconfig: kubeconfig, context: context),
                                  environment: environment, stderrPath: directory + "/kubectl.stderr") { [weak proxy] status in
                 proxy?.childExited(status: status, onExit: onExit)
             }
