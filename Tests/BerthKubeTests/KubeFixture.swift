@@ -23,8 +23,15 @@ struct KubeFixture {
         let file = path + "/" + name
         let folder = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file) }
+        // O_CLOEXEC: a process another test starts meanwhile must not inherit this
+        // descriptor, or executing the file while it is open for writing fails with
+        // "Text file busy". Foundation's file writing does not promise that.
+        let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
+        try #require(fd >= 0, "cannot create \(file): errno \(errno)")
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        try #require(written == bytes.count)
         return file
     }
 
