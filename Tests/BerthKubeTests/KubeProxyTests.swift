@@ -18,7 +18,7 @@ struct KubeProxyTests {
     args = sys.argv[1:]
     path = next(a.split("=", 1)[1] for a in args if a.startswith("--unix-socket="))
     # The parent-death signal is per thread and new threads start without it, so it
-    # is read here, on the main thread, which is the one the kernel checks.
+    # is read here, on the main thread, where setpriv set it.
     import ctypes
     death_signal = ctypes.c_int(0)
     ctypes.CDLL(None).prctl(2, ctypes.byref(death_signal))  # PR_GET_PDEATHSIG
