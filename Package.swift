@@ -27,6 +27,8 @@ let package = Package(
         // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
+        // Kubernetes: kubeconfig and in-cluster credentials, `kubectl proxy`, later the adapter.
+        .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON"]),
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
+        .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP"]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
             "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
         ]),
