@@ -44,7 +44,6 @@ extension KubeStore {
         for (path, value) in applied.sorted(by: { $0.key.components.count < $1.key.components.count }) {
             object = path.setting(value, in: object)
         }
-        object = Self.droppingEmptyMetadataMaps(object)
         var entry = mine.map { managers[$0] }
             ?? KubeManagedEntry(manager: manager, operation: "Apply", apiVersion: key.kind.apiVersion, time: Self.now(),
                                 subresource: nil, fields: [])
@@ -53,13 +52,5 @@ extension KubeStore {
         entry.time = Self.now()
         if let mine { managers[mine] = entry } else { managers.append(entry) }
         return (try write(key, old: old, object: object, managers: managers).stored, false)
-    }
-
-    private static func droppingEmptyMetadataMaps(_ object: JSONValue) -> JSONValue {
-        var result = object
-        for name in ["labels", "annotations"] where object["metadata"]?[name] == .object([:]) {
-            result = settingMetadata(result, name, nil)
-        }
-        return result
     }
 }

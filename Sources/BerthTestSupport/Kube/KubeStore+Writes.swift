@@ -116,7 +116,8 @@ extension KubeStore {
     /// resourceVersion, as a no-op write on the real server does.
     func write(_ key: KubeObjectKey, old: KubeStoredObject?, object: JSONValue,
                managers: [KubeManagedEntry]) throws(KubeStatus) -> (stored: KubeStoredObject, changed: Bool) {
-        var object = KubeDefaults.applied(to: object, kind: key.kind, allocateIP: { allocateClusterIP() })
+        var object = KubeDefaults.applied(to: Self.droppingEmptyMetadataMaps(object), kind: key.kind,
+                                          allocateIP: { allocateClusterIP() })
         try KubeValidation.validate(object, key: key, old: old?.object)
         let managers = managers.filter { !$0.fields.isEmpty }
         if let old {
@@ -150,6 +151,15 @@ extension KubeStore {
         fields["metadata"] = .object(metadata)
         if key.kind.hasGeneration || key.kind.plural == "services" { fields["status"] = nil }
         return .object(fields)
+    }
+
+    /// Empty label and annotation maps are not stored, as the real server omits them.
+    static func droppingEmptyMetadataMaps(_ object: JSONValue) -> JSONValue {
+        var result = object
+        for name in ["labels", "annotations"] where object["metadata"]?[name] == .object([:]) {
+            result = settingMetadata(result, name, nil)
+        }
+        return result
     }
 
     static func settingMetadata(_ object: JSONValue, _ name: String, _ value: JSONValue?) -> JSONValue {

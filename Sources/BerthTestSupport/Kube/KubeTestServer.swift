@@ -72,6 +72,9 @@ public final class KubeTestServer: Sendable {
     /// Every request received so far, in order (the auth header's value left out).
     public var requests: [KubeRecordedRequest] { log.withLock { $0 } }
 
+    /// Watches being served right now (a client that went away is no longer counted).
+    public var openWatchCount: Int { store.withLock { $0.state.watchers.count } }
+
     /// The current global resourceVersion.
     public var resourceVersion: String { store.currentResourceVersion }
 
