@@ -8,9 +8,15 @@ struct KubeClient {
     let server: KubeTestServer
     var token: String?
 
-    init(_ server: KubeTestServer, token: String? = nil) {
+    /// A client with the server's token.
+    init(_ server: KubeTestServer) {
+        self.init(server, token: server.token)
+    }
+
+    /// A client with `token`, or none at all when nil.
+    init(_ server: KubeTestServer, token: String?) {
         self.server = server
-        self.token = token ?? server.token
+        self.token = token
     }
 
     struct Answer {
