@@ -120,6 +120,8 @@ extension KubeTestServer {
         guard let kind = kinds.first(where: { $0.group == group && $0.version == version && $0.plural == plural }),
               rest.count <= 2 else { throw .unknownResource }
         if namespace != nil && !kind.namespaced { throw .unknownResource }
+        // Only the status subresource is served; scale and the rest would need a controller's view.
+        if rest.count == 2 && rest.last != "status" { throw .unknownResource }
         return KubeResourceTarget(kind: kind, namespace: namespace, name: rest.first, subresource: rest.dropFirst().first)
     }
 
