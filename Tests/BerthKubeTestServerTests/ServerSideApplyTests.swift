@@ -42,10 +42,19 @@ import Testing
         defer { server.stop() }
         let created = try await KubeClient(server).apply(path, deploymentBody("web")).json
         let after = try server.setDeploymentStatus(namespace: "default", name: "web",
-                                                   status: .object(["observedGeneration": .number("1"), "replicas": .number("2")]))
+                                                   status: .object(["observedGeneration": .number("1"), "replicas": .number("2")]),
+                                                   revision: 1)
         #expect(after.generation == created.generation)
         #expect(after.resourceVersion != created.resourceVersion)
         #expect(after["status"]?["replicas"] == .number("2"))
+        #expect(after["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"] == .string("1"))
+        #expect(after.managers == ["berth", "kube-controller-manager"])
+
+        // berth's next apply neither conflicts with the controller nor drops its entry.
+        let reapplied = try await KubeClient(server).apply(path, deploymentBody("web", replicas: 3))
+        #expect(reapplied.status == 200)
+        #expect(reapplied.json.managers == ["berth", "kube-controller-manager"])
+        #expect(reapplied.json["status"]?["replicas"] == .number("2"))
     }
 
     @Test func anotherManagersFieldConflictsUntilForced() async throws {

@@ -98,7 +98,8 @@ import Testing
         guard body["kind"]?.stringValue == "Deployment", let status = body["status"], status != .object([:]),
               let namespace = body["metadata"]?["namespace"]?.stringValue, let name = body["metadata"]?["name"]?.stringValue,
               let current = server.deployment(namespace: namespace, name: name), current["status"] != status else { return nil }
-        _ = try? server.setDeploymentStatus(namespace: namespace, name: name, status: status)
+        let revision = body["metadata"]?["annotations"]?["deployment.kubernetes.io/revision"]?.stringValue.flatMap { Int($0) }
+        _ = try? server.setDeploymentStatus(namespace: namespace, name: name, status: status, revision: revision)
         return "controller-manager played: Deployment status written as recorded"
     }
 }

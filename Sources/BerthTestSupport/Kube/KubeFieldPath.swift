@@ -75,6 +75,13 @@ struct KubeFieldPath: Hashable, Sendable, Comparable, CustomStringConvertible {
         return result
     }
 
+    /// The leaves of a status, as its controller's managedFields entry (subresource status) lists them.
+    static func statusLeaves(_ status: JSONValue) -> Set<KubeFieldPath> {
+        var result: [KubeFieldPath: JSONValue] = [:]
+        collect(status, at: KubeFieldPath([.field("status")]), names: ["status"], into: &result)
+        return Set(result.keys)
+    }
+
     private static func collect(_ value: JSONValue, at path: KubeFieldPath, names: [String],
                                 into result: inout [KubeFieldPath: JSONValue]) {
         switch value {

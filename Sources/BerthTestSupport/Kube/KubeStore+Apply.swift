@@ -30,7 +30,7 @@ extension KubeStore {
         for (owner, path) in conflicts {
             for index in managers.indices where managers[index].manager == owner { managers[index].fields.remove(path) }
         }
-        let mine = managers.firstIndex { $0.manager == manager && $0.operation == "Apply" }
+        let mine = managers.firstIndex { $0.manager == manager && $0.operation == "Apply" && $0.subresource == nil }
         let previous = mine.map { managers[$0].fields } ?? []
         let ownedByOthers = managers.enumerated().filter { $0.offset != mine }.reduce(into: Set<KubeFieldPath>()) {
             $0.formUnion($1.element.fields)

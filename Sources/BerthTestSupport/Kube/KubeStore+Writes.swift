@@ -46,12 +46,28 @@ extension KubeStore {
         return try writeUpdate(key, old: old, object: Self.mergePatch(old.object, patch), manager: manager)
     }
 
-    /// Writes the status as a controller would: no generation change, only a new resourceVersion.
-    func setStatus(_ key: KubeObjectKey, status: JSONValue) throws(KubeStatus) -> KubeStoredObject {
+    /// Writes the status as a controller would: no generation change, only a new resourceVersion,
+    /// and `manager`'s managedFields entry for the status subresource. With `revision`, also the
+    /// `deployment.kubernetes.io/revision` annotation the deployment controller keeps.
+    func setStatus(_ key: KubeObjectKey, status: JSONValue, manager: String = "kube-controller-manager",
+                   revision: Int? = nil) throws(KubeStatus) -> KubeStoredObject {
         var stored = try get(key)
         guard case .object(var fields) = stored.object else { return stored }
         fields["status"] = status
         stored.object = .object(fields)
+        if let revision {
+            var annotations = stored.object["metadata"]?["annotations"]?.objectValue ?? [:]
+            annotations["deployment.kubernetes.io/revision"] = .string(String(revision))
+            stored.object = Self.settingMetadata(stored.object, "annotations", .object(annotations))
+        }
+        let paths = KubeFieldPath.statusLeaves(status)
+        if let index = stored.managers.firstIndex(where: { $0.manager == manager && $0.subresource == "status" }) {
+            stored.managers[index].fields = paths
+            stored.managers[index].time = Self.now()
+        } else {
+            stored.managers.append(KubeManagedEntry(manager: manager, operation: "Update", apiVersion: key.kind.apiVersion,
+                                                    time: Self.now(), subresource: "status", fields: paths))
+        }
         return commit(stored, type: "MODIFIED")
     }
 
@@ -91,7 +107,8 @@ extension KubeStore {
         let after = KubeFieldPath.leaves(of: object)
         let changed = Set(after.filter { before[$0.key] != $0.value }.keys)
         var managers = old.managers
-        for index in managers.indices { managers[index].fields.formIntersection(after.keys) }
+        // Status entries are the controller's and are left alone by writes to the main resource.
+        for index in managers.indices where managers[index].subresource == nil { managers[index].fields.formIntersection(after.keys) }
         Self.takeOwnership(&managers, manager: manager, operation: "Update", apiVersion: key.kind.apiVersion, paths: changed)
         return try write(key, old: old, object: object, managers: managers).stored
     }
@@ -100,10 +117,11 @@ extension KubeStore {
     static func takeOwnership(_ managers: inout [KubeManagedEntry], manager: String, operation: String, apiVersion: String,
                               paths: Set<KubeFieldPath>) {
         guard !paths.isEmpty else { return }
-        for index in managers.indices where !(managers[index].manager == manager && managers[index].operation == operation) {
+        for index in managers.indices where !(managers[index].manager == manager && managers[index].operation == operation)
+            && managers[index].subresource == nil {
             managers[index].fields.subtract(paths)
         }
-        if let index = managers.firstIndex(where: { $0.manager == manager && $0.operation == operation }) {
+        if let index = managers.firstIndex(where: { $0.manager == manager && $0.operation == operation && $0.subresource == nil }) {
             managers[index].fields.formUnion(paths)
             managers[index].time = now()
         } else {

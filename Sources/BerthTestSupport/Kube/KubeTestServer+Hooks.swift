@@ -19,10 +19,15 @@ extension KubeTestServer {
     }
 
     /// Writes a Deployment's status as the controller-manager would: a new resourceVersion,
-    /// the same generation, a MODIFIED event.
+    /// the same generation, a MODIFIED event, `kube-controller-manager` in managedFields for
+    /// the status subresource; with `revision`, the `deployment.kubernetes.io/revision`
+    /// annotation the real controller adds.
     @discardableResult
-    public func setDeploymentStatus(namespace: String, name: String, status: JSONValue) throws -> JSONValue {
-        try setStatus(.deployments, namespace: namespace, name: name, status: status)
+    public func setDeploymentStatus(namespace: String, name: String, status: JSONValue, revision: Int? = nil) throws -> JSONValue {
+        try run { store throws(KubeStatus) in
+            try store.setStatus(KubeObjectKey(kind: .deployments, namespace: namespace, name: name), status: status,
+                                revision: revision).rendered
+        }
     }
 
     /// Writes any object's status, as its controller would.
