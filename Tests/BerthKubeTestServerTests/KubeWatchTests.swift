@@ -100,6 +100,43 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1)))
+    func objectsMovingOutOfAndIntoTheSelectorAreDeletedAndAdded() async throws {
+        let server = KubeTestServer()
+        try server.start()
+        defer { server.stop() }
+        let client = KubeClient(server)
+        _ = try await client.apply(collection + "/web", deploymentBody("web", labels: ["owner": "berth"]))
+        let version = try #require(try await client.send("GET", collection).json.resourceVersion)
+        var events = WatchReader(try await client.watch(collection + "?watch=1&labelSelector=owner%3Dberth&resourceVersion=\(version)"))
+        // Another manager takes the owner label away, then puts it back.
+        try server.mergePatch(as: "intruder", .deployments, namespace: "default", name: "web",
+                              patch: .object(["metadata": .object(["labels": .object(["owner": .null])])]))
+        try server.mergePatch(as: "intruder", .deployments, namespace: "default", name: "web",
+                              patch: .object(["metadata": .object(["labels": .object(["owner": .string("berth")])])]))
+        #expect(try await events.nextChange()?.type == "DELETED")
+        #expect(try await events.nextChange()?.type == "ADDED")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aFieldSelectorWatchesOneObject() async throws {
+        let server = KubeTestServer()
+        try server.start()
+        defer { server.stop() }
+        let client = KubeClient(server)
+        _ = try await client.apply(collection + "/a", deploymentBody("a"))
+        _ = try await client.apply(collection + "/b", deploymentBody("b"))
+        let list = try await client.send("GET", collection + "?fieldSelector=metadata.name%3Db").json
+        #expect(list["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } == ["b"])
+        #expect(try await client.send("GET", collection + "?fieldSelector=spec.replicas%3D1").status == 400)
+
+        var events = WatchReader(try await client.watch(collection + "?watch=1&fieldSelector=metadata.name%3Db&resourceVersion=\(list.resourceVersion ?? "")"))
+        _ = try await client.apply(collection + "/a", deploymentBody("a", replicas: 5))
+        _ = try await client.apply(collection + "/b", deploymentBody("b", replicas: 5))
+        let event = try #require(try await events.nextChange())
+        #expect(event.object["metadata"]?["name"] == .string("b"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
     func aClientLeavingEndsItsWatch() async throws {
         let server = KubeTestServer()
         try server.start()

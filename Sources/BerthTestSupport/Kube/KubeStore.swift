@@ -53,6 +53,8 @@ struct KubeChange: Sendable {
     var key: KubeObjectKey
     var object: JSONValue
     var labels: [String: String]
+    /// The labels before a MODIFIED change, so a watch can tell an object leaving its selection.
+    var previousLabels: [String: String]?
 }
 
 /// The test server's state: objects per kind/namespace/name, the global resourceVersion
@@ -116,10 +118,10 @@ final class KubeStore: @unchecked Sendable {
         return stored
     }
 
-    /// Objects of a kind in a namespace (nil: all), sorted by namespace and name, that `selector` matches.
-    func list(_ kind: KubeResourceKind, namespace: String?, selector: KubeLabelSelector) -> [KubeStoredObject] {
+    /// Objects of a kind in a namespace (nil: all), sorted by namespace and name, that `filter` selects.
+    func list(_ kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter) -> [KubeStoredObject] {
         state.objects.values
-            .filter { $0.key.kind == kind && (namespace == nil || $0.key.namespace == namespace) && selector.matches($0.labels) }
+            .filter { $0.key.kind == kind && (namespace == nil || $0.key.namespace == namespace) && filter.matches($0.key, labels: $0.labels) }
             .sorted { $0.key < $1.key }
     }
 
@@ -128,6 +130,7 @@ final class KubeStore: @unchecked Sendable {
     func commit(_ stored: KubeStoredObject, type: String) -> KubeStoredObject {
         state.resourceVersion += 1
         var stored = stored
+        let previousLabels = state.objects[stored.key]?.labels
         stored.object = stamp(stored.object, resourceVersion: state.resourceVersion)
         if type == "DELETED" {
             state.objects[stored.key] = nil
@@ -136,7 +139,7 @@ final class KubeStore: @unchecked Sendable {
             state.objects[stored.key] = stored
         }
         let change = KubeChange(resourceVersion: state.resourceVersion, type: type, key: stored.key,
-                                object: stored.rendered, labels: stored.labels)
+                                object: stored.rendered, labels: stored.labels, previousLabels: previousLabels)
         state.history.append(change)
         for watcher in state.watchers.values { watcher.offer(change) }
         return stored

@@ -15,7 +15,7 @@ extension KubeTestServer {
 
     /// Every object of a kind (in `namespace`, or all when nil), sorted by namespace and name.
     public func objects(_ kind: KubeResourceKind, namespace: String? = nil) -> [JSONValue] {
-        store.withLock { $0.list(kind, namespace: namespace, selector: .everything).map(\.rendered) }
+        store.withLock { $0.list(kind, namespace: namespace, filter: .everything).map(\.rendered) }
     }
 
     /// Writes a Deployment's status as the controller-manager would: a new resourceVersion,

@@ -8,9 +8,9 @@ extension KubeTestServer {
         guard let name = resource.name else {
             switch request.method {
             case "GET":
-                let selector = try KubeLabelSelector(parsing: target.query["labelSelector"] ?? "")
-                if target.flag("watch") == true { return watch(target, kind: kind, namespace: resource.namespace, selector: selector) }
-                return Self.reply(200, list(kind, namespace: resource.namespace, selector: selector))
+                let filter = try KubeObjectFilter(labelSelector: target.query["labelSelector"], fieldSelector: target.query["fieldSelector"])
+                if target.flag("watch") == true { return watch(target, kind: kind, namespace: resource.namespace, filter: filter) }
+                return Self.reply(200, list(kind, namespace: resource.namespace, filter: filter))
             case "POST":
                 let body = try Self.parseBody(request)
                 let name = try Self.nameForCreate(body)
@@ -86,9 +86,9 @@ extension KubeTestServer {
         })
     }
 
-    private func list(_ kind: KubeResourceKind, namespace: String?, selector: KubeLabelSelector) -> JSONValue {
+    private func list(_ kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter) -> JSONValue {
         store.withLock { store in
-            let items = store.list(kind, namespace: namespace, selector: selector).map { stored -> JSONValue in
+            let items = store.list(kind, namespace: namespace, filter: filter).map { stored -> JSONValue in
                 var fields = stored.rendered.objectValue ?? [:]
                 fields["kind"] = nil
                 fields["apiVersion"] = nil
@@ -102,9 +102,9 @@ extension KubeTestServer {
     }
 
     private func watch(_ target: KubeRequestTarget, kind: KubeResourceKind, namespace: String?,
-                       selector: KubeLabelSelector) -> HTTPServerReply {
+                       filter: KubeObjectFilter) -> HTTPServerReply {
         let seconds = target.query["timeoutSeconds"].flatMap { Int($0) } ?? 1800
-        let request = KubeWatchRequest(kind: kind, namespace: namespace, selector: selector,
+        let request = KubeWatchRequest(kind: kind, namespace: namespace, filter: filter,
                                        resourceVersion: target.query["resourceVersion"], allowBookmarks: target.flag("allowWatchBookmarks") ?? false,
                                        timeout: .seconds(seconds), bookmarkInterval: bookmarkInterval)
         let store = self.store

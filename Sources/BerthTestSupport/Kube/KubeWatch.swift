@@ -5,25 +5,35 @@ import Foundation
 final class KubeWatcher: @unchecked Sendable {
     let kind: KubeResourceKind
     let namespace: String?
-    let selector: KubeLabelSelector
+    let filter: KubeObjectFilter
     private let lock = NSLock()
     private var pending: [String] = []
     private var closed = false
 
-    init(kind: KubeResourceKind, namespace: String?, selector: KubeLabelSelector) {
+    init(kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter) {
         self.kind = kind
         self.namespace = namespace
-        self.selector = selector
+        self.filter = filter
     }
 
-    func wants(_ change: KubeChange) -> Bool {
-        change.key.kind == kind && (namespace == nil || change.key.namespace == namespace) && selector.matches(change.labels)
-    }
-
-    /// Queues the change if this watch wants it; called by the store under its lock.
+    /// Queues the change as this watch sees it; called by the store under its lock. An
+    /// object whose labels move it into or out of the selection is ADDED or DELETED here,
+    /// as the real server reports it.
     func offer(_ change: KubeChange) {
-        guard wants(change) else { return }
-        enqueue(Self.line(type: change.type, object: change.object))
+        guard change.key.kind == kind, namespace == nil || change.key.namespace == namespace else { return }
+        let selectedNow = filter.matches(change.key, labels: change.labels)
+        var type = change.type
+        if type == "MODIFIED", let before = change.previousLabels {
+            switch (filter.matches(change.key, labels: before), selectedNow) {
+            case (true, true): break
+            case (false, true): type = "ADDED"
+            case (true, false): type = "DELETED"
+            case (false, false): return
+            }
+        } else if !selectedNow {
+            return
+        }
+        enqueue(Self.line(type: type, object: change.object))
     }
 
     func enqueue(_ line: String) {
@@ -63,7 +73,7 @@ final class KubeWatcher: @unchecked Sendable {
 struct KubeWatchRequest: Sendable {
     var kind: KubeResourceKind
     var namespace: String?
-    var selector: KubeLabelSelector
+    var filter: KubeObjectFilter
     var resourceVersion: String?
     var allowBookmarks: Bool
     var timeout: Duration
@@ -74,7 +84,7 @@ extension KubeStore {
     /// Opens a watch: the events already due (history after the resourceVersion, or ADDED
     /// for every existing object), or the one ERROR event when the resourceVersion is compacted.
     func openWatch(_ request: KubeWatchRequest) -> (watcher: KubeWatcher, expired: Bool) {
-        let watcher = KubeWatcher(kind: request.kind, namespace: request.namespace, selector: request.selector)
+        let watcher = KubeWatcher(kind: request.kind, namespace: request.namespace, filter: request.filter)
         withLock { store in
             let since = request.resourceVersion.flatMap { Int($0) }
             if let since, since != 0 {
@@ -86,7 +96,7 @@ extension KubeStore {
                 }
                 for change in store.state.history where change.resourceVersion > since { watcher.offer(change) }
             } else {
-                for stored in store.list(request.kind, namespace: request.namespace, selector: request.selector) {
+                for stored in store.list(request.kind, namespace: request.namespace, filter: request.filter) {
                     watcher.enqueue(KubeWatcher.line(type: "ADDED", object: stored.rendered))
                 }
             }
