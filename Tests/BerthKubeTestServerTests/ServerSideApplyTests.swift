@@ -134,6 +134,32 @@ import Testing
         #expect(forcedMerge.status == 422)
     }
 
+    @Test func aDryRunAnswersLikeTheWriteButChangesNothing() async throws {
+        let server = try started()
+        defer { server.stop() }
+        let client = KubeClient(server)
+        let created = try await client.apply(path, deploymentBody("web")).json
+        let watch = try await client.watch("/apis/apps/v1/namespaces/default/deployments?watch=1&resourceVersion=\(created.resourceVersion ?? "")")
+        let preview = try await client.send("PATCH", path + "?fieldManager=berth&dryRun=All", body: deploymentBody("web", replicas: 9),
+                                            contentType: "application/apply-patch+yaml")
+        #expect(preview.status == 200)
+        #expect(preview.json["spec"]?["replicas"] == .number("9"))
+        #expect(preview.json.generation == 2)
+        let stored = try #require(server.deployment(namespace: "default", name: "web"))
+        #expect(stored["spec"]?["replicas"] == .number("2"))
+        #expect(stored.resourceVersion == created.resourceVersion)
+        let invalid = try await client.send("PATCH", path + "?fieldManager=berth&dryRun=All",
+                                            body: deploymentBody("web", replicas: -1), contentType: "application/apply-patch+yaml")
+        #expect(invalid.status == 422, "a dry run validates as the write would")
+        #expect(try await client.send("DELETE", path + "?dryRun=All").status == 200)
+        #expect(server.deployment(namespace: "default", name: "web") != nil)
+
+        _ = try await client.apply(path, deploymentBody("web", replicas: 3))
+        var events = WatchReader(watch)
+        let first = try #require(try await events.nextChange())
+        #expect(first.object["spec"]?["replicas"] == .number("3"), "watches never see a dry run")
+    }
+
     @Test func putWithAStaleResourceVersionIsAConflict() async throws {
         let server = try started()
         defer { server.stop() }

@@ -76,6 +76,8 @@ final class KubeStore: @unchecked Sendable {
 
     private let lock = NSLock()
     var state = State()
+    /// Set while a dry run goes on: its changes reach no watch and are undone after.
+    private var isDryRun = false
     /// Whether writes into a namespace that does not exist are refused (404) as the real server does.
     let checksNamespaces: Bool
     /// How long a terminating namespace or a foreground deletion lingers before it finishes by itself.
@@ -96,6 +98,19 @@ final class KubeStore: @unchecked Sendable {
         defer { lock.unlock() }
         finishDueFinalizations(force: false)
         return try body(self)
+    }
+
+    /// Runs a write as `?dryRun=All` asks: validated and answered like a real one, then undone.
+    func dryRun<Result, Failure: Error>(_ body: (KubeStore) throws(Failure) -> Result) throws(Failure) -> Result {
+        try withLock { store throws(Failure) in
+            let saved = store.state
+            store.isDryRun = true
+            defer {
+                store.state = saved
+                store.isDryRun = false
+            }
+            return try body(store)
+        }
     }
 
     static func now() -> String {
@@ -141,7 +156,9 @@ final class KubeStore: @unchecked Sendable {
         let change = KubeChange(resourceVersion: state.resourceVersion, type: type, key: stored.key,
                                 object: stored.rendered, labels: stored.labels, previousLabels: previousLabels)
         state.history.append(change)
-        for watcher in state.watchers.values { watcher.offer(change) }
+        if !isDryRun {
+            for watcher in state.watchers.values { watcher.offer(change) }
+        }
         return stored
     }
 

@@ -15,7 +15,7 @@ extension KubeTestServer {
                 let body = try Self.parseBody(request)
                 let name = try Self.nameForCreate(body)
                 let key = KubeObjectKey(kind: kind, namespace: resource.namespace ?? "", name: name)
-                let created = try store.withLock { store throws(KubeStatus) in
+                let created = try write(target) { store throws(KubeStatus) in
                     kind.isNamespace ? try store.createNamespaceLocked(name, body: body, manager: Self.manager(request, target))
                         : try store.create(key, body: body, manager: Self.manager(request, target))
                 }
@@ -33,18 +33,18 @@ extension KubeTestServer {
             let body = try Self.parseBody(request)
             try Self.checkName(body, url: name)
             if resource.subresource == "status" {
-                return Self.reply(200, try store.withLock { store throws(KubeStatus) in
+                return Self.reply(200, try write(target) { store throws(KubeStatus) in
                     try store.setStatus(key, status: body["status"] ?? .object([:])).rendered
                 })
             }
             let manager = Self.manager(request, target)
-            return Self.reply(200, try store.withLock { store throws(KubeStatus) in try store.update(key, body: body, manager: manager).rendered })
+            return Self.reply(200, try write(target) { store throws(KubeStatus) in try store.update(key, body: body, manager: manager).rendered })
         case "PATCH":
             return try patch(request, target: target, key: key, status: resource.subresource == "status")
         case "DELETE":
             let options = request.body.isEmpty ? nil : try Self.parseBody(request)
             let propagation = options?["propagationPolicy"]?.stringValue ?? target.query["propagationPolicy"]
-            return Self.reply(200, try store.withLock { store throws(KubeStatus) in try store.delete(key, propagation: propagation) })
+            return Self.reply(200, try write(target) { store throws(KubeStatus) in try store.delete(key, propagation: propagation) })
         default:
             throw KubeStatus(code: 405, message: "the server does not allow this method on the requested resource",
                              reason: "MethodNotAllowed", details: .object([:]))
@@ -64,7 +64,7 @@ extension KubeTestServer {
             let body = try Self.parseBody(request)
             try Self.checkName(body, url: key.name)
             let force = target.flag("force") ?? false
-            let (stored, created) = try store.withLock { store throws(KubeStatus) in
+            let (stored, created) = try write(target) { store throws(KubeStatus) in
                 try store.apply(key, body: body, manager: manager, force: force)
             }
             return Self.reply(created ? 201 : 200, stored.rendered)
@@ -77,13 +77,20 @@ extension KubeTestServer {
         }
         let body = try Self.parseBody(request)
         let manager = Self.manager(request, target)
-        return Self.reply(200, try store.withLock { store throws(KubeStatus) in
+        return Self.reply(200, try write(target) { store throws(KubeStatus) in
             if status {
                 let merged = KubeStore.mergePatch(try store.get(key).object["status"] ?? .object([:]), body["status"] ?? .object([:]))
                 return try store.setStatus(key, status: merged).rendered
             }
             return try store.mergePatch(key, patch: body, manager: manager).rendered
         })
+    }
+
+    /// Runs a write under the store's lock, or as a dry run (`?dryRun=All`) that changes nothing.
+    private func write<Result>(_ target: KubeRequestTarget,
+                               _ body: (KubeStore) throws(KubeStatus) -> Result) throws(KubeStatus) -> Result {
+        if target.query["dryRun"] == "All" { return try store.dryRun(body) }
+        return try store.withLock(body)
     }
 
     private func list(_ kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter) -> JSONValue {
