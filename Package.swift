@@ -40,6 +40,9 @@ let package = Package(
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
         .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP"]),
+        // The fake Kubernetes API server, replayed against transcripts of a real kube-apiserver.
+        .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
+                    resources: [.copy("Transcripts")]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
             "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
         ]),

@@ -135,6 +135,9 @@ public indirect enum HTTPServerReply: Sendable {
     case cutOff(HTTPServerReply, afterBytes: Int, reset: Bool = false)
     /// Reads the request and never answers; the connection ends when the client leaves or the server stops.
     case stall
+    /// A chunked response whose chunks `produce` writes as they happen (e.g. watch events),
+    /// until it returns; the connection's thread runs it. See `HTTPServerStreamWriter`.
+    case streamed(status: Int, headers: [(String, String)] = [], produce: @Sendable (HTTPServerStreamWriter) -> Void)
 
     /// A text response.
     public static func text(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> HTTPServerReply {
@@ -178,6 +181,8 @@ public indirect enum HTTPServerReply: Sendable {
             return steps
         case .stall:
             return [.stall]
+        case .streamed(let status, let headers, let produce):
+            return [.write(Self.head(status: status, headers: headers + [("Transfer-Encoding", "chunked")])), .stream(produce)]
         }
     }
 
@@ -195,8 +200,13 @@ public indirect enum HTTPServerReply: Sendable {
         case 204: return "No Content"
         case 304: return "Not Modified"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
         case 404: return "Not Found"
         case 409: return "Conflict"
+        case 410: return "Gone"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Entity"
         case 500: return "Internal Server Error"
         default: return "Status"
         }
@@ -210,4 +220,5 @@ enum TestServerStep: Sendable {
     case stall
     case close
     case reset
+    case stream(@Sendable (HTTPServerStreamWriter) -> Void)
 }

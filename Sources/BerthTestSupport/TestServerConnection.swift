@@ -33,6 +33,11 @@ struct TestServerConnection {
             case .reset:
                 reset = true
                 return
+            case .stream(let produce):
+                let writer = HTTPServerStreamWriter(write: { write($0) }, wait: { pause($0, gate: nil) })
+                produce(writer)
+                if !writer.isClosed { _ = write(Array("0\r\n\r\n".utf8)) }
+                return
             }
         }
     }
