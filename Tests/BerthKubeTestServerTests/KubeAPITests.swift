@@ -136,6 +136,9 @@ import Testing
         let path = "/apis/apps/v1/namespaces/default/deployments/web"
         #expect(try await client.apply(path, deploymentBody("web")).status == 503)
         #expect(try await client.apply(path, deploymentBody("web")).status == 201)
+        server.failNext(method: "GET", pathContains: "/deployments/web", reply: .cutOff(.json("{}"), afterBytes: 10))
+        await #expect(throws: (any Error).self) { try await client.send("GET", path) }
+        #expect(try await client.send("GET", path).status == 200)
         let patches = server.requests.filter { $0.method == "PATCH" }
         #expect(patches.count == 2)
         #expect(patches.last?.contentType == "application/apply-patch+yaml")

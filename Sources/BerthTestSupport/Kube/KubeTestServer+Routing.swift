@@ -40,7 +40,7 @@ extension KubeTestServer {
                                           bodyText: request.bodyText))
         }
         if let failure = takeFailure(request) {
-            return .json(failure.body, status: failure.status)
+            return failure.reply
         }
         let target = KubeRequestTarget(request.path)
         do {
