@@ -113,6 +113,20 @@ import Testing
         #expect(unknown.text == "404 page not found\n")
     }
 
+    @Test func aGroupsDocumentAndANamespaceMismatch() async throws {
+        let server = try started()
+        defer { server.stop() }
+        let client = KubeClient(server)
+        let apps = try await client.send("GET", "/apis/apps").json
+        #expect(apps["kind"] == .string("APIGroup"))
+        #expect(apps["preferredVersion"]?["groupVersion"] == .string("apps/v1"))
+        var body = deploymentBody("web")
+        body = body.merging(.object(["metadata": .object(["namespace": .string("elsewhere")])]))
+        let mismatch = try await client.apply("/apis/apps/v1/namespaces/default/deployments/web", body)
+        #expect(mismatch.status == 400)
+        #expect(mismatch.json["reason"] == .string("BadRequest"))
+    }
+
     @Test func requestsAreLoggedAndFailuresCanBeInjected() async throws {
         let server = try started()
         defer { server.stop() }
@@ -122,6 +136,9 @@ import Testing
         let path = "/apis/apps/v1/namespaces/default/deployments/web"
         #expect(try await client.apply(path, deploymentBody("web")).status == 503)
         #expect(try await client.apply(path, deploymentBody("web")).status == 201)
+        server.failNext(method: "GET", pathContains: "/deployments/web", reply: .cutOff(.json("{}"), afterBytes: 10))
+        await #expect(throws: (any Error).self) { try await client.send("GET", path) }
+        #expect(try await client.send("GET", path).status == 200)
         let patches = server.requests.filter { $0.method == "PATCH" }
         #expect(patches.count == 2)
         #expect(patches.last?.contentType == "application/apply-patch+yaml")

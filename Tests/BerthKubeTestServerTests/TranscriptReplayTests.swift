@@ -19,7 +19,9 @@ import Testing
     func replay(_ file: String) async throws {
         let transcript = try Transcript.load(file)
         let plan = ReplayPlan.for(file)
-        let server = KubeTestServer(token: Self.token)
+        // Deletions finish only when the plan says the recorded cluster's controllers had
+        // finished them, never by the clock: a loaded machine must not change the replay.
+        let server = KubeTestServer(token: Self.token, finalizationDelay: .seconds(3600))
         try server.start()
         defer { server.stop() }
         try plan.seed(server)

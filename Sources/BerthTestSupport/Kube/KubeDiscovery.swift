@@ -43,6 +43,14 @@ enum KubeDiscovery {
         return .object(["kind": .string("APIGroupList"), "apiVersion": .string("v1"), "groups": .array(groups)])
     }
 
+    /// `/apis/GROUP`: one group's versions; nil for a group the server does not serve.
+    static func group(_ kinds: [KubeResourceKind], name: String) -> JSONValue? {
+        guard let group = groups(kinds).first(where: { $0.name == name }) else { return nil }
+        let versions = group.versions.map { JSONValue.object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
+        return .object(["kind": .string("APIGroup"), "apiVersion": .string("v1"), "name": .string(name),
+                        "versions": .array(versions), "preferredVersion": versions[0]])
+    }
+
     /// The resources of one group/version; nil when the server has none there.
     static func resourceList(_ kinds: [KubeResourceKind], group: String, version: String) -> JSONValue? {
         let matching = kinds.filter { $0.group == group && $0.version == version }

@@ -40,7 +40,7 @@ extension KubeTestServer {
                                           bodyText: request.bodyText))
         }
         if let failure = takeFailure(request) {
-            return .json(failure.body, status: failure.status)
+            return failure.reply
         }
         let target = KubeRequestTarget(request.path)
         do {
@@ -82,6 +82,9 @@ extension KubeTestServer {
                 return Self.reply(200, KubeDiscovery.aggregated(kinds), contentType: KubeDiscovery.aggregatedContentType)
             }
             return Self.reply(200, KubeDiscovery.groupList(kinds))
+        case 2 where segments[0] == "apis":
+            guard let group = KubeDiscovery.group(kinds, name: segments[1]) else { return Self.pageNotFound }
+            return Self.reply(200, group)
         case 2 where segments[0] == "api":
             guard let list = KubeDiscovery.resourceList(kinds, group: "", version: segments[1]) else { return Self.pageNotFound }
             return Self.reply(200, list)

@@ -13,6 +13,7 @@ extension KubeTestServer {
                 return Self.reply(200, list(kind, namespace: resource.namespace, filter: filter))
             case "POST":
                 let body = try Self.parseBody(request)
+                try Self.checkNamespace(body, url: resource.namespace)
                 let name = try Self.nameForCreate(body)
                 let key = KubeObjectKey(kind: kind, namespace: resource.namespace ?? "", name: name)
                 let created = try write(target) { store throws(KubeStatus) in
@@ -32,6 +33,7 @@ extension KubeTestServer {
         case "PUT":
             let body = try Self.parseBody(request)
             try Self.checkName(body, url: name)
+            try Self.checkNamespace(body, url: resource.namespace)
             if resource.subresource == "status" {
                 return Self.reply(200, try write(target) { store throws(KubeStatus) in
                     try store.setStatus(key, status: body["status"] ?? .object([:])).rendered
@@ -63,6 +65,7 @@ extension KubeTestServer {
             }
             let body = try Self.parseBody(request)
             try Self.checkName(body, url: key.name)
+            try Self.checkNamespace(body, url: key.kind.namespaced ? key.namespace : nil)
             let force = target.flag("force") ?? false
             let (stored, created) = try write(target) { store throws(KubeStatus) in
                 try store.apply(key, body: body, manager: manager, force: force)
@@ -132,6 +135,13 @@ extension KubeTestServer {
     static func checkName(_ body: JSONValue, url: String) throws(KubeStatus) {
         if let name = body["metadata"]?["name"]?.stringValue, name != url {
             throw .badRequest("the name of the object (\(name)) does not match the name on the URL (\(url))")
+        }
+    }
+
+    /// A namespace in the body must be the one in the URL.
+    static func checkNamespace(_ body: JSONValue, url: String?) throws(KubeStatus) {
+        if let namespace = body["metadata"]?["namespace"]?.stringValue, let url, namespace != url {
+            throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
     }
 

@@ -95,8 +95,13 @@ public final class KubeTestServer: Sendable {
     /// Answers the next `times` requests whose method matches (nil: any) and whose path
     /// contains `pathContains` with `status` and `body` (a JSON text) instead of serving them.
     public func failNext(method: String? = nil, pathContains: String, status: Int, body: String, times: Int = 1) {
-        failures.withLock { $0.append(KubeInjectedFailure(method: method, pathContains: pathContains, status: status,
-                                                          body: body, remaining: times)) }
+        failNext(method: method, pathContains: pathContains, reply: .json(body, status: status), times: times)
+    }
+
+    /// Answers the next `times` matching requests with `reply`: a cut-off response, a stall,
+    /// a reset connection... (see `HTTPServerReply`), e.g. to test a client's retries.
+    public func failNext(method: String? = nil, pathContains: String, reply: HTTPServerReply, times: Int = 1) {
+        failures.withLock { $0.append(KubeInjectedFailure(method: method, pathContains: pathContains, reply: reply, remaining: times)) }
     }
 
     /// Forgets the change history: watches from any resourceVersion before now get 410 Expired.
@@ -133,8 +138,7 @@ public struct KubeRecordedRequest: Sendable {
 struct KubeInjectedFailure: Sendable {
     var method: String?
     var pathContains: String
-    var status: Int
-    var body: String
+    var reply: HTTPServerReply
     var remaining: Int
 }
 
