@@ -21,14 +21,14 @@ let package = Package(
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
-            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP",
+            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
         // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
         // Kubernetes: kubeconfig and in-cluster credentials, `kubectl proxy`, later the adapter.
-        .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel"]),
+        .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON"]),

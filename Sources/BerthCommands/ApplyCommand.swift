@@ -12,11 +12,27 @@ enum ApplyCommand {
             return 1
         }
         defer { state.lock.release() }
-        let journal = state.journal
+        let kube = KubePlatform(settings: settings)
+        var code: Int32
+        var superseded: Bool
+        repeat {
+            (code, superseded) = await applyOnce(settings: settings, arguments: arguments, console: console, journal: state.journal, kube: kube)
+            if superseded { console.out("a newer spec arrived while waiting: applying it") }
+        } while superseded
+        await kube.stop()
+        return code
+    }
+
+    /// One observe -> plan -> execute pass, then the rollout wait if asked; `superseded` when
+    /// the specs changed while waiting, so the caller applies again.
+    static func applyOnce(settings: Settings, arguments: Arguments, console: Console, journal: Journal,
+                          kube: KubePlatform) async -> (Int32, superseded: Bool) {
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
+            let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
+            let fingerprint = SpecFingerprint.now(settings)
             let imageLines = Progress.Lines()
-            let reconcile = try await Reconcile.prepare(settings: settings, progress: { line in
+            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube, progress: { line in
                 console.err("image: \(line)")
                 imageLines.append(line)
             })
@@ -43,11 +59,27 @@ enum ApplyCommand {
             if !outcomes.isEmpty {
                 console.out("Applied: \(outcomes.count - failed.count) done, \(failed.count) failed.")
             }
-            return failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty ? 0 : 1
+            let applied = failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty
+            guard applied, arguments.flags.contains("wait"), let adapter = await kube.connected() else { return (applied ? 0 : 1, false) }
+            let outcome = await RolloutWait.run(
+                adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
+                superseded: { SpecFingerprint.now(settings) != fingerprint })
+            switch outcome {
+            case .complete:
+                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "complete"))
+                return (0, false)
+            case .superseded:
+                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "superseded by a newer spec"))
+                return (0, true)
+            case .failed(let why):
+                console.err("berth: \(why)")
+                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, error: why))
+                return (1, false)
+            }
         } catch {
             console.err("berth: \(error)")
             _ = try? await journal.append(JournalRecord(event: "apply-end", owner: settings.owner, error: String(describing: error)))
-            return 1
+            return (1, false)
         }
     }
 

@@ -2,9 +2,16 @@ import BerthModel
 
 enum PlanCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        let kube = KubePlatform(settings: settings)
+        let code = await run(settings: settings, arguments: arguments, console: console, kube: kube)
+        await kube.stop()
+        return code
+    }
+
+    static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async -> Int32 {
         let detailed = arguments.flags.contains("detailed-exitcode")
         do {
-            let reconcile = try await Reconcile.prepare(settings: settings)
+            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             if arguments.flags.contains("json") {

@@ -1,6 +1,7 @@
 import BerthDocker
 import BerthEngine
 import BerthJSON
+import BerthKube
 import BerthModel
 
 /// observe -> plan, shared by `plan` and `apply`.
@@ -16,12 +17,13 @@ struct Reconcile {
     let context: PlanContext
 
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
-    static func prepare(settings: Settings, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+    static func prepare(settings: Settings, kube: KubePlatform,
+                        progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
         let client = DockerClient(endpoint: try settings.endpoint())
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
-                                         DockerSwarmAdapter(client: client, images: images)]
+                                         DockerSwarmAdapter(client: client, images: images), kube]
         let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
         if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)

@@ -9,6 +9,18 @@ import Foundation
 /// watch's state/status.json; otherwise it observes the engine itself.
 enum StatusCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
+        let kube = KubePlatform(settings: settings)
+        do {
+            let code = try await run(settings: settings, arguments: arguments, console: console, kube: kube)
+            await kube.stop()
+            return code
+        } catch {
+            await kube.stop()
+            throw error
+        }
+    }
+
+    static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async throws -> Int32 {
         let statusPath = settings.stateDirectory + "/status.json"
         var report: StatusReport
         var source: String
@@ -16,7 +28,7 @@ enum StatusCommand {
             report = written
             source = "from the running watch, \(written.time)"
         } else {
-            let reconcile = try await Reconcile.prepare(settings: settings)
+            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
             let plan = reconcile.plan(allowMassDelete: false)
             report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
                                        desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:],

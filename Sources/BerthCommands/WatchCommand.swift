@@ -31,6 +31,7 @@ enum WatchCommand {
         let docker: DockerContainerAdapter
         let swarm: DockerSwarmAdapter
         let watcher: SpecFolderWatcher
+        let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
         do {
             let client = DockerClient(endpoint: try settings.endpoint())
             let images = ImagePreparer(client: client, progress: { [owner = settings.owner] line in
@@ -47,7 +48,7 @@ enum WatchCommand {
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         let controller = Controller(
             configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
-            platforms: [docker, swarm], journal: journal,
+            platforms: [docker, swarm, kube], journal: journal,
             load: {
                 (try? LastValidSpecs.load(specs: specs, store: store))
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
@@ -72,6 +73,7 @@ enum WatchCommand {
             },
             Task { await EngineEvents.follow(docker, owner: settings.owner, controller: controller, log: { log($0) }) },
             Task { await EngineEvents.follow(swarm, owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(kube, owner: settings.owner, controller: controller, log: { log($0) }) },
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)
@@ -102,6 +104,7 @@ enum WatchCommand {
             return first
         }
         if !finished { workers.cancel(); log("abandoned work still in flight after 15s") }
+        await kube.stop()
         _ = try? await journal.append(JournalRecord(event: "watch-stop", owner: settings.owner))
         await journal.close()
         log("stopped")

@@ -28,15 +28,19 @@ public struct Observation: Sendable {
             }
         }
         let wanted = Set(desired.specs.map(\.target))
-        // A target nobody asked for (no swarm specs, plain engine) is not a failure.
-        failures = failures.filter { wanted.contains($0.0) || !Observation.isUnsupported($0.1) }
+        // A target nobody asked for (no swarm specs on a plain engine, no Docker Engine for a
+        // Kubernetes-only folder) is not a failure.
+        failures = failures.filter { wanted.contains($0.0) || !Observation.isUnavailable($0.1) }
         var kept = desired
         let failed = Set(failures.map(\.0))
         kept.specs = desired.specs.filter { !failed.contains($0.target) }
-        // Its resources are unknown, so nothing may be pruned on the strength of their absence.
+        // Its resources are unknown, and one of its specs may be the one that moved from
+        // another target: nothing may be pruned on the strength of their absence.
         if !failed.isEmpty { kept.invalidFiles += failed.sorted().map { "target \($0) unavailable" } }
         return Observation(observed: observed, desired: kept, failures: failures.sorted { $0.0 < $1.0 })
     }
 
-    static func isUnsupported(_ error: any Error) -> Bool { (error as? BerthError)?.code == .unsupported }
+    static func isUnavailable(_ error: any Error) -> Bool {
+        [.unsupported, .engineUnreachable].contains((error as? BerthError)?.code)
+    }
 }

@@ -33,3 +33,26 @@ struct ObservationTests {
         #expect(observation.desired.invalidFiles.isEmpty)
     }
 }
+
+extension ObservationTests {
+    static let noEngine = BerthError(.engineUnreachable, "cannot reach the Docker Engine at unix:///x")
+
+    /// A folder of Kubernetes specs on a machine without Docker converges, and prunes.
+    @Test func anUnreachableEngineNobodyNeedsIsNoError() async {
+        let object = ObservedResource(id: "k", target: "kubernetes", kind: "Deployment", name: "old", replica: nil,
+                                      engineName: "default/old", configHash: "h", state: .running)
+        let observation = await Observation.run(
+            platforms: [Fixed(target: "docker", result: .failure(Self.noEngine)), Fixed(target: "kubernetes", result: .success([object]))],
+            owner: "o", desired: DesiredState(specs: [Spec(name: "web", target: "kubernetes", image: "x:1")]))
+        #expect(observation.failures.isEmpty)
+        #expect(observation.desired.invalidFiles.isEmpty)
+        #expect(observation.desired.specs.map(\.name) == ["web"])
+    }
+
+    @Test func anUnreachableEngineWithSpecsIsAFailure() async {
+        let observation = await Observation.run(
+            platforms: [Fixed(target: "docker", result: .failure(Self.noEngine))],
+            owner: "o", desired: DesiredState(specs: [Spec(name: "web", image: "x:1")]))
+        #expect(observation.failures.map(\.target) == ["docker"])
+    }
+}

@@ -1,0 +1,131 @@
+import BerthEngine
+import BerthHTTP
+import BerthKube
+import BerthModel
+import Foundation
+
+/// Kubernetes for one command: the kubeconfig (or in-cluster account) turned into a client,
+/// or `kubectl proxy --unix-socket` run as a child when asked (`--kube-proxy`).
+final class KubeConnector: Sendable {
+    let adapter: KubernetesAdapter
+    let proxy: KubeProxy?
+
+    private init(adapter: KubernetesAdapter, proxy: KubeProxy?) { self.adapter = adapter; self.proxy = proxy }
+
+    static func connect(_ settings: Settings, onProxyExit: (@Sendable (String) -> Void)? = nil) async throws -> KubeConnector {
+        let loader = KubeconfigLoader(kubeconfig: settings.kubeconfig, context: settings.kubeContext,
+                                      environment: settings.environment)
+        if settings.kubeProxy {
+            // The namespace still comes from the context where berth can read it; the
+            // credentials are kubectl's business.
+            let namespace = (try? loader.load())?.namespace ?? "default"
+            let proxy = try await KubeProxy.start(kubeconfig: settings.kubeconfig, context: settings.kubeContext,
+                                                  environment: settings.environment, onExit: onProxyExit)
+            let client = KubeClient(endpoint: .unix(path: proxy.socketPath),
+                                    credentials: "kubectl proxy" + (settings.kubeContext.map { " (context \"\($0)\")" } ?? ""))
+            return KubeConnector(adapter: KubernetesAdapter(client: client, defaultNamespace: namespace,
+                                                            kindsFile: settings.kubeKindsPath), proxy: proxy)
+        }
+        let connection = try loader.load()
+        let client = KubeClient(endpoint: endpoint(connection), credentials: connection.credentialsDescription,
+                                pathPrefix: connection.server.pathPrefix, token: { connection.currentToken() })
+        return KubeConnector(adapter: KubernetesAdapter(client: client, defaultNamespace: connection.namespace,
+                                                        kindsFile: settings.kubeKindsPath), proxy: nil)
+    }
+
+    static func endpoint(_ c: KubeConnectionSettings) -> HTTPEndpoint {
+        guard c.server.usesTLS else { return .tcp(host: c.server.host, port: c.server.port) }
+        return .tcp(host: c.server.host, port: c.server.port) // TLS-PENDING
+    }
+
+    func stop() async { await proxy?.stop() }
+
+    /// Whether this command needs Kubernetes at all: a spec targets it, berth has applied
+    /// objects there before (they may need pruning), or the user named a cluster.
+    static func isNeeded(_ settings: Settings, desired: DesiredState?) -> Bool {
+        if settings.kubeProxy || settings.kubeconfig != nil || settings.kubeContext != nil { return true }
+        if FileManager.default.fileExists(atPath: settings.kubeKindsPath) { return true }
+        return desired?.specs.contains { $0.target == "kubernetes" } ?? false
+    }
+}
+
+/// The Kubernetes target of one command or watch: connects when a spec first needs it (or
+/// berth has objects there to look after), so Docker-only users never need a kubeconfig.
+/// Until then it observes nothing; a connection that cannot be made is this target's error
+/// (its specs are left out, nothing is pruned for it), retried on the next pass.
+final class KubePlatform: Platform, EventSource, PlanningFacts {
+    let target = "kubernetes"
+    let settings: Settings
+    let onProxyExit: (@Sendable (String) -> Void)?
+    private let slot = Slot()
+
+    actor Slot {
+        var connector: KubeConnector?
+        var stopped = false
+        func get(_ connect: @Sendable () async throws -> KubeConnector) async throws -> KubeConnector {
+            if let connector { return connector }
+            guard !stopped else { throw BerthError(.cancelled, "berth is stopping") }
+            let made = try await connect()
+            connector = made
+            return made
+        }
+        func current() -> KubeConnector? { connector }
+        /// kubectl proxy died: the next pass starts a new one.
+        func forget() async { await connector?.stop(); connector = nil }
+        func stop() async { stopped = true; await connector?.stop(); connector = nil }
+    }
+
+    init(settings: Settings, onProxyExit: (@Sendable (String) -> Void)? = nil) {
+        self.settings = settings
+        self.onProxyExit = onProxyExit
+    }
+
+    func adapter() async throws -> KubernetesAdapter {
+        let settings = self.settings, onProxyExit = self.onProxyExit, slot = self.slot
+        return try await slot.get {
+            try await KubeConnector.connect(settings, onProxyExit: { reason in
+                onProxyExit?("kubectl proxy exited: \(reason); starting it again on the next pass")
+                Task { await slot.forget() }
+            })
+        }.adapter
+    }
+
+    func observe(owner: String) async throws -> [ObservedResource] {
+        try await observe(owner: owner, desired: DesiredState(specs: []))
+    }
+
+    func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+        guard KubeConnector.isNeeded(settings, desired: desired) else { return [] }
+        let wanted = desired.specs.contains { $0.target == "kubernetes" }
+        do {
+            return try await adapter().observe(owner: owner, desired: desired)
+        } catch where !wanted {
+            // Only objects of removed specs could be there; without the cluster they are not
+            // seen, so nothing is pruned, and Docker specs must not be held up for them.
+            return []
+        }
+    }
+
+    func perform(_ action: Action, owner: String) async throws {
+        try await adapter().perform(action, owner: owner)
+    }
+
+    /// Waits until something connected the cluster (a spec needed it), then follows it.
+    func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
+        while await slot.current() == nil {
+            try await Task.sleep(for: .seconds(1))
+        }
+        return try await adapter().events(owner: owner)
+    }
+
+    func contribute(to context: PlanContext) async -> PlanContext {
+        guard let connector = await slot.current() else { return context }
+        return await connector.adapter.contribute(to: context)
+    }
+
+    /// The connected adapter, if any (apply --wait reads rollouts through it).
+    func connected() async -> KubernetesAdapter? { await slot.current()?.adapter }
+
+    /// Stops `kubectl proxy`, if berth started one.
+    func stop() async { await slot.stop() }
+}

@@ -1,0 +1,73 @@
+import BerthEngine
+import BerthKube
+import BerthModel
+import Foundation
+
+/// `apply --wait`: follows each Deployment the specs made until its rollout completes,
+/// stalls (Progressing=False, ProgressDeadlineExceeded: fail with the condition's message)
+/// or the timeout passes. A newer spec arriving meanwhile supersedes the wait.
+enum RolloutWait {
+    enum Outcome: Equatable {
+        case complete
+        case failed(String)
+        case superseded
+    }
+
+    static let interval: Duration = .milliseconds(500)
+
+    static func run(adapter: KubernetesAdapter, deployments: [KubeObjectID], timeout: Duration, console: Console,
+                    superseded: @escaping @Sendable () -> Bool) async -> Outcome {
+        let deadline = ContinuousClock.now + timeout
+        var pending = deployments
+        var said: [KubeObjectID: String] = [:]
+        while true {
+            var still: [KubeObjectID] = []
+            for id in pending {
+                let rollout: KubeRollout?
+                do { rollout = try await adapter.rollout(of: id) } catch {
+                    // A failed read is not a failed rollout: say it and look again.
+                    if said[id] != "\(error)" { console.err("wait: \(id): \(error)"); said[id] = "\(error)" }
+                    still.append(id)
+                    continue
+                }
+                guard let rollout else { return .failed("\(id) is gone while waiting for its rollout") }
+                switch rollout.phase {
+                case .complete:
+                    console.out("rollout complete: \(id): \(rollout.message)")
+                case .stalled:
+                    return .failed("rollout of \(id) stalled: \(rollout.message)")
+                case .pending, .progressing:
+                    if said[id] != rollout.message { console.out("waiting: \(id): \(rollout.message)"); said[id] = rollout.message }
+                    still.append(id)
+                }
+            }
+            pending = still
+            if pending.isEmpty { return .complete }
+            if superseded() { return .superseded }
+            if ContinuousClock.now >= deadline {
+                let last = pending.map { "\($0): \(said[$0] ?? "no status yet")" }.joined(separator: "; ")
+                return .failed("timed out after \(Controller.seconds(timeout)) waiting for rollouts: \(last)")
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+extension RolloutWait {
+    /// The Deployments the Kubernetes specs make, as the planner saw them.
+    static func deployments(_ reconcile: Reconcile) -> [KubeObjectID] {
+        let context = reconcile.context
+        return reconcile.desired.specs.filter { $0.target == "kubernetes" }.flatMap {
+            KubeObjects.make(spec: $0, owner: context.owner, defaultNamespace: context.kubeNamespace,
+                             isNamespaced: { context.isNamespaced(apiVersion: $0, kind: $1) })
+        }.map(\.id).filter { $0.kind == "Deployment" && $0.group == "apps" }.sorted()
+    }
+}
+
+/// What the spec folder asks for, in one value: a change means a newer spec arrived.
+enum SpecFingerprint {
+    static func now(_ settings: Settings) -> String? {
+        guard let desired = try? SpecFolder.load(settings.specsDirectory) else { return nil }
+        return SHA256.hex(desired.specs.map { $0.target + "/" + $0.name + "=" + $0.configHash }.sorted().joined(separator: "\n"))
+    }
+}

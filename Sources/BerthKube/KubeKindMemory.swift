@@ -1,0 +1,50 @@
+import BerthModel
+import Foundation
+
+/// "apps/v1" + "Deployment".
+public struct KubeKind: Sendable, Hashable, Comparable, Codable {
+    public var apiVersion: String
+    public var kind: String
+    public init(_ apiVersion: String, _ kind: String) { self.apiVersion = apiVersion; self.kind = kind }
+    public static func < (a: KubeKind, b: KubeKind) -> Bool { (a.apiVersion, a.kind) < (b.apiVersion, b.kind) }
+}
+
+/// The kinds berth has applied, kept in the state folder: once a spec with a custom resource
+/// is removed, its kind is still looked at, so its objects are found and pruned.
+final class KubeKindMemory: Sendable {
+    let path: String?
+    private let cache = NSLock()
+    nonisolated(unsafe) private var known: Set<KubeKind>?
+
+    init(path: String?) { self.path = path }
+
+    func remembered() -> [KubeKind] {
+        cache.withLock { Array(loaded()) }
+    }
+
+    func remember(_ kinds: [KubeKind]) {
+        cache.withLock {
+            var set = loaded()
+            let before = set.count
+            set.formUnion(kinds)
+            known = set
+            guard set.count != before, let path else { return }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            if let data = try? encoder.encode(set.sorted()) {
+                let temporary = path + ".tmp"
+                if FileManager.default.createFile(atPath: temporary, contents: data) { _ = rename(temporary, path) }
+            }
+        }
+    }
+
+    /// Called with the lock held.
+    private func loaded() -> Set<KubeKind> {
+        if let known { return known }
+        var set: Set<KubeKind> = []
+        if let path, let data = FileManager.default.contents(atPath: path),
+           let list = try? JSONDecoder().decode([KubeKind].self, from: data) { set = Set(list) }
+        known = set
+        return set
+    }
+}

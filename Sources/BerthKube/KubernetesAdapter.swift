@@ -1,0 +1,137 @@
+import BerthEngine
+import BerthHTTP
+import BerthJSON
+import BerthModel
+import Foundation
+
+/// `target: kubernetes`: observes every object carrying the owner label among the kinds berth
+/// uses, applies objects with server-side apply and prunes with background propagation.
+/// It translates and never decides: the planner chose what to apply and what to delete.
+public final class KubernetesAdapter: Platform, Sendable {
+    public let target = "kubernetes"
+    public let client: KubeClient
+    public let discovery: KubeDiscovery
+    /// The namespace of specs and manifests that name none: the kubeconfig context's.
+    public let defaultNamespace: String
+    let kinds: KubeKindMemory
+
+    /// Kinds looked at on every pass, so a pruned spec's objects are found without a record.
+    public static let alwaysObserved: [KubeKind] = [
+        KubeKind("apps/v1", "Deployment"), KubeKind("v1", "Service"), KubeKind("v1", "ConfigMap"), KubeKind("v1", "Secret"),
+        KubeKind("apps/v1", "StatefulSet"), KubeKind("apps/v1", "DaemonSet"),
+    ]
+
+    public init(client: KubeClient, defaultNamespace: String, kindsFile: String?) {
+        self.client = client
+        self.discovery = KubeDiscovery(client: client)
+        self.defaultNamespace = defaultNamespace
+        self.kinds = KubeKindMemory(path: kindsFile)
+    }
+
+    public func observe(owner: String) async throws -> [ObservedResource] {
+        try await observe(owner: owner, desired: DesiredState(specs: []))
+    }
+
+    public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+        let wanted = KubernetesAdapter.kinds(of: desired)
+        let remembered = kinds.remembered()
+        // Nothing wanted here and nothing ever applied from this state folder: there is
+        // nothing to find, so the cluster is not asked (it may not even be reachable).
+        if remembered.isEmpty && !desired.specs.contains(where: { $0.target == "kubernetes" }) { return [] }
+        let all = Set(KubernetesAdapter.alwaysObserved + remembered + wanted).sorted()
+        var found: [ObservedResource] = []
+        for kind in all {
+            // A kind the server does not serve (a CRD not installed yet) has nothing of ours.
+            guard let type = try await discovery.type(apiVersion: kind.apiVersion, kind: kind.kind) else { continue }
+            found += try await list(type, owner: owner).objects.map {
+                ObservedResource.kubernetes(object: $0, apiVersion: type.apiVersion, kind: type.kind)
+            }
+        }
+        kinds.remember(wanted)
+        return found
+    }
+
+    /// One label-filtered list across all namespaces, and the resourceVersion a watch starts from.
+    func list(_ type: KubeResourceType, owner: String) async throws -> (objects: [JSONValue], resourceVersion: String?) {
+        let path = type.collectionPath(namespace: nil) + "?labelSelector=" + KubernetesAdapter.selector(owner)
+        let (_, body) = try await client.request("GET", path, doing: "listing \(type.apiVersion) \(type.kind) objects")
+        return (body?["items"]?.arrayValue ?? [], body?["metadata"]?["resourceVersion"]?.stringValue)
+    }
+
+    public func perform(_ action: Action, owner: String) async throws {
+        switch action.op {
+        case .create, .update, .replace:
+            guard let object = action.native else {
+                throw BerthError(.unsupported, "\(action.op.rawValue) \(action.key): no object to apply")
+            }
+            try await apply(object, doing: "applying \(KubernetesAdapter.describe(object))" + KubernetesAdapter.origin(action))
+        case .delete:
+            guard let id = action.key.kubeObject else {
+                throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
+            }
+            try await delete(id)
+        case .start:
+            throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
+        }
+    }
+
+    func apply(_ object: JSONValue, doing: String) async throws {
+        let apiVersion = object["apiVersion"]?.stringValue ?? "", kind = object["kind"]?.stringValue ?? ""
+        let meta = object["metadata"]
+        guard let name = meta?["name"]?.stringValue else { throw BerthError(.invalidSpec, doing, cause: "the object has no metadata.name") }
+        guard let type = try await discovery.type(apiVersion: apiVersion, kind: kind) else {
+            throw BerthError(.invalidSpec, doing, cause: "the API server does not serve kind \(kind) in \(apiVersion)")
+        }
+        let namespace = meta?["namespace"]?.stringValue ?? defaultNamespace
+        let path = type.objectPath(namespace: namespace, name: name) + "?fieldManager=berth&force=true"
+        kinds.remember([KubeKind(apiVersion, kind)])
+        _ = try await client.request("PATCH", path, body: object, contentType: "application/apply-patch+yaml", doing: doing)
+    }
+
+    func delete(_ id: KubeObjectID) async throws {
+        guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else { return }
+        let path = type.objectPath(namespace: id.namespace, name: id.name) + "?propagationPolicy=Background"
+        // Already gone is what was wanted.
+        _ = try await client.request("DELETE", path, doing: "deleting \(id)", accept: [404])
+    }
+
+    /// The Deployments among the objects, read now, for rollout status and `apply --wait`.
+    public func rollout(of id: KubeObjectID) async throws -> KubeRollout? {
+        guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else { return nil }
+        let (status, body) = try await client.request(
+            "GET", type.objectPath(namespace: id.namespace, name: id.name), doing: "reading the rollout of \(id)", accept: [404])
+        guard status != 404, let body else { return nil }
+        return KubeRollout(deployment: body, object: id.description)
+    }
+
+    static func selector(_ owner: String) -> String { "berth.owner%3D" + owner }
+
+    static func describe(_ object: JSONValue) -> String {
+        let meta = object["metadata"]
+        let where_ = meta?["namespace"]?.stringValue.map { "\($0)/" } ?? ""
+        return "\(object["apiVersion"]?.stringValue ?? "?") \(object["kind"]?.stringValue ?? "?") \(where_)\(meta?["name"]?.stringValue ?? "?")"
+    }
+
+    static func origin(_ action: Action) -> String {
+        action.spec.map { " (spec \($0.name), \($0.origin.file))" } ?? ""
+    }
+
+    /// The kinds the specs make: a Deployment and a Service for a portable spec, and each manifest's.
+    static func kinds(of desired: DesiredState) -> [KubeKind] {
+        var out: Set<KubeKind> = []
+        for spec in desired.specs where spec.target == "kubernetes" {
+            for manifest in spec.manifests { out.insert(KubeKind(manifest.apiVersion, manifest.kind)) }
+        }
+        return out.sorted()
+    }
+}
+
+extension KubernetesAdapter: PlanningFacts {
+    /// The context's namespace and what discovery has learnt of kinds' scopes while observing.
+    public func contribute(to context: PlanContext) async -> PlanContext {
+        var context = context
+        context.kubeNamespace = defaultNamespace
+        context.kubeIsNamespaced.merge(await discovery.known()) { _, new in new }
+        return context
+    }
+}
