@@ -6,6 +6,8 @@ import COpenSSL
 struct TLSOutcome {
     var result: Int32
     var error: Int32
+    /// Whether the call left ciphertext to send (handshake messages, records, alerts).
+    var produced = false
     /// OpenSSL's reason string, e.g. "certificate verify failed", "tlsv1 alert unknown ca".
     var reason: String?
     /// The reason number; from `SSL_AD_REASON_OFFSET` on, an alert the server sent.
@@ -36,6 +38,9 @@ struct TLSOutcome {
             peerNames = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
+
+    /// Whether the call only needs more input (or output room) to go on.
+    var isWaiting: Bool { error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE }
 
     /// The alert number the server sent, if the failure was one.
     var alert: Int32? {

@@ -135,8 +135,19 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
     private func drive(_ phase: Phase, _ operation: (OpaquePointer) -> Int32) throws(HTTPError) -> Int {
         while true {
             let outcome = call(operation, phase: phase)
-            // A write's records go out in `write`, which may stop early; everything else now.
-            if !(phase == .writing && outcome.result > 0) { _ = try flush(stopWhenReadable: false) }
+            switch phase {
+            case .handshake where outcome.result > 0 || outcome.isWaiting:
+                _ = try flush(stopWhenReadable: false)
+            case .writing where outcome.result <= 0 && outcome.produced:
+                // A record written goes out in `write`, which may stop early; anything else now.
+                _ = try flush(stopWhenReadable: false)
+            case .reading where outcome.produced:
+                // Rare (a key update): sent best effort, since a read must still return what
+                // arrived when the server has stopped reading a request it answered early.
+                _ = try? flush(stopWhenReadable: false)
+            default:
+                break
+            }
             if outcome.result > 0 { return Int(outcome.result) }
             switch outcome.error {
             case SSL_ERROR_WANT_READ:
@@ -177,6 +188,7 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
                 s.unsent.append(contentsOf: repeatElement(0, count: pending))
                 let read = s.unsent.withUnsafeMutableBytes { BIO_read(output, $0.baseAddress! + start, Int32(pending)) }
                 s.unsent.removeLast(pending - Int(max(read, 0)))
+                outcome.produced = true
             }
             return outcome
         }

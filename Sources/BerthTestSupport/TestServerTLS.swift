@@ -8,11 +8,15 @@ public struct TLSServerIdentity: Sendable {
     public var certificatePEM: [UInt8]
     public var keyPEM: [UInt8]
     public var clientCAPEM: [UInt8]?
+    /// Speak TLS 1.2 at most, as older API servers and engines do: then a client certificate
+    /// is judged inside the handshake, where in TLS 1.3 it is judged after the client's side of it.
+    public var onlyTLS12: Bool
 
-    public init(certificatePEM: [UInt8], keyPEM: [UInt8], clientCAPEM: [UInt8]? = nil) {
+    public init(certificatePEM: [UInt8], keyPEM: [UInt8], clientCAPEM: [UInt8]? = nil, onlyTLS12: Bool = false) {
         self.certificatePEM = certificatePEM
         self.keyPEM = keyPEM
         self.clientCAPEM = clientCAPEM
+        self.onlyTLS12 = onlyTLS12
     }
 }
 
@@ -33,6 +37,7 @@ final class TestServerTLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate(context, certificates[0]) == 1, SSL_CTX_use_PrivateKey(context, key) == 1 else {
             throw HTTPTestServerError("cannot use the server certificate and key")
         }
+        if identity.onlyTLS12 { _ = berth_SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION) }
         if let clientCA = identity.clientCAPEM {
             let store = SSL_CTX_get_cert_store(context)
             for certificate in try Self.certificates(clientCA) {

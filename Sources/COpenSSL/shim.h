@@ -20,6 +20,10 @@ static inline long berth_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version
     return SSL_CTX_set_min_proto_version(ctx, version);
 }
 
+static inline long berth_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
+    return SSL_CTX_set_max_proto_version(ctx, version);
+}
+
 static inline long berth_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert) {
     return SSL_CTX_add1_chain_cert(ctx, cert);
 }
