@@ -8,12 +8,14 @@ public struct Settings: Sendable {
     public var stateDirectory: String
     public var owner: String
     public var dockerHost: String
+    /// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
+    public var dockerTLS: DockerTLS
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
         .init(name: "state", takesValue: true, help: "state folder: journal, lock, records (default: state)"),
         .init(name: "owner", takesValue: true, help: "owner label value (default: the name of the folder holding the specs folder)"),
-        .init(name: "docker-host", takesValue: true, help: "engine address, unix:// or tcp:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+        .init(name: "docker-host", takesValue: true, help: "engine address, unix://, tcp:// or https:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
         .init(name: "help", takesValue: false, help: "show help"),
     ]
 
@@ -22,6 +24,7 @@ public struct Settings: Sendable {
         stateDirectory = arguments.values["state"] ?? "state"
         dockerHost = arguments.values["docker-host"] ?? environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "unix:///var/run/docker.sock"
+        dockerTLS = DockerTLS(environment: environment)
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
@@ -38,10 +41,9 @@ public struct Settings: Sendable {
         return Names.sanitized(absolute.deletingLastPathComponent().lastPathComponent)
     }
 
+    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY is set and the host is tcp://.
     public func endpoint() throws -> HTTPEndpoint {
-        do { return try HTTPEndpoint(parsing: dockerHost) } catch {
-            throw BerthError(.usage, "docker host \"\(dockerHost)\" is not unix:///path or tcp://host:port")
-        }
+        try dockerTLS.endpoint(host: dockerHost)
     }
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }
