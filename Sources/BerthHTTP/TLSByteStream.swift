@@ -184,10 +184,10 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
             let output = SSL_get_wbio(ssl)
             let pending = Int(BIO_ctrl_pending(output))
             if pending > 0 {
-                let start = s.unsent.count
-                s.unsent.append(contentsOf: repeatElement(0, count: pending))
-                let read = s.unsent.withUnsafeMutableBytes { BIO_read(output, $0.baseAddress! + start, Int32(pending)) }
-                s.unsent.removeLast(pending - Int(max(read, 0)))
+                let produced = [UInt8](unsafeUninitializedCapacity: pending) { raw, count in
+                    count = Int(max(BIO_read(output, raw.baseAddress, Int32(pending)), 0))
+                }
+                s.unsent.append(contentsOf: produced)
                 outcome.produced = true
             }
             return outcome
