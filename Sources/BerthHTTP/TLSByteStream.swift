@@ -72,8 +72,9 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
 
     /// Connects the socket and completes the handshake, both within `timeout`.
     func connect(timeout: Duration) throws(HTTPError) {
+        let deadline = ContinuousClock.now + timeout
         try socket.connect(timeout: timeout)
-        socket.setLimits(deadline: .now + timeout, idleTimeout: nil)
+        socket.setLimits(deadline: deadline, idleTimeout: nil)
         do throws(HTTPError) {
             _ = try drive(.handshake) { SSL_connect($0) }
         } catch where error.kind == .timeout {

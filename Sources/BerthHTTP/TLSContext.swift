@@ -43,6 +43,10 @@ final class TLSContext: @unchecked Sendable {
             if let caPEM = settings.caPEM {
                 let certificates = try TLSContext.certificates(in: caPEM) { invalid("the CA bundle " + $0) }
                 let store = SSL_CTX_get_cert_store(context)
+                // Any certificate given is a trust anchor, self-signed or not, as in Go's
+                // crypto/tls that kubectl and docker use: a bundle holding only an
+                // intermediate CA works the same with berth as with them.
+                X509_STORE_set_flags(store, UInt(X509_V_FLAG_PARTIAL_CHAIN))
                 for certificate in certificates {
                     defer { X509_free(certificate) }
                     // The same CA twice in a bundle is harmless; OpenSSL 3 ignores the duplicate.

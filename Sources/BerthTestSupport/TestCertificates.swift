@@ -2,7 +2,8 @@ import Foundation
 
 /// Certificates for TLS tests, made with the `openssl` command in a temporary directory:
 /// a CA; a server certificate for IP 127.0.0.1 and DNS localhost and a client certificate,
-/// both signed by it; and a second, unrelated CA with a client certificate of its own.
+/// both signed by it; an intermediate CA it signed, with a server certificate of its own;
+/// and a second, unrelated CA with a client certificate of its own.
 /// Keys are P-256 (fast to make) and certificates are valid for two days.
 public struct TestCertificates: Sendable {
     public var caPEM: [UInt8]
@@ -10,6 +11,11 @@ public struct TestCertificates: Sendable {
     public var serverKeyPEM: [UInt8]
     public var clientCertificatePEM: [UInt8]
     public var clientKeyPEM: [UInt8]
+    /// An intermediate CA signed by `caPEM`.
+    public var intermediateCAPEM: [UInt8]
+    /// A server certificate for 127.0.0.1 signed by the intermediate CA, followed by that CA.
+    public var chainedServerCertificatePEM: [UInt8]
+    public var chainedServerKeyPEM: [UInt8]
     public var otherCAPEM: [UInt8]
     public var otherClientCertificatePEM: [UInt8]
     public var otherClientKeyPEM: [UInt8]
@@ -38,6 +44,10 @@ public struct TestCertificates: Sendable {
         try openssl.makeCA("other-ca", subject: "berth-unrelated-ca")
         try openssl.issue("server", by: "ca", subject: "localhost",
                           extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        try openssl.issue("intermediate", by: "ca", subject: "berth-test-intermediate-ca",
+                          extensions: "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+        try openssl.issue("chained", by: "intermediate", subject: "127.0.0.1",
+                          extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
         try openssl.issue("client", by: "ca", subject: "berth-client", extensions: "extendedKeyUsage=clientAuth\n")
         try openssl.issue("other-client", by: "other-ca", subject: "berth-client", extensions: "extendedKeyUsage=clientAuth\n")
         func read(_ name: String) throws -> [UInt8] {
@@ -46,6 +56,8 @@ public struct TestCertificates: Sendable {
         return TestCertificates(
             caPEM: try read("ca.pem"), serverCertificatePEM: try read("server.pem"), serverKeyPEM: try read("server.key"),
             clientCertificatePEM: try read("client.pem"), clientKeyPEM: try read("client.key"),
+            intermediateCAPEM: try read("intermediate.pem"),
+            chainedServerCertificatePEM: try read("chained.pem") + read("intermediate.pem"), chainedServerKeyPEM: try read("chained.key"),
             otherCAPEM: try read("other-ca.pem"), otherClientCertificatePEM: try read("other-client.pem"),
             otherClientKeyPEM: try read("other-client.key"))
     }

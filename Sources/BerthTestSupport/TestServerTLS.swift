@@ -1,7 +1,8 @@
 import COpenSSL
 import Glibc
 
-/// What a TLS test server presents and whom it lets in: its certificate and key (PEM), and
+/// What a TLS test server presents and whom it lets in: its certificate (PEM, then any
+/// intermediate CAs) and key, and
 /// optionally the CA (PEM) client certificates must be signed by. With `clientCAPEM` set
 /// the server requires a client certificate and refuses one that CA did not sign.
 public struct TLSServerIdentity: Sendable {
@@ -37,6 +38,8 @@ final class TestServerTLSContext: @unchecked Sendable {
         guard SSL_CTX_use_certificate(context, certificates[0]) == 1, SSL_CTX_use_PrivateKey(context, key) == 1 else {
             throw HTTPTestServerError("cannot use the server certificate and key")
         }
+        // Certificates after the first are the chain up to the CA, sent along with it.
+        for intermediate in certificates.dropFirst() { _ = berth_SSL_CTX_add1_chain_cert(context, intermediate) }
         if identity.onlyTLS12 { _ = berth_SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION) }
         if let clientCA = identity.clientCAPEM {
             let store = SSL_CTX_get_cert_store(context)

@@ -50,6 +50,19 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
         }
     }
 
+    @Test func aChainThroughAnIntermediateIsTrustedFromTheRootOrTheIntermediate() async throws {
+        let identity = TLSServerIdentity(certificatePEM: certificates.chainedServerCertificatePEM,
+                                         keyPEM: certificates.chainedServerKeyPEM)
+        try await withTLSServer(identity, { _ in .text("ok") }) { server in
+            let fromRoot = try await client(server, trusting).send(HTTPRequest(method: "GET", path: "/"))
+            #expect(fromRoot.bodyText == "ok")
+            // As with kubectl and docker, a given CA is trusted even when it is not self-signed.
+            let fromIntermediate = try await client(server, TLSSettings(caPEM: certificates.intermediateCAPEM))
+                .send(HTTPRequest(method: "GET", path: "/"))
+            #expect(fromIntermediate.bodyText == "ok")
+        }
+    }
+
     @Test func chunkedResponseIsReassembled() async throws {
         let chunks = ["first ", "second ", String(repeating: "x", count: 70_000)].map { HTTPServerChunk($0) }
         try await withTLSServer(certificates.serverIdentity(), { _ in .chunked(status: 200, chunks: chunks) }) { server in
