@@ -135,7 +135,7 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
     /// what it produces. Returns its result, or 0 when the server ended the session.
     private func drive(_ phase: Phase, _ operation: (OpaquePointer) -> Int32) throws(HTTPError) -> Int {
         while true {
-            let outcome = call(operation, phase: phase)
+            let outcome = call(operation)
             switch phase {
             case .handshake where outcome.result > 0 || outcome.isWaiting:
                 _ = try flush(stopWhenReadable: false)
@@ -173,7 +173,7 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
     }
 
     /// Runs one OpenSSL call under the lock, collecting its error and the ciphertext it produced.
-    private func call(_ operation: (OpaquePointer) -> Int32, phase: Phase) -> TLSOutcome {
+    private func call(_ operation: (OpaquePointer) -> Int32) -> TLSOutcome {
         state.withLock { s in
             ERR_clear_error()
             let result = operation(ssl)
@@ -220,7 +220,7 @@ final class TLSByteStream: ConnectionStream, @unchecked Sendable {
         guard try receive() else { return true }
         var scratch = [UInt8](repeating: 0, count: TLSByteStream.recordSize)
         let outcome = scratch.withUnsafeMutableBytes { raw in
-            call({ SSL_read($0, raw.baseAddress!, Int32(raw.count)) }, phase: .writing)
+            call { SSL_read($0, raw.baseAddress!, Int32(raw.count)) }
         }
         if outcome.result > 0 {
             state.withLock { $0.received.append(contentsOf: scratch[0..<Int(outcome.result)]) }
