@@ -8,11 +8,13 @@ BERTH_RELEASE := .build/release/berth
 
 .PHONY: run test bench build deps engine engine-down clean
 
-# Debian packages berth's tooling needs; the engine script installs docker.io and busybox-static.
+# Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
+# TLS tests make certificates with it); the engine script installs docker.io and busybox-static.
 deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
+	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
 
-build:
+build: deps
 	swift build -c release --product berth
 
 # Keep specs/ converged on an engine (berth watch, in the foreground; Ctrl-C stops it): the

@@ -15,7 +15,9 @@ let package = Package(
         .target(name: "BerthModel", dependencies: ["BerthJSON"]),
         // Operating system: locks, atomic files, append-only files.
         .target(name: "BerthSystem"),
-        .target(name: "BerthHTTP"),
+        // Debian's libssl, for TLS to Kubernetes API servers and Docker with DOCKER_TLS_VERIFY.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "BerthHTTP", dependencies: ["COpenSSL"]),
         .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
         // Executor: carries a plan out through a Platform, decides nothing.
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
@@ -26,7 +28,7 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
         // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
-        .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON", "COpenSSL"]),
         // Kubernetes: kubeconfig and in-cluster credentials, `kubectl proxy`, later the adapter.
         .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine"]),
 

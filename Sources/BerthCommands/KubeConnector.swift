@@ -35,7 +35,9 @@ final class KubeConnector: Sendable {
 
     static func endpoint(_ c: KubeConnectionSettings) -> HTTPEndpoint {
         guard c.server.usesTLS else { return .tcp(host: c.server.host, port: c.server.port) }
-        return .tcp(host: c.server.host, port: c.server.port) // TLS-PENDING
+        return .tls(host: c.server.host, port: c.server.port, settings: TLSSettings(
+            caPEM: c.caPEM, clientCertificatePEM: c.clientCertificatePEM, clientKeyPEM: c.clientKeyPEM,
+            insecureSkipVerify: c.insecureSkipVerify, serverName: c.tlsServerName))
     }
 
     func stop() async { await proxy?.stop() }

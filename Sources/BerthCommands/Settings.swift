@@ -15,12 +15,14 @@ public struct Settings: Sendable {
     public var kubeProxy: Bool
     /// KUBECONFIG, HOME, in-cluster variables: read when Kubernetes is first needed.
     public var environment: [String: String]
+    /// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
+    public var dockerTLS: DockerTLS
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
         .init(name: "state", takesValue: true, help: "state folder: journal, lock, records (default: state)"),
         .init(name: "owner", takesValue: true, help: "owner label value (default: the name of the folder holding the specs folder)"),
-        .init(name: "docker-host", takesValue: true, help: "engine address, unix:// or tcp:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+        .init(name: "docker-host", takesValue: true, help: "engine address, unix://, tcp:// or https:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
         .init(name: "kubeconfig", takesValue: true, help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
         .init(name: "context", takesValue: true, help: "kubeconfig context (default: its current-context)"),
         .init(name: "kube-proxy", takesValue: false, help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
@@ -36,6 +38,7 @@ public struct Settings: Sendable {
         kubeContext = arguments.values["context"]
         kubeProxy = arguments.flags.contains("kube-proxy")
         self.environment = environment
+        dockerTLS = DockerTLS(environment: environment)
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
@@ -52,10 +55,9 @@ public struct Settings: Sendable {
         return Names.sanitized(absolute.deletingLastPathComponent().lastPathComponent)
     }
 
+    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY is set and the host is tcp://.
     public func endpoint() throws -> HTTPEndpoint {
-        do { return try HTTPEndpoint(parsing: dockerHost) } catch {
-            throw BerthError(.usage, "docker host \"\(dockerHost)\" is not unix:///path or tcp://host:port")
-        }
+        try dockerTLS.endpoint(host: dockerHost)
     }
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }

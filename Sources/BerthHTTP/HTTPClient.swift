@@ -78,14 +78,14 @@ private struct Exchange: Sendable {
         HTTPError(.cancelled, endpoint: endpoint.description, detail: "cancelled")
     }
 
-    func open(_ request: HTTPRequest) throws(HTTPError) -> (SocketByteStream, HTTPResponseReader, ResponseHead) {
+    func open(_ request: HTTPRequest) throws(HTTPError) -> (any ConnectionStream, HTTPResponseReader, ResponseHead) {
         // Validated and opened before connecting: a bad header or a missing file never reaches the server.
         let body = try OutgoingBody(request, endpoint: endpoint)
         defer { body.close() }
         let wireHead = try request.head(for: endpoint, framing: body.framing)
         if slot.isCancelled { throw cancelled }
         let socket = try guarding(phase: "connecting") { () throws(HTTPError) in
-            try SocketByteStream(endpoint: endpoint)
+            try makeConnection(to: endpoint)
         }
         slot.attach(socket)
         do throws(HTTPError) {

@@ -1,14 +1,18 @@
-/// Where an HTTP server listens: a Unix socket or a TCP host and port.
+/// Where an HTTP server listens: a Unix socket, a TCP host and port, or TLS over TCP.
 public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: Int)
+    /// HTTPS: TLS 1.2 or later over TCP, the server checked and the client identified by `settings`.
+    case tls(host: String, port: Int, settings: TLSSettings)
 
     /// The longest Unix socket path the kernel accepts: `sun_path` holds 108 bytes
     /// including the terminating NUL.
     public static let maximumUnixPathLength = 107
 
-    /// Parses "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375" or "http://host:port".
-    /// A missing port means 2375 for tcp (Docker's convention) and 80 for http. Errors name the input.
+    /// Parses "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "http://host:port" or
+    /// "https://host:port" (default `TLSSettings`: system CAs, no client certificate).
+    /// A missing port means 2375 for tcp (Docker's convention), 80 for http and 443 for https.
+    /// Errors name the input.
     public init(parsing url: String) throws(HTTPError) {
         func invalid(_ detail: String) -> HTTPError {
             HTTPError(.invalidEndpoint, endpoint: "'\(url)'", detail: detail)
@@ -24,14 +28,19 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
         let rest: Substring
         let defaultPort: Int
-        if url.hasPrefix("tcp://") {
+        var secure = false
+        if url.hasPrefix("https://") {
+            rest = url.dropFirst("https://".count)
+            defaultPort = 443
+            secure = true
+        } else if url.hasPrefix("tcp://") {
             rest = url.dropFirst("tcp://".count)
             defaultPort = 2375
         } else if url.hasPrefix("http://") {
             rest = url.dropFirst("http://".count)
             defaultPort = 80
         } else {
-            throw invalid("expected unix://PATH, tcp://HOST:PORT or http://HOST:PORT")
+            throw invalid("expected unix://PATH, tcp://HOST:PORT, http://HOST:PORT or https://HOST:PORT")
         }
         // A trailing slash is common in copied URLs; any other path has no meaning here.
         var authority = rest
@@ -63,16 +72,19 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
             }
             port = value
         }
-        self = .tcp(host: String(host), port: port)
+        self = secure ? .tls(host: String(host), port: port, settings: TLSSettings()) : .tcp(host: String(host), port: port)
     }
 
-    /// The URL form, which `init(parsing:)` reads back: "unix:///x.sock", "tcp://h:2375".
+    /// The URL form, which `init(parsing:)` reads back: "unix:///x.sock", "tcp://h:2375",
+    /// "https://h:6443" (TLS settings are not part of it).
     public var description: String {
         switch self {
         case .unix(let path):
             return "unix://\(path)"
-        case .tcp(let host, let port):
-            return host.contains(":") ? "tcp://[\(host)]:\(port)" : "tcp://\(host):\(port)"
+        case .tcp:
+            return "tcp://\(hostHeader)"
+        case .tls:
+            return "https://\(hostHeader)"
         }
     }
 
@@ -80,7 +92,8 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     var hostHeader: String {
         switch self {
         case .unix: return "localhost"
-        case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .tcp(let host, let port), .tls(let host, let port, _):
+            return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }
     }
 

@@ -15,6 +15,10 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case protocolError
         /// The request was cancelled by its task or by `HTTPStream.cancel()`.
         case cancelled
+        /// TLS could not be set up or the server and berth did not accept each other: a
+        /// certificate not signed by the given CA, for another name, or a client certificate
+        /// missing or refused. `detail` says which, with OpenSSL's reason in parentheses.
+        case tls
         /// The request body could not be produced: its file cannot be read or changed size,
         /// or its producer threw (the producer's message is in `detail`).
         case requestBody
@@ -47,13 +51,17 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         case .protocolError: return "bad HTTP response from \(endpoint): \(detail)"
         case .cancelled: return "request to \(endpoint) cancelled"
         case .requestBody: return "cannot send the request body to \(endpoint): \(detail)"
+        case .tls:
+            // Named as host:port, as a user would type it into openssl s_client -connect.
+            let address = endpoint.hasPrefix("https://") ? String(endpoint.dropFirst("https://".count)) : endpoint
+            return "TLS handshake with \(address) failed: \(detail)"
         }
     }
 
     private static func defaultTransience(_ kind: Kind) -> Bool {
         switch kind {
         case .connect, .reset, .timeout: return true
-        case .invalidEndpoint, .protocolError, .cancelled, .requestBody: return false
+        case .invalidEndpoint, .protocolError, .cancelled, .requestBody, .tls: return false
         }
     }
 }

@@ -175,7 +175,7 @@ struct OutgoingBody {
 struct RequestUpload {
     static let lastChunk = Array("0\r\n\r\n".utf8)
 
-    let socket: SocketByteStream
+    let socket: any ConnectionStream
     var reader: HTTPResponseReader
     let method: String
     let endpoint: String
@@ -187,7 +187,7 @@ struct RequestUpload {
     private(set) var failure: HTTPError?
     private var frame: [UInt8] = []
 
-    init(socket: SocketByteStream, reader: HTTPResponseReader, method: String) {
+    init(socket: any ConnectionStream, reader: HTTPResponseReader, method: String) {
         self.socket = socket
         self.reader = reader
         self.method = method
@@ -247,6 +247,9 @@ struct RequestUpload {
         do throws(HTTPError) {
             early = try reader.readHead(method: method)
             return HTTPError(.reset, endpoint: endpoint, detail: "the server answered before the whole request was sent")
+        } catch let answer where answer.kind == .tls {
+            // The server refused the TLS session (a TLS 1.3 client certificate check) and hung up.
+            return answer
         } catch _ {
             return HTTPError(.reset, endpoint: endpoint,
                              detail: "\(error.detail) after \(written) bytes of the request were sent")

@@ -60,7 +60,7 @@ final class SocketByteStream: ByteStream {
         let connector = SocketConnector(stream: self, deadline: .now + timeout, timeout: timeout)
         switch endpoint {
         case .unix(let path): try connector.connectUnix(path: path)
-        case .tcp(let host, let port): try connector.connectTCP(host: host, port: port)
+        case .tcp(let host, let port), .tls(let host, let port, _): try connector.connectTCP(host: host, port: port)
         }
     }
 

@@ -7,6 +7,8 @@ struct TestServerConnection {
     let fd: Int32
     let isTCP: Bool
     let core: TestServerCore
+    /// Set on the TCP side of a TLS server: the handshake happens on the connection's thread.
+    var tlsContext: TestServerTLSContext?
 
     /// A request head larger than this is a broken client; tests never send one.
     private static let maximumHeadBytes = 1 << 20
@@ -17,16 +19,25 @@ struct TestServerConnection {
         // A client that connects and never writes must not pin the thread forever.
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard let request = readRequest() else { return }
+        var io = Transport(fd: fd, tls: nil)
+        if let tlsContext {
+            guard let session = TestServerTLSSession(context: tlsContext, fd: fd) else { return }
+            io.tls = session
+        }
+        serve(io, reset: &reset)
+    }
+
+    private func serve(_ io: Transport, reset: inout Bool) {
+        guard let request = readRequest(io) else { return }
         core.record(request)
         for step in core.handler(request).steps {
             switch step {
             case .pause(let delay, let gate):
-                guard pause(delay, gate: gate) else { return }
+                guard pause(delay, gate: gate, io: io) else { return }
             case .write(let bytes):
-                guard write(bytes) else { return }
+                guard io.send(bytes) else { return }
             case .stall:
-                _ = pause(nil, gate: nil)
+                _ = pause(nil, gate: nil, io: io)
                 return
             case .close:
                 return
@@ -34,9 +45,9 @@ struct TestServerConnection {
                 reset = true
                 return
             case .stream(let produce):
-                let writer = HTTPServerStreamWriter(write: { write($0) }, wait: { pause($0, gate: nil) })
+                let writer = HTTPServerStreamWriter(write: { io.send($0) }, wait: { pause($0, gate: nil, io: io) })
                 produce(writer)
-                if !writer.isClosed { _ = write(Array("0\r\n\r\n".utf8)) }
+                if !writer.isClosed { _ = io.send(Array("0\r\n\r\n".utf8)) }
                 return
             }
         }
@@ -51,12 +62,13 @@ struct TestServerConnection {
         core.closeConnection(fd)
     }
 
-    private func readRequest() -> HTTPServerRequest? {
+    private func readRequest(_ io: Transport) -> HTTPServerRequest? {
+        let receive = io.receive
         var buffer: [UInt8] = []
         let separator = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while headEnd == nil {
-            guard receive(into: &buffer), buffer.count < Self.maximumHeadBytes else { return nil }
+            guard receive(&buffer), buffer.count < Self.maximumHeadBytes else { return nil }
             headEnd = buffer.firstRange(of: separator)?.lowerBound
         }
         let head = String(decoding: buffer[..<headEnd!], as: UTF8.self)
@@ -75,7 +87,7 @@ struct TestServerConnection {
             body.takeBuffered()
             request.bodyComplete = false
         } else if request.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
-            guard readChunked(into: &body, request: &request) else { return nil }
+            guard readChunked(into: &body, request: &request, receive: receive) else { return nil }
         } else {
             let length = request.header("Content-Length").flatMap { Int($0) } ?? 0
             guard body.take(length, refill: receive) else { return nil }
@@ -87,7 +99,8 @@ struct TestServerConnection {
     }
 
     /// De-chunks a chunked body (chunk extensions and trailer fields are ignored).
-    private func readChunked(into body: inout BodyInput, request: inout HTTPServerRequest) -> Bool {
+    private func readChunked(into body: inout BodyInput, request: inout HTTPServerRequest,
+                             receive: (inout [UInt8]) -> Bool) -> Bool {
         while true {
             guard let line = body.line(refill: receive) else { return false }
             let sizeText = line.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -103,40 +116,11 @@ struct TestServerConnection {
         }
     }
 
-    /// Appends what arrives to `buffer`; false when the client closed or went quiet.
-    func receive(into buffer: inout [UInt8]) -> Bool {
-        var scratch = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = recv(fd, &scratch, scratch.count, 0)
-            if count > 0 {
-                buffer.append(contentsOf: scratch[0..<count])
-                return true
-            }
-            if count < 0 && errno == EINTR { continue }
-            return false
-        }
-    }
-
-    private func write(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if sent < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += sent
-        }
-        return true
-    }
-
     /// Waits out `delay` and then `gate`, watching the client: false when it left or the
     /// server is stopping, so the thread ends with the connection. Nil delay waits for that.
     /// Reads and drops what the client sends meanwhile, unless the server answers before
     /// the body (then the body is left unread, as such a server would).
-    private func pause(_ delay: Duration?, gate: HTTPTestGate?) -> Bool {
+    private func pause(_ delay: Duration?, gate: HTTPTestGate?, io: Transport) -> Bool {
         let start = ContinuousClock.now
         while true {
             if core.isStopped { return false }
@@ -157,6 +141,14 @@ struct TestServerConnection {
                 if poll(&watch, 1, 5) > 0 { return false }
                 continue
             }
+            if let tls = io.tls {
+                var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if tls.hasPending || poll(&watch, 1, 5) > 0 {
+                    var dropped: [UInt8] = []
+                    if !tls.receive(into: &dropped) { return false }
+                }
+                continue
+            }
             var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             if poll(&watch, 1, 5) > 0 {
                 var scratch = [UInt8](repeating: 0, count: 4096)
@@ -164,6 +156,44 @@ struct TestServerConnection {
                 if count == 0 || (count < 0 && errno != EAGAIN && errno != EINTR) { return false }
             }
         }
+    }
+}
+
+/// Reads and writes of one connection: plain on the descriptor, or through its TLS session.
+/// Used only by the thread serving its connection (a streamed reply writes from that thread too).
+struct Transport: @unchecked Sendable {
+    let fd: Int32
+    var tls: TestServerTLSSession?
+
+    /// Appends what arrives to `buffer`; false when the client closed or went quiet.
+    func receive(into buffer: inout [UInt8]) -> Bool {
+        if let tls { return tls.receive(into: &buffer) }
+        var scratch = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(fd, &scratch, scratch.count, 0)
+            if count > 0 {
+                buffer.append(contentsOf: scratch[0..<count])
+                return true
+            }
+            if count < 0 && errno == EINTR { continue }
+            return false
+        }
+    }
+
+    func send(_ bytes: [UInt8]) -> Bool {
+        if let tls { return tls.send(bytes) }
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += sent
+        }
+        return true
     }
 }
 

@@ -16,13 +16,16 @@ final class TestServerCore: Sendable {
     let storesBodies: Bool
     /// Whether the handler is asked right after the head, leaving the body unread.
     let answersBeforeBody: Bool
+    /// TLS for TCP connections, when the server was given an identity.
+    let tlsContext: TestServerTLSContext?
     let state = HTTPTestLocked(State())
     let stopRead: Int32
     let stopWrite: Int32
 
-    init(storesBodies: Bool = true, answersBeforeBody: Bool = false,
+    init(storesBodies: Bool = true, answersBeforeBody: Bool = false, tlsContext: TestServerTLSContext? = nil,
          handler: @escaping @Sendable (HTTPServerRequest) -> HTTPServerReply) throws {
         self.handler = handler
+        self.tlsContext = tlsContext
         self.storesBodies = storesBodies
         self.answersBeforeBody = answersBeforeBody
         var fds: [Int32] = [-1, -1]
@@ -64,7 +67,7 @@ final class TestServerCore: Sendable {
                 close(fd)
                 return
             }
-            let connection = TestServerConnection(fd: fd, isTCP: isTCP, core: self)
+            let connection = TestServerConnection(fd: fd, isTCP: isTCP, core: self, tlsContext: isTCP ? tlsContext : nil)
             Thread { connection.run() }.start()
         }
     }

@@ -32,16 +32,18 @@ public final class UnixHTTPTestServer: Sendable {
     /// `storesBodies: false` they are only counted and checksummed (`bodyCount`,
     /// `bodyChecksum`), for bodies of many megabytes. With `answersBeforeBody: true` the
     /// handler is asked as soon as the head is in and the body is never read (a server
-    /// rejecting an upload early); `bodyComplete` is then false.
+    /// rejecting an upload early); `bodyComplete` is then false. With `tls`, the TCP side
+    /// speaks TLS with that identity (the Unix socket stays plain): see `tlsEndpoint(settings:)`.
     public init(tcp: Bool = false, storesBodies: Bool = true, answersBeforeBody: Bool = false,
-                handler: @escaping Handler) throws {
+                tls: TLSServerIdentity? = nil, handler: @escaping Handler) throws {
         // /tmp keeps the path far below the 107 bytes a socket address holds.
         var template = Array("/tmp/berth-http-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw HTTPTestServerError("mkdtemp failed: errno \(errno)") }
         directory = String(cString: made)
         socketPath = directory + "/server.sock"
         listensOnTCP = tcp
-        core = try TestServerCore(storesBodies: storesBodies, answersBeforeBody: answersBeforeBody, handler: handler)
+        core = try TestServerCore(storesBodies: storesBodies, answersBeforeBody: answersBeforeBody,
+                                  tlsContext: try tls.map(TestServerTLSContext.init), handler: handler)
     }
 
     deinit {
@@ -54,6 +56,11 @@ public final class UnixHTTPTestServer: Sendable {
     /// The TCP endpoint once started with `tcp: true`.
     public var tcpEndpoint: HTTPEndpoint? {
         tcpPort.withLock { $0 }.map { .tcp(host: "127.0.0.1", port: $0) }
+    }
+
+    /// The TLS endpoint once started with `tcp: true` and an identity, with the client's `settings`.
+    public func tlsEndpoint(host: String = "127.0.0.1", settings: TLSSettings) -> HTTPEndpoint? {
+        tcpPort.withLock { $0 }.map { .tls(host: host, port: $0, settings: settings) }
     }
 
     /// Every request received so far, in arrival order.

@@ -43,3 +43,11 @@ import Testing
         }
     }
 }
+
+@Suite struct HTTPSEndpointTests {
+    @Test func httpsParsesToTLSWithDefaultSettings() throws {
+        #expect(try HTTPEndpoint(parsing: "https://10.0.0.1:6443") == .tls(host: "10.0.0.1", port: 6443, settings: TLSSettings()))
+        #expect(try HTTPEndpoint(parsing: "https://kube.example/") == .tls(host: "kube.example", port: 443, settings: TLSSettings()))
+        #expect(try HTTPEndpoint(parsing: "https://[::1]:6443").description == "https://[::1]:6443")
+    }
+}
