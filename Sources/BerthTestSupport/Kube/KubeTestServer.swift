@@ -17,6 +17,8 @@ import Foundation
 public final class KubeTestServer: Sendable {
     /// The bearer token requests must carry (unless `requireToken` is false).
     public let token: String
+    /// Served over TLS with this identity when set (`url` is then https://).
+    public let tls: TLSServerIdentity?
     /// Whether requests without the token are refused (403 anonymous, 401 wrong token).
     public let requireToken: Bool
     let store: KubeStore
@@ -33,7 +35,9 @@ public final class KubeTestServer: Sendable {
     ///     its deletionTimestamp, before it goes away (`finishPendingDeletions()` ends them at once).
     ///   - bookmarkInterval: how often a watch that allows bookmarks gets one (and one at its end).
     public init(token: String = "berth-test-token", requireToken: Bool = true, checksNamespaces: Bool = true,
-                finalizationDelay: Duration = .seconds(1), bookmarkInterval: Duration = .seconds(1)) {
+                finalizationDelay: Duration = .seconds(1), bookmarkInterval: Duration = .seconds(1),
+                tls: TLSServerIdentity? = nil) {
+        self.tls = tls
         self.token = token
         self.requireToken = requireToken
         self.bookmarkInterval = bookmarkInterval
@@ -46,7 +50,7 @@ public final class KubeTestServer: Sendable {
 
     /// Starts listening on 127.0.0.1 on a port the kernel picks.
     public func start() throws {
-        let server = try UnixHTTPTestServer(tcp: true) { [weak self] request in
+        let server = try UnixHTTPTestServer(tcp: true, tls: tls) { [weak self] request in
             guard let self else { return .text("server gone", status: 503) }
             return self.handle(request)
         }
@@ -65,7 +69,7 @@ public final class KubeTestServer: Sendable {
 
     /// `http://127.0.0.1:PORT`, as a kubeconfig's `server`.
     public var url: String {
-        if case .tcp(let host, let port) = endpoint { return "http://\(host):\(port)" }
+        if case .tcp(let host, let port) = endpoint { return (tls == nil ? "http" : "https") + "://\(host):\(port)" }
         return "http://127.0.0.1:0"
     }
 
