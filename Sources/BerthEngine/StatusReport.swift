@@ -36,7 +36,7 @@ public struct StatusReport: Sendable, Codable {
     static func rollouts(_ found: [ObservedResource]) -> [KubeRollout]? {
         let deployments = found.filter { $0.target == "kubernetes" && $0.kind == "Deployment" }
         guard !deployments.isEmpty else { return nil }
-        return deployments.compactMap { resource in resource.native.map { KubeRollout(deployment: $0, object: resource.engineName) } }
+        return deployments.compactMap { resource in resource.native.map { KubeRollout(deployment: $0, object: resource.id) } }
             .sorted { $0.object < $1.object }
     }
 

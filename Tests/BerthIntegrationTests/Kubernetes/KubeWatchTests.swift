@@ -1,0 +1,75 @@
+import BerthJSON
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// `berth watch` as a child process on a Kubernetes-only folder: the API's watch drives healing.
+@Suite struct KubeWatchTests {
+    func watch(_ p: KubeProject) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
+        process.arguments = ["watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
+                             "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1h"]
+        process.environment = ["HOME": p.root.path, "PATH": "/usr/bin:/bin"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        return process
+    }
+
+    func stop(_ process: Process) async {
+        process.terminate()
+        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    @Test func watchRecreatesADeletedDeploymentAndRevertsAScale() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("web.json", p.spec("web"))
+        let process = try watch(p)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil })
+        // The watch on deployments must be open before the out-of-band changes.
+        #expect(await eventually { p.server.openWatchCount > 0 })
+
+        try p.server.delete(.deployments, namespace: "default", name: "web")
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "a deleted Deployment comes back")
+
+        _ = try p.server.scale(namespace: "default", name: "web", replicas: 7)
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web")?["spec"]?["replicas"]?.intValue == 2 },
+                "an out-of-band scale is reverted")
+        await stop(process)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func afterA410TheWatchRelistsAndStillHeals() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("web.json", p.spec("web", ports: []))
+        let process = try watch(p)
+        defer { if process.isRunning { process.terminate() } }
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil })
+        #expect(await eventually { p.server.openWatchCount > 0 })
+        let watchesBefore = p.requests("GET", "watch=1").count
+        // History before now is gone, and every open watch ends: resuming from the last
+        // resourceVersion gets 410 Expired, so berth must relist.
+        p.server.compact()
+        p.server.closeWatches()
+        try p.server.delete(.deployments, namespace: "default", name: "web")
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "healed after the relist")
+        #expect(p.requests("GET", "watch=1").count > watchesBefore)
+        await stop(process)
+    }
+
+    @Test func aNewSpecFileIsAppliedByTheRunningWatch() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        let process = try watch(p)
+        defer { if process.isRunning { process.terminate() } }
+        try await Task.sleep(for: .milliseconds(300))
+        try p.write("api.json", p.spec("api", ports: []))
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "api") != nil })
+        await stop(process)
+    }
+}
