@@ -24,7 +24,11 @@ enum KubeStatusError {
         }
         // 429 and 5xx pass; a 500 from a type error in the object does not, but berth's own
         // objects are typed by the model, so a retry is the better bet.
-        return BerthError(code, doing, cause: String(cause.prefix(2000)), isRetryable: status >= 500 || status == 429, status: status)
+        // A namespace that does not exist yet may be one a parallel action is creating (a
+        // Namespace manifest beside the objects in it): worth the executor's backoff.
+        let missingNamespace = status == 404 && body?["details"]?["kind"]?.stringValue == "namespaces"
+        return BerthError(code, doing, cause: String(cause.prefix(2000)),
+                          isRetryable: status >= 500 || status == 429 || missingNamespace, status: status)
     }
 
     static func cause(_ json: JSONValue) -> String? {

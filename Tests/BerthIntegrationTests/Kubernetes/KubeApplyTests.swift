@@ -162,3 +162,24 @@ import Testing
         #expect(p.server.deployment(namespace: "default", name: "web") != nil)
     }
 }
+
+extension KubeApplyTests {
+    /// The objects of a namespace made by the same apply wait for it (retried with backoff)
+    /// instead of failing because they ran first.
+    @Test func aNamespaceAndTheObjectsInItConvergeInOneApply() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("team.json", """
+        {"name": "team", "target": "kubernetes", "namespace": "team-b", "manifests": [
+          {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-b"}},
+          {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}},
+          {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}, "data": {"k": "v"}}
+        ]}
+        """)
+        let run = await p.berth("apply")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(p.server.object(.configMaps, namespace: "team-b", name: "a") != nil)
+        #expect(run.stdout.contains("after 2 attempts") || !run.stderr.contains("retry"), "a retry is said as such")
+        #expect(p.server.object(.namespaces, name: "team-b")?["metadata"]?["labels"]?["berth.owner"]?.stringValue == p.owner)
+    }
+}
