@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
-        .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON"]),
+        .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal"]),
