@@ -139,6 +139,9 @@ struct FieldReader {
     }
 
     func unknownFieldMessage(_ key: String) -> String {
+        // Past the cap the message is dropped unread; a "did you mean" search per key would
+        // make a file of a million unknown keys take minutes.
+        if errors.count >= SpecDecoder.maxErrorsPerFile { return "" }
         if let guess = Suggest.closest(to: key, in: SpecDecoder.fields) {
             return "unknown field \"\(key)\"; did you mean \"\(guess)\"?"
         }
