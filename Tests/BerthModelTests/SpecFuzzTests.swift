@@ -69,7 +69,11 @@ struct SpecFuzzTests {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             watchdog.finished()
             if seconds > run.slowest { (run.slowest, run.slowestInput, run.slowestSize) = (seconds, index, input.count) }
+            if seconds > hangSeconds {
+                run.violations.append("input \(index) [\(kinds.joined(separator: ","))] \(saved(input, seed: seed, index: index)): took \(seconds) s")
+            }
             result.errors.isEmpty ? (run.valid += 1) : (run.invalid += 1)
+            // Writing every error line is part of decoding: that is what a person is shown.
             if let problem = FuzzInvariants.violation(result, input: input, file: file) {
                 run.violations.append("input \(index) [\(kinds.joined(separator: ","))] \(saved(input, seed: seed, index: index)): \(SpecError.oneLine(problem))")
             }
