@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
-        .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON"]),
+        .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal"]),

@@ -22,6 +22,8 @@ public struct DesiredState: Sendable {
 
         var firstSeen: [String: Spec] = [:]
         var duplicateErrors: [String: [SpecError]] = [:]
+        // Seen mirrors by file, so a file of thousands of copies of one name stays linear.
+        var mirrors: Set<String> = []
         for (_, result) in results {
             for spec in result.specs {
                 let id = spec.target + "/" + spec.name
@@ -33,7 +35,7 @@ public struct DesiredState: Sendable {
                     let mirror = SpecError(
                         file: first.origin.file, path: first.origin.path.appending(key: "name"), position: first.origin.position,
                         message: "\"\(spec.name)\" (target \(spec.target)) is also defined at \(spec.origin.file):\(spec.origin.position)")
-                    if !(duplicateErrors[first.origin.file] ?? []).contains(mirror) {
+                    if mirrors.insert(mirror.description).inserted {
                         duplicateErrors[first.origin.file, default: []].append(mirror)
                     }
                 } else {
@@ -43,7 +45,7 @@ public struct DesiredState: Sendable {
         }
         for i in results.indices {
             if let extra = duplicateErrors[results[i].path] {
-                results[i].result = SpecDecoder.FileResult(specs: [], errors: results[i].result.errors + extra)
+                results[i].result = SpecDecoder.FileResult(specs: [], errors: SpecDecoder.capped(results[i].result.errors + extra))
             }
         }
         return DesiredState(

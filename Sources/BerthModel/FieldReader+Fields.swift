@@ -33,6 +33,10 @@ extension FieldReader {
             fail(node, path, "image \(quoted(s)) has no tag; write \"\(s):latest\" if the moving tag is really meant")
             return nil
         }
+        if let problem = ImageReference.problem(s) {
+            fail(node, path, "\(quoted(s)) is not a valid image reference: \(problem)")
+            return nil
+        }
         return s
     }
 
@@ -79,8 +83,12 @@ extension FieldReader {
         var env: [String: String] = [:]
         var ok = true
         for (key, position, value) in pairs {
-            if key.isEmpty || key.contains("=") || key.contains("\u{0}") || value.contains("\u{0}") {
-                fail(at: position, path.appending(key: key), "environment variable names must be non-empty and contain no '=' or NUL")
+            if key.isEmpty || key.contains("=") || hasControl(key) {
+                fail(at: position, path.appending(key: key), "environment variable names must be non-empty and contain no '=', NUL or control characters")
+                ok = false
+            } else if value.contains("\u{0}") {
+                // Only NUL: a value may hold newlines (a PEM certificate), but exec cannot pass a NUL.
+                fail(at: position, path.appending(key: key), "environment variable values cannot contain NUL")
                 ok = false
             }
             env[key] = value
@@ -96,8 +104,9 @@ extension FieldReader {
             if key.hasPrefix(Labels.prefix) {
                 fail(at: position, path.appending(key: key), "labels starting with \"\(Labels.prefix)\" are berth's own and cannot be set")
                 ok = false
-            } else if key.isEmpty || key.contains("\u{0}") || value.contains("\u{0}") {
-                fail(at: position, path.appending(key: key), "label keys must be non-empty and contain no NUL")
+            } else if key.isEmpty || key.contains("=") || hasControl(key) || hasControl(value) {
+                // '=' splits `label=KEY=VALUE` filters; a newline splits every line-based listing.
+                fail(at: position, path.appending(key: key), "label keys must be non-empty and contain no '='; keys and values no NUL or control characters")
                 ok = false
             }
             labels[key] = value
@@ -132,10 +141,17 @@ extension FieldReader {
             }
             if !expected.matches(member.value) {
                 fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
+            } else if member.key == "Labels" {
+                refuseOwnLabels(member.value, memberPath)
             }
         }
         return errors.count == before ? node.value : nil
     }
+}
+
+/// Whether `s` holds a C0 control character (NUL and newline among them) or DEL.
+func hasControl(_ s: String) -> Bool {
+    s.utf8.contains { $0 < 0x20 || $0 == 0x7F }
 }
 
 func quoted(_ s: String) -> String {

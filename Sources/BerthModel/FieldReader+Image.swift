@@ -80,7 +80,8 @@ extension FieldReader {
                 let guess = Suggest.closest(to: member.key, in: allowed).map { "; did you mean \"\($0)\"?" } ?? ""
                 fail(at: member.keyPosition, memberPath, "unknown field \"\(member.key)\"" + guess)
             } else if member.key == key, let text = string(member.value, memberPath) {
-                if text.isEmpty || text.contains("\u{0}") { fail(member.value, memberPath, "expected a path, got an empty string") }
+                if text.isEmpty { fail(member.value, memberPath, "expected a path, got an empty string") }
+                else if hasControl(text) { fail(member.value, memberPath, "\(quoted(text)) is not a path: it holds NUL or a control character") }
                 else { found = (text, member.value.position) }
             }
         }

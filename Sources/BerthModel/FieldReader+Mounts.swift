@@ -7,6 +7,8 @@ extension FieldReader {
             return nil
         }
         var out: [PortMapping] = []
+        // A set, not a search of `out`: thousands of ports must not cost millions of comparisons.
+        var published: Set<String> = []
         var ok = true
         for (i, item) in items.enumerated() {
             let itemPath = path.appending(index: i)
@@ -15,7 +17,7 @@ extension FieldReader {
                 fail(item, itemPath, "\(quoted(text)) is not \"[ip:]hostPort:containerPort[/tcp|udp]\" with ports 1-65535")
                 ok = false; continue
             }
-            if out.contains(where: { $0.hostPort == port.hostPort && $0.proto == port.proto && $0.hostIP == port.hostIP }) {
+            if !published.insert("\(port.hostIP ?? "")|\(port.hostPort)/\(port.proto)").inserted {
                 fail(item, itemPath, "host port \(port.hostPort)/\(port.proto) is published twice")
                 ok = false; continue
             }
@@ -38,6 +40,11 @@ extension FieldReader {
         for (i, item) in items.enumerated() {
             let itemPath = path.appending(index: i)
             guard let text = string(item, itemPath) else { ok = false; continue }
+            if hasControl(text) || text.split(separator: ":").contains(where: { $0.split(separator: "/").contains("..") }) {
+                // The engine would clean "/srv/../etc" to "/etc": say so here instead of mounting a surprise.
+                fail(item, itemPath, "\(quoted(text)) holds a '..' path step, NUL or a control character; write the path it means")
+                ok = false; continue
+            }
             guard let volume = VolumeMount(parsing: text) else {
                 fail(item, itemPath, "\(quoted(text)) is not \"source:destination[:ro|rw]\" with an absolute host path or a volume name as source and an absolute destination")
                 ok = false; continue

@@ -52,14 +52,31 @@ extension FieldReader {
                 fail(at: member.keyPosition, memberPath, "unknown \(what) field \"\(member.key)\"" + guess)
                 continue
             }
+            if what == "ServiceSpec" && member.key == "Name" {
+                // The service name is how berth finds its service again; a fragment must not rename it.
+                fail(at: member.keyPosition, memberPath, "the service name is berth's (OWNER-NAME); set the spec's \"name\" instead")
+                continue
+            }
             switch field {
             case .value(let expected):
                 if !expected.matches(member.value) {
                     fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
+                } else if member.key == "Labels" {
+                    refuseOwnLabels(member.value, memberPath)
                 }
             case .object(let name, let nested):
                 check(member.value, memberPath, against: nested(), what: name)
             }
+        }
+    }
+}
+
+extension FieldReader {
+    /// Labels in a native fragment: berth's own (`berth.*`) would be overwritten on the way
+    /// to the engine, so they are refused here rather than silently ignored.
+    mutating func refuseOwnLabels(_ node: JSONNode, _ path: JSONPath) {
+        for member in node.members ?? [] where member.key.hasPrefix(Labels.prefix) {
+            fail(at: member.keyPosition, path.appending(key: member.key), "labels starting with \"\(Labels.prefix)\" are berth's own and cannot be set")
         }
     }
 }

@@ -16,6 +16,9 @@ public enum SpecDecoder {
     ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
+    /// Errors listed per file; the rest are counted in one last line. A hostile or generated
+    /// file can hold a million mistakes, and a person reads the first few.
+    public static let maxErrorsPerFile = 100
 
     public struct FileResult: Sendable {
         public var specs: [Spec]
@@ -45,7 +48,18 @@ public enum SpecDecoder {
         default:
             reader.fail(root, .root, "expected a spec object or an array of spec objects, got \(root.typeName)")
         }
-        return reader.errors.isEmpty ? FileResult(specs: specs, errors: []) : FileResult(specs: [], errors: reader.errors)
+        return reader.errors.isEmpty ? FileResult(specs: specs, errors: []) : FileResult(specs: [], errors: capped(reader.errors))
+    }
+
+    /// The first `maxErrorsPerFile` errors, then "and N more errors in this file" at the
+    /// place of the first one left out.
+    static func capped(_ errors: [SpecError]) -> [SpecError] {
+        guard errors.count > maxErrorsPerFile else { return errors }
+        let next = errors[maxErrorsPerFile]
+        let more = errors.count - maxErrorsPerFile
+        return Array(errors.prefix(maxErrorsPerFile)) + [SpecError(
+            file: next.file, path: next.path, position: next.position,
+            message: "and \(more) more error\(more == 1 ? "" : "s") in this file")]
     }
 }
 
@@ -147,6 +161,9 @@ struct FieldReader {
     }
 
     func unknownFieldMessage(_ key: String) -> String {
+        // Past the cap the message is dropped unread; a "did you mean" search per key would
+        // make a file of a million unknown keys take minutes.
+        if errors.count >= SpecDecoder.maxErrorsPerFile { return "" }
         if let guess = Suggest.closest(to: key, in: SpecDecoder.fields) {
             return "unknown field \"\(key)\"; did you mean \"\(guess)\"?"
         }
