@@ -37,15 +37,22 @@ struct Bystanders: Sendable {
             }
             return try await engine.createForeign(name: name, labels: labels)
         }
-        let snapshots = try await parallelMap(made) { id in try await snapshot(engine, id) }
+        return try await watching(engine: engine, ids: made)
+    }
+
+    /// Snapshots containers that already exist (made by the caller) to check them later.
+    static func watching(engine: TestEngine, ids: [String]) async throws -> Bystanders {
+        let snapshots = try await parallelMap(ids) { id in try await snapshot(engine, id) }
         return Bystanders(engine: engine, snapshots: snapshots.compactMap { $0 })
     }
 
     /// One line per look-alike that was removed, restarted, renamed or relabelled; empty if none.
-    func touched() async throws -> [String] {
+    /// `ignoringStop`: an engine restart stops them by itself; berth must still not start them.
+    func touched(ignoringStop: Bool = false) async throws -> [String] {
         let now = try await Bystanders.parallelMap(snapshots) { before in (before, try await Bystanders.snapshot(engine, before.id)) }
         return now.compactMap { before, after in
-            guard let after else { return "\(before.name) (\(before.id.prefix(12))) is gone" }
+            guard var after else { return "\(before.name) (\(before.id.prefix(12))) is gone" }
+            if ignoringStop { after.running = before.running }
             return after == before ? nil : "\(before.name) changed: \(before) -> \(after)"
         }
     }
