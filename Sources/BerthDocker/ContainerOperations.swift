@@ -50,7 +50,24 @@ struct ContainerOperations {
     /// Graceful stop (the container's own stop timeout), then removal. Gone already is fine.
     func retire(id: String, name: String) async throws {
         _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304, 404])
-        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing container \(name)", accept: [404])
+        try await remove(id: id, doing: "removing container \(name)")
+    }
+
+    /// Forced removal. Gone already (404) is success, and so is a removal already under way
+    /// (409 "removal of container … is already in progress": after a crash one plan can hold
+    /// both the deletion of a leftover `-next` and a replacement that clears that name), once
+    /// the container is really gone, so that its name is free for what comes next.
+    func remove(id: String, doing: String) async throws {
+        let response = try await client.request("DELETE", "/containers/\(id)?force=true", doing: doing, accept: [404, 409])
+        guard response.status == 409 else { return }
+        let said = JSONValue(foundationData: response.body)?["message"]?.stringValue ?? ""
+        guard said.contains("already in progress") else { throw DockerClient.engineError(response, doing: doing) }
+        for _ in 0..<200 {
+            let found = try await client.request("GET", "/containers/\(id)/json", doing: doing, accept: [404])
+            if found.status == 404 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BerthError(.engineError, doing, cause: "the engine was still removing it after 20 s", isRetryable: true)
     }
 
     /// A delete that also removes the image when the spec said `removeImage` (recorded on the
@@ -100,6 +117,6 @@ struct ContainerOperations {
         guard response.status != 404, let found = JSONValue(foundationData: response.body),
               found["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner,
               let id = found["Id"]?.stringValue else { return }
-        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing leftover container \(name)", accept: [404])
+        try await remove(id: id, doing: "removing leftover container \(name)")
     }
 }
