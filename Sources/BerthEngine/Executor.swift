@@ -48,8 +48,8 @@ public struct Executor: Sendable {
                 let index = next
                 next += 1
                 if let journalFailure {
+                    // Not announced one by one: the caller sums these up in one line.
                     outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
-                    onEvent(.failed(actions[index], error: journalFailure))
                     launch()
                     return
                 }
