@@ -34,7 +34,7 @@ test: deps
 # SIGKILL crash trials, a full disk under the journal, the fault proxy and the spec fuzzer
 # (a filter naming a suite that does not exist matches nothing), then the engine restart
 # alone as in `make test`, then the table. Fails if any suite or scenario did.
-FAULT_SUITES := CrashTrialTests|DiskFullTests|FaultProxyTests|FuzzTests|LinearDecodingTests
+FAULT_SUITES := CrashTrialTests|CrashLeftoverTests|DiskFullTests|FaultProxyTests|FuzzTests|LinearDecodingTests|DecodingLinearityTests
 faults: deps
 	@host=$$(scripts/engine.sh up --swarm); \
 	report=$$(pwd)/$(STATE)/faults/report.jsonl; \

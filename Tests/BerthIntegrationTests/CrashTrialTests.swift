@@ -8,8 +8,8 @@ import Testing
 /// `make faults` runs at least 50 trials; `make test` a few. The seed is printed.
 @Suite(.timeLimit(.minutes(60)))
 struct CrashTrialTests {
-    static var applyTrials: Int { FaultsReport.isFullRun ? 34 : 3 }
-    static var watchTrials: Int { FaultsReport.isFullRun ? 16 : 2 }
+    static var applyTrials: Int { FaultsReport.isFullRun ? 24 : 3 }
+    static var watchTrials: Int { FaultsReport.isFullRun ? 26 : 2 }
 
     /// The desired state a trial writes: per spec its replicas and a generation in its env.
     struct Specs {
