@@ -1,3 +1,4 @@
+import BerthJSON
 import Foundation
 import Testing
 
@@ -27,6 +28,39 @@ struct CrashLeftoverTests {
             let after = try await p.containers()
             #expect(after.map(\.name) == (1...replicas).map { "\(p.owner)-s-\($0)" })
             #expect(after.allSatisfy { $0.state == "running" })
+            #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
+        }
+    }
+
+    /// Killed after the new container ran under its temporary name but before the old one
+    /// was gone: the `-next` one is current and kept, the old one (slow to stop) is deleted,
+    /// and the rename to the final name must not fail because the old one still holds it.
+    @Test func interruptedReplacementWithACurrentNextContainerConvergesInOneApply() async throws {
+        let engine = try TestEngine()
+        try await Project.with(foreign: { _ in [] }) { p, _ in
+            let replicas = 3
+            try p.write("s.json", p.spec("s", replicas: replicas))
+            #expect(await p.berth("apply").status == 0)
+            for container in try await p.containers() {
+                let name = container.name
+                _ = try await engine.call("POST", "/containers/\(container.id)/rename?name=\(name)-next")
+                // The old one: berth's labels, an older configuration, and `sleep` as PID 1 (no init),
+                // which ignores SIGTERM, so its graceful stop takes the full 10 s.
+                let body: JSONValue = .object([
+                    "Image": .string(TestEngine.demoImage), "Cmd": .array([.string("sleep"), .string("3600")]),
+                    "Labels": .object(container.labels.merging(["berth.config-hash": "old"]) { $1 }.mapValues { .string($0) }),
+                    "HostConfig": .object(["Init": .bool(false)]),  // the test engine runs with --init
+                ])
+                let (status, created) = try await engine.call("POST", "/containers/create?name=\(name)", body: body)
+                try #require(status == 201, "\(created?.serialized() ?? "")")
+                _ = try await engine.call("POST", "/containers/\(created!["Id"]!.stringValue!)/start")
+            }
+            print(await p.berth("plan").stdout)
+            let apply = await p.berth("apply")
+            #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
+            let after = try await p.containers()
+            #expect(after.map(\.name) == (1...replicas).map { "\(p.owner)-s-\($0)" })
+            #expect(after.allSatisfy { $0.state == "running" && $0.labels["berth.config-hash"] != "old" })
             #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
         }
     }
