@@ -23,6 +23,9 @@ final class BerthChild: @unchecked Sendable {
         try process.run()
     }
 
+    /// A test that fails half-way must not leave a berth running behind it.
+    deinit { kill() }
+
     var log: String { lock.withLock { output } }
 
     /// SIGKILL if still running; returns whether the signal hit a live process.

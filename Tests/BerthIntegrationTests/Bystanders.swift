@@ -35,9 +35,25 @@ struct Bystanders: Sendable {
             case 2: (name, labels) = ("\(owner)-\(spec)-\(replica)-next", ["berth.name": spec, "berth.replica": replica, "berth.config-hash": "0000"])
             default: (name, labels) = ("\(owner)-\(spec)-\(replica)", [:])
             }
-            return try await engine.createForeign(name: name, labels: labels)
+            return try await create(engine, name: name, labels: labels)
         }
         return try await watching(engine: engine, ids: made)
+    }
+
+    /// A running look-alike without a network: a hundred of them must not use up the
+    /// engine's bridge addresses (a /24), which the tests' own containers need.
+    static func create(_ engine: TestEngine, name: String, labels: [String: String]) async throws -> String {
+        let body: JSONValue = .object([
+            "Image": .string(TestEngine.demoImage), "Cmd": .array(["sleep", "3600"].map { .string($0) }),
+            "Labels": .object(labels.mapValues { .string($0) }),
+            "HostConfig": .object(["Init": .bool(true), "NetworkMode": .string("none")]),
+        ])
+        let (status, created) = try await engine.call("POST", "/containers/create?name=\(name)", body: body)
+        guard status == 201, let id = created?["Id"]?.stringValue else {
+            throw TestSetupError("creating bystander \(name): \(status) \(created?.serialized() ?? "")")
+        }
+        _ = try await engine.call("POST", "/containers/\(id)/start")
+        return id
     }
 
     /// Snapshots containers that already exist (made by the caller) to check them later.

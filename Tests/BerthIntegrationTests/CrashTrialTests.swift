@@ -22,8 +22,13 @@ struct CrashTrialTests {
             generation = Dictionary(uniqueKeysWithValues: names.map { ($0, 0) })
         }
 
+        /// No network: dozens of trial containers beside other tests' must not use up the bridge's /24.
         func text(_ project: Project, _ name: String) -> String {
-            project.spec(name, replicas: replicas[name]!, env: ["GEN": String(generation[name]!), "API_TOKEN": "t0ps3cret"])
+            """
+            {"name": "\(name)", "image": "\(TestEngine.demoImage)", "command": ["sleep", "3600"], "replicas": \(replicas[name]!),
+             "env": {"GEN": "\(generation[name]!)", "API_TOKEN": "t0ps3cret"},
+             "docker": {"HostConfig": {"Init": true, "NetworkMode": "none"}}}
+            """
         }
 
         func writeAll(_ project: Project) throws {
@@ -114,6 +119,7 @@ struct CrashTrialTests {
         for trial in 1...Self.watchTrials {
             // A new watch after a SIGKILL: the kernel released the state lock with the process.
             let watch = try BerthChild(project, ["watch", "--debounce", "50ms"])
+            defer { watch.kill() }
             let expected = specs.replicas.values.reduce(0, +)
             let settled = try await eventually(60) { try await project.containers().filter { $0.state == "running" }.count == expected }
             try #require(watch.process.isRunning, "a new watch must start after the last one was killed: \(watch.log)")

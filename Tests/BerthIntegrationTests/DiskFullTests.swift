@@ -51,6 +51,14 @@ struct DiskFullTests {
         return (contents.badLines.count, bytes.last.map { $0 != 0x0a } ?? false)
     }
 
+    /// A spec whose container has no network, so 30 of them do not strain the engine's bridge.
+    static func spec(_ p: Project, _ name: String, password: String = "x") -> String {
+        """
+        {"name": "\(name)", "image": "\(TestEngine.demoImage)", "command": ["sleep", "3600"], "env": {"SERVICE_PASSWORD": "\(password)"},
+         "docker": {"HostConfig": {"Init": true, "NetworkMode": "none"}}}
+        """
+    }
+
     static func withProject(_ suffix: String, _ body: (Project, Tmpfs, Bystanders) async throws -> Void) async throws {
         let engine = try TestEngine()
         let project = try Project(engine: engine, owner: BystanderPool.shared.owners[2] + suffix)
@@ -68,7 +76,7 @@ struct DiskFullTests {
     @Test func fullDiskBeforeApplyChangesNothing() async throws {
         try await Self.withProject("") { p, fs, bystanders in
             let state = fs.path + "/state"
-            for index in 1...3 { try p.write("s\(index).json", p.spec("s\(index)")) }
+            for index in 1...3 { try p.write("s\(index).json", Self.spec(p, "s\(index)")) }
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
             _ = fs.fill()
 
@@ -93,12 +101,12 @@ struct DiskFullTests {
         try await Self.withProject("x", { p, fs, bystanders in
             let state = fs.path + "/state"
             let journal = state + "/journal.jsonl"
-            try p.write("s1.json", p.spec("s1"))
+            try p.write("s1.json", Self.spec(p, "s1"))
             #expect(await p.berth("apply", "--state", state).status == 0)
             // The journal's last page has room for a few records, then the disk is full.
             let fillers = fs.fill()
             let count = FaultsReport.isFullRun ? 30 : 12
-            for index in 2...count { try p.write("s\(index).json", p.spec("s\(index)", env: ["SERVICE_PASSWORD": "pw\(index)"])) }
+            for index in 2...count { try p.write("s\(index).json", Self.spec(p, "s\(index)", password: "pw\(index)")) }
 
             let apply = await p.berth("apply", "--state", state)
             #expect(apply.status == 1)
