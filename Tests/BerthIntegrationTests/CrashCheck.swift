@@ -65,6 +65,7 @@ struct CrashCheck {
     /// Returns whether this trial converged.
     @discardableResult
     mutating func converge(trial: Int, desired: [String: Int], unfinished: Set<String>, bystanders: Bystanders) async throws -> Bool {
+        try await settle()
         let apply = await project.berth("apply")
         var ok = apply.status == 0
         if !ok { problems.append("trial \(trial): fresh apply exited \(apply.status): \(apply.stderr.suffix(600))") }
@@ -111,6 +112,19 @@ struct CrashCheck {
         if !touched.isEmpty { ok = false }
         if !ok { notConverged += 1 }
         return ok
+    }
+
+    /// Waits until this owner's containers look the same three times in a row (at most 10 s).
+    /// Requests the killed berth had already sent still complete on the engine (a stop, a
+    /// removal): a person running apply after a crash sees their result, and so does the test.
+    private func settle() async throws {
+        var last = "", stable = 0
+        for _ in 0..<40 where stable < 2 {
+            let now = try await project.containers().map { "\($0.id) \($0.name) \($0.state)" }.joined(separator: ",")
+            stable = now == last ? stable + 1 : 0
+            last = now
+            try await Task.sleep(for: .milliseconds(250))
+        }
     }
 
     /// Containers named like this owner's but missing berth's owner, name or replica label.

@@ -61,15 +61,18 @@ struct CrashTrialTests {
 
         var check = CrashCheck(project: project)
         _ = try check.readJournalAfterKill(trial: 0)
-        var kills = 0
-        for trial in 1...Self.applyTrials {
+        // How long each kind of apply runs, so kills land inside it: starts from the measured
+        // apply and shrinks to what an apply that finished before its kill really took.
+        var spans = ["replace": duration * 1.5, "scale": duration, "empty": duration]
+        var kills = 0, trial = 0
+        // A trial whose apply finished before the kill is not a crash: run another, up to twice as many.
+        while kills < Self.applyTrials && trial < 2 * Self.applyTrials {
+            trial += 1
             let kind: String
-            var span = duration
             switch trial % 3 {
             case 1:
                 kind = "replace"
                 for name in specs.replicas.keys where Bool.random(using: &random) { specs.generation[name]! += 1 }
-                span = duration * 1.5
             case 2:
                 kind = "scale"
                 for name in specs.replicas.keys.sorted() {
@@ -83,20 +86,23 @@ struct CrashTrialTests {
                 for name in specs.replicas.keys { specs.generation[name] = trial }
             }
             try specs.writeAll(project)
-            let delay = Double.random(in: 0.02...max(0.05, span), using: &random)
+            let delay = Double.random(in: 0.02...max(0.05, spans[kind]!), using: &random)
             let child = try BerthChild(project, ["apply"])
-            try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            let started = Date()
+            while child.process.isRunning && Date().timeIntervalSince(started) < delay { try await Task.sleep(for: .milliseconds(10)) }
             let killed = child.kill()
-            if killed { kills += 1 }
+            if killed { kills += 1 } else { spans[kind] = Date().timeIntervalSince(started) * 0.9 }
             try #require(await child.wait() != nil, "berth apply did not exit after SIGKILL")
             let unfinished = try check.readJournalAfterKill(trial: trial)
             let ok = try await check.converge(trial: trial, desired: specs.replicas, unfinished: unfinished, bystanders: bystanders)
             _ = try check.readJournalAfterKill(trial: trial)
-            print("crash: apply trial \(trial) (\(kind)): \(killed ? "killed" : "finished") after \(Int(delay * 1000)) ms, "
+            print("crash: apply trial \(trial) (\(kind)): \(killed ? "killed after \(Int(delay * 1000)) ms" : "finished before its kill"), "
                 + "\(unfinished.count) actions cut short, \(ok ? "converged" : "NOT converged")")
         }
-        print("crash: apply: \(Self.applyTrials) trials, \(kills) kills; \(check.summary)")
-        check.report(scenario: "crash: apply", trials: Self.applyTrials, faults: ["sigkill": kills], seed: seed).record()
+        let trials = trial
+        print("crash: apply: \(trials) trials, \(kills) killed mid-apply; \(check.summary)")
+        check.report(scenario: "crash: apply", trials: trials, faults: ["sigkill": kills], seed: seed).record()
+        #expect(kills >= Self.applyTrials, "only \(kills) of \(trials) applies were still running at their kill")
         #expect(check.problems.isEmpty, "\(check.problems.joined(separator: "\n"))")
     }
 
