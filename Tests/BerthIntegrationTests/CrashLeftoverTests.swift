@@ -55,7 +55,6 @@ struct CrashLeftoverTests {
                 try #require(status == 201, "\(created?.serialized() ?? "")")
                 _ = try await engine.call("POST", "/containers/\(created!["Id"]!.stringValue!)/start")
             }
-            print(await p.berth("plan").stdout)
             let apply = await p.berth("apply")
             #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
             let after = try await p.containers()
