@@ -6,7 +6,7 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test bench build deps engine engine-down clean
+.PHONY: run test faults bench build deps engine engine-down clean
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it); the engine script installs docker.io and busybox-static.
@@ -31,6 +31,22 @@ test: deps
 	@host=$$(scripts/engine.sh up --swarm); \
 	BERTH_TEST_DOCKER_HOST=$$host swift test --skip EngineRestartTests; \
 	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
+
+# Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
+# SIGKILL crash trials, a full disk under the journal, the fault proxy and the spec fuzzer
+# (a filter naming a suite that does not exist matches nothing), then the engine restart
+# alone as in `make test`, then the table. Fails if any suite or scenario did.
+FAULT_SUITES := CrashTrialTests|CrashLeftoverTests|DiskFullTests|FaultProxyTests|FuzzTests|LinearDecodingTests|DecodingLinearityTests
+faults: deps
+	@host=$$(scripts/engine.sh up --swarm); \
+	report=$$(pwd)/$(STATE)/faults/report.jsonl; \
+	mkdir -p $(STATE)/faults && rm -f "$$report"; \
+	python3 scripts/faults-report.py --self-test >/dev/null; \
+	export BERTH_FAULTS=1 BERTH_FAULTS_REPORT="$$report" BERTH_TEST_DOCKER_HOST=$$host; rc=0; \
+	swift test --filter '$(FAULT_SUITES)' || rc=1; \
+	BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests || rc=1; \
+	python3 scripts/faults-report.py "$$report" || rc=1; \
+	exit $$rc
 
 bench: deps build
 	@host=$$(scripts/engine.sh up --swarm); \

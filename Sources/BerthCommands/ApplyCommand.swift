@@ -40,8 +40,14 @@ enum ApplyCommand {
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)
-            try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner)
-                + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
+            do {
+                try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner)
+                    + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
+            } catch {
+                // Nothing is done that the journal could not record (a full disk, a read-only mount).
+                console.err("berth: nothing applied: the journal cannot be written: \(error)")
+                return 1
+            }
 
             let progress = Progress(total: plan.actions.count)
             let executor = Executor(
@@ -49,6 +55,10 @@ enum ApplyCommand {
                 onEvent: { ApplyCommand.show($0, progress: progress, console: console) })
             let outcomes = await executor.execute(plan, owner: settings.owner)
             let failed = outcomes.filter { !$0.succeeded }
+            let unrecorded = outcomes.filter(\.journalUnwritable).count
+            if unrecorded > 0 {
+                console.err("berth: stopped: the journal cannot be written, \(unrecorded) of \(outcomes.count) actions not done")
+            }
 
             try await journal.append(imageLines.take().map { JournalRecord(event: "image", owner: settings.owner, message: $0) })
             let inUse = Set(reconcile.observed.compactMap(\.configHash))

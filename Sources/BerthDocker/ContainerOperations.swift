@@ -16,12 +16,15 @@ struct ContainerOperations {
         let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
         let id: String
         do {
-            let response = try await client.request(
-                "POST", "/containers/create?name=\(Query.escape(name))", body: body, doing: "creating container \(name)")
-            id = JSONValue(foundationData: response.body)?["Id"]?.stringValue ?? name
+            id = try await create(name: name, body: body)
         } catch let error as BerthError where error.code == .conflict {
-            // An earlier attempt may have created it before the answer was lost.
-            id = try await adoptExisting(name: name, key: action.key, hash: hash, original: error)
+            // An earlier attempt may have created it before the answer was lost; or an outdated
+            // duplicate of this replica, left by a crash, still holds the name and is removed.
+            if let adopted = try await adoptExisting(name: name, key: action.key, hash: hash, original: error) {
+                id = adopted
+            } else {
+                id = try await create(name: name, body: body)
+            }
         } catch let error as BerthError where error.code == .notFound {
             throw BerthError(.notFound, "creating container \(name): image \(spec.image) is not on the engine",
                              cause: "load it first (docker pull, docker import or docker build); \(error.cause ?? "")")
@@ -29,18 +32,33 @@ struct ContainerOperations {
         try await start(id: id, name: name)
     }
 
-    /// A container already holding `name` is used only if it is ours, for this replica and config.
-    func adoptExisting(name: String, key: ResourceKey, hash: String, original: BerthError) async throws -> String {
-        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)")
+    private func create(name: String, body: JSONValue) async throws -> String {
+        let response = try await client.request(
+            "POST", "/containers/create?name=\(Query.escape(name))", body: body, doing: "creating container \(name)")
+        return JSONValue(foundationData: response.body)?["Id"]?.stringValue ?? name
+    }
+
+    /// A container already holding `name` is used only if it is ours, for this replica and
+    /// config. One of ours for this replica with another config is an outdated duplicate (the
+    /// plan deletes it too): it is removed and nil returned, so the caller creates again.
+    func adoptExisting(name: String, key: ResourceKey, hash: String, original: BerthError) async throws -> String? {
+        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
+        if response.status == 404 { return nil }
         let found = JSONValue(foundationData: response.body)
         let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
-        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
-              labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
-              labels[Labels.configHash]?.stringValue == hash, let id = found?["Id"]?.stringValue else {
+        guard isSameReplica(labels, key), let id = found?["Id"]?.stringValue else {
             throw BerthError(.conflict, "creating container \(name): the name is taken by a container berth did not make for this spec; berth leaves it alone — rename or remove it",
                              cause: original.cause)
         }
-        return id
+        if labels[Labels.configHash]?.stringValue == hash { return id }
+        try await remove(id: id, doing: "removing outdated duplicate \(name)")
+        return nil
+    }
+
+    /// Whether labels say: ours, for this spec and replica.
+    private func isSameReplica(_ labels: [String: JSONValue], _ key: ResourceKey) -> Bool {
+        labels[Labels.owner]?.stringValue == owner && labels[Labels.name]?.stringValue == key.name
+            && labels[Labels.replica]?.stringValue == String(key.replica ?? 1)
     }
 
     func start(id: String, name: String) async throws {
@@ -50,7 +68,24 @@ struct ContainerOperations {
     /// Graceful stop (the container's own stop timeout), then removal. Gone already is fine.
     func retire(id: String, name: String) async throws {
         _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304, 404])
-        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing container \(name)", accept: [404])
+        try await remove(id: id, doing: "removing container \(name)")
+    }
+
+    /// Forced removal. Gone already (404) is success, and so is a removal already under way
+    /// (409 "removal of container … is already in progress": after a crash one plan can hold
+    /// both the deletion of a leftover `-next` and a replacement that clears that name), once
+    /// the container is really gone, so that its name is free for what comes next.
+    func remove(id: String, doing: String) async throws {
+        let response = try await client.request("DELETE", "/containers/\(id)?force=true", doing: doing, accept: [404, 409])
+        guard response.status == 409 else { return }
+        let said = JSONValue(foundationData: response.body)?["message"]?.stringValue ?? ""
+        guard said.contains("already in progress") else { throw DockerClient.engineError(response, doing: doing) }
+        for _ in 0..<200 {
+            let found = try await client.request("GET", "/containers/\(id)/json", doing: doing, accept: [404])
+            if found.status == 404 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BerthError(.engineError, doing, cause: "the engine was still removing it after 20 s", isRetryable: true)
     }
 
     /// A delete that also removes the image when the spec said `removeImage` (recorded on the
@@ -88,9 +123,21 @@ struct ContainerOperations {
             return
         }
         try await retire(id: action.existingID!, name: action.existingName ?? final)
-        _ = try await client.request(
-            "POST", "/containers/\(Query.escape(temporary))/rename?name=\(Query.escape(final))",
-            doing: "renaming container \(temporary) to \(final)")
+        let rename = "/containers/\(Query.escape(temporary))/rename?name=\(Query.escape(final))"
+        let doing = "renaming container \(temporary) to \(final)"
+        let renamed = try await client.request("POST", rename, doing: doing, accept: [409])
+        guard renamed.status == 409 else { return }
+        // After a crash mid-replace the final name can still be held by an outdated duplicate
+        // of this replica, which the same plan deletes in parallel: it goes first, not the rename.
+        let holder = try await client.request("GET", "/containers/\(Query.escape(final))/json", doing: "inspecting container \(final)", accept: [404])
+        if holder.status != 404 {
+            let found = JSONValue(foundationData: holder.body)
+            guard isSameReplica(found?["Config"]?["Labels"]?.objectValue ?? [:], action.key), let id = found?["Id"]?.stringValue else {
+                throw DockerClient.engineError(renamed, doing: doing)
+            }
+            try await remove(id: id, doing: "removing outdated duplicate \(final)")
+        }
+        _ = try await client.request("POST", rename, doing: doing)
     }
 
     /// Leftover from an interrupted replacement; removed only when it carries our owner label.
@@ -100,6 +147,6 @@ struct ContainerOperations {
         guard response.status != 404, let found = JSONValue(foundationData: response.body),
               found["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner,
               let id = found["Id"]?.stringValue else { return }
-        _ = try await client.request("DELETE", "/containers/\(id)?force=true", doing: "removing leftover container \(name)", accept: [404])
+        try await remove(id: id, doing: "removing leftover container \(name)")
     }
 }

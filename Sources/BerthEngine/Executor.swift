@@ -15,6 +15,8 @@ public struct Executor: Sendable {
         public var action: Action
         public var error: String?
         public var attempts: Int
+        /// The action was not done because its `action-start` record could not be written.
+        public var journalUnwritable = false
         public var succeeded: Bool { error == nil }
     }
 
@@ -32,21 +34,31 @@ public struct Executor: Sendable {
         self.sleeper = sleeper; self.onEvent = onEvent
     }
 
-    /// Runs every action; one failing action never stops the others. Outcomes are in plan order.
+    /// Runs every action; one failing action never stops the others, except a journal that
+    /// cannot be written: then no further action is started (a full disk does not get better
+    /// by itself, and berth does nothing it cannot record). Outcomes are in plan order.
     public func execute(_ plan: Plan, owner: String) async -> [Outcome] {
         let actions = plan.actions
         var outcomes = [Outcome?](repeating: nil, count: actions.count)
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0
+            var journalFailure: String?
             func launch() {
                 guard next < actions.count else { return }
                 let index = next
                 next += 1
+                if let journalFailure {
+                    // Not announced one by one: the caller sums these up in one line.
+                    outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
+                    launch()
+                    return
+                }
                 group.addTask { (index, await self.run(actions[index], owner: owner)) }
             }
             for _ in 0..<min(parallel, actions.count) { launch() }
             while let (index, outcome) = await group.next() {
                 outcomes[index] = outcome
+                if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
                 launch()
             }
         }
@@ -67,7 +79,7 @@ public struct Executor: Sendable {
             if let failure = await record(action, owner: owner, event: "action-start", attempt: attempt) {
                 let message = "not done: the journal cannot be written (\(failure))"
                 onEvent(.failed(action, error: message))
-                return Outcome(action: action, error: message, attempts: attempt - 1)
+                return Outcome(action: action, error: message, attempts: attempt - 1, journalUnwritable: true)
             }
             onEvent(.started(action))
             do {

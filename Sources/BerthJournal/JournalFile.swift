@@ -78,12 +78,14 @@ final class JournalFile: @unchecked Sendable {
         guard fd >= 0 else {
             return Outcome(written: 0, error: SystemError(operation: "write to", path: path, errno: EBADF))
         }
+        let sizeBefore = regularFileSize()
         var offset = 0
         if let limit = shortWriteAfter {
             shortWriteAfter = nil
             let partial = Array(bytes.prefix(limit))
             let count = partial.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            return Outcome(written: max(count, 0), error: SystemError(operation: "write to", path: path, errno: EIO))
+            return failedWrite(written: max(count, 0), sizeBefore: sizeBefore,
+                               error: SystemError(operation: "write to", path: path, errno: EIO))
         }
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { buffer in
@@ -91,7 +93,7 @@ final class JournalFile: @unchecked Sendable {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                return Outcome(written: offset, error: SystemError.current("write to", path: path))
+                return failedWrite(written: offset, sizeBefore: sizeBefore, error: SystemError.current("write to", path: path))
             }
             offset += count
         }
@@ -102,5 +104,24 @@ final class JournalFile: @unchecked Sendable {
             return Outcome(written: offset, error: SystemError.current("fsync", path: path))
         }
         return Outcome(written: offset, error: nil)
+    }
+
+    /// The file's size before a write, when it is a regular file (so a failed write can be undone).
+    private func regularFileSize() -> off_t? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return info.st_size
+    }
+
+    /// A write that failed part-way (a disk filling up) would leave half a record behind. Only
+    /// this process appends (the state lock), so cutting the file back to its size before the
+    /// write removes exactly that half line: nothing is ever left half-written.
+    private func failedWrite(written: Int, sizeBefore: off_t?, error: SystemError) -> Outcome {
+        guard written > 0, let sizeBefore else { return Outcome(written: written, error: error) }
+        var result: Int32
+        repeat { result = ftruncate(fd, sizeBefore) } while result != 0 && errno == EINTR
+        guard result == 0 else { return Outcome(written: written, error: error) }
+        _ = fsync(fd)
+        return Outcome(written: 0, error: error)
     }
 }

@@ -1,5 +1,5 @@
 @testable import BerthEngine
-import BerthJournal
+@testable import BerthJournal
 import BerthModel
 import Foundation
 import Testing
@@ -116,6 +116,23 @@ struct ExecutorTests {
         #expect(outcomes.first?.succeeded == false)
         #expect(outcomes.first?.error?.contains("journal cannot be written") == true)
         #expect(await platform.performed.isEmpty)
+    }
+
+    @Test func noActionStartsOnceTheJournalFailedToRecordOne() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-exec-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("journal.jsonl").path
+        let journal = try Journal(path: path)
+        // The first action-start is cut short (a disk filling up); later, smaller writes could
+        // still fit, which must not let the actions after it go ahead.
+        await journal.injectShortWrite(after: 10)
+        let platform = RecordingPlatform()
+        let outcomes = await Executor(platforms: [platform], journal: journal, parallel: 1, sleeper: FakeClock().sleeper)
+            .execute(Self.plan(["a", "b", "c"]), owner: "o")
+        #expect(await platform.performed == [])
+        #expect(outcomes.allSatisfy { $0.error?.contains("journal cannot be written") == true })
+        #expect(try JournalReader.read(path: path).records.filter { $0.event == "action-start" }.isEmpty)
     }
 
     @Test func journalGetsStartAndOutcomeWithoutSecrets() async throws {

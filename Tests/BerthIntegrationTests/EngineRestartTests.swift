@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Glibc
 import Testing
@@ -30,7 +31,11 @@ struct EngineRestartTests {
     }
 
     @Test func watchSurvivesAnEngineRestartAndEndsConverged() async throws {
-        try await Project.with { p in
+        let engine = try TestEngine()
+        try await Project.with(foreign: { p in
+            try await Bystanders.make(engine: engine, lookingLike: [p.owner], specs: ["a", "b"], count: 4).ids
+        }) { p, foreign in
+            let bystanders = try await Bystanders.watching(engine: engine, ids: foreign)
             try p.write("a.json", p.spec("a", replicas: 2))
             try p.write("b.json", p.spec("b"))
             let watch = try WatchProcess(p)
@@ -47,6 +52,14 @@ struct EngineRestartTests {
             #expect(watch.count("engine is gone") == 1, "said once, not once per retry:\n\(watch.log)")
             #expect(watch.log.contains("engine is back"))
             #expect(await watch.stop() == 0)
+
+            let running = try await p.containers().filter { $0.state == "running" }
+            let replicas = Dictionary(grouping: running) { "\($0.labels["berth.name"] ?? "")#\($0.labels["berth.replica"] ?? "")" }
+            let touched = try await bystanders.touched(ignoringStop: true)
+            #expect(touched.isEmpty, "\(touched)")
+            FaultsReport(scenario: "engine restart under watch", trials: 1, faults: ["engine-restart": 1],
+                         converged: running.count == 3 && replicas.count == 3, duplicates: running.count - replicas.count,
+                         unownedTouched: touched.count).record()
         }
     }
 }
