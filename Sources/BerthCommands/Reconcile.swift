@@ -16,7 +16,7 @@ struct Reconcile {
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
     static func prepare(settings: Settings, progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
-        let client = DockerClient(endpoint: try settings.endpoint())
+        let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
                                          DockerSwarmAdapter(client: client, images: images)]

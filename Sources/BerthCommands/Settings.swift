@@ -8,6 +8,9 @@ public struct Settings: Sendable {
     public var stateDirectory: String
     public var owner: String
     public var dockerHost: String
+    /// The longest one engine request may take ($BERTH_ENGINE_TIMEOUT, default 60 s): fault
+    /// tests shorten it to see stalls become timeouts within seconds.
+    public var engineTimeout: Duration = .seconds(60)
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
@@ -22,6 +25,12 @@ public struct Settings: Sendable {
         stateDirectory = arguments.values["state"] ?? "state"
         dockerHost = arguments.values["docker-host"] ?? environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "unix:///var/run/docker.sock"
+        if let text = environment["BERTH_ENGINE_TIMEOUT"], !text.isEmpty {
+            guard let timeout = try? Durations.parse(text, option: "engine-timeout"), timeout > .zero else {
+                throw BerthError(.usage, "BERTH_ENGINE_TIMEOUT takes a duration like 500ms, 5s or 2m, got \"\(text)\"")
+            }
+            engineTimeout = timeout
+        }
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
