@@ -1,3 +1,4 @@
+import BerthEngine
 import BerthJSON
 import BerthModel
 
@@ -31,16 +32,23 @@ struct ContainerOperations {
 
     /// A container already holding `name` is used only if it is ours, for this replica and config.
     func adoptExisting(name: String, key: ResourceKey, hash: String, original: BerthError) async throws -> String {
-        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)")
-        let found = JSONValue(foundationData: response.body)
-        let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
-        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
-              labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
-              labels[Labels.configHash]?.stringValue == hash, let id = found?["Id"]?.stringValue else {
+        guard let id = try await identical(name: name, key: key, hash: hash) else {
             throw BerthError(.conflict, "creating container \(name): the name is taken by a container berth did not make for this spec; berth leaves it alone — rename or remove it",
                              cause: original.cause)
         }
+        ActionNotes.add("adopted container \(name) (\(id.prefix(12))), made by an earlier attempt whose answer was lost")
         return id
+    }
+
+    /// The id of the container holding `name` if berth made it for this replica and configuration.
+    func identical(name: String, key: ResourceKey, hash: String) async throws -> String? {
+        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
+        let found = response.status == 404 ? nil : JSONValue(foundationData: response.body)
+        let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
+        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
+              labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
+              labels[Labels.configHash]?.stringValue == hash else { return nil }
+        return found?["Id"]?.stringValue
     }
 
     func start(id: String, name: String) async throws {
@@ -79,6 +87,14 @@ struct ContainerOperations {
     func replaceStartFirst(_ action: Action) async throws {
         let final = canonicalName(action.key)
         let temporary = final + "-next"
+        // An earlier attempt got as far as the rename before its answer was lost: the new
+        // container already holds the final name, and the old one is gone or nearly.
+        if let done = try await identical(name: final, key: action.key, hash: action.configHash!), done != action.existingID {
+            try await retire(id: action.existingID!, name: action.existingName ?? final)
+            try await start(id: done, name: final)
+            ActionNotes.add("container \(final) was already replaced by an earlier attempt whose answer was lost")
+            return
+        }
         try await removeIfOurs(name: temporary)
         do {
             try await createAndStart(action, name: temporary)
