@@ -74,8 +74,8 @@ public struct FaultSchedule: Sendable {
         used = Array(repeating: 0, count: rules.count)
     }
 
-    /// A mix of every kind but `cutEvents`, each on about `fraction / 5` of all requests.
-    public static func mixed(seed: UInt64? = nil, fraction: Double) -> FaultSchedule {
+    /// A mix of 500, 503, reset, stall and drop, each on about `fraction / 5` of all requests.
+    public static func mixed(seed: UInt64? = nil, fraction: Double, stallSeconds: Double = 120) -> FaultSchedule {
         let each = fraction / 5
         // Conditional probabilities, so each kind gets about `each` of all requests overall.
         var remaining = 1.0
@@ -84,7 +84,7 @@ public struct FaultSchedule: Sendable {
             rules.append(FaultRule(kind, probability: min(1, each / remaining)))
             remaining -= each
         }
-        return FaultSchedule(seed: seed, rules: rules)
+        return FaultSchedule(seed: seed, rules: rules, stallSeconds: stallSeconds)
     }
 
     /// The fault for the next request, if any. Draws one number per matching rule, so the
