@@ -34,6 +34,7 @@ public final class FaultProxy: Sendable {
         var entries: [Entry] = []
         var connections: Set<Int32> = []
         var stopped = false
+        var cuts = 0
     }
 
     /// The temporary directory holding the socket; removed by `stop()`.
@@ -102,6 +103,17 @@ public final class FaultProxy: Sendable {
             _ = schedule.nextUnit()
             s.schedule = schedule
         }
+    }
+
+    /// Cuts every event stream open now (they notice within 200 ms), as `cutEvents` would;
+    /// counted as one `cutEvents` fault per stream cut.
+    public func cutEventStreams() { state.withLock { $0.cuts += 1 } }
+
+    var cuts: Int { state.withLock { $0.cuts } }
+
+    /// Logs a fault decided after the request passed (a stream cut on demand).
+    func logCut(method: String, path: String) {
+        state.withLock { $0.entries.append(Entry(method: method, path: path, fault: .cutEvents, time: now)) }
     }
 
     /// Binds the socket and starts accepting; prints the seed so a failing run can be repeated.

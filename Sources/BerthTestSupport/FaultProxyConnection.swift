@@ -35,7 +35,7 @@ final class FaultProxyConnection: @unchecked Sendable {
         case .staleVersion:
             forward(head.withStaleVersion(request), fault: nil, schedule: schedule)
         default:
-            forward(request, fault: fault, schedule: schedule)
+            forward(request, fault: fault, schedule: schedule, events: head.path.contains("/events") ? head : nil)
         }
     }
 
@@ -74,7 +74,9 @@ final class FaultProxyConnection: @unchecked Sendable {
     }
 
     /// Sends `request` upstream and pumps both ways, cutting the response as `fault` says.
-    private func forward(_ request: [UInt8], fault: FaultKind?, schedule: FaultSchedule) {
+    /// `events`: the head of an event stream, which `FaultProxy.cutEventStreams()` can cut.
+    private func forward(_ request: [UInt8], fault: FaultKind?, schedule: FaultSchedule, events: RequestHead? = nil) {
+        let cuts = proxy.cuts
         upstream = FaultSockets.connect(path: proxy.upstreamPath)
         guard upstream >= 0, proxy.register(upstream) else {
             FaultSockets.writeAll(client, Array("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8))
@@ -85,9 +87,14 @@ final class FaultProxyConnection: @unchecked Sendable {
         var cutter = ResponseCutter(fault: fault, schedule: schedule, started: proxy.now)
         var clientOpen = true
         while true {
-            let timeout: Int32 = fault == .cutEvents ? 200 : -1
+            let timeout: Int32 = fault == .cutEvents || events != nil ? 200 : -1
             let watched = clientOpen ? [client, upstream] : [upstream]
             guard let ready = FaultSockets.wait(watched, stop: proxy.stopRead, milliseconds: timeout) else { return }
+            if let events, proxy.cuts != cuts {
+                proxy.logCut(method: events.method, path: events.path)
+                FaultSockets.setAbortiveClose(client)
+                return
+            }
             if ready.contains(client) {
                 // The rest of the request body, byte for byte; a client that is done writing
                 // simply stops being watched (a half-close would make the engine drop the request).
