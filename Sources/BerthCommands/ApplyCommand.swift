@@ -19,7 +19,7 @@ enum ApplyCommand {
             let reconcile = try await Reconcile.prepare(settings: settings, progress: { line in
                 console.err("image: \(line)")
                 imageLines.append(line)
-            })
+            }, retrying: { console.err("retry: \($0)") })
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }

@@ -116,4 +116,20 @@ struct FaultApplyTests {
             try await bench.report("apply-retry-backoff", trials: 1, converged: converged)
         }
     }
+
+    @Test func aRefusedListingIsRetriedNotTheEndOfTheApply() async throws {
+        let refuse = FaultRule(.http503, method: "GET", path: "/containers/json", limit: 2)
+        try await FaultBench.with(FaultSchedule(seed: 15, rules: [refuse])) { bench in
+            let p = bench.project
+            try p.write("web.json", p.spec("web"))
+            let run = await bench.berth("apply")
+            #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+            #expect(bench.proxy.count(.http503) == 2)
+            #expect(run.stderr.contains("retry: observing: attempt 2 failed, retrying in"), "\(run.stderr)")
+            #expect(run.stderr.contains("listing containers of owner \(p.owner): engine answered 503"), "\(run.stderr)")
+            let converged = try await bench.isConverged(["web": 1])
+            #expect(converged)
+            try await bench.report("apply-listing-refused", trials: 1, converged: converged)
+        }
+    }
 }
