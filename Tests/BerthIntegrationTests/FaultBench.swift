@@ -46,19 +46,32 @@ struct FaultBench {
                 if i >= 8 { made.append(try await group.next()!) }
                 group.addTask {
                     switch i % 4 {
-                    case 0: return try await p.engine.createForeign(name: "\(owner)-web-\(i)", labels: ["app": "web"])
-                    case 1: return try await p.engine.createForeign(name: "\(owner)-u\(i)-1", labels: ["berth.name": "s1", "berth.replica": "1"])
-                    case 2: return try await p.engine.createForeign(
-                        name: "\(owner)-x-s1-\(i)", labels: ["berth.owner": "\(owner)-x", "berth.name": "s1", "berth.replica": "1"])
-                    default: return try await p.engine.createForeign(
-                        name: "other-\(owner)-s2-\(i)", labels: ["berth.owner": "other-\(owner)", "berth.name": "s2",
-                                                                 "berth.replica": "1", "berth.config-hash": "0000"])
+                    case 0: return try await makeOne(p, "\(owner)-web-\(i)", ["app": "web"])
+                    case 1: return try await makeOne(p, "\(owner)-u\(i)-1", ["berth.name": "s1", "berth.replica": "1"])
+                    case 2: return try await makeOne(p, "\(owner)-x-s1-\(i)", ["berth.owner": "\(owner)-x", "berth.name": "s1", "berth.replica": "1"])
+                    default: return try await makeOne(p, "other-\(owner)-s2-\(i)", ["berth.owner": "other-\(owner)", "berth.name": "s2",
+                                                                                    "berth.replica": "1", "berth.config-hash": "0000"])
                     }
                 }
             }
             for try await id in group { made.append(id) }
             return made
         }
+    }
+
+    /// A running container berth did not make, without a network: a hundred of them must not
+    /// use up the shared engine's bridge addresses.
+    static func makeOne(_ p: Project, _ name: String, _ labels: [String: String]) async throws -> String {
+        let body: JSONValue = .object([
+            "Image": .string(TestEngine.demoImage), "Cmd": .array(["sleep", "3600"].map { .string($0) }),
+            "Labels": .object(labels.mapValues { .string($0) }),
+            "HostConfig": .object(["Init": .bool(true), "NetworkMode": .string("none")]),
+        ])
+        let (status, created) = try await p.engine.call("POST", "/containers/create?name=\(name)", body: body)
+        let id = try #require(created?["Id"]?.stringValue, "creating unmanaged container \(name): \(status) \(created?.serialized() ?? "")")
+        let (started, said) = try await p.engine.call("POST", "/containers/\(id)/start")
+        try #require(started == 204, "starting unmanaged container \(name): \(started) \(said?.serialized() ?? "")")
+        return id
     }
 
     static func snapshot(_ id: String, engine: TestEngine) async throws -> Snapshot? {
