@@ -40,14 +40,16 @@ struct ContainerOperations {
         return id
     }
 
-    /// The id of the container holding `name` if berth made it for this replica and configuration.
-    func identical(name: String, key: ResourceKey, hash: String) async throws -> String? {
+    /// The id of the container holding `name` if berth made it for this replica and
+    /// configuration (and, if asked, it is running).
+    func identical(name: String, key: ResourceKey, hash: String, running: Bool = false) async throws -> String? {
         let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
         let found = response.status == 404 ? nil : JSONValue(foundationData: response.body)
         let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
         guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
               labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
               labels[Labels.configHash]?.stringValue == hash else { return nil }
+        if running && found?["State"]?["Running"]?.boolValue != true { return nil }
         return found?["Id"]?.stringValue
     }
 
@@ -88,8 +90,10 @@ struct ContainerOperations {
         let final = canonicalName(action.key)
         let temporary = final + "-next"
         // An earlier attempt got as far as the rename before its answer was lost: the new
-        // container already holds the final name, and the old one is gone or nearly.
-        if let done = try await identical(name: final, key: action.key, hash: action.configHash!), done != action.existingID {
+        // container already holds the final name, running, and the old one is gone or nearly.
+        // (A stopped one there is a leftover the same plan deletes, never the replacement.)
+        if let done = try await identical(name: final, key: action.key, hash: action.configHash!, running: true),
+           done != action.existingID {
             try await retire(id: action.existingID!, name: action.existingName ?? final)
             try await start(id: done, name: final)
             ActionNotes.add("container \(final) was already replaced by an earlier attempt whose answer was lost")
