@@ -15,16 +15,17 @@ enum ApplyCommand {
         let journal = state.journal
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
-            let imageLines = Progress.Lines()
+            let imageLines = Progress.Lines(), observeRetries = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, progress: { line in
                 console.err("image: \(line)")
                 imageLines.append(line)
-            }, retrying: { console.err("retry: \($0)") })
+            }, retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)
-            try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner)
+            try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
+                + ApplyCommand.planRecords(plan, owner: settings.owner)
                 + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
 
             let progress = Progress(total: plan.actions.count)

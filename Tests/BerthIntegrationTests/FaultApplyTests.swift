@@ -130,6 +130,10 @@ struct FaultApplyTests {
             #expect(bench.proxy.count(.http503) == 2)
             #expect(run.stderr.contains("retry: observing: attempt 2 failed, retrying in"), "\(run.stderr)")
             #expect(run.stderr.contains("listing containers of owner \(p.owner): engine answered 503"), "\(run.stderr)")
+            // Each refused listing once in the journal, with what the engine said.
+            let retries = try bench.journal().records.filter { $0.event == "observe-retry" }
+            #expect(retries.count == 2, "\(retries)")
+            #expect(retries.allSatisfy { ($0.error ?? "").contains("engine answered 503: fault proxy") }, "\(retries)")
             let converged = try await bench.isConverged(["web": 1])
             #expect(converged)
             try await bench.report("apply-listing-refused", trials: 1, converged: converged)
