@@ -34,9 +34,9 @@ test: deps
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
 # SIGKILL crash trials, a full disk under the journal, the fault proxy and the spec fuzzer
-# (a filter naming a suite that does not exist matches nothing), then the engine restart
+# (retries, version negotiation, hostile names and inputs), then the engine restart
 # alone as in `make test`, then the table. Fails if any suite or scenario did.
-FAULT_SUITES := CrashTrialTests|CrashLeftoverTests|DiskFullTests|FaultProxyTests|FuzzTests|LinearDecodingTests|DecodingLinearityTests
+FAULT_SUITES := CrashTrialTests|CrashLeftoverTests|DiskFullTests|FaultProxyTests|FaultApplyTests|FaultWatchTests|ControllerRetryTests|VersionNegotiationTests|SpecFuzzTests|DecodingLinearityTests|HostileInputTests|HostileNameTests
 faults: deps
 	@host=$$(scripts/engine.sh up --swarm); \
 	report=$$(pwd)/$(STATE)/faults/report.jsonl; \

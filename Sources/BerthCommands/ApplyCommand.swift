@@ -31,22 +31,23 @@ enum ApplyCommand {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
             let fingerprint = SpecFingerprint.now(settings)
-            let imageLines = Progress.Lines()
+            let imageLines = Progress.Lines(), observeRetries = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube, progress: { line in
                 console.err("image: \(line)")
                 imageLines.append(line)
-            })
+            }, retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)
             do {
-                try await journal.append(ApplyCommand.planRecords(plan, owner: settings.owner)
+                try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
+                    + ApplyCommand.planRecords(plan, owner: settings.owner)
                     + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
             } catch {
                 // Nothing is done that the journal could not record (a full disk, a read-only mount).
                 console.err("berth: nothing applied: the journal cannot be written: \(error)")
-                return 1
+                return (1, false)
             }
 
             let progress = Progress(total: plan.actions.count)

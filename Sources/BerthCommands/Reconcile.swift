@@ -17,14 +17,24 @@ struct Reconcile {
     let context: PlanContext
 
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
-    static func prepare(settings: Settings, kube: KubePlatform,
-                        progress: @escaping @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+    /// `retrying` hears each observation that failed for a passing reason and is tried again.
+    static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
+                        retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
-        let client = DockerClient(endpoint: try settings.endpoint())
+        let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
                                          DockerSwarmAdapter(client: client, images: images), kube]
-        let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+        // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
+        let retry = RetryPolicy()
+        var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+        for attempt in 1..<retry.maxAttempts {
+            guard let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) else { break }
+            let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
+            retrying("observing: attempt \(attempt) failed, retrying in \(Controller.seconds(delay)): \(failure.error)")
+            try await Task.sleep(for: delay)
+            observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+        }
         if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
         }

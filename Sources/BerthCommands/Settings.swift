@@ -17,6 +17,9 @@ public struct Settings: Sendable {
     public var environment: [String: String]
     /// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
     public var dockerTLS: DockerTLS
+    /// The longest one engine request may take ($BERTH_ENGINE_TIMEOUT, default 60 s): fault
+    /// tests shorten it to see stalls become timeouts within seconds.
+    public var engineTimeout: Duration = .seconds(60)
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
@@ -39,6 +42,12 @@ public struct Settings: Sendable {
         kubeProxy = arguments.flags.contains("kube-proxy")
         self.environment = environment
         dockerTLS = DockerTLS(environment: environment)
+        if let text = environment["BERTH_ENGINE_TIMEOUT"], !text.isEmpty {
+            guard let timeout = try? Durations.parse(text, option: "engine-timeout"), timeout > .zero else {
+                throw BerthError(.usage, "BERTH_ENGINE_TIMEOUT takes a duration like 500ms, 5s or 2m, got \"\(text)\"")
+            }
+            engineTimeout = timeout
+        }
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")

@@ -33,7 +33,7 @@ enum WatchCommand {
         let watcher: SpecFolderWatcher
         let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
         do {
-            let client = DockerClient(endpoint: try settings.endpoint())
+            let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
             let images = ImagePreparer(client: client, progress: { [owner = settings.owner] line in
                 log("image: \(line)")
                 Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, message: line)) }

@@ -1,3 +1,4 @@
+import BerthEngine
 import BerthJSON
 import BerthModel
 
@@ -50,7 +51,10 @@ struct ContainerOperations {
             throw BerthError(.conflict, "creating container \(name): the name is taken by a container berth did not make for this spec; berth leaves it alone — rename or remove it",
                              cause: original.cause)
         }
-        if labels[Labels.configHash]?.stringValue == hash { return id }
+        if labels[Labels.configHash]?.stringValue == hash {
+            ActionNotes.add("adopted container \(name) (\(id.prefix(12))), made by an earlier attempt whose answer was lost")
+            return id
+        }
         try await remove(id: id, doing: "removing outdated duplicate \(name)")
         return nil
     }
@@ -59,6 +63,19 @@ struct ContainerOperations {
     private func isSameReplica(_ labels: [String: JSONValue], _ key: ResourceKey) -> Bool {
         labels[Labels.owner]?.stringValue == owner && labels[Labels.name]?.stringValue == key.name
             && labels[Labels.replica]?.stringValue == String(key.replica ?? 1)
+    }
+
+    /// The id of the container holding `name` if berth made it for this replica and
+    /// configuration (and, if asked, it is running).
+    func identical(name: String, key: ResourceKey, hash: String, running: Bool = false) async throws -> String? {
+        let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
+        let found = response.status == 404 ? nil : JSONValue(foundationData: response.body)
+        let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
+        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
+              labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
+              labels[Labels.configHash]?.stringValue == hash else { return nil }
+        if running && found?["State"]?["Running"]?.boolValue != true { return nil }
+        return found?["Id"]?.stringValue
     }
 
     func start(id: String, name: String) async throws {
@@ -114,6 +131,16 @@ struct ContainerOperations {
     func replaceStartFirst(_ action: Action) async throws {
         let final = canonicalName(action.key)
         let temporary = final + "-next"
+        // An earlier attempt got as far as the rename before its answer was lost: the new
+        // container already holds the final name, running, and the old one is gone or nearly.
+        // (A stopped one there is a leftover the same plan deletes, never the replacement.)
+        if let done = try await identical(name: final, key: action.key, hash: action.configHash!, running: true),
+           done != action.existingID {
+            try await retire(id: action.existingID!, name: action.existingName ?? final)
+            try await start(id: done, name: final)
+            ActionNotes.add("container \(final) was already replaced by an earlier attempt whose answer was lost")
+            return
+        }
         try await removeIfOurs(name: temporary)
         do {
             try await createAndStart(action, name: temporary)

@@ -21,7 +21,10 @@ public actor DockerClient {
     /// GET /version once, then every path is prefixed with the lower of the two versions.
     public func negotiatedVersion() async throws -> String {
         if let apiVersion { return apiVersion }
-        let response = try await send(HTTPRequest(method: "GET", path: "/version"), doing: "asking the engine for its version")
+        let doing = "asking the engine for its version"
+        let response = try await send(HTTPRequest(method: "GET", path: "/version"), doing: doing)
+        // A passing 500 or 503 must not pin the fallback for the rest of a long watch.
+        if response.status >= 500 { throw DockerClient.engineError(response, doing: doing) }
         let engine = JSONValue(foundationData: response.body)?["ApiVersion"]?.stringValue ?? "1.41"
         let chosen = DockerClient.lower(engine, DockerClient.maxAPIVersion)
         apiVersion = chosen

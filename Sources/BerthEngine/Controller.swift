@@ -82,6 +82,12 @@ public actor Controller {
             return
         }
         await reportTargetFailures(observation.failures)
+        // A passing failure (a 503, a lost answer) leaves that target's specs out of this plan:
+        // try the key again soon, or a heal that an event asked for waits for the next resync.
+        if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {
+            await engineFailed(key, failure.error)
+            return
+        }
         let observed = observation.observed, desired = observation.desired
         if engineDown {
             engineDown = false

@@ -83,8 +83,9 @@ public struct Executor: Sendable {
             }
             onEvent(.started(action))
             do {
-                try await platform.perform(action, owner: owner)
-                await record(action, owner: owner, event: "action-ok", attempt: attempt)
+                let notes = ActionNotes()
+                try await ActionNotes.$current.withValue(notes) { try await platform.perform(action, owner: owner) }
+                await record(action, owner: owner, event: "action-ok", attempt: attempt, message: notes.text)
                 onEvent(.succeeded(action, attempts: attempt))
                 return Outcome(action: action, error: nil, attempts: attempt)
             } catch {
@@ -106,10 +107,13 @@ public struct Executor: Sendable {
     }
 
     @discardableResult
-    func record(_ action: Action, owner: String, event: String, error: String? = nil, attempt: Int? = nil) async -> String? {
+    func record(_ action: Action, owner: String, event: String, error: String? = nil, attempt: Int? = nil,
+                message: String? = nil) async -> String? {
         guard let journal else { return nil }
         do {
-            try await journal.append(JournalRecord.action(action, owner: owner, event: event, error: error, attempt: attempt))
+            var entry = JournalRecord.action(action, owner: owner, event: event, error: error, attempt: attempt)
+            entry.message = message
+            try await journal.append(entry)
             return nil
         } catch {
             return String(describing: error)

@@ -1,0 +1,59 @@
+@testable import BerthEngine
+import BerthJournal
+import BerthModel
+import Foundation
+import Testing
+
+/// A reconcile whose observation fails for a passing reason (the engine answered 503, an
+/// answer was lost) is tried again with the key's backoff, not dropped until the next resync.
+@Suite(.timeLimit(.minutes(1)))
+struct ControllerRetryTests {
+    /// Fails its first `failures` observations with a retryable engine error, then sees nothing.
+    actor FlakyPlatform: Platform {
+        nonisolated let target = "docker"
+        var failures: Int
+        var observed = 0
+        var performed: [String] = []
+        init(failures: Int) { self.failures = failures }
+
+        func observe(owner: String) async throws -> [ObservedResource] {
+            observed += 1
+            if failures > 0 {
+                failures -= 1
+                throw BerthError(.engineError, "listing containers of owner o", cause: "engine answered 503: busy", isRetryable: true, status: 503)
+            }
+            return []
+        }
+
+        func perform(_ action: Action, owner: String) async throws { performed.append("\(action.op.rawValue) \(action.key.name)") }
+    }
+
+    @Test func aTransientObservationFailureRetriesTheKey() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("berth-ctl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let platform = FlakyPlatform(failures: 2)
+        let delays = DelayLog()
+        let controller = Controller(
+            configuration: .init(owner: "o"), platforms: [platform], journal: try Journal(path: dir.appendingPathComponent("j.jsonl").path),
+            load: { DesiredState(specs: [Spec(name: "web", image: "x:1")]) }, log: { _ in },
+            sleeper: Sleeper(sleep: { delays.add($0) }, random: { 0.5 }))
+        let workers = Task { await controller.runWorkers() }
+        defer { workers.cancel() }
+        // One trigger only, as one engine event: nothing else would bring the key back.
+        await controller.enqueue("docker/web")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await platform.performed.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(await platform.performed == ["create web"])
+        #expect(await platform.observed >= 3)
+        // The key's own backoff, growing: 1 s then 2 s, times the jitter factor (0.75 here).
+        #expect(delays.all.prefix(2) == [.milliseconds(750), .milliseconds(1500)])
+    }
+}
+
+final class DelayLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var delays: [Duration] = []
+    func add(_ d: Duration) { lock.withLock { delays.append(d) } }
+    var all: [Duration] { lock.withLock { delays } }
+}
