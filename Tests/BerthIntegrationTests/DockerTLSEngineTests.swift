@@ -62,7 +62,7 @@ import Testing
         front.arguments = ["python3", script, certs, String(engine.host.dropFirst("unix://".count))]
         let out = Pipe()
         front.standardOutput = out
-        front.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        front.standardError = FileHandle.nullDevice
         try front.run()
         // SIGKILL: a child of a Swift process inherits a mask that blocks SIGTERM.
         defer { kill(front.processIdentifier, SIGKILL) }

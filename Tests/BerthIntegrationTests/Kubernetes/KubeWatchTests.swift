@@ -11,9 +11,10 @@ import Testing
         process.arguments = ["watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
                              "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1h"]
         process.environment = ["HOME": p.root.path, "PATH": "/usr/bin:/bin"]
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
+        // The shared null device: a FileHandle of our own would be closed twice (by Process
+        // and on release), which under parallel tests closes some other test's socket.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }
