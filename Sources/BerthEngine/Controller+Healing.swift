@@ -44,20 +44,25 @@ extension Controller {
         }
         let wait = Controller.crashWait(previous.count)
         let elapsed = current - previous.last
+        // Said once per death, also when the wait has already passed (a slow engine takes
+        // longer to start a container than the first waits last).
+        reportCrashLoop(action, id: id, count: previous.count, next: max(wait - elapsed, .zero))
         if elapsed >= wait {
             heals[id] = Heal(count: previous.count + 1, last: current)
             return nil
         }
-        if crashLoopsReported[id] != previous.count {
-            crashLoopsReported[id] = previous.count
-            let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
-            log("\(name) is crash-looping: died \(previous.count) time\(previous.count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; next start in \(Controller.seconds(wait - elapsed))")
-            let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target,
-                                      kind: action.key.kind, name: action.key.name, replica: action.key.replica,
-                                      message: "restarts \(previous.count), next start in \(Controller.seconds(wait - elapsed))",
-                                      count: previous.count)
-            Task { [journal] in _ = try? await journal.append(entry) }
-        }
         return wait - elapsed
+    }
+
+    func reportCrashLoop(_ action: Action, id: String, count: Int, next: Duration) {
+        guard crashLoopsReported[id] != count else { return }
+        crashLoopsReported[id] = count
+        let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
+        let when = next == .zero ? "starting it again now" : "next start in \(Controller.seconds(next))"
+        log("\(name) is crash-looping: died \(count) time\(count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; \(when)")
+        let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target,
+                                  kind: action.key.kind, name: action.key.name, replica: action.key.replica,
+                                  message: "restarts \(count), \(when)", count: count)
+        Task { [journal] in _ = try? await journal.append(entry) }
     }
 }

@@ -79,7 +79,7 @@ struct WatchTests {
                 {"name": "crash", "image": "\(TestEngine.demoImage)", "command": ["false"]}
                 """)
             let watch = try WatchProcess(p)
-            #expect(await eventually(30) { watch.log.contains("crash #1 is crash-looping") }, "\(watch.log)")
+            #expect(await eventually(60) { watch.log.contains("crash #1 is crash-looping") }, "\(watch.log)")
             let journal = p.state + "/journal.jsonl"
             func starts() throws -> Int {
                 try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
