@@ -34,9 +34,9 @@ let package = Package(
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),
-        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem"]),
+        .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "BerthTestSupport"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
-        .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal"]),
+        .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),

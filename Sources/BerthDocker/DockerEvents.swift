@@ -70,9 +70,7 @@ extension DockerClient {
             throw transportError(error, doing: doing)
         }
         guard (200..<300).contains(stream.status) else {
-            var body: [UInt8] = []
-            do { for try await chunk in stream.chunks { body += chunk; if body.count > 65_536 { break } } } catch {}
-            stream.cancel()
+            let body = await stream.refusalBody()
             throw DockerClient.engineError(HTTPResponse(status: stream.status, headers: stream.headers, body: body), doing: doing)
         }
         return stream

@@ -42,6 +42,15 @@ public final class HTTPStream: Sendable {
         consume(splittingLines: true)
     }
 
+    /// A refusal's explanation: the body read whole (at most `limit` bytes, then cut), and the
+    /// connection closed. Read errors end it early; what came is what the server said.
+    public func refusalBody(limit: Int = 65_536) async -> [UInt8] {
+        var body: [UInt8] = []
+        do { for try await chunk in chunks { body += chunk; if body.count > limit { break } } } catch {}
+        cancel()
+        return body
+    }
+
     /// Closes the connection; a consumer waiting for the next piece sees the stream end.
     public func cancel() {
         pending.withLock { p in

@@ -50,9 +50,7 @@ public final class KubeClient: Sendable {
             throw transportError(error, doing: doing)
         }
         guard (200..<300).contains(stream.status) else {
-            var body: [UInt8] = []
-            do { for try await chunk in stream.chunks { body += chunk; if body.count > 65_536 { break } } } catch {}
-            stream.cancel()
+            let body = await stream.refusalBody()
             throw KubeStatusError.make(status: stream.status, body: JSONValue(kubeData: body),
                                        text: String(decoding: body, as: UTF8.self), doing: doing, credentials: credentials)
         }

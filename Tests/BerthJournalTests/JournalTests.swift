@@ -1,3 +1,4 @@
+import BerthTestSupport
 import BerthSystem
 import Foundation
 import Testing

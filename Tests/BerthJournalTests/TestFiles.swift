@@ -1,3 +1,4 @@
+import BerthTestSupport
 import Foundation
 import Testing
 
@@ -5,26 +6,9 @@ import Testing
 import Glibc
 #endif
 
-/// A fresh directory under /tmp for one test, removed again by `remove()`. Each test gets
-/// its own so tests can run in parallel without seeing each other's files.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("/tmp/berth-journal-test-XXXXXX".utf8CString)
-        let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        try #require(created != nil, "mkdtemp failed: errno \(errno)")
-        path = String(cString: created!)
-    }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// The names in the directory, sorted, hidden ones included.
-    func listing() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-    }
+/// Each test's own folder comes from BerthTestSupport's `TemporaryDirectory`.
+extension TemporaryDirectory {
+    init() throws { try self.init(prefix: "journal-test") }
 }
 
 /// Appends raw bytes to a file by hand, the way a crash mid-write would leave them.
