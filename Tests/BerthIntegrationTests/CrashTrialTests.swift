@@ -65,20 +65,25 @@ struct CrashTrialTests {
         // apply and shrinks to what an apply that finished before its kill really took.
         var spans = ["replace": duration * 1.5, "scale": duration, "empty": duration]
         var kills = 0, trial = 0
-        // A trial whose apply finished before the kill is not a crash: run another, up to twice as many.
-        while kills < Self.applyTrials && trial < 2 * Self.applyTrials {
+        // A trial whose apply finished before the kill is not a crash: run another, up to three times as many.
+        while kills < Self.applyTrials && trial < 3 * Self.applyTrials {
             trial += 1
             let kind: String
             switch trial % 3 {
             case 1:
                 kind = "replace"
                 for name in specs.replicas.keys where Bool.random(using: &random) { specs.generation[name]! += 1 }
+                // At least one replacement, or there may be nothing to interrupt.
+                specs.generation[specs.replicas.keys.sorted()[0]]! += 1
             case 2:
                 kind = "scale"
                 for name in specs.replicas.keys.sorted() {
                     let now = specs.replicas[name]!
                     specs.replicas[name] = now >= 2 ? Int.random(in: 0...1, using: &random) : Int.random(in: 0...3, using: &random)
                 }
+                // At least one spec scales, or there may be nothing to interrupt.
+                let first = specs.replicas.keys.sorted()[0]
+                specs.replicas[first] = specs.replicas[first]! >= 2 ? 0 : 3
             default:
                 kind = "empty"
                 try await project.removeAllContainers()

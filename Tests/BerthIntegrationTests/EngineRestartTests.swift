@@ -9,8 +9,9 @@ import Testing
 struct EngineRestartTests {
     /// Runs scripts/engine.sh COMMAND and waits for it. posix_spawn and waitpid rather than
     /// Foundation's Process: its exit monitoring was seen to hang once `up` had left dockerd behind.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
     static func engineScript(_ command: String) -> Int32 {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let args = ["/bin/bash", root.appendingPathComponent("scripts/engine.sh").path, command]
         let argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -41,14 +42,24 @@ struct EngineRestartTests {
             let watch = try WatchProcess(p)
             #expect(try await eventually { try await p.containers().filter { $0.state == "running" }.count == 3 }, "\(watch.log)")
 
+            let lost = try #require(try await p.containers().first { $0.name == "\(p.owner)-b-1" })
             #expect(Self.engineScript("down") == 0)
             #expect(await eventually(30) { watch.log.contains("engine is gone") }, "\(watch.log)")
+            // Removed while the engine was down: its record in the private engine's data-root
+            // goes, so the engine comes back without it (only where the test owns that engine).
+            let record = Self.root.appendingPathComponent("state/engine/data/containers/\(lost.id)").path
+            let removedWhileDown = FileManager.default.fileExists(atPath: record)
+            if removedWhileDown { try FileManager.default.removeItem(atPath: record) }
             try await Task.sleep(for: .seconds(2))
             #expect(watch.process.isRunning, "watch must not exit because the engine went away")
             #expect(Self.engineScript("up") == 0)
 
             // dockerd stopped the containers; watch starts them again once the engine is back.
             #expect(try await eventually(60) { try await p.containers().filter { $0.state == "running" }.count == 3 }, "\(watch.log)")
+            if removedWhileDown {
+                #expect(try await p.containers().first { $0.name == "\(p.owner)-b-1" }.map { $0.id != lost.id } == true,
+                        "the container removed while the engine was down is created again")
+            }
             #expect(watch.count("engine is gone") == 1, "said once, not once per retry:\n\(watch.log)")
             #expect(watch.log.contains("engine is back"))
             #expect(await watch.stop() == 0)
