@@ -26,10 +26,14 @@ run: deps build
 	DOCKER_HOST=$$host exec $(BERTH_RELEASE) watch --specs $(SPECS) --state $(STATE)
 
 # Unit tests need nothing; integration tests run against a private real engine started here.
-# The engine-restart test takes that engine away, so it runs alone, after the others.
+# Unit tests run first, on their own: on 2 cores, sharing them with the engine-heavy suites
+# starved tests that finish in moments when alone. The engine-restart test takes the engine
+# away, so it runs alone, after the others.
 test: deps
 	@host=$$(scripts/engine.sh up --swarm); \
-	BERTH_TEST_DOCKER_HOST=$$host swift test --skip EngineRestartTests; \
+	swift build --build-tests; \
+	swift test --skip-build --skip BerthIntegrationTests; \
+	BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests; \
 	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):

@@ -42,7 +42,8 @@ struct ControllerRetryTests {
         defer { workers.cancel() }
         // One trigger only, as one engine event: nothing else would bring the key back.
         await controller.enqueue("docker/web")
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A hang guard: the sleeper is injected, so only a starved machine takes more than moments.
+        let deadline = ContinuousClock.now + .seconds(30)
         while await platform.performed.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(await platform.performed == ["create web"])
         #expect(await platform.observed >= 3)

@@ -36,8 +36,12 @@ import Testing
         try p.write("web.json", p.spec("web", ports: []))
         let server = p.server
         let controller = Task {
-            while server.deployment(namespace: "default", name: "web") == nil { try await Task.sleep(for: .milliseconds(50)) }
-            try await Task.sleep(for: .milliseconds(800))
+            // The controller finishes only after berth has read the unfinished rollout once, however
+            // slowly a loaded machine runs berth: then "waiting" must have been said.
+            let path = "/apis/apps/v1/namespaces/default/deployments/web"
+            while !server.requests.contains(where: { $0.method == "GET" && $0.path.hasPrefix(path) }) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status(
                 #"{"observedGeneration":1,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2}"#))
         }
