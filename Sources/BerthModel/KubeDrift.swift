@@ -26,23 +26,32 @@ public enum KubeDrift {
                 for (field, item) in value.objectValue ?? [:] where !serverMetadata.contains(field) {
                     var wanted = item
                     if field == "annotations" { wanted = .object((item.objectValue ?? [:]).filter { $0.key != Labels.configHash }) }
-                    walk(wanted, observed?["metadata"]?[field], path: "metadata." + field, secret: false, into: &out)
+                    walk(wanted, observed?["metadata"]?[field], path: "metadata." + field, key: field, secret: false, into: &out)
                 }
             default:
-                walk(value, observed?[key], path: key, secret: isSecret && key == "data", into: &out)
+                walk(value, observed?[key], path: key, key: key, secret: isSecret && key == "data", into: &out)
             }
         }
         return out.sorted { $0.path < $1.path }
     }
 
-    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, secret: Bool, into out: inout [FieldChange]) {
+    /// Objects whose members are resource quantities, which the server rewrites in its own
+    /// canonical form: container `resources.limits`/`requests`, a claim's `resources.requests`,
+    /// a ResourceQuota's `hard`, a LimitRange's bounds. `sizeLimit` (emptyDir) is one too.
+    static let quantityMaps: Set<String> = ["limits", "requests", "hard", "min", "max", "default", "defaultRequest"]
+
+    /// `key` is the member name the value sits under ("" for a list element); `quantity` says
+    /// the value is a resource quantity.
+    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, key: String, secret: Bool,
+                             quantity: Bool = false, into out: inout [FieldChange]) {
         if let object = desired.objectValue {
             let other = observed?.objectValue
             if other == nil && observed != nil {
                 out.append(change(path, observed, desired, secret: secret)); return
             }
-            for (key, value) in object {
-                walk(value, other?[key], path: join(path, key), secret: secret, into: &out)
+            for (member, value) in object {
+                walk(value, other?[member], path: join(path, member), key: member, secret: secret,
+                     quantity: quantityMaps.contains(key) || member == "sizeLimit", into: &out)
             }
             return
         }
@@ -52,6 +61,8 @@ public enum KubeDrift {
             return
         }
         if desired == observed { return }
+        // "0.5" applied reads back as "500m", and a number (cpu: 1) as the string "1".
+        if quantity, let shown = observed?.stringValue, KubeQuantity.sameValue(quantityText(desired), shown) { return }
         // Absent and empty are the same to the API server.
         if observed == nil, desired == .null || desired.arrayValue?.isEmpty == true || desired.objectValue?.isEmpty == true { return }
         out.append(change(path, observed, desired, secret: secret))
@@ -62,7 +73,7 @@ public enum KubeDrift {
         guard names.count == wanted.count else {
             for (index, element) in wanted.enumerated() {
                 let other = index < found.count ? found[index] : nil
-                walk(element, other, path: path + "[\(index)]", secret: secret, into: &out)
+                walk(element, other, path: path + "[\(index)]", key: "", secret: secret, into: &out)
             }
             return
         }
@@ -72,7 +83,7 @@ public enum KubeDrift {
             let hidden = secret || (path.hasSuffix(".env") && Secrets.isSecret(key: name))
             let elementPath = path + "[\(name)]"
             if other == nil { out.append(change(elementPath, nil, element, secret: hidden)); continue }
-            walk(element, other, path: elementPath, secret: hidden, into: &out)
+            walk(element, other, path: elementPath, key: "", secret: hidden, into: &out)
         }
     }
 
@@ -82,6 +93,8 @@ public enum KubeDrift {
         }
         return FieldChange(path: path, old: show(old), new: show(new))
     }
+
+    private static func quantityText(_ value: JSONValue) -> String { value.stringValue ?? value.canonicalText }
 
     /// Keys with dots or slashes (label keys) are bracketed so the path reads back.
     private static func join(_ path: String, _ key: String) -> String {

@@ -276,3 +276,65 @@ struct KubePlannerTests {
         #expect(plan.actions.isEmpty)
     }
 }
+
+/// Resource quantities the API server rewrites ("0.5" -> "500m") are the same value, not drift;
+/// a value really changed out of band still is.
+struct KubeQuantityDriftTests {
+    static func spec(cpu: JSONValue, memory: String) -> Spec {
+        var spec = KubePlannerTests.web
+        spec.ports = []
+        spec.kubernetes = .object(["spec": .object(["template": .object(["spec": .object(["containers": .array([.object([
+            "name": .string("web"),
+            "resources": .object(["limits": .object(["cpu": cpu, "memory": .string(memory)]),
+                                  "requests": .object(["cpu": cpu])]),
+        ])])])])])])
+        return spec
+    }
+
+    static func served(_ spec: Spec, cpu: String, memory: String) -> [ObservedResource] {
+        KubePlannerTests.objects(spec).map { object in
+            KubePlannerTests.served(object) { body in
+                var containers = body["spec"]!["template"]!["spec"]!["containers"]!.arrayValue!
+                containers[0] = containers[0].merging(.object(["resources": .object([
+                    "limits": .object(["cpu": .string(cpu), "memory": .string(memory)]), "requests": .object(["cpu": .string(cpu)]),
+                ])]))
+                body = body.merging(.object(["spec": .object(["template": .object(["spec": .object(["containers": .array(containers)])])])]))
+            }
+        }
+    }
+
+    @Test func theServersCanonicalQuantitiesAreNotDrift() {
+        for cpu in [JSONValue.string("0.5"), .number("0.5")] {
+            let spec = Self.spec(cpu: cpu, memory: "1024Mi")
+            let plan = KubePlannerTests.plan([spec], Self.served(spec, cpu: "500m", memory: "1Gi"))
+            #expect(plan.description == "No changes: everything matches the specs.", "\(cpu)")
+        }
+    }
+
+    @Test func aQuantityChangedOutOfBandIsDrift() {
+        let spec = Self.spec(cpu: .string("0.5"), memory: "1024Mi")
+        let plan = KubePlannerTests.plan([spec], Self.served(spec, cpu: "250m", memory: "1Gi"))
+        #expect(plan.description == """
+            ~ update kubernetes apps/v1 Deployment default/web (spec web): drifted out of band: spec.template.spec.containers[web].resources.limits.cpu, spec.template.spec.containers[web].resources.requests.cpu
+                spec.template.spec.containers[web].resources.limits.cpu: "250m" -> "0.5"
+                spec.template.spec.containers[web].resources.requests.cpu: "250m" -> "0.5"
+            Plan: 1 to update.
+            """)
+    }
+
+    /// Only quantity fields compare by value: "1.0" elsewhere (an env value) is other text.
+    @Test func otherStringsStillCompareAsText() {
+        var spec = KubePlannerTests.web
+        spec.ports = []
+        spec.env = ["LEVEL": "1.0"]
+        let served = KubePlannerTests.objects(spec).map { object in
+            KubePlannerTests.served(object) { body in
+                var containers = body["spec"]!["template"]!["spec"]!["containers"]!.arrayValue!
+                containers[0] = containers[0].merging(.object(["env": .array([.object(["name": .string("LEVEL"), "value": .string("1")])])]))
+                body = body.merging(.object(["spec": .object(["template": .object(["spec": .object(["containers": .array(containers)])])])]))
+            }
+        }
+        let plan = KubePlannerTests.plan([spec], served)
+        #expect(plan.description.contains("drifted out of band: spec.template.spec.containers[web].env[LEVEL].value"), "\(plan.description)")
+    }
+}

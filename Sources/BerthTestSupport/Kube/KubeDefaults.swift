@@ -77,7 +77,21 @@ enum KubeDefaults {
                 return .object(portFields)
             })
         }
+        if case .object(var resources)? = fields["resources"] {
+            for list in ["limits", "requests"] {
+                guard let quantities = resources[list]?.objectValue else { continue }
+                resources[list] = .object(quantities.mapValues(canonicalQuantity))
+            }
+            fields["resources"] = .object(resources)
+        }
         return .object(fields)
+    }
+
+    /// Quantities are typed on the real server: a number or a string in, its canonical string out.
+    /// What is not a quantity is left for validation to refuse.
+    static func canonicalQuantity(_ value: JSONValue) -> JSONValue {
+        guard let text = value.stringValue ?? value.numberLiteral, let canonical = KubeCanonicalQuantity.canonical(text) else { return value }
+        return .string(canonical)
     }
 
     static func serviceSpec(_ spec: JSONValue, allocateIP: () -> String) -> JSONValue {
