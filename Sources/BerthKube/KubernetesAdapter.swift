@@ -80,7 +80,10 @@ public final class KubernetesAdapter: Platform, Sendable {
         let meta = object["metadata"]
         guard let name = meta?["name"]?.stringValue else { throw BerthError(.invalidSpec, doing, cause: "the object has no metadata.name") }
         guard let type = try await discovery.type(apiVersion: apiVersion, kind: kind) else {
-            throw BerthError(.invalidSpec, doing, cause: "the API server does not serve kind \(kind) in \(apiVersion)")
+            // Worth the executor's backoff: the CustomResourceDefinition of this kind may be one
+            // applied beside it, which the server serves only once it is established.
+            throw BerthError(.invalidSpec, doing, cause: "the API server does not serve kind \(kind) in \(apiVersion)",
+                             isRetryable: true)
         }
         let namespace = meta?["namespace"]?.stringValue ?? defaultNamespace
         let path = type.objectPath(namespace: namespace, name: name) + "?fieldManager=berth&force=true"

@@ -72,6 +72,8 @@ final class KubeStore: @unchecked Sendable {
         /// Namespaces and foreground deletions waiting to finish, with when they finish on their own.
         var pendingFinalization: [KubeObjectKey: ContinuousClock.Instant] = [:]
         var clusterIPs = 0
+        /// Kinds of CRDs written but not yet established, with when they will be.
+        var establishing: [(kind: KubeResourceKind, due: ContinuousClock.Instant)] = []
     }
 
     private let lock = NSLock()
@@ -97,6 +99,7 @@ final class KubeStore: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         finishDueFinalizations(force: false)
+        establishDueKinds()
         return try body(self)
     }
 
@@ -153,6 +156,7 @@ final class KubeStore: @unchecked Sendable {
         } else {
             state.objects[stored.key] = stored
         }
+        noteCustomResourceDefinition(stored, type: type)
         let change = KubeChange(resourceVersion: state.resourceVersion, type: type, key: stored.key,
                                 object: stored.rendered, labels: stored.labels, previousLabels: previousLabels)
         state.history.append(change)

@@ -1,0 +1,48 @@
+import BerthJSON
+import BerthTestSupport
+import Foundation
+import Testing
+
+/// A CustomResourceDefinition and an object of its kind in one folder converge in one apply:
+/// the object's kind is served only once the CRD is established, so its first try meets a
+/// 404 from discovery and is retried with backoff instead of failing the apply.
+@Suite struct KubeCustomResourceTests {
+    static let bundle = """
+    {"name": "widgets", "target": "kubernetes", "manifests": [
+      {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "widgets.example.com"},
+       "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                              "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}},
+      {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "blue"}, "spec": {"size": 3}}]}
+    """
+
+    @Test func aDefinitionAndItsObjectConvergeInOneApply() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("widgets.json", Self.bundle)
+        let run = await p.berth("apply")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let widgets = try #require(p.server.kind(group: "example.com", version: "v1", plural: "widgets"))
+        let blue = p.server.object(widgets, namespace: "default", name: "blue")
+        #expect(blue?["spec"]?["size"]?.intValue == 3)
+        #expect(blue?["metadata"]?["labels"]?["berth.owner"]?.stringValue == p.owner)
+        // Asked before the definition was established, and asked again.
+        #expect(p.requests("GET", "/apis/example.com/v1").count >= 2, "\(p.server.requests.map { $0.method + " " + $0.path })")
+        #expect(run.stderr.contains("the API server does not serve kind Widget in example.com/v1"), "\(run.stderr)")
+        let plan = await p.berth("plan", "--detailed-exitcode")
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
+    }
+
+    @Test func aKindNoDefinitionServesStillFailsWithOneLine() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("gadget.json", """
+        {"name": "gadget", "target": "kubernetes", "manifests": [
+          {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "red"}}]}
+        """)
+        let run = await p.berth("apply")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("failed [1/1]: create kubernetes example.com/v1 Gadget default/red (spec gadget)"), "\(run.stderr)")
+        #expect(run.stderr.contains("the API server does not serve kind Gadget in example.com/v1"), "\(run.stderr)")
+    }
+}
