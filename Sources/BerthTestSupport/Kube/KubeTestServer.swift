@@ -108,9 +108,10 @@ public final class KubeTestServer: Sendable {
         failures.withLock { $0.append(KubeInjectedFailure(method: method, pathContains: pathContains, reply: reply, remaining: times)) }
     }
 
-    /// Forgets the change history: watches from any resourceVersion before now get 410 Expired.
+    /// Forgets the change history: watches from any resourceVersion before now get 410
+    /// Expired, and so do the continue tokens of lists begun before the last write.
     public func compact() {
-        store.withLock { $0.state.oldestWatchable = $0.state.resourceVersion; $0.state.history.removeAll() }
+        store.withLock { $0.compactLocked() }
     }
 
     /// Ends every open watch now, as an API server closing streams would.
