@@ -23,14 +23,17 @@ final class KubeConnector: Sendable {
                                                   environment: settings.environment, onExit: onProxyExit)
             let client = KubeClient(endpoint: .unix(path: proxy.socketPath),
                                     credentials: "kubectl proxy" + (settings.kubeContext.map { " (context \"\($0)\")" } ?? ""))
-            return KubeConnector(adapter: KubernetesAdapter(client: client, defaultNamespace: namespace,
-                                                            kindsFile: settings.kubeKindsPath), proxy: proxy)
+            return KubeConnector(adapter: adapter(client, namespace: namespace, settings), proxy: proxy)
         }
         let connection = try loader.load()
         let client = KubeClient(endpoint: endpoint(connection), credentials: connection.credentialsDescription,
                                 pathPrefix: connection.server.pathPrefix, token: { connection.currentToken() })
-        return KubeConnector(adapter: KubernetesAdapter(client: client, defaultNamespace: connection.namespace,
-                                                        kindsFile: settings.kubeKindsPath), proxy: nil)
+        return KubeConnector(adapter: adapter(client, namespace: connection.namespace, settings), proxy: nil)
+    }
+
+    static func adapter(_ client: KubeClient, namespace: String, _ settings: Settings) -> KubernetesAdapter {
+        KubernetesAdapter(client: client, defaultNamespace: namespace, kindsFile: settings.kubeKindsPath,
+                          pageSize: settings.kubePageSize ?? KubernetesAdapter.defaultPageSize)
     }
 
     static func endpoint(_ c: KubeConnectionSettings) -> HTTPEndpoint {

@@ -20,6 +20,9 @@ public struct Settings: Sendable {
     /// The longest one engine request may take ($BERTH_ENGINE_TIMEOUT, default 60 s): fault
     /// tests shorten it to see stalls become timeouts within seconds.
     public var engineTimeout: Duration = .seconds(60)
+    /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE; 0: no pages); nil is the
+    /// adapter's default. Tests lower it to make a handful of objects span several pages.
+    public var kubePageSize: Int?
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
@@ -47,6 +50,12 @@ public struct Settings: Sendable {
                 throw BerthError(.usage, "BERTH_ENGINE_TIMEOUT takes a duration like 500ms, 5s or 2m, got \"\(text)\"")
             }
             engineTimeout = timeout
+        }
+        if let text = environment["BERTH_KUBE_PAGE_SIZE"], !text.isEmpty {
+            guard let size = Int(text), size >= 0 else {
+                throw BerthError(.usage, "BERTH_KUBE_PAGE_SIZE takes a whole number of objects per list request (0: no pages), got \"\(text)\"")
+            }
+            kubePageSize = size
         }
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {

@@ -13,6 +13,8 @@ public final class KubernetesAdapter: Platform, Sendable {
     public let discovery: KubeDiscovery
     /// The namespace of specs and manifests that name none: the kubeconfig context's.
     public let defaultNamespace: String
+    /// Objects asked for per list request (`limit`); 0 lists each kind in one request.
+    public let pageSize: Int
     let kinds: KubeKindMemory
 
     /// Kinds looked at on every pass, so a pruned spec's objects are found without a record.
@@ -21,10 +23,15 @@ public final class KubernetesAdapter: Platform, Sendable {
         KubeKind("apps/v1", "StatefulSet"), KubeKind("apps/v1", "DaemonSet"),
     ]
 
-    public init(client: KubeClient, defaultNamespace: String, kindsFile: String?) {
+    /// kubectl's and client-go's page size: big enough that most lists are one request, small
+    /// enough that a namespace of thousands of objects does not come as one huge answer.
+    public static let defaultPageSize = 500
+
+    public init(client: KubeClient, defaultNamespace: String, kindsFile: String?, pageSize: Int = KubernetesAdapter.defaultPageSize) {
         self.client = client
         self.discovery = KubeDiscovery(client: client)
         self.defaultNamespace = defaultNamespace
+        self.pageSize = pageSize
         self.kinds = KubeKindMemory(path: kindsFile)
     }
 
@@ -49,13 +56,6 @@ public final class KubernetesAdapter: Platform, Sendable {
         }
         kinds.remember(wanted)
         return found
-    }
-
-    /// One label-filtered list across all namespaces, and the resourceVersion a watch starts from.
-    func list(_ type: KubeResourceType, owner: String) async throws -> (objects: [JSONValue], resourceVersion: String?) {
-        let path = type.collectionPath(namespace: nil) + "?labelSelector=" + KubernetesAdapter.selector(owner)
-        let (_, body) = try await client.request("GET", path, doing: "listing \(type.apiVersion) \(type.kind) objects")
-        return (body?["items"]?.arrayValue ?? [], body?["metadata"]?["resourceVersion"]?.stringValue)
     }
 
     public func perform(_ action: Action, owner: String) async throws {

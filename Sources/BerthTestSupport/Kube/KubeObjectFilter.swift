@@ -27,6 +27,9 @@ struct KubeObjectFilter: Sendable {
         }
     }
 
+    /// Whether nothing is selected out, so what is left of a list can be counted without reading it.
+    var selectsEverything: Bool { labels.requirements.isEmpty && fields.requirements.isEmpty }
+
     func matches(_ key: KubeObjectKey, labels objectLabels: [String: String]) -> Bool {
         labels.matches(objectLabels) && fields.matches(["metadata.name": key.name, "metadata.namespace": key.namespace])
     }

@@ -124,6 +124,20 @@ struct KubeStatus: Error, Sendable {
         KubeStatus(code: 410, message: "too old resource version: \(requested) (\(oldest))", reason: "Expired", details: nil)
     }
 
+    /// 410 for a list's continue token from a compacted resourceVersion. Its metadata holds
+    /// the token that reads the rest from the latest state, as the real server's does.
+    static func continueExpired(fresh token: String) -> KubeStatus {
+        var status = KubeStatus(code: 410, message: "The provided continue parameter is too old to display a consistent list result. "
+                                + "You can start a new list without the continue parameter, or use the continue token in this response "
+                                + "to retrieve the remainder of the results. Continuing with the provided token results in an "
+                                + "inconsistent list - objects that were created, modified, or deleted between the time the first "
+                                + "chunk was returned and now may show up in the list.", reason: "Expired", details: nil)
+        var fields = status.body.objectValue ?? [:]
+        fields["metadata"] = .object(["continue": .string(token)])
+        status.body = .object(fields)
+        return status
+    }
+
     /// 409 of a server-side apply that would change fields other managers own.
     static func fieldManagerConflicts(_ conflicts: [(manager: String, path: String)], apiVersion: String) -> KubeStatus {
         let causes = conflicts.map {

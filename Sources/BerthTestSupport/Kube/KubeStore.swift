@@ -69,6 +69,8 @@ final class KubeStore: @unchecked Sendable {
         /// Watches from a resourceVersion below this answer 410 Expired.
         var oldestWatchable = 1
         var watchers: [ObjectIdentifier: KubeWatcher] = [:]
+        /// The objects of a kind as they were when a paginated list began, read by its later pages.
+        var listSnapshots: [ListSnapshotKey: [KubeStoredObject]] = [:]
         /// Namespaces and foreground deletions waiting to finish, with when they finish on their own.
         var pendingFinalization: [KubeObjectKey: ContinuousClock.Instant] = [:]
         var clusterIPs = 0

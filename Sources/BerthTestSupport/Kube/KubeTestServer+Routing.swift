@@ -39,8 +39,9 @@ extension KubeTestServer {
                                           body: try? JSONParser.parse(request.body, rejectDuplicateKeys: false).value,
                                           bodyText: request.bodyText))
         }
-        if let failure = takeFailure(request) {
-            return failure.reply
+        actions.withLock { KubeInjection.take(from: &$0, for: request) }?()
+        if let reply = failures.withLock({ KubeInjection.take(from: &$0, for: request) }) {
+            return reply
         }
         let target = KubeRequestTarget(request.path)
         do {
@@ -55,18 +56,6 @@ extension KubeTestServer {
     }
 
     static let pageNotFound = HTTPServerReply.text("404 page not found\n", status: 404)
-
-    private func takeFailure(_ request: HTTPServerRequest) -> KubeInjectedFailure? {
-        failures.withLock { list in
-            guard let index = list.firstIndex(where: {
-                ($0.method == nil || $0.method == request.method) && request.path.contains($0.pathContains)
-            }) else { return nil }
-            let failure = list[index]
-            list[index].remaining -= 1
-            if list[index].remaining <= 0 { list.remove(at: index) }
-            return failure
-        }
-    }
 
     private func route(_ request: HTTPServerRequest, target: KubeRequestTarget) throws(KubeStatus) -> HTTPServerReply {
         let segments = target.segments

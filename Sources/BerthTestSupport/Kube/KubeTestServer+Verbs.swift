@@ -1,7 +1,7 @@
 import BerthJSON
 import Foundation
 
-/// The resource verbs: list, watch, get, create, update, patch (apply and merge), delete.
+/// The resource verbs: list (in pages with `limit` and `continue`), watch, get, create, update, patch (apply and merge), delete.
 extension KubeTestServer {
     func serve(_ request: HTTPServerRequest, target: KubeRequestTarget, resource: KubeResourceTarget) throws(KubeStatus) -> HTTPServerReply {
         let kind = resource.kind
@@ -10,7 +10,7 @@ extension KubeTestServer {
             case "GET":
                 let filter = try KubeObjectFilter(labelSelector: target.query["labelSelector"], fieldSelector: target.query["fieldSelector"])
                 if target.flag("watch") == true { return watch(target, kind: kind, namespace: resource.namespace, filter: filter) }
-                return Self.reply(200, list(kind, namespace: resource.namespace, filter: filter))
+                return Self.reply(200, try list(kind, namespace: resource.namespace, filter: filter, target: target))
             case "POST":
                 let body = try Self.parseBody(request)
                 try Self.checkNamespace(body, url: resource.namespace)
@@ -96,17 +96,27 @@ extension KubeTestServer {
         return try store.withLock(body)
     }
 
-    private func list(_ kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter) -> JSONValue {
-        store.withLock { store in
-            let items = store.list(kind, namespace: namespace, filter: filter).map { stored -> JSONValue in
+    private func list(_ kind: KubeResourceKind, namespace: String?, filter: KubeObjectFilter,
+                      target: KubeRequestTarget) throws(KubeStatus) -> JSONValue {
+        let limit = max(0, target.query["limit"].flatMap { Int($0) } ?? 0)
+        let token = target.query["continue"].flatMap { $0.isEmpty ? nil : $0 }
+        if token != nil, let version = target.query["resourceVersion"], !version.isEmpty, version != "0" {
+            throw .badRequest("specifying resource version is not allowed when using continue")
+        }
+        return try store.withLock { store throws(KubeStatus) in
+            let page = try store.listPage(kind, namespace: namespace, filter: filter, limit: limit, continue: token)
+            let items = page.items.map { stored -> JSONValue in
                 var fields = stored.rendered.objectValue ?? [:]
                 fields["kind"] = nil
                 fields["apiVersion"] = nil
                 return .object(fields)
             }
+            var metadata: [String: JSONValue] = ["resourceVersion": .string(String(page.resourceVersion))]
+            if let next = page.continueToken { metadata["continue"] = .string(next) }
+            if let remaining = page.remainingItemCount { metadata["remainingItemCount"] = .number(String(remaining)) }
             return .object([
                 "kind": .string(kind.kind + "List"), "apiVersion": .string(kind.apiVersion),
-                "metadata": .object(["resourceVersion": .string(String(store.state.resourceVersion))]), "items": .array(items),
+                "metadata": .object(metadata), "items": .array(items),
             ])
         }
     }

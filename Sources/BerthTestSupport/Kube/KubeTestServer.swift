@@ -23,7 +23,8 @@ public final class KubeTestServer: Sendable {
     public let requireToken: Bool
     let store: KubeStore
     let bookmarkInterval: Duration
-    let failures = HTTPTestLocked<[KubeInjectedFailure]>([])
+    let failures = HTTPTestLocked<[KubeInjection<HTTPServerReply>]>([])
+    let actions = HTTPTestLocked<[KubeInjection<@Sendable () -> Void>]>([])
     let log = HTTPTestLocked<[KubeRecordedRequest]>([])
     private let http = HTTPTestLocked<UnixHTTPTestServer?>(nil)
 
@@ -105,12 +106,19 @@ public final class KubeTestServer: Sendable {
     /// Answers the next `times` matching requests with `reply`: a cut-off response, a stall,
     /// a reset connection... (see `HTTPServerReply`), e.g. to test a client's retries.
     public func failNext(method: String? = nil, pathContains: String, reply: HTTPServerReply, times: Int = 1) {
-        failures.withLock { $0.append(KubeInjectedFailure(method: method, pathContains: pathContains, reply: reply, remaining: times)) }
+        failures.withLock { $0.append(KubeInjection(method: method, pathContains: pathContains, payload: reply, remaining: times)) }
     }
 
-    /// Forgets the change history: watches from any resourceVersion before now get 410 Expired.
+    /// Runs `action` when the next `times` matching requests arrive, just before they are
+    /// served: another client's write, or a compaction, between two of a client's requests.
+    public func beforeNext(method: String? = nil, pathContains: String, times: Int = 1, _ action: @escaping @Sendable () -> Void) {
+        actions.withLock { $0.append(KubeInjection(method: method, pathContains: pathContains, payload: action, remaining: times)) }
+    }
+
+    /// Forgets the change history: watches from any resourceVersion before now get 410
+    /// Expired, and so do the continue tokens of lists begun before the last write.
     public func compact() {
-        store.withLock { $0.state.oldestWatchable = $0.state.resourceVersion; $0.state.history.removeAll() }
+        store.withLock { $0.compactLocked() }
     }
 
     /// Ends every open watch now, as an API server closing streams would.
@@ -138,12 +146,26 @@ public struct KubeRecordedRequest: Sendable {
     public var bodyText: String
 }
 
-/// A canned answer to requests that match, set with `failNext`.
-struct KubeInjectedFailure: Sendable {
+/// What to do with the next requests that match: a canned answer (`failNext`) or an
+/// action run first (`beforeNext`).
+struct KubeInjection<Payload: Sendable>: Sendable {
     var method: String?
     var pathContains: String
-    var reply: HTTPServerReply
+    var payload: Payload
     var remaining: Int
+
+    func matches(_ request: HTTPServerRequest) -> Bool {
+        (method == nil || method == request.method) && request.path.contains(pathContains)
+    }
+
+    /// Takes the first entry that matches `request`, counting it down.
+    static func take(from list: inout [KubeInjection], for request: HTTPServerRequest) -> Payload? {
+        guard let index = list.firstIndex(where: { $0.matches(request) }) else { return nil }
+        let payload = list[index].payload
+        list[index].remaining -= 1
+        if list[index].remaining <= 0 { list.remove(at: index) }
+        return payload
+    }
 }
 
 /// Why an out-of-band change made by a test could not be done: the server's own Status.

@@ -11,8 +11,11 @@ final class KubeProject: @unchecked Sendable {
     let root: URL
     let owner: String
     let certificates: TestCertificates
+    /// Given to berth besides HOME, e.g. BERTH_KUBE_PAGE_SIZE.
+    let environment: [String: String]
 
-    init(clientCertificates: Bool = false) throws {
+    init(clientCertificates: Bool = false, environment: [String: String] = [:]) throws {
+        self.environment = environment
         certificates = try TestCertificates.shared()
         server = KubeTestServer(tls: certificates.serverIdentity(requiringClientCertificates: clientCertificates))
         try server.start()
@@ -80,7 +83,8 @@ final class KubeProject: @unchecked Sendable {
         let console = Console.capturing()
         let argv = ["--specs", specs, "--state", state, "--owner", owner, "--kubeconfig", kubeconfig,
                     "--docker-host", "unix:///nonexistent/berth-test/docker.sock"] + args
-        let status = await BerthCLI.run(argv, environment: ["HOME": root.path], console: console)
+        let status = await BerthCLI.run(argv, environment: environment.merging(["HOME": root.path]) { _, home in home },
+                                        console: console)
         return Project.Run(status: status, stdout: console.stdout, stderr: console.stderr)
     }
 
