@@ -13,6 +13,8 @@ struct Reconcile {
     let knownConfigs: [String: JSONValue]
     /// Targets that could not be observed, one line each; their specs are left out of the plan.
     let targetErrors: [String]
+    /// The names of those targets, which the plan says it leaves out.
+    let unobservedTargets: [String]
     /// Owner, recorded configurations and what platforms know (Kubernetes namespacing).
     let context: PlanContext
 
@@ -41,12 +43,15 @@ struct Reconcile {
         let knownConfigs = ConfigStore.load(settings.configsPath)
         let context = await platforms.planContext(PlanContext(owner: settings.owner, knownConfigs: knownConfigs))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
-                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" }, context: context)
+                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
+                         unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context)
     }
 
     func plan(allowMassDelete: Bool) -> Plan {
         var context = self.context
         context.allowMassDelete = allowMassDelete
-        return Planner.plan(desired: desired, observed: observed, context: context)
+        var plan = Planner.plan(desired: desired, observed: observed, context: context)
+        plan.unplannedTargets = unobservedTargets.sorted()
+        return plan
     }
 }

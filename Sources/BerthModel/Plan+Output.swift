@@ -18,17 +18,23 @@ extension Plan: CustomStringConvertible {
             let n = count(op)
             return n == 0 ? nil : "\(n) to \(op.rawValue)"
         }
-        lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
+        if unplannedTargets.isEmpty {
+            lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
+        } else {
+            let summary = counts.isEmpty ? "No changes for the targets observed." : "Plan: " + counts.joined(separator: ", ") + "."
+            lines.append(summary + " Not planned: the specs of \(unplannedTargets.sorted().joined(separator: ", ")), which could not be observed.")
+        }
         return lines.joined(separator: "\n")
     }
 
-    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...]}`
+    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`
     public var json: JSONValue {
         .object([
             "actions": .array(actions.map(\.json)),
             "errors": .array(errors.map(\.json)),
             "held": .array(held.map(\.json)),
             "notes": .array(notes.map { .string($0) }),
+            "unplannedTargets": .array(unplannedTargets.sorted().map { .string($0) }),
         ])
     }
 }

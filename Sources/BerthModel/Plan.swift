@@ -6,9 +6,14 @@ public struct Plan: Sendable {
     /// Deletions the planner would have made but held back (invalid files, mass-delete guard).
     public var held: [Action]
     public var notes: [String]
+    /// Targets that could not be observed, whose specs the plan leaves out: the plan is partial,
+    /// and says so rather than "everything matches".
+    public var unplannedTargets: [String]
 
-    public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = []) {
+    public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = [],
+                unplannedTargets: [String] = []) {
         self.actions = actions.sorted(); self.errors = errors; self.held = held.sorted(); self.notes = notes
+        self.unplannedTargets = unplannedTargets.sorted()
     }
 
     public var isEmpty: Bool { actions.isEmpty }

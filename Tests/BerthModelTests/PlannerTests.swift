@@ -156,8 +156,19 @@ struct PlannerTests {
         #expect(PlannerTests.web.configHash != PlannerTests.changed.configHash)
     }
 
+    /// A target that could not be observed makes the plan partial, and the plan says so.
+    @Test func aPartialPlanNamesWhatItLeftOut() {
+        var empty = PlannerTests.plan([], [])
+        empty.unplannedTargets = ["kubernetes"]
+        #expect(empty.description == "No changes for the targets observed. Not planned: the specs of kubernetes, which could not be observed.")
+        var some = PlannerTests.plan([PlannerTests.scaled], [])
+        some.unplannedTargets = ["swarm", "kubernetes"]
+        #expect(some.description.hasSuffix("Plan: 1 to create. Not planned: the specs of kubernetes, swarm, which could not be observed."), "\(some.description)")
+        #expect(some.json["unplannedTargets"] == .array([.string("kubernetes"), .string("swarm")]))
+    }
+
     @Test func jsonHasTheDocumentedShape() throws {
         let plan = PlannerTests.plan([PlannerTests.scaled], [])
-        #expect(plan.json.canonicalText == #"{"actions":[{"kind":"container","name":"web","op":"create","reason":"missing","replica":1,"target":"docker"}],"errors":[],"held":[],"notes":[]}"#)
+        #expect(plan.json.canonicalText == #"{"actions":[{"kind":"container","name":"web","op":"create","reason":"missing","replica":1,"target":"docker"}],"errors":[],"held":[],"notes":[],"unplannedTargets":[]}"#)
     }
 }
