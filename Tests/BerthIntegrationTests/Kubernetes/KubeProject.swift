@@ -2,6 +2,7 @@ import BerthCommands
 import BerthJSON
 import BerthTestSupport
 import Foundation
+import Testing
 
 /// A throwaway project against berth's test API server (no cluster can be installed here):
 /// specs/ and state/ in a temp folder, a kubeconfig with the server's CA and token, and
@@ -91,6 +92,16 @@ final class KubeProject: @unchecked Sendable {
     /// Requests berth sent with this method whose path contains `path`.
     func requests(_ method: String, _ path: String = "") -> [KubeRecordedRequest] {
         server.requests.filter { $0.method == method && (path.isEmpty || $0.path.contains(path)) }
+    }
+
+    /// What a user checks after an apply: `plan --detailed-exitcode` says 0, and another
+    /// apply sends no apply patch.
+    func expectConverged(sourceLocation: SourceLocation = #_sourceLocation) async {
+        let plan = await berth("plan", "--detailed-exitcode")
+        #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)", sourceLocation: sourceLocation)
+        let before = requests("PATCH").count
+        #expect(await berth("apply").status == 0, sourceLocation: sourceLocation)
+        #expect(requests("PATCH").count == before, "a converged apply sends no apply patch", sourceLocation: sourceLocation)
     }
 
     func finish() {
