@@ -51,12 +51,12 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
         var out: [UInt8] = [UInt8(ascii: "$")]
         for component in components {
             switch component {
-            case .key(let key) where JSONPath.isIdentifier(key):
+            case .key(let key) where JSONPath.isIdentifier(key) && key.utf8.count <= JSONPath.shownKeyBytes:
                 out.append(UInt8(ascii: "."))
                 out.append(contentsOf: key.utf8)
             case .key(let key):
                 out.append(UInt8(ascii: "["))
-                JSONWriter.appendQuoted(key, to: &out)
+                JSONWriter.appendQuoted(JSONPath.abbreviated(key), to: &out)
                 out.append(UInt8(ascii: "]"))
             case .index(let index):
                 out.append(UInt8(ascii: "["))
@@ -65,6 +65,20 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Keys longer than this many UTF-8 bytes are shown cut, so that an error about a key of a
+    /// million characters is still one readable line; its line:column says where it is.
+    public static let shownKeyBytes = 64
+
+    /// `key`, or its first `shownKeyBytes` bytes (whole characters) and "…" with the full size.
+    public static func abbreviated(_ key: String) -> String {
+        guard key.utf8.count > shownKeyBytes else { return key }
+        let head = Array(key.utf8.prefix(shownKeyBytes + 1))
+        var cut = shownKeyBytes
+        // Back up to the start of a character: UTF-8 continuation bytes are 10xxxxxx.
+        while cut > 0 && head[cut] & 0xC0 == 0x80 { cut -= 1 }
+        return String(decoding: head[..<cut], as: UTF8.self) + "… (\(key.utf8.count) bytes)"
     }
 
     /// ASCII only on purpose: a key like `ключ` is fine JSON but in dotted form would

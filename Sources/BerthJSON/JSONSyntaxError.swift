@@ -47,7 +47,7 @@ enum SyntaxMessage {
     static func nestingTooDeep(_ limit: Int) -> String { "nesting deeper than \(limit) levels" }
     static func duplicateKey(_ key: String) -> String {
         var out: [UInt8] = []
-        JSONWriter.appendQuoted(key, to: &out)
+        JSONWriter.appendQuoted(JSONPath.abbreviated(key), to: &out)
         return "duplicate key " + String(decoding: out, as: UTF8.self)
     }
     static func invalidUTF8(_ byte: UInt8) -> String { "invalid UTF-8 byte 0x" + hex(byte, digits: 2) }

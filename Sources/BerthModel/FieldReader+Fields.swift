@@ -136,7 +136,7 @@ extension FieldReader {
             let memberPath = path.appending(key: member.key)
             guard let expected = DockerBodyKeys.types[member.key] else {
                 let guess = Suggest.closest(to: member.key, in: Array(DockerBodyKeys.types.keys)).map { "; did you mean \"\($0)\"?" }
-                fail(at: member.keyPosition, memberPath, "unknown Docker create-container field \"\(member.key)\"" + (guess ?? ""))
+                fail(at: member.keyPosition, memberPath, "unknown Docker create-container field \"\(JSONPath.abbreviated(member.key))\"" + (guess ?? ""))
                 continue
             }
             if !expected.matches(member.value) {

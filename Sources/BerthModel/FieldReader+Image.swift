@@ -17,7 +17,7 @@ extension FieldReader {
         for member in members {
             if FieldReader.imageFields.contains(member.key) { byKey[member.key] = member; continue }
             let guess = Suggest.closest(to: member.key, in: FieldReader.imageFields).map { "; did you mean \"\($0)\"?" } ?? ""
-            fail(at: member.keyPosition, path.appending(key: member.key), "unknown image field \"\(member.key)\"" + guess)
+            fail(at: member.keyPosition, path.appending(key: member.key), "unknown image field \"\(JSONPath.abbreviated(member.key))\"" + guess)
         }
         let ref = byKey["ref"].flatMap { image($0.value, path.appending(key: "ref")) }
         if byKey["ref"] == nil { fail(node, path, "missing required field \"ref\" (the image's \"repo:tag\")") }
@@ -78,7 +78,7 @@ extension FieldReader {
             let memberPath = path.appending(key: member.key)
             if !allowed.contains(member.key) {
                 let guess = Suggest.closest(to: member.key, in: allowed).map { "; did you mean \"\($0)\"?" } ?? ""
-                fail(at: member.keyPosition, memberPath, "unknown field \"\(member.key)\"" + guess)
+                fail(at: member.keyPosition, memberPath, "unknown field \"\(JSONPath.abbreviated(member.key))\"" + guess)
             } else if member.key == key, let text = string(member.value, memberPath) {
                 if text.isEmpty { fail(member.value, memberPath, "expected a path, got an empty string") }
                 else if hasControl(text) { fail(member.value, memberPath, "\(quoted(text)) is not a path: it holds NUL or a control character") }

@@ -26,7 +26,7 @@ extension FieldReader {
                 policy.failureAction = oneOf(member.value, memberPath, ["pause", "rollback", "continue"], what: "failure action")
             default:
                 let guess = Suggest.closest(to: member.key, in: FieldReader.updateFields).map { "; did you mean \"\($0)\"?" } ?? ""
-                fail(at: member.keyPosition, memberPath, "unknown update field \"\(member.key)\"" + guess)
+                fail(at: member.keyPosition, memberPath, "unknown update field \"\(JSONPath.abbreviated(member.key))\"" + guess)
             }
         }
         return errors.count == before ? policy : nil
@@ -49,7 +49,7 @@ extension FieldReader {
             let memberPath = path.appending(key: member.key)
             guard let field = schema[member.key] else {
                 let guess = Suggest.closest(to: member.key, in: Array(schema.keys)).map { "; did you mean \"\($0)\"?" } ?? ""
-                fail(at: member.keyPosition, memberPath, "unknown \(what) field \"\(member.key)\"" + guess)
+                fail(at: member.keyPosition, memberPath, "unknown \(what) field \"\(JSONPath.abbreviated(member.key))\"" + guess)
                 continue
             }
             if what == "ServiceSpec" && member.key == "Name" {

@@ -165,8 +165,8 @@ struct FieldReader {
         // make a file of a million unknown keys take minutes.
         if errors.count >= SpecDecoder.maxErrorsPerFile { return "" }
         if let guess = Suggest.closest(to: key, in: SpecDecoder.fields) {
-            return "unknown field \"\(key)\"; did you mean \"\(guess)\"?"
+            return "unknown field \"\(JSONPath.abbreviated(key))\"; did you mean \"\(guess)\"?"
         }
-        return "unknown field \"\(key)\"; known fields are " + SpecDecoder.fields.joined(separator: ", ")
+        return "unknown field \"\(JSONPath.abbreviated(key))\"; known fields are " + SpecDecoder.fields.joined(separator: ", ")
     }
 }

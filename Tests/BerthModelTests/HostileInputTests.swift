@@ -24,6 +24,23 @@ struct HostileInputTests {
 
     static let replicas = #"{"name": "web", "image": "busybox:1", "replicas": "#
 
+    /// A key of a million characters (the fuzzer found one taking 720 KB of error line, twice
+    /// over) is shown by its first 64 bytes and its size, in the path and in the message.
+    @Test(arguments: ["é", "e", "\n"])
+    func aHugeUnknownKeyIsShownCut(_ character: String) {
+        let key = String(repeating: character, count: 1_000_000)
+        let head = JSONPath.abbreviated(key)
+        #expect(head.utf8.count < 90 && head.hasSuffix("… (\(key.utf8.count) bytes)"), "\(head)")
+        let found = Self.errors(Array((#"{"name": "web", "image": "busybox:1", "# + JSONValue.string(key).serialized() + ": 1}").utf8))
+        let line = String(describing: found.first ?? "")
+        #expect(found.count == 1)
+        #expect(line.utf8.count < 800, "\(line.prefix(800))")
+        #expect(line.hasPrefix("specs/a.json:1:39: $[\""), "\(line.prefix(200))")
+        #expect(line.contains("unknown field \""), "\(line.prefix(400))")
+        let duplicated = Self.errors(Array(("{" + JSONValue.string(key).serialized() + ": 1, " + JSONValue.string(key).serialized() + ": 2}").utf8))
+        #expect(duplicated.count == 1 && duplicated[0].utf8.count < 800 && duplicated[0].contains("duplicate key"), "\(duplicated.first?.prefix(400) ?? "")")
+    }
+
     @Test(arguments: ["1e999999", "18446744073709551616", "-9223372036854775809", "1e-999999", "-0.0"])
     func hugeAndOddNumbersAreRefusedWithTheirText(_ number: String) {
         #expect(Self.errors(Array((Self.replicas + number + "}").utf8))
