@@ -148,6 +148,8 @@ enum EngineEvents {
                     }
                 }
             } catch {
+                // berth is stopping: the stream ended because it was cancelled, nothing was lost.
+                if Task.isCancelled { return }
                 failures += 1
                 if failures == 1 { log("engine event stream lost: \(error); reconnecting") }
                 // The controller notices the engine is gone on its next observe and says so once.

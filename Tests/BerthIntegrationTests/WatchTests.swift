@@ -146,6 +146,9 @@ struct WatchTests {
             #expect(status.stdout.contains("\"configHashMatches\":true"))
 
             #expect(await watch.stop() == 0)
+            // A stop is not an engine fault: no "stream lost; reconnecting" on the way out.
+            let stopping = watch.log.components(separatedBy: "stopping (SIGTERM)").last ?? ""
+            #expect(watch.log.contains("stopping (SIGTERM)") && !stopping.contains("reconnecting"), "\(watch.log)")
             let lines = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8).split(separator: "\n")
             #expect(lines.allSatisfy { (try? JSONParser.parse(String($0))) != nil })
             #expect(lines.last?.contains("watch-stop") == true)
