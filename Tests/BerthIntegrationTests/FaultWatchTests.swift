@@ -30,7 +30,7 @@ struct FaultWatchTests {
                 let seen = bench.proxy.entries.count
                 bench.proxy.setRules([FaultRule(.http503, path: "/events")] + background)
                 bench.proxy.cutEventStreams()
-                #expect(try await eventually(20) {
+                #expect(try await eventually(60) {
                     bench.proxy.entries.dropFirst(seen).contains { $0.fault == .http503 && $0.path.contains("/events") }
                 }, "\(bench.proxy.entries.suffix(10))")
                 let victim = "\(p.owner)-a-\(1 + trial % 2)"

@@ -151,10 +151,10 @@ struct ImageTests {
             try p.write("site/index.html", "one\n")
             try p.write("site/app.json", #"{"name": "site"}"#)
             let watch = try WatchProcess(p)
-            #expect(try await eventually(30) { try await p.containers().first?.state == "running" }, "\(watch.log)")
+            #expect(try await eventually(90) { try await p.containers().first?.state == "running" }, "\(watch.log)")
             let first = try #require(try await p.containers().first)
             try p.write("site/index.html", "two\n")
-            #expect(try await eventually(30) {
+            #expect(try await eventually(90) {
                 let now = try await p.containers()
                 return now.count == 1 && now[0].id != first.id && now[0].state == "running"
             }, "\(watch.log)")

@@ -83,7 +83,8 @@ struct SwarmTests {
             let watch = try WatchProcess(p)
             try await Task.sleep(for: .seconds(1))
             try await Self.scaleOutOfBand(p, try #require(try await Self.service(p, "api")), to: 4)
-            #expect(try await eventually(15) { Self.replicas(try await Self.service(p, "api")) == 1 }, "\(watch.log)")
+            // Within 45 s: before the 60 s resync, so the service events did it.
+            #expect(try await eventually(45) { Self.replicas(try await Self.service(p, "api")) == 1 }, "\(watch.log)")
             #expect(await watch.stop() == 0)
         }
     }

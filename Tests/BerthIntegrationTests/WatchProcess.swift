@@ -38,7 +38,11 @@ final class WatchProcess: @unchecked Sendable {
     func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
         for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.isRunning ? -1 : process.terminationStatus
+        guard process.isRunning else { return process.terminationStatus }
+        // Failed to stop: kill it, so it cannot go on creating containers after the test's cleanup.
+        kill()
+        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        return -1
     }
 
     func kill() { if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) } }

@@ -68,7 +68,7 @@ struct WatchTests {
             #expect(try await eventually(60) { try await Self.running(p) == ["\(p.owner)-a-1"] }, "\(watch.log)")
             // Removed by hand: created again (after the crash-loop wait for a second death, at most a few seconds).
             _ = try await p.engine.call("DELETE", "/containers/\(first.id)?force=true")
-            #expect(try await eventually(30) {
+            #expect(try await eventually(60) {
                 let now = try await p.containers()
                 return now.count == 1 && now[0].state == "running" && now[0].id != first.id
             }, "\(watch.log)")
