@@ -4,9 +4,6 @@ import BerthJSON
 /// defines are served (discovery, list, get, apply...) a moment later, when it is Established.
 /// A client that applies a CRD and an object of its kind together meets that moment as a 404.
 extension KubeStore {
-    /// How long a written CRD takes to be served; on a real cluster typically well under a second.
-    static let establishDelay: Duration = .milliseconds(300)
-
     /// Called for every committed change: a CRD's kinds are scheduled, or withdrawn when it goes.
     func noteCustomResourceDefinition(_ change: KubeStoredObject, type: String) {
         guard change.key.kind.isCustomResourceDefinition else { return }
@@ -18,15 +15,16 @@ extension KubeStore {
         // Versions still defined stay served through an update; the others go now.
         state.kinds.removeAll { same($0) && !defined.contains($0) }
         state.establishing.removeAll { same($0.kind) }
-        let due = ContinuousClock.now + Self.establishDelay
+        let due = establishDelay.map { ContinuousClock.now + $0 }
         state.establishing += defined.filter { !state.kinds.contains($0) }.map { (kind: $0, due: due) }
     }
 
-    /// Serves the kinds whose CRD has been established by now.
-    func establishDueKinds() {
+    /// Serves the kinds whose CRD has been established by now (`all`: every one written).
+    func establishDueKinds(all: Bool = false) {
         let now = ContinuousClock.now
-        state.kinds += state.establishing.filter { $0.due <= now }.map(\.kind)
-        state.establishing.removeAll { $0.due <= now }
+        let due = { (pending: (kind: KubeResourceKind, due: ContinuousClock.Instant?)) in all || pending.due.map { $0 <= now } ?? false }
+        state.kinds += state.establishing.filter(due).map(\.kind)
+        state.establishing.removeAll(where: due)
     }
 
     /// One kind per served version of `spec.versions`, scoped by `spec.scope`.

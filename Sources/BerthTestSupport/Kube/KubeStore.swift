@@ -75,7 +75,7 @@ final class KubeStore: @unchecked Sendable {
         var pendingFinalization: [KubeObjectKey: ContinuousClock.Instant] = [:]
         var clusterIPs = 0
         /// Kinds of CRDs written but not yet established, with when they will be.
-        var establishing: [(kind: KubeResourceKind, due: ContinuousClock.Instant)] = []
+        var establishing: [(kind: KubeResourceKind, due: ContinuousClock.Instant?)] = []
     }
 
     private let lock = NSLock()
@@ -86,10 +86,13 @@ final class KubeStore: @unchecked Sendable {
     let checksNamespaces: Bool
     /// How long a terminating namespace or a foreground deletion lingers before it finishes by itself.
     let finalizationDelay: Duration
+    /// How long a written CRD takes to be served; nil: until `establishCustomResources()`.
+    let establishDelay: Duration?
 
-    init(checksNamespaces: Bool, finalizationDelay: Duration) {
+    init(checksNamespaces: Bool, finalizationDelay: Duration, establishDelay: Duration?) {
         self.checksNamespaces = checksNamespaces
         self.finalizationDelay = finalizationDelay
+        self.establishDelay = establishDelay
         withLock { store in
             for name in ["default", "kube-system", "kube-public"] {
                 _ = try? store.createNamespaceLocked(name)

@@ -35,14 +35,17 @@ public final class KubeTestServer: Sendable {
     ///   - finalizationDelay: how long a deleted namespace stays Terminating, and a Foreground-deleted object keeps
     ///     its deletionTimestamp, before it goes away (`finishPendingDeletions()` ends them at once).
     ///   - bookmarkInterval: how often a watch that allows bookmarks gets one (and one at its end).
+    ///   - establishDelay: how long a written CustomResourceDefinition takes before its kinds are served,
+    ///     as a real server serves them once the definition is established; nil holds them until
+    ///     `establishCustomResources()`, so a test can say when.
     public init(token: String = "berth-test-token", requireToken: Bool = true, checksNamespaces: Bool = true,
                 finalizationDelay: Duration = .seconds(1), bookmarkInterval: Duration = .seconds(1),
-                tls: TLSServerIdentity? = nil) {
+                establishDelay: Duration? = .milliseconds(300), tls: TLSServerIdentity? = nil) {
         self.tls = tls
         self.token = token
         self.requireToken = requireToken
         self.bookmarkInterval = bookmarkInterval
-        store = KubeStore(checksNamespaces: checksNamespaces, finalizationDelay: finalizationDelay)
+        store = KubeStore(checksNamespaces: checksNamespaces, finalizationDelay: finalizationDelay, establishDelay: establishDelay)
     }
 
     deinit {
@@ -113,6 +116,11 @@ public final class KubeTestServer: Sendable {
     /// served: another client's write, or a compaction, between two of a client's requests.
     public func beforeNext(method: String? = nil, pathContains: String, times: Int = 1, _ action: @escaping @Sendable () -> Void) {
         actions.withLock { $0.append(KubeInjection(method: method, pathContains: pathContains, payload: action, remaining: times)) }
+    }
+
+    /// Serves now the kinds of every CustomResourceDefinition written so far.
+    public func establishCustomResources() {
+        store.withLock { $0.establishDueKinds(all: true) }
     }
 
     /// Forgets the change history: watches from any resourceVersion before now get 410

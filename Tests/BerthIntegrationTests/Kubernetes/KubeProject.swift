@@ -15,10 +15,13 @@ final class KubeProject: @unchecked Sendable {
     /// Given to berth besides HOME, e.g. BERTH_KUBE_PAGE_SIZE.
     let environment: [String: String]
 
-    init(clientCertificates: Bool = false, environment: [String: String] = [:]) throws {
+    /// `establishDelay`: see `KubeTestServer.init`; nil holds CRDs until the test establishes them.
+    init(clientCertificates: Bool = false, environment: [String: String] = [:],
+         establishDelay: Duration? = .milliseconds(300)) throws {
         self.environment = environment
         certificates = try TestCertificates.shared()
-        server = KubeTestServer(tls: certificates.serverIdentity(requiringClientCertificates: clientCertificates))
+        server = KubeTestServer(establishDelay: establishDelay,
+                                tls: certificates.serverIdentity(requiringClientCertificates: clientCertificates))
         try server.start()
         owner = "k-" + String(UUID().uuidString.lowercased().prefix(8))
         root = FileManager.default.temporaryDirectory.appendingPathComponent("berth-" + owner)
