@@ -10,7 +10,7 @@ import Testing
 /// DOCKER_CERT_PATH, as the docker CLI would.
 @Suite struct DockerTLSEngineTests {
     static let front = #"""
-    import os, socket, ssl, sys, threading
+    import os, select, socket, ssl, sys, threading
     certs, upstream = sys.argv[1], sys.argv[2]
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certs + "/server-cert.pem", certs + "/server-key.pem")
@@ -18,23 +18,26 @@ import Testing
     context.verify_mode = ssl.CERT_REQUIRED
     listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(64)
     print(listener.getsockname()[1], flush=True)
-    def pump(a, b):
-        try:
-            while True:
-                data = a.recv(65536)
-                if not data: break
-                b.sendall(data)
-        except OSError: pass
-        finally:
-            try: b.shutdown(socket.SHUT_WR)
-            except OSError: pass
+    # One thread per connection moves both ways: an SSL socket read in one thread while
+    # another writes it is not safe, and once garbled a kept-alive request into a 400.
     def serve(raw):
         try: client = context.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError): raw.close(); return
         engine = socket.socket(socket.AF_UNIX); engine.connect(upstream)
-        threading.Thread(target=pump, args=(client, engine), daemon=True).start()
-        pump(engine, client)
-        client.close()
+        try:
+            while True:
+                ready = [client] if client.pending() else select.select([client, engine], [], [])[0]
+                if client in ready:
+                    data = client.recv(65536)
+                    if not data: break
+                    engine.sendall(data)
+                if engine in ready:
+                    data = engine.recv(65536)
+                    if not data: break
+                    client.sendall(data)
+        except (ssl.SSLError, OSError): pass
+        finally:
+            engine.close(); client.close()
     while True:
         connection, _ = listener.accept()
         threading.Thread(target=serve, args=(connection,), daemon=True).start()
