@@ -51,7 +51,7 @@ struct Reconcile {
         var context = self.context
         context.allowMassDelete = allowMassDelete
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
-        plan.unplannedTargets = unobservedTargets.sorted()
+        plan.unplannedTargets = unobservedTargets
         return plan
     }
 }

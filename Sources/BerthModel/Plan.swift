@@ -7,13 +7,13 @@ public struct Plan: Sendable {
     public var held: [Action]
     public var notes: [String]
     /// Targets that could not be observed, whose specs the plan leaves out: the plan is partial,
-    /// and says so rather than "everything matches".
+    /// and says so rather than "everything matches". Shown sorted.
     public var unplannedTargets: [String]
 
     public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = [],
                 unplannedTargets: [String] = []) {
         self.actions = actions.sorted(); self.errors = errors; self.held = held.sorted(); self.notes = notes
-        self.unplannedTargets = unplannedTargets.sorted()
+        self.unplannedTargets = unplannedTargets
     }
 
     public var isEmpty: Bool { actions.isEmpty }

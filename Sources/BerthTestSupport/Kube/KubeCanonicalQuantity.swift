@@ -1,4 +1,3 @@
-import BerthJSON
 import Foundation
 
 /// How kube-apiserver writes a resource quantity back (apimachinery's `CanonicalizeBytes`),
@@ -45,7 +44,7 @@ enum KubeCanonicalQuantity {
             }
             return sign + "\(value)"
         }
-        var mantissa = roundedUp(value * pow(Decimal(10), 9))
+        var mantissa = rounded(value * pow(Decimal(10), 9), .up)
         var exponent = -9
         while mantissa != 0, exponent < 18, isWhole(mantissa / 1000) { mantissa /= 1000; exponent += 3 }
         if mantissa == 0 { return "0" }
@@ -63,25 +62,11 @@ enum KubeCanonicalQuantity {
         return (body.hasPrefix(".") ? number.replacingOccurrences(of: ".", with: "0.") : number, String(text[numberEnd...]))
     }
 
-    private static func isWhole(_ value: Decimal) -> Bool { roundedDown(value) == value }
+    private static func isWhole(_ value: Decimal) -> Bool { rounded(value, .down) == value }
 
-    private static func roundedDown(_ value: Decimal) -> Decimal {
+    private static func rounded(_ value: Decimal, _ mode: NSDecimalNumber.RoundingMode) -> Decimal {
         var input = value, output = Decimal()
-        NSDecimalRound(&output, &input, 0, .down)
+        NSDecimalRound(&output, &input, 0, mode)
         return output
-    }
-
-    private static func roundedUp(_ value: Decimal) -> Decimal {
-        var input = value, output = Decimal()
-        NSDecimalRound(&output, &input, 0, .up)
-        return output
-    }
-}
-
-extension JSONValue {
-    /// A number's text as written ("0.5"), nil for anything else.
-    var numberLiteral: String? {
-        if case .number(let text) = self { return text }
-        return nil
     }
 }

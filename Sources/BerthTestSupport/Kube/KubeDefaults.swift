@@ -90,8 +90,12 @@ enum KubeDefaults {
     /// Quantities are typed on the real server: a number or a string in, its canonical string out.
     /// What is not a quantity is left for validation to refuse.
     static func canonicalQuantity(_ value: JSONValue) -> JSONValue {
-        guard let text = value.stringValue ?? value.numberLiteral, let canonical = KubeCanonicalQuantity.canonical(text) else { return value }
-        return .string(canonical)
+        let text: String
+        switch value {
+        case .string(let written), .number(let written): text = written
+        default: return value
+        }
+        return KubeCanonicalQuantity.canonical(text).map { .string($0) } ?? value
     }
 
     static func serviceSpec(_ spec: JSONValue, allocateIP: () -> String) -> JSONValue {
