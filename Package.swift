@@ -23,9 +23,11 @@ let package = Package(
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
-            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube",
+            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "CBuildInfo",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
+        // The commit berth was built from (`make build` writes it; see the Makefile).
+        .target(name: "CBuildInfo"),
         // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON", "COpenSSL"]),

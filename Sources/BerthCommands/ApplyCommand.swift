@@ -7,9 +7,13 @@ import Foundation
 enum ApplyCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
         let state: StateFolder
-        do { state = try StateFolder.open(settings, purpose: "apply") } catch {
+        do {
+            // Checked before the state folder is made: a wrong --specs leaves nothing behind.
+            try SpecFolder.requireFolder(settings.specsDirectory)
+            state = try StateFolder.open(settings, purpose: "apply")
+        } catch {
             console.err("berth: \(error)")
-            return 1
+            return ExitCode.failure
         }
         defer { state.lock.release() }
         let kube = KubePlatform(settings: settings)
@@ -36,18 +40,23 @@ enum ApplyCommand {
                 console.err("image: \(line)")
                 imageLines.append(line)
             }, retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
-            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            let choices = Reconcile.Choices(arguments)
+            do { try reconcile.unknownNames(choices) } catch {
+                console.err("berth: \(error)")
+                return (ExitCode.usage, false)
+            }
+            let plan = reconcile.plan(choices)
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)
             do {
                 try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
-                    + ApplyCommand.planRecords(plan, owner: settings.owner)
+                    + ApplyCommand.planRecords(plan, owner: settings.owner, selection: choices.selection)
                     + reconcile.targetErrors.map { JournalRecord(event: "target-error", owner: settings.owner, error: $0) })
             } catch {
                 // Nothing is done that the journal could not record (a full disk, a read-only mount).
                 console.err("berth: nothing applied: the journal cannot be written: \(error)")
-                return (1, false)
+                return (ExitCode.failure, false)
             }
 
             let progress = Progress(total: plan.actions.count)
@@ -55,49 +64,86 @@ enum ApplyCommand {
                 platforms: reconcile.platforms, journal: journal, parallel: parallel,
                 onEvent: { ApplyCommand.show($0, progress: progress, console: console) })
             let outcomes = await executor.execute(plan, owner: settings.owner)
-            let failed = outcomes.filter { !$0.succeeded }
+            let failed = outcomes.filter { !$0.succeeded && !$0.notAttempted && !$0.journalUnwritable }
+            let skipped = outcomes.filter(\.notAttempted)
             let unrecorded = outcomes.filter(\.journalUnwritable).count
             if unrecorded > 0 {
                 console.err("berth: stopped: the journal cannot be written, \(unrecorded) of \(outcomes.count) actions not done")
+            }
+            if let first = skipped.first {
+                console.err("berth: \(skipped.count) action\(skipped.count == 1 ? "" : "s") not tried, the engine could not be reached: \(first.error!.dropFirst("not tried: ".count))")
             }
 
             try await journal.append(imageLines.take().map { JournalRecord(event: "image", owner: settings.owner, message: $0) })
             let inUse = Set(reconcile.observed.compactMap(\.configHash))
             try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse)
-            try await journal.append(JournalRecord(
-                event: "apply-end", owner: settings.owner, message: failed.isEmpty ? "converged" : "\(failed.count) failed",
-                count: outcomes.count))
+            try HeldStore.record(ApplyCommand.afterDeletions(plan, outcomes), observedTargets: reconcile.observedTargets, settings: settings)
             if !outcomes.isEmpty {
-                console.out("Applied: \(outcomes.count - failed.count) done, \(failed.count) failed.")
+                let done = outcomes.filter(\.succeeded).count
+                console.out("Applied: \(done) done, \(failed.count) failed" + (skipped.count + unrecorded > 0 ? ", \(skipped.count + unrecorded) not tried." : "."))
             }
-            let applied = failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty
-            guard applied, arguments.flags.contains("wait"), let adapter = await kube.connected() else { return (applied ? 0 : 1, false) }
-            let outcome = await RolloutWait.run(
-                adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
-                superseded: { SpecFingerprint.now(settings) != fingerprint })
-            switch outcome {
-            case .complete:
-                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "complete"))
-                return (0, false)
-            case .superseded:
-                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "superseded by a newer spec"))
-                return (0, true)
-            case .failed(let why):
-                console.err("berth: \(why)")
-                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, error: why))
-                return (1, false)
+            var code = ApplyCommand.exitCode(plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
+                                             targetErrors: reconcile.targetErrors)
+            if code == ExitCode.ok, arguments.flags.contains("wait"), let adapter = await kube.connected() {
+                let outcome = await RolloutWait.run(
+                    adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
+                    superseded: { SpecFingerprint.now(settings) != fingerprint })
+                switch outcome {
+                case .complete:
+                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "complete"))
+                case .superseded:
+                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, message: "superseded by a newer spec"))
+                    return (ExitCode.ok, true)
+                case .failed(let why):
+                    console.err("berth: \(why)")
+                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, error: why))
+                    code = ExitCode.failure
+                }
             }
+            try await journal.append(ApplyCommand.endRecord(code: code, plan: plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
+                                                            count: outcomes.count, owner: settings.owner))
+            return (code, false)
         } catch {
             console.err("berth: \(error)")
-            _ = try? await journal.append(JournalRecord(event: "apply-end", owner: settings.owner, error: String(describing: error)))
-            return (1, false)
+            _ = try? await journal.append(JournalRecord(event: "apply-end", owner: settings.owner, error: String(describing: error),
+                                                        detail: ["exit": String(ExitCode.failure)]))
+            return (ExitCode.failure, false)
         }
     }
 
-    static func planRecords(_ plan: Plan, owner: String) -> [JournalRecord] {
+    /// 1 when anything failed or was left out (invalid files, unobserved targets); 3 when all
+    /// that could be done is done but deletions wait for a person; 0 only when converged.
+    static func exitCode(_ plan: Plan, failed: Int, targetErrors: [String]) -> Int32 {
+        if failed > 0 || !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.failure }
+        return plan.held.isEmpty ? ExitCode.ok : ExitCode.held
+    }
+
+    /// The apply-end record says what the exit code says.
+    static func endRecord(code: Int32, plan: Plan, failed: Int, count: Int, owner: String) -> JournalRecord {
+        var why: [String] = []
+        if failed > 0 { why.append("\(failed) failed") }
+        if !plan.errors.isEmpty { why.append("\(Set(plan.errors.map(\.file)).count) invalid file(s) not applied") }
+        if !plan.unplannedTargets.isEmpty { why.append("not observed: \(plan.unplannedTargets.sorted().joined(separator: ", "))") }
+        if !plan.held.isEmpty { why.append("\(plan.held.count) deletion(s) held") }
+        let message = code == ExitCode.ok ? "converged" : why.isEmpty ? "rollout failed" : why.joined(separator: "; ")
+        return JournalRecord(event: "apply-end", owner: owner, message: message, count: count, detail: ["exit": String(code)])
+    }
+
+    /// The plan as the held-deletions record should see it once the deletions that succeeded are gone.
+    static func afterDeletions(_ plan: Plan, _ outcomes: [Executor.Outcome]) -> Plan {
+        var plan = plan
+        let deletes = Dictionary(grouping: outcomes.filter { $0.action.op == .delete }) {
+            HeldDeletions.key(target: $0.action.key.target, name: $0.action.key.name)
+        }
+        for (key, group) in deletes where group.allSatisfy(\.succeeded) && group.count == plan.orphanSpecs[key] { plan.orphanSpecs[key] = nil }
+        return plan
+    }
+
+    static func planRecords(_ plan: Plan, owner: String, selection: Set<String>? = nil) -> [JournalRecord] {
         var records = plan.errors.map { JournalRecord.specError($0, owner: owner) }
         var counts = Dictionary(Action.Op.allCases.map { ($0.rawValue, String(plan.count($0))) }, uniquingKeysWith: { a, _ in a })
         counts["held"] = String(plan.held.count)
+        if let selection { counts["selection"] = selection.sorted().joined(separator: ",") }
         records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
                                      count: plan.actions.count, detail: counts))
         records += plan.held.map { JournalRecord.action($0, owner: owner, event: "action-held") }

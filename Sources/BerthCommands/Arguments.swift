@@ -1,18 +1,32 @@
 import BerthModel
 
-/// A small argument parser: `berth COMMAND [--option value | --option=value | --flag]...`.
-/// Options may come before or after the command; unknown ones are refused by name.
+/// A small argument parser: `berth COMMAND [--option value | --option=value | --flag] [WORD...]`.
+/// Options may come before or after the command. Which options a command takes is decided
+/// by `CommandTable`, not here: this only splits words and refuses names nobody knows.
 public struct Arguments: Sendable {
     public struct Option: Sendable {
         public var name: String
-        public var takesValue: Bool
+        /// What the value is called in the help (`N`, `DURATION`); nil for a flag.
+        public var value: String?
         public var help: String
+        /// May be given several times (`--allow-delete a --allow-delete b`); values also split on commas.
+        public var repeatable: Bool
+
+        public init(name: String, value: String? = nil, help: String, repeatable: Bool = false) {
+            self.name = name; self.value = value; self.help = help; self.repeatable = repeatable
+        }
+
+        public var takesValue: Bool { value != nil }
     }
 
     public var command: String?
     public var values: [String: String] = [:]
+    /// Every value of a repeatable option, in order, comma-separated ones split.
+    public var lists: [String: [String]] = [:]
     public var flags: Set<String> = []
     public var positionals: [String] = []
+    /// Every option given, in order, as typed (without the leading dashes).
+    public var given: [String] = []
 
     public static func parse(_ argv: [String], options: [Option]) throws -> Arguments {
         var out = Arguments()
@@ -26,8 +40,8 @@ public struct Arguments: Sendable {
                 if out.command == nil { out.command = word } else { out.positionals.append(word) }
                 continue
             }
-            if word == "-h" { out.flags.insert("help"); continue }
-            guard word.hasPrefix("--") else { throw usage("unknown option \(word)") }
+            if word == "-h" { out.flags.insert("help"); out.given.append("help"); continue }
+            guard word.hasPrefix("--") else { throw usage("unknown option \(word); options are spelled --NAME") }
             var name = String(word.dropFirst(2))
             var inline: String?
             if let eq = name.firstIndex(of: "=") {
@@ -35,15 +49,22 @@ public struct Arguments: Sendable {
                 name = String(name[..<eq])
             }
             guard let option = byName[name] else {
-                let guess = options.map(\.name).min { distance(name, $0) < distance(name, $1) }
-                let hint = guess.map { distance(name, $0) <= 2 ? "; did you mean --\($0)?" : "" } ?? ""
-                throw usage("unknown option --\(name)\(hint)")
+                throw usage("unknown option --\(name)" + suggestion(name, options.map(\.name), prefix: "--"))
             }
+            out.given.append(name)
             if option.takesValue {
-                if let inline { out.values[name] = inline; continue }
-                guard i < argv.count else { throw usage("--\(name) needs a value") }
-                out.values[name] = argv[i]
-                i += 1
+                let value: String
+                if let inline { value = inline } else {
+                    guard i < argv.count else { throw usage("--\(name) needs a value (\(option.value!))") }
+                    value = argv[i]
+                    i += 1
+                }
+                if option.repeatable {
+                    out.lists[name, default: []] += value.split(separator: ",").map(String.init).filter { !$0.isEmpty }
+                } else if out.values[name] != nil {
+                    throw usage("--\(name) is given twice; give it once")
+                }
+                out.values[name] = value
             } else {
                 if inline != nil { throw usage("--\(name) takes no value") }
                 out.flags.insert(name)
@@ -61,6 +82,13 @@ public struct Arguments: Sendable {
     }
 
     static func usage(_ message: String) -> BerthError { BerthError(.usage, message) }
+
+    /// "; did you mean --json?" when one candidate is close enough to be a typo, else "".
+    static func suggestion(_ word: String, _ candidates: [String], prefix: String = "") -> String {
+        guard let guess = candidates.min(by: { distance(word, $0) < distance(word, $1) }),
+              distance(word, guess) <= max(2, word.count / 3) else { return "" }
+        return "; did you mean \(prefix)\(guess)?"
+    }
 
     static func distance(_ a: String, _ b: String) -> Int { Suggest.distance(Array(a), Array(b)) }
 }

@@ -1,66 +1,108 @@
+import BerthDocker
 import BerthModel
+import CBuildInfo
 import Foundation
 
 /// The commands as a library: the executable only forwards its arguments here, so every
 /// command is testable in process.
 public enum BerthCLI {
-    public static let version = "0.1.0"
-
-    static let commandOptions: [Arguments.Option] = [
-        .init(name: "json", takesValue: false, help: "machine-readable output (plan, history)"),
-        .init(name: "detailed-exitcode", takesValue: false, help: "plan: exit 0 no changes, 2 changes, 1 error"),
-        .init(name: "parallel", takesValue: true, help: "apply: actions at once (default 8)"),
-        .init(name: "allow-mass-delete", takesValue: false, help: "apply/plan: allow deleting all, or more than half, of the managed resources at once"),
-        .init(name: "name", takesValue: true, help: "history: only this spec name"),
-        .init(name: "limit", takesValue: true, help: "history: the last N records (default 50)"),
-        .init(name: "version", takesValue: false, help: "print the version"),
-        .init(name: "debounce", takesValue: true, help: "watch: quiet time before a burst of file changes is reconciled (default 100ms)"),
-        .init(name: "resync", takesValue: true, help: "watch: full reconcile every so often (default 60s)"),
-        .init(name: "log-format", takesValue: true, help: "watch: text (default) or json"),
-        .init(name: "wait", takesValue: false, help: "apply: wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
-        .init(name: "timeout", takesValue: true, help: "apply --wait: give up after this long (default 5m)"),
-    ]
-
-    static let usage = """
-    usage: berth COMMAND [options]
-
-    commands:
-      validate   check every spec file; exit 0, or 1 with every error listed
-      plan       show what apply would do (--json, --detailed-exitcode)
-      apply      make the engine match the specs (--parallel N, --allow-mass-delete, --wait [--timeout D])
-      watch      keep the engine converged: file changes, engine events, resync (--debounce, --resync, --log-format)
-      status     per spec: desired and running replicas, config, last action and error (--json)
-      history    read the journal (--json, --name NAME, --limit N)
-
-    options:
-    """
+    public static let version = "0.2.0"
+    public static var commit: String { String(cString: berth_build_commit()) }
 
     public static func run(_ argv: [String], environment: [String: String], console: Console) async -> Int32 {
-        let options = Settings.globalOptions + commandOptions
+        let command: CommandInfo?
+        let arguments: Arguments
         do {
-            let arguments = try Arguments.parse(argv, options: options)
-            if arguments.flags.contains("version") { console.out("berth \(version)"); return 0 }
-            guard let command = arguments.command, !arguments.flags.contains("help") else {
-                console.out(usage)
-                for option in options { console.out("  --\(option.name)\(option.takesValue ? " VALUE" : "")  \(option.help)") }
-                return arguments.command == nil && !arguments.flags.contains("help") ? 1 : 0
-            }
-            if !arguments.positionals.isEmpty {
-                throw BerthError(.usage, "unexpected argument \"\(arguments.positionals[0])\"")
-            }
-            let settings = try Settings(arguments: arguments, environment: environment)
-            switch command {
-            case "validate": return ValidateCommand.run(settings: settings, console: console)
+            (command, arguments) = try CommandTable.parse(argv)
+            if let command { try CommandOptions.check(command, arguments) }
+        } catch {
+            console.err("berth: \(error)")
+            return ExitCode.usage
+        }
+        if arguments.flags.contains("version") && command == nil { return showVersion(console) }
+        guard let command else {
+            if arguments.flags.contains("help") { console.out(CommandTable.overview()); return ExitCode.ok }
+            console.err(CommandTable.overview())
+            return ExitCode.usage
+        }
+        if arguments.flags.contains("help") { console.out(CommandTable.help(command)); return ExitCode.ok }
+        switch command.name {
+        case "help": return help(arguments.positionals.first, console: console)
+        case "version": return showVersion(console)
+        default: break
+        }
+        let settings: Settings
+        do { settings = try Settings(arguments: arguments, environment: environment) } catch {
+            console.err("berth: \(error)")
+            return ExitCode.usage
+        }
+        do {
+            switch command.name {
+            case "validate": return ValidateCommand.run(settings: settings, arguments: arguments, console: console)
             case "plan": return await PlanCommand.run(settings: settings, arguments: arguments, console: console)
             case "apply": return await ApplyCommand.run(settings: settings, arguments: arguments, console: console)
             case "history": return try HistoryCommand.run(settings: settings, arguments: arguments, console: console)
             case "watch": return await WatchCommand.run(settings: settings, arguments: arguments, console: console)
             case "status": return try await StatusCommand.run(settings: settings, arguments: arguments, console: console)
-            default: throw BerthError(.usage, "unknown command \"\(command)\"; commands are validate, plan, apply, watch, status, history")
+            case "release": return try ReleaseCommand.run(settings: settings, arguments: arguments, console: console)
+            default: fatalError("command \(command.name) is in the table but has no implementation")
             }
         } catch {
             console.err("berth: \(error)")
-            return 1
+            return ExitCode.failure
+        }
+    }
+
+    static func help(_ name: String?, console: Console) -> Int32 {
+        guard let name else { console.out(CommandTable.overview()); return ExitCode.ok }
+        guard let command = CommandTable.command(name) else {
+            console.err("berth: unknown command \"\(name)\"" + Arguments.suggestion(name, CommandTable.commands.map(\.name))
+                        + " (commands: \(CommandTable.commands.map(\.name).joined(separator: ", ")))")
+            return ExitCode.usage
+        }
+        console.out(CommandTable.help(command))
+        return ExitCode.ok
+    }
+
+    static func showVersion(_ console: Console) -> Int32 {
+        console.out("berth \(version) (commit \(commit))")
+        console.out("Docker Engine API: up to v\(DockerClient.maxAPIVersion), negotiated down to the engine's")
+        console.out("Kubernetes APIs: v1, apps/v1 and coordination.k8s.io/v1, and any kind the cluster's discovery serves")
+        return ExitCode.ok
+    }
+}
+
+/// Option values are checked before anything is read or written, so a command that fails on
+/// its arguments leaves nothing behind (no state folder, no journal).
+enum CommandOptions {
+    static func check(_ command: CommandInfo, _ arguments: Arguments) throws {
+        _ = try arguments.int("parallel", default: 8, range: 1...256)
+        _ = try arguments.int("limit", default: 50, range: 1...1_000_000)
+        for name in ["timeout", "debounce", "resync"] {
+            if let text = arguments.values[name] { _ = try Durations.parse(text, option: name) }
+        }
+        if arguments.values["timeout"] != nil && !arguments.flags.contains("wait") {
+            throw Arguments.usage("--timeout only applies with --wait; add --wait or drop --timeout")
+        }
+        if let text = arguments.values["resync"], try Durations.parse(text, option: "resync") < .seconds(1) {
+            throw Arguments.usage("--resync must be at least 1s, got \"\(text)\"")
+        }
+        if let format = arguments.values["log-format"], !["text", "json"].contains(format) {
+            throw Arguments.usage("--log-format is text or json, got \"\(format)\"")
+        }
+        if let target = arguments.values["target"], !["docker", "swarm", "kubernetes"].contains(target) {
+            throw Arguments.usage("--target is docker, swarm or kubernetes, got \"\(target)\"")
+        }
+        if command.name == "release" && arguments.positionals.isEmpty && !arguments.flags.contains("all") {
+            throw Arguments.usage("release needs the names of removed specs whose deletion is held, or --all; `berth status` lists them")
+        }
+        if command.name == "release" && !arguments.positionals.isEmpty && arguments.flags.contains("all") {
+            throw Arguments.usage("release takes spec names or --all, not both")
+        }
+        for name in arguments.positionals + arguments.lists["allow-delete", default: []] where command.words == .specNames {
+            guard Names.isValid(name) else {
+                throw Arguments.usage("\"\(name)\" is not a spec name (lowercase letters, digits and '-')")
+            }
         }
     }
 }

@@ -12,7 +12,12 @@ enum PlanCommand {
         let detailed = arguments.flags.contains("detailed-exitcode")
         do {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
-            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            let choices = Reconcile.Choices(arguments)
+            do { try reconcile.unknownNames(choices) } catch {
+                console.err("berth: \(error)")
+                return ExitCode.usage
+            }
+            let plan = reconcile.plan(choices)
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())
@@ -20,11 +25,17 @@ enum PlanCommand {
                 for error in plan.errors { console.err(error.description) }
                 console.out(plan.description)
             }
-            if !plan.errors.isEmpty || !reconcile.targetErrors.isEmpty { return 1 }
-            return detailed && !plan.isEmpty ? 2 : 0
+            return exitCode(plan, targetErrors: reconcile.targetErrors, detailed: detailed)
         } catch {
             console.err("berth: \(error)")
-            return 1
+            return ExitCode.failure
         }
+    }
+
+    /// Errors and unplanned targets are failures; with --detailed-exitcode, held deletions are a
+    /// difference between the specs and the engine just as changes are.
+    static func exitCode(_ plan: Plan, targetErrors: [String], detailed: Bool) -> Int32 {
+        if !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.failure }
+        return detailed && !(plan.actions.isEmpty && plan.held.isEmpty) ? ExitCode.changes : ExitCode.ok
     }
 }

@@ -47,11 +47,42 @@ struct Reconcile {
                          unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context)
     }
 
-    func plan(allowMassDelete: Bool) -> Plan {
+    /// What a person said on the command line: released deletions and the specs to act on.
+    struct Choices {
+        var allowMassDelete = false
+        var allowDelete: Set<String> = []
+        var selection: Set<String>?
+
+        init(_ arguments: Arguments) {
+            allowMassDelete = arguments.flags.contains("allow-mass-delete")
+            allowDelete = Set(arguments.lists["allow-delete", default: []])
+            selection = arguments.positionals.isEmpty ? nil : Set(arguments.positionals)
+        }
+
+        init() {}
+    }
+
+    func plan(_ choices: Choices = Choices()) -> Plan {
         var context = self.context
-        context.allowMassDelete = allowMassDelete
+        context.allowMassDelete = choices.allowMassDelete
+        context.allowDelete = choices.allowDelete
+        context.selection = choices.selection
+        context.heldDeletions = HeldStore.load(settings)
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
         plan.unplannedTargets = unobservedTargets
         return plan
+    }
+
+    /// The targets that were observed this pass.
+    var observedTargets: Set<String> { Set(platforms.map(\.target)).subtracting(unobservedTargets) }
+
+    /// Spec names the command line gave that neither a spec nor anything berth manages has.
+    func unknownNames(_ choices: Choices) throws {
+        let names = Set(desired.specs.map(\.name)).union(observed.compactMap(\.name))
+        let asked = choices.selection ?? []
+        for name in (asked.union(choices.allowDelete)).sorted() where !names.contains(name) {
+            throw BerthError(.usage, "no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name, names.sorted())
+                + " (specs: \(Set(desired.specs.map(\.name)).sorted().joined(separator: ", ")))")
+        }
     }
 }

@@ -24,16 +24,8 @@ public struct Settings: Sendable {
     /// adapter's default. Tests lower it to make a handful of objects span several pages.
     public var kubePageSize: Int?
 
-    public static let globalOptions: [Arguments.Option] = [
-        .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
-        .init(name: "state", takesValue: true, help: "state folder: journal, lock, records (default: state)"),
-        .init(name: "owner", takesValue: true, help: "owner label value (default: the name of the folder holding the specs folder)"),
-        .init(name: "docker-host", takesValue: true, help: "engine address, unix://, tcp:// or https:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
-        .init(name: "kubeconfig", takesValue: true, help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
-        .init(name: "context", takesValue: true, help: "kubeconfig context (default: its current-context)"),
-        .init(name: "kube-proxy", takesValue: false, help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
-        .init(name: "help", takesValue: false, help: "show help"),
-    ]
+    /// The options every command takes; the table lives with the commands.
+    public static var globalOptions: [Arguments.Option] { CommandTable.globalOptions }
 
     public init(arguments: Arguments, environment: [String: String]) throws {
         specsDirectory = arguments.values["specs"] ?? "specs"

@@ -40,7 +40,7 @@ public enum SpecFolder {
     static func requireFolder(_ directory: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw BerthError(.usage, "specs folder \(directory) does not exist or is not a folder")
+            throw BerthError(.notFound, "specs folder \(directory) does not exist or is not a folder: create it, or point --specs at the folder of your spec files")
         }
     }
 

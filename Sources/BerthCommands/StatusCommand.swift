@@ -29,7 +29,7 @@ enum StatusCommand {
             source = "from the running watch, \(written.time)"
         } else {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
-            let plan = reconcile.plan(allowMassDelete: false)
+            let plan = reconcile.plan()
             report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
                                        desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:],
                                        context: reconcile.context)

@@ -17,6 +17,10 @@ public struct Executor: Sendable {
         public var attempts: Int
         /// The action was not done because its `action-start` record could not be written.
         public var journalUnwritable = false
+        /// Not tried: its target's engine could not be reached by an earlier action of this plan.
+        public var notAttempted = false
+        /// Failed because the engine could not be reached at all.
+        public var unreachable = false
         public var succeeded: Bool { error == nil }
     }
 
@@ -43,6 +47,9 @@ public struct Executor: Sendable {
         await withTaskGroup(of: (Int, Outcome).self) { group in
             var next = 0
             var journalFailure: String?
+            // An engine that refused the connection will refuse the next one too: its remaining
+            // actions are not tried (one clear failure, not a retry per action).
+            var unreachable: [String: String] = [:]
             func launch() {
                 guard next < actions.count else { return }
                 let index = next
@@ -53,12 +60,18 @@ public struct Executor: Sendable {
                     launch()
                     return
                 }
+                if let cause = unreachable[actions[index].key.target] {
+                    outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
+                    launch()
+                    return
+                }
                 group.addTask { (index, await self.run(actions[index], owner: owner)) }
             }
             for _ in 0..<min(parallel, actions.count) { launch() }
             while let (index, outcome) = await group.next() {
                 outcomes[index] = outcome
                 if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
+                if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
                 launch()
             }
         }
@@ -90,11 +103,13 @@ public struct Executor: Sendable {
                 return Outcome(action: action, error: nil, attempts: attempt)
             } catch {
                 let message = String(describing: error)
-                let retryable = RetryPolicy.shouldRetry(error) && !Task.isCancelled
+                // A connect that failed before a byte was sent is not retried action by action.
+                let unreachable = (error as? BerthError)?.code == .engineUnreachable
+                let retryable = RetryPolicy.shouldRetry(error) && !Task.isCancelled && !unreachable
                 if !retryable || attempt >= retry.maxAttempts {
                     await record(action, owner: owner, event: "action-failed", error: message, attempt: attempt)
                     onEvent(.failed(action, error: message))
-                    return Outcome(action: action, error: message, attempts: attempt)
+                    return Outcome(action: action, error: message, attempts: attempt, unreachable: unreachable)
                 }
                 let delay = retry.delay(after: attempt, random: sleeper.random())
                 await record(action, owner: owner, event: "action-retry", error: message, attempt: attempt)

@@ -114,6 +114,22 @@ struct SocketConnector {
         let transient: Set<Int32> = [
             ECONNREFUSED, ENOENT, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH, EAGAIN, ECONNRESET, ECONNABORTED,
         ]
-        return HTTPError(.connect, endpoint: endpointText, detail: errnoText(code), isTransient: transient.contains(code))
+        return HTTPError(.connect, endpoint: endpointText, detail: SocketConnector.connectCause(code) ?? errnoText(code),
+                         isTransient: transient.contains(code))
+    }
+}
+
+extension SocketConnector {
+    /// Why a connect failed, in words a person can act on; nil for the rarer errnos, which
+    /// are shown as the system says them.
+    static func connectCause(_ code: Int32) -> String? {
+        switch code {
+        case ENOENT: "the socket does not exist (is the engine running?)"
+        case ECONNREFUSED: "nothing is listening there (connection refused; is the engine running?)"
+        case EACCES, EPERM: "permission denied (run berth as root, or as a user allowed to use that socket)"
+        case EHOSTUNREACH, ENETUNREACH: "the host cannot be reached from here (no route)"
+        case ETIMEDOUT: "the connection timed out"
+        default: nil
+        }
     }
 }

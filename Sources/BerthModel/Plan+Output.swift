@@ -18,13 +18,30 @@ extension Plan: CustomStringConvertible {
             let n = count(op)
             return n == 0 ? nil : "\(n) to \(op.rawValue)"
         }
-        if unplannedTargets.isEmpty {
-            lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
-        } else {
-            let summary = counts.isEmpty ? "No changes for the targets observed." : "Plan: " + counts.joined(separator: ", ") + "."
-            lines.append(summary + " Not planned: the specs of \(unplannedTargets.sorted().joined(separator: ", ")), which could not be observed.")
-        }
+        lines.append(closingLine(counts))
         return lines.joined(separator: "\n")
+    }
+
+    /// The last line: what will change, then everything that keeps this from being the whole
+    /// truth (held deletions, invalid files, unplanned targets). "everything matches" only when it does.
+    func closingLine(_ counts: [String]) -> String {
+        if matches {
+            return specCount == 0 ? "No changes: there are no specs, and nothing berth manages was found."
+                : "No changes: everything matches the specs."
+        }
+        var parts = [counts.isEmpty ? "No changes to make now." : "Plan: " + counts.joined(separator: ", ") + "."]
+        if !held.isEmpty {
+            let specs = Set(held.map(\.key.name)).sorted()
+            parts.append("Held: \(held.count) deletion\(held.count == 1 ? "" : "s") of removed spec\(specs.count == 1 ? "" : "s") \(specs.joined(separator: ", ")) (see the note).")
+        }
+        let files = Set(errors.map(\.file)).sorted()
+        if !files.isEmpty {
+            parts.append("Invalid: \(files.count) file\(files.count == 1 ? "" : "s") not planned (\(files.joined(separator: ", "))).")
+        }
+        if !unplannedTargets.isEmpty {
+            parts.append("Not planned: the specs of \(unplannedTargets.sorted().joined(separator: ", ")), which could not be observed.")
+        }
+        return parts.joined(separator: " ")
     }
 
     /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`
@@ -33,6 +50,7 @@ extension Plan: CustomStringConvertible {
             "actions": .array(actions.map(\.json)),
             "errors": .array(errors.map(\.json)),
             "held": .array(held.map(\.json)),
+            "matches": .bool(matches),
             "notes": .array(notes.map { .string($0) }),
             "unplannedTargets": .array(unplannedTargets.sorted().map { .string($0) }),
         ])

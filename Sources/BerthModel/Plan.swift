@@ -9,6 +9,13 @@ public struct Plan: Sendable {
     /// Targets that could not be observed, whose specs the plan leaves out: the plan is partial,
     /// and says so rather than "everything matches". Shown sorted.
     public var unplannedTargets: [String]
+    /// Removed specs ("docker/web") whose deletion the mass-delete guard holds: recorded in the
+    /// state folder so they wait for a person.
+    public var guardHeld: Set<String> = []
+    /// Every removed spec's key with the number of its resources.
+    public var orphanSpecs: [String: Int] = [:]
+    /// How many specs were planned (0: an empty folder, which is never "everything matches").
+    public var specCount = 0
 
     public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = [],
                 unplannedTargets: [String] = []) {
@@ -17,6 +24,9 @@ public struct Plan: Sendable {
     }
 
     public var isEmpty: Bool { actions.isEmpty }
+
+    /// Nothing to do, nothing held, nothing invalid, nothing left unplanned: the engine matches the specs.
+    public var matches: Bool { actions.isEmpty && held.isEmpty && errors.isEmpty && unplannedTargets.isEmpty }
 
     public func count(_ op: Action.Op) -> Int { actions.filter { $0.op == op }.count }
 }

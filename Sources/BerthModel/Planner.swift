@@ -9,6 +9,12 @@ public struct PlanContext: Sendable {
     /// Kubernetes: whether a kind is namespaced, from API discovery, keyed by
     /// `PlanContext.kindKey(apiVersion:kind:)`. Kinds not listed count as namespaced.
     public var kubeIsNamespaced: [String: Bool]
+    /// What the guard held on earlier passes, and what a person released since.
+    public var heldDeletions = HeldDeletions()
+    /// Removed specs whose deletion this run may carry out (`apply --allow-delete NAME`).
+    public var allowDelete: Set<String> = []
+    /// Only these spec names are planned (`plan web worker`); nil plans everything.
+    public var selection: Set<String>?
 
     public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
                 kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {
@@ -79,20 +85,20 @@ public enum Planner {
             }
         }
 
-        var held: [Action] = []
-        if !orphans.isEmpty {
-            let invalidFiles = desired.invalidFiles + Set(kube.clashingFiles).subtracting(desired.invalidFiles).sorted()
-            if !invalidFiles.isEmpty {
-                held = orphans.map { var a = $0; a.reason = "spec removed, held back while invalid files exist"; return a }
-                notes.append("\(orphans.count) deletion\(orphans.count == 1 ? "" : "s") held back: an invalid file may still describe them (\(invalidFiles.joined(separator: ", ")))")
-            } else if !context.allowMassDelete && (orphans.count == owned.count || orphans.count * 2 > owned.count) {
-                held = orphans.map { var a = $0; a.reason = "spec removed, held back by the mass-delete guard"; return a }
-                notes.append("refusing to delete \(orphans.count) of \(owned.count) managed resources at once (all of them, or more than half); pass --allow-mass-delete if that is meant")
-            } else {
-                actions += orphans
-            }
+        let guarded = Planner.guardDeletions(
+            orphans: orphans, owned: owned, invalidFiles: desired.invalidFiles + Set(kube.clashingFiles).subtracting(desired.invalidFiles).sorted(),
+            context: context)
+        actions += guarded.delete
+        notes += guarded.notes
+        var plan = Plan(actions: actions, errors: desired.errors + kube.errors, held: guarded.held, notes: notes)
+        plan.guardHeld = guarded.guardHeld
+        plan.orphanSpecs = guarded.orphanSpecs
+        plan.specCount = desired.specs.count
+        if let selection = context.selection {
+            plan.actions = plan.actions.filter { selection.contains($0.key.name) }
+            plan.held = plan.held.filter { selection.contains($0.key.name) }
         }
-        return Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes)
+        return plan
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {

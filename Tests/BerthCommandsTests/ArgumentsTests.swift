@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 struct ArgumentsTests {
-    static let options: [Arguments.Option] = Settings.globalOptions + BerthCLI.commandOptions
+    static let options: [Arguments.Option] = CommandTable.allOptions
 
     @Test func optionsMayComeBeforeOrAfterTheCommand() throws {
         let a = try Arguments.parse(["--specs", "s", "plan", "--json", "--parallel=4"], options: Self.options)

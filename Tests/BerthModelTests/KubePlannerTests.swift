@@ -113,18 +113,21 @@ struct KubePlannerTests {
             """)
     }
 
-    @Test func massDeleteGuardCountsKubernetesObjects() {
+    /// The guard counts specs: one removed spec of two may go, however many objects it made.
+    @Test func massDeleteGuardCountsSpecsNotObjects() {
         let observed = Self.served(Self.web) + Self.served(Self.api)
-        let plan = Self.plan([Self.api], observed)
-        #expect(plan.actions.isEmpty)
-        #expect(plan.description == """
-            ! held delete kubernetes apps/v1 Deployment default/web (spec web): spec removed, held back by the mass-delete guard
-            ! held delete kubernetes v1 Service default/web (spec web): spec removed, held back by the mass-delete guard
-            note: refusing to delete 2 of 3 managed resources at once (all of them, or more than half); pass --allow-mass-delete if that is meant
-            No changes: everything matches the specs.
+        #expect(Self.plan([Self.api], observed).count(.delete) == 2)
+        let emptied = Self.plan([], observed)
+        #expect(emptied.actions.isEmpty)
+        #expect(emptied.description == """
+            ! held delete kubernetes apps/v1 Deployment default/api (spec api): spec removed, deletion held until released (berth release api)
+            ! held delete kubernetes apps/v1 Deployment default/web (spec web): spec removed, deletion held until released (berth release web)
+            ! held delete kubernetes v1 Service default/web (spec web): spec removed, deletion held until released (berth release web)
+            note: deletion of 2 removed specs held (api, web; 3 resources): removing 2 of 2 managed specs at once (all of them, or more than half); nothing is deleted until a person says so: berth release api web (also while watch runs), or apply --allow-delete api,web, or --allow-mass-delete
+            No changes to make now. Held: 3 deletions of removed specs api, web (see the note).
             """)
         let allowed = PlanContext(owner: "main", allowMassDelete: true)
-        #expect(Self.plan([Self.api], observed, context: allowed).count(.delete) == 2)
+        #expect(Self.plan([], observed, context: allowed).count(.delete) == 3)
     }
 
     @Test func invalidFileHoldsDeletions() {
@@ -166,8 +169,8 @@ struct KubePlannerTests {
         // Neither spec is applied, and what a clashing file may describe is not deleted.
         #expect(plan.description == """
             ! held delete kubernetes apps/v1 Deployment default/db (spec db): spec removed, held back while invalid files exist
-            note: 1 deletion held back: an invalid file may still describe them (specs/infra.json, specs/web.json)
-            No changes: everything matches the specs.
+            note: 1 removed spec (1 resource) not deleted: an invalid file may still describe them (specs/infra.json, specs/web.json)
+            No changes to make now. Held: 1 deletion of removed spec db (see the note). Invalid: 2 files not planned (specs/infra.json, specs/web.json).
             """)
     }
 

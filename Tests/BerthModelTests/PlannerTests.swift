@@ -74,14 +74,14 @@ struct PlannerTests {
             + create docker container web #1: missing
             + create docker container web #2: missing
             ! held delete docker container api #1: spec removed, held back while invalid files exist
-            note: 1 deletion held back: an invalid file may still describe them (specs/api.json)
-            Plan: 2 to create.
+            note: 1 removed spec (1 resource) not deleted: an invalid file may still describe them (specs/api.json)
+            Plan: 2 to create. Held: 1 deletion of removed spec api (see the note).
             """),
         Case(label: "emptied folder deletes nothing", specs: [], observed: [container(web, 1), container(web, 2)], expected: """
-            ! held delete docker container web #1: spec removed, held back by the mass-delete guard
-            ! held delete docker container web #2: spec removed, held back by the mass-delete guard
-            note: refusing to delete 2 of 2 managed resources at once (all of them, or more than half); pass --allow-mass-delete if that is meant
-            No changes: everything matches the specs.
+            ! held delete docker container web #1: spec removed, deletion held until released (berth release web)
+            ! held delete docker container web #2: spec removed, deletion held until released (berth release web)
+            note: deletion of 1 removed spec held (web; 2 resources): removing 1 of 1 managed specs at once (all of them, or more than half); nothing is deleted until a person says so: berth release web (also while watch runs), or apply --allow-delete web, or --allow-mass-delete
+            No changes to make now. Held: 2 deletions of removed spec web (see the note).
             """),
         Case(label: "duplicate replica left by a crash: keep the current one", specs: [scaled],
              observed: [container(web, 1, hash: "old", id: "a"), container(web, 1, id: "b", engineName: "main-web-1-next")], expected: """
@@ -160,7 +160,7 @@ struct PlannerTests {
     @Test func aPartialPlanNamesWhatItLeftOut() {
         var empty = PlannerTests.plan([], [])
         empty.unplannedTargets = ["kubernetes"]
-        #expect(empty.description == "No changes for the targets observed. Not planned: the specs of kubernetes, which could not be observed.")
+        #expect(empty.description == "No changes to make now. Not planned: the specs of kubernetes, which could not be observed.")
         var some = PlannerTests.plan([PlannerTests.scaled], [])
         some.unplannedTargets = ["swarm", "kubernetes"]
         #expect(some.description.hasSuffix("Plan: 1 to create. Not planned: the specs of kubernetes, swarm, which could not be observed."), "\(some.description)")
@@ -169,6 +169,6 @@ struct PlannerTests {
 
     @Test func jsonHasTheDocumentedShape() throws {
         let plan = PlannerTests.plan([PlannerTests.scaled], [])
-        #expect(plan.json.canonicalText == #"{"actions":[{"kind":"container","name":"web","op":"create","reason":"missing","replica":1,"target":"docker"}],"errors":[],"held":[],"notes":[],"unplannedTargets":[]}"#)
+        #expect(plan.json.canonicalText == #"{"actions":[{"kind":"container","name":"web","op":"create","reason":"missing","replica":1,"target":"docker"}],"errors":[],"held":[],"matches":false,"notes":[],"unplannedTargets":[]}"#)
     }
 }

@@ -1,0 +1,165 @@
+import Foundation
+
+/// Every command and the options it takes: the one source of the parser's checks, `berth help`
+/// and the README's reference, so the three cannot drift apart.
+public struct CommandInfo: Sendable {
+    public enum Words: Sendable {
+        case none
+        /// Spec names that restrict the command to those specs (as Terraform's -target).
+        case specNames
+        /// `help`'s optional command name.
+        case commandName
+    }
+
+    public var name: String
+    public var summary: String
+    public var words: Words
+    public var options: [Arguments.Option]
+
+    public var synopsis: String {
+        var parts = ["berth", name]
+        for option in options { parts.append("[--\(option.name)\(option.value.map { " \($0)" } ?? "")]") }
+        switch words {
+        case .none: break
+        case .specNames: parts.append("[SPEC...]")
+        case .commandName: parts.append("[COMMAND]")
+        }
+        return parts.joined(separator: " ")
+    }
+}
+
+public enum CommandTable {
+    static let json = Arguments.Option(name: "json", help: "machine-readable JSON on stdout")
+    static let allowMassDelete = Arguments.Option(
+        name: "allow-mass-delete", help: "carry out deletions the guard holds (more than half of the specs, or all of them)")
+    static let allowDelete = Arguments.Option(
+        name: "allow-delete", value: "SPEC", help: "carry out the held deletion of this removed spec (repeatable, or comma-separated)",
+        repeatable: true)
+    static let parallel = Arguments.Option(name: "parallel", value: "N", help: "actions at once, 1-256 (default 8)")
+
+    public static let commands: [CommandInfo] = [
+        CommandInfo(name: "validate", summary: "check every spec file; exit 0, or 1 with every error listed", words: .none,
+                    options: [json]),
+        CommandInfo(name: "plan", summary: "show what apply would do, changing nothing", words: .specNames, options: [
+            json,
+            .init(name: "detailed-exitcode", help: "exit 0 when nothing differs, 2 when something does (changes or held deletions), 1 on error"),
+            allowMassDelete, allowDelete,
+        ]),
+        CommandInfo(name: "apply", summary: "make the targets match the specs", words: .specNames, options: [
+            parallel, allowMassDelete, allowDelete,
+            .init(name: "wait", help: "wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
+            .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
+        ]),
+        CommandInfo(name: "watch", summary: "keep the targets converged: file changes, engine events, resync", words: .none, options: [
+            .init(name: "debounce", value: "DURATION", help: "quiet time before a burst of file changes is reconciled (default 100ms)"),
+            .init(name: "resync", value: "DURATION", help: "full reconcile every so often, at least 1s (default 60s)"),
+            .init(name: "log-format", value: "FORMAT", help: "text (default) or json"),
+            parallel, allowMassDelete,
+        ]),
+        CommandInfo(name: "status", summary: "per spec: desired and observed replicas, config, last action and error", words: .none,
+                    options: [json]),
+        CommandInfo(name: "history", summary: "read the journal", words: .none, options: [
+            json,
+            .init(name: "name", value: "SPEC", help: "only records of this spec"),
+            .init(name: "target", value: "TARGET", help: "only records of this target (docker, swarm, kubernetes)"),
+            .init(name: "limit", value: "N", help: "the last N records (default 50)"),
+        ]),
+        CommandInfo(name: "release", summary: "carry out held deletions of these removed specs (also while watch runs)",
+                    words: .specNames, options: [
+                        .init(name: "all", help: "release every held deletion"),
+                    ]),
+        CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
+        CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",
+                    words: .none, options: []),
+    ]
+
+    public static let globalOptions: [Arguments.Option] = [
+        .init(name: "specs", value: "DIR", help: "folder of spec files (default: specs)"),
+        .init(name: "state", value: "DIR", help: "state folder: journal, lock, records (default: state)"),
+        .init(name: "owner", value: "NAME", help: "owner label value (default: the name of the folder holding the specs folder)"),
+        .init(name: "docker-host", value: "URL", help: "engine address, unix://, tcp:// or https:// (default: $DOCKER_HOST, else unix:///var/run/docker.sock)"),
+        .init(name: "kubeconfig", value: "FILE", help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
+        .init(name: "context", value: "NAME", help: "kubeconfig context (default: its current-context)"),
+        .init(name: "kube-proxy", help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
+        .init(name: "help", help: "show the usage of berth or of the command"),
+        .init(name: "version", help: "the same as `berth version`"),
+    ]
+
+    /// Every option any command takes, for the first pass of parsing.
+    static var allOptions: [Arguments.Option] {
+        var seen: Set<String> = []
+        return (globalOptions + commands.flatMap(\.options)).filter { seen.insert($0.name).inserted }
+    }
+
+    public static func command(_ name: String) -> CommandInfo? { commands.first { $0.name == name } }
+
+    /// Parses argv and checks it against the command's own options and words.
+    public static func parse(_ argv: [String]) throws -> (CommandInfo?, Arguments) {
+        let arguments = try Arguments.parse(argv, options: allOptions)
+        guard let name = arguments.command else { return (nil, arguments) }
+        guard let command = command(name) else {
+            throw Arguments.usage("unknown command \"\(name)\"" + Arguments.suggestion(name, commands.map(\.name))
+                + " (commands: \(commands.map(\.name).joined(separator: ", ")); see berth help)")
+        }
+        let own = Set((globalOptions + command.options).map(\.name))
+        for option in arguments.given where !own.contains(option) {
+            let owners = commands.filter { $0.options.contains { $0.name == option } }.map(\.name)
+            throw Arguments.usage("--\(option) is not an option of \(name) (it belongs to \(owners.joined(separator: ", ")))"
+                + "; see berth help \(name)")
+        }
+        switch command.words {
+        case .none:
+            if let word = arguments.positionals.first {
+                throw Arguments.usage("\(name) takes no arguments, got \"\(word)\"; see berth help \(name)")
+            }
+        case .commandName:
+            if arguments.positionals.count > 1 { throw Arguments.usage("help takes at most one command name") }
+        case .specNames: break
+        }
+        return (command, arguments)
+    }
+
+    public static func overview() -> String {
+        var lines = ["usage: berth COMMAND [options]", "", "commands:"]
+        let width = commands.map(\.name.count).max()!
+        for c in commands { lines.append("  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary) }
+        lines += ["", "global options (before or after the command):"]
+        lines += optionLines(globalOptions)
+        lines += ["", "`berth help COMMAND` or `berth COMMAND --help` shows a command's options."]
+        return lines.joined(separator: "\n")
+    }
+
+    public static func help(_ c: CommandInfo) -> String {
+        var lines = ["usage: \(c.synopsis)", "", c.summary]
+        if c.words == .specNames, c.name != "release" {
+            lines.append("SPEC names restrict the command to those specs and the images they need (all specs when none is given).")
+        }
+        if !c.options.isEmpty { lines += ["", "options:"] + optionLines(c.options) }
+        lines += ["", "global options: " + globalOptions.map { "--\($0.name)" }.joined(separator: ", ") + " (see berth help)"]
+        return lines.joined(separator: "\n")
+    }
+
+    static func optionLines(_ options: [Arguments.Option]) -> [String] {
+        let labels = options.map { "--\($0.name)" + ($0.value.map { " \($0)" } ?? "") }
+        let width = labels.map(\.count).max() ?? 0
+        return zip(labels, options).map { "  " + $0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $1.help }
+    }
+
+    /// The README's "Command reference" section, word for word (a test keeps the two equal).
+    public static func markdownReference() -> String {
+        var lines = ["```"]
+        lines += commands.map(\.synopsis)
+        lines += ["```", "", "| command | option | meaning |", "| --- | --- | --- |"]
+        for c in commands {
+            lines.append("| `\(c.name)` | | \(c.summary) |")
+            for o in c.options {
+                lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingOccurrences(of: "|", with: "\\|")) |")
+            }
+        }
+        lines.append("| (any) | | global options: |")
+        for o in globalOptions {
+            lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingOccurrences(of: "|", with: "\\|")) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A short exclusive section between processes over one file's read-modify-write (the held
+/// deletions, which `watch` and `berth release` both change). Blocking: holders are brief.
+public enum FileMutex {
+    public static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            let error = SystemError.current("lock", path: path)
+            if error.errno != EINTR { throw error }
+        }
+        return try body()
+    }
+}
