@@ -14,6 +14,8 @@ public enum ConfigStore {
     public static func save(_ path: String, previous: [String: JSONValue], desired: [Spec], inUse: Set<String>) throws {
         var out = previous.filter { inUse.contains($0.key) }
         for spec in desired { out[spec.configHash] = spec.canonicalConfig(secrets: .fingerprint) }
+        // watch saves after every pass: write only what changed.
+        if out == previous && FileSystem.exists(path) { return }
         try AtomicFile.write(JSONValue.object(out).serialized(pretty: true) + "\n", to: path)
     }
 }

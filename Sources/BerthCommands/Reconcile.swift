@@ -17,6 +17,10 @@ struct Reconcile {
     let unobservedTargets: [String]
     /// Owner, recorded configurations and what platforms know (Kubernetes namespacing).
     let context: PlanContext
+    /// Where berth had made something before this pass, and after it: saved by commands that act.
+    let targetsMade: (before: Set<String>, after: Set<String>)
+    /// The targets this pass asked (the others are used by nothing).
+    let contacted: Set<String>
 
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
@@ -29,22 +33,28 @@ struct Reconcile {
                                          DockerSwarmAdapter(client: client, images: images), kube]
         // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
         let retry = RetryPolicy()
-        var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+        let made = TargetsStore.load(settings)
+        let contact = Observation.contact(desired: desired, made: made)
+        var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired, contact: contact)
         for attempt in 1..<retry.maxAttempts {
             guard let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) else { break }
             let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
             retrying("observing: attempt \(attempt) failed, retrying in \(Controller.seconds(delay)): \(failure.error)")
             try await Task.sleep(for: delay)
-            observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)
+            observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired, contact: contact)
         }
-        if let (_, error) = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
+        if let (_, error) = observation.failures.first(where: {
+            $0.target != "kubernetes" && ($0.error as? BerthError)?.code == .engineUnreachable
+        }) {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
         }
         let knownConfigs = ConfigStore.load(settings.configsPath)
+        let nowMade = observation.made(previously: made)
         let context = await platforms.planContext(PlanContext(owner: settings.owner, knownConfigs: knownConfigs))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
                          knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
-                         unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context)
+                         unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context,
+                         targetsMade: (made, nowMade), contacted: observation.attempted)
     }
 
     /// What a person said on the command line: released deletions and the specs to act on.
@@ -74,7 +84,7 @@ struct Reconcile {
     }
 
     /// The targets that were observed this pass.
-    var observedTargets: Set<String> { Set(platforms.map(\.target)).subtracting(unobservedTargets) }
+    var observedTargets: Set<String> { contacted.subtracting(unobservedTargets) }
 
     /// Spec names the command line gave that neither a spec nor anything berth manages has.
     func unknownNames(_ choices: Choices) throws {

@@ -4,9 +4,11 @@ import BerthModel
 import BerthSystem
 import Foundation
 
-/// `berth status [--json]`: per spec, desired and running replicas, whether the config hash
-/// matches, the last action and error. While a watch holds the state folder it reads the
-/// watch's state/status.json; otherwise it observes the engine itself.
+/// `berth status [--json]`: per spec, desired and observed replicas, whether what runs was
+/// made from the current configuration, the last action and error; the state of every
+/// target in use; deletions held and invalid files. While a watch holds the state folder it
+/// reads the watch's state/status.json (which the watch rewrites when a target goes or comes
+/// back); otherwise it observes the targets itself. Exit 1 when a target in use cannot be reached.
 enum StatusCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
         let kube = KubePlatform(settings: settings)
@@ -23,32 +25,82 @@ enum StatusCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async throws -> Int32 {
         let statusPath = settings.stateDirectory + "/status.json"
         var report: StatusReport
-        var source: String
+        let source: String
         if watchIsRunning(settings), let written = StatusFile.read(statusPath) {
             report = written
             source = "from the running watch, \(written.time)"
         } else {
-            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
-            let plan = reconcile.plan()
-            report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
-                                       desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:],
-                                       context: reconcile.context)
+            report = await observeNow(settings: settings, kube: kube)
             source = "observed now"
         }
         if arguments.flags.contains("json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             console.out(String(decoding: try encoder.encode(report), as: UTF8.self))
-            return 0
+        } else {
+            show(report, source: source, console: console)
         }
+        return (report.targets ?? []).contains { $0.state != "ok" } ? ExitCode.failure : ExitCode.ok
+    }
+
+    /// Without a watch: observe and plan now; a target that cannot be reached is said, and
+    /// its specs are listed with what cannot be known marked as such.
+    static func observeNow(settings: Settings, kube: KubePlatform) async -> StatusReport {
+        let now = Timestamp.rfc3339(Date())
+        let records = JournalSummary.lastActions(settings)
+        do {
+            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
+            let plan = reconcile.plan()
+            var report = StatusReport.make(owner: settings.owner, time: now, engine: "ok", desired: reconcile.desired,
+                                           observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context)
+            let failed = Dictionary(zip(reconcile.unobservedTargets, reconcile.unobservedTargets.map { t in
+                reconcile.targetErrors.first { $0.contains(t) } ?? "could not be observed" }), uniquingKeysWith: { a, _ in a })
+            report.targets = reconcile.contacted.sorted().map { target in
+                failed[target].map { StatusReport.Target(name: target, state: "unreachable", since: now, error: $0) }
+                    ?? StatusReport.Target(name: target, state: "ok")
+            }
+            report.entries += unknownEntries(reconcile.desired.specs.count, settings: settings, failed: Set(failed.keys))
+            report.engine = StatusReport.engineWord(report.targets ?? [])
+            report.held = StatusReport.held(HeldStore.load(settings))
+            report.errors = plan.errors.map(\.description)
+            return report
+        } catch {
+            var report = StatusReport.make(owner: settings.owner, time: now, engine: "unreachable", desired: DesiredState(specs: []),
+                                           observed: [], notes: [], records: records)
+            report.targets = [StatusReport.Target(name: "docker", state: "unreachable", since: now, error: "\(error)")]
+            report.engine = "unreachable (\(error))"
+            report.entries = unknownEntries(0, settings: settings, failed: ["docker", "swarm"])
+            report.held = StatusReport.held(HeldStore.load(settings))
+            return report
+        }
+    }
+
+    /// The specs of targets that could not be observed: what runs there is unknown, not zero.
+    static func unknownEntries(_: Int, settings: Settings, failed: Set<String>) -> [StatusReport.Entry] {
+        guard !failed.isEmpty, let desired = try? SpecFolder.load(settings.specsDirectory) else { return [] }
+        return desired.specs.filter { failed.contains($0.target) }.map(StatusReport.unknown)
+    }
+
+    static func show(_ report: StatusReport, source: String, console: Console) {
         console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
+        for target in report.targets ?? [] where target.state != "ok" || target.name != "docker" {
+            let since = target.since.map { " since \($0)" } ?? ""
+            console.out("target \(target.name): \(target.state)\(since)" + (target.error.map { ": \($0)" } ?? ""))
+        }
         let header = ["TARGET", "KIND", "NAME", "REPLICAS", "CONFIG", "LAST ACTION", "LAST ERROR"]
         var rows = [header]
         for e in report.entries {
-            rows.append([e.target, e.kind, e.name, "\(e.runningReplicas)/\(e.desiredReplicas)",
-                         e.configHashMatches ? "current" : "differs",
+            let unknown = e.config == "unknown"
+            let replicas = unknown ? "?/\(e.desiredReplicas)"
+                : e.objects.map { "\($0) object\($0 == 1 ? "" : "s")" } ?? "\(e.runningReplicas)/\(e.desiredReplicas)"
+            var error = e.lastError.map { String($0.prefix(80)) }
+            if let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {
+                error = "exited \(code)" + (e.lastDeath.map { " at \($0)" } ?? "") + (error.map { "; \($0)" } ?? "")
+            }
+            rows.append([e.target, e.kind, e.name, replicas,
+                         e.config ?? (e.configHashMatches ? "current" : "differs"),
                          [e.lastAction, e.lastActionTime].compactMap { $0 }.joined(separator: " at ").nilIfEmpty ?? "-",
-                         e.lastError.map { String($0.prefix(80)) } ?? "-"])
+                         error ?? "-"])
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
         for row in rows {
@@ -56,9 +108,13 @@ enum StatusCommand {
                 .trimmingCharacters(in: .whitespaces))
         }
         for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
+        for held in report.held ?? [] {
+            console.out("held: deletion of removed spec \(held.target)/\(held.spec) (\(held.resources) resource\(held.resources == 1 ? "" : "s")) since \(held.since)"
+                + (held.released ? ", released: deleted on the next pass" : "; berth release \(held.spec) carries it out"))
+        }
+        for file in report.invalidFiles ?? [] { console.out("invalid: \(file)") }
         for error in report.errors { console.out("error: \(error)") }
         for note in report.notes { console.out("note: \(note)") }
-        return 0
     }
 
     /// One line per Deployment: where its rollout stands and the conditions behind it.
@@ -81,5 +137,22 @@ enum StatusCommand {
         } catch {
             return true
         }
+    }
+}
+
+/// Without a watch, the last action of each spec comes from the journal.
+enum JournalSummary {
+    static func lastActions(_ settings: Settings) -> [String: SpecRecord] {
+        guard let journal = try? JournalReader.read(path: settings.journalPath) else { return [:] }
+        var out: [String: SpecRecord] = [:]
+        for r in journal.records where r.event == "action-ok" || r.event == "action-failed" {
+            guard let target = r.target, let name = r.name, let op = r.op else { continue }
+            var entry = out[target + "/" + name] ?? SpecRecord()
+            entry.lastAction = op + (r.replica.map { " #\($0)" } ?? "")
+            entry.lastActionTime = r.time
+            entry.lastError = r.event == "action-failed" ? r.error : nil
+            out[target + "/" + name] = entry
+        }
+        return out
     }
 }

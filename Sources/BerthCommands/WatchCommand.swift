@@ -54,12 +54,27 @@ enum WatchCommand {
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
+            heldDeletions: { HeldStore.load(settings) },
+            onPlanned: { plan, desired, observed, observedTargets in
+                // As apply does: every later replace can name the fields that changed.
+                let inUse = Set(observed.compactMap(\.configHash))
+                do {
+                    try ConfigStore.save(settings.configsPath, previous: ConfigStore.load(settings.configsPath), desired: desired.specs, inUse: inUse)
+                    try HeldStore.record(plan, observedTargets: observedTargets, settings: settings)
+                } catch {
+                    log("cannot write the state folder: \(error)")
+                }
+            },
+            targetsMade: { TargetsStore.load(settings) },
+            recordTargetsMade: { TargetsStore.save($0, settings) },
             log: { log($0) })
         await controller.setStatusHandler { [statusPath = settings.stateDirectory + "/status.json"] report in
             StatusFile.write(report, to: statusPath)
         }
-        _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), engine \(settings.dockerHost)"))
-        log("berth watch: owner \(settings.owner), specs \(specs), engine \(settings.dockerHost), resync every \(Controller.seconds(resync))")
+        let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
+        let targets = WatchCommand.describeTargets(Observation.contact(desired: initial, made: TargetsStore.load(settings)), settings)
+        _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), \(targets)"))
+        log("berth watch: owner \(settings.owner), specs \(specs), \(targets), resync every \(Controller.seconds(resync))")
 
         let debouncer = Debouncer(quiet: debounce)
         await controller.enqueue(Controller.everything)
@@ -71,9 +86,9 @@ enum WatchCommand {
                     await controller.enqueue(Controller.everything)
                 }
             },
-            Task { await EngineEvents.follow(docker, owner: settings.owner, controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(swarm, owner: settings.owner, controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(kube, owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(docker, target: "docker", owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(swarm, target: "swarm", owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(kube, target: "kubernetes", owner: settings.owner, controller: controller, log: { log($0) }) },
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)
@@ -111,6 +126,18 @@ enum WatchCommand {
         return 0
     }
 
+    /// "targets docker (engine unix:///…), kubernetes (context prod)" or "no target in use yet".
+    static func describeTargets(_ targets: Set<String>, _ settings: Settings) -> String {
+        let named = targets.sorted().map { target -> String in
+            switch target {
+            case "docker", "swarm": "\(target) (engine \(settings.dockerHost))"
+            case "kubernetes": "kubernetes (" + (settings.kubeContext.map { "context \($0)" } ?? "the kubeconfig's current context") + ")"
+            default: target
+            }
+        }
+        return named.isEmpty ? "no target in use yet (no spec names one)" : "targets " + named.joined(separator: ", ")
+    }
+
     static func format(_ arguments: Arguments) throws -> Logger.Format {
         let text = arguments.values["log-format"] ?? "text"
         guard let format = Logger.Format(rawValue: text) else {
@@ -126,9 +153,16 @@ enum EngineEvents {
     /// 2 s, 4 s, 8 s, 16 s, then every 30 s.
     static let reconnect = RetryPolicy(base: .seconds(2), cap: .seconds(30))
 
-    static func follow(_ source: some EventSource, owner: String, controller: Controller, log: @escaping @Sendable (String) -> Void) async {
+    static func follow(_ source: some EventSource, target: String, owner: String, controller: Controller,
+                       log: @escaping @Sendable (String) -> Void) async {
         var failures = 0
         while !Task.isCancelled {
+            // A target no spec uses (and holding nothing of berth's) is not contacted; the
+            // controller's passes say when that changes. An in-memory check, no engine traffic.
+            if await !controller.isContacted(target) {
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
             do {
                 let stream = try await source.events(owner: owner)
                 // Whatever happened before the subscription took hold was not seen: look now.

@@ -22,7 +22,19 @@ public struct DockerContainerAdapter: Platform {
         guard let list = JSONValue(foundationData: response.body)?.arrayValue else {
             throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
         }
-        return list.compactMap { DockerContainerAdapter.observed($0, owner: owner) }
+        var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner) }
+        // How a stopped container ended is only in its inspect; few are stopped at a time.
+        for index in found.indices where found[index].state != .running && found[index].state != .removing {
+            found[index].exit = try? await exitInfo(found[index].id)
+        }
+        return found
+    }
+
+    func exitInfo(_ id: String) async throws -> ObservedResource.ExitInfo? {
+        let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(id.prefix(12))")
+        guard let state = JSONValue(foundationData: response.body)?["State"], let code = state["ExitCode"]?.intValue,
+              let finished = state["FinishedAt"]?.stringValue, !finished.hasPrefix("0001-") else { return nil }
+        return ObservedResource.ExitInfo(code: code, finishedAt: finished)
     }
 
     static func observed(_ item: JSONValue, owner: String) -> ObservedResource? {

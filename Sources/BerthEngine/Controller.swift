@@ -44,14 +44,34 @@ public actor Controller {
     var lastDesired = DesiredState(specs: [])
     var lastContext: PlanContext?
     var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
+    /// What the state folder holds of deletions waiting for a person, read every pass.
+    let heldDeletions: @Sendable () -> HeldDeletions
+    /// Called after each full pass's plan: the watch records held deletions and configurations.
+    let onPlanned: @Sendable (Plan, DesiredState, [ObservedResource], Set<String>) -> Void
+    /// Targets that could not be observed: since when, and what was said.
+    var targetsDown: [String: (since: String, error: String)] = [:]
+    /// Targets observed at least once, for status.
+    var targetsSeen: Set<String> = []
+    /// Targets where berth has made something (state/targets.json), read and written through these.
+    let targetsMade: @Sendable () -> Set<String>
+    let recordTargetsMade: @Sendable (Set<String>) -> Void
+    /// The targets the last pass contacted: a target nothing uses is not contacted, and its
+    /// event stream is not followed.
+    public private(set) var contacted: Set<String> = []
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
                 knownConfigs: @escaping @Sendable () -> [String: JSONValue] = { [:] },
+                heldDeletions: @escaping @Sendable () -> HeldDeletions = { HeldDeletions() },
+                onPlanned: @escaping @Sendable (Plan, DesiredState, [ObservedResource], Set<String>) -> Void = { _, _, _, _ in },
+                targetsMade: @escaping @Sendable () -> Set<String> = { ["docker", "swarm", "kubernetes"] },
+                recordTargetsMade: @escaping @Sendable (Set<String>) -> Void = { _ in },
                 log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration; self.platforms = platforms; self.journal = journal
         self.load = load; self.knownConfigs = knownConfigs; self.log = log; self.sleeper = sleeper; self.now = now
+        self.heldDeletions = heldDeletions; self.onPlanned = onPlanned
+        self.targetsMade = targetsMade; self.recordTargetsMade = recordTargetsMade
         self.queue = WorkQueue(retry: RetryPolicy(base: .seconds(1), cap: .seconds(300), maxAttempts: .max), sleeper: sleeper)
     }
 
@@ -73,12 +93,22 @@ public actor Controller {
 
     public func enqueue(_ key: String) async { await queue.add(key) }
 
+    /// Whether the last pass used this target (its event stream is worth following).
+    public func isContacted(_ target: String) -> Bool { contacted.contains(target) }
+
     func reconcile(_ key: String) async {
         observationsStarted += 1
         let number = observationsStarted
-        let observation = await Observation.run(platforms: platforms, owner: configuration.owner, desired: load())
+        let wanted = load(), made = targetsMade()
+        let observation = await Observation.run(platforms: platforms, owner: configuration.owner, desired: wanted,
+                                                contact: Observation.contact(desired: wanted, made: made))
+        contacted = observation.attempted
+        let nowMade = observation.made(previously: made)
+        if nowMade != made { recordTargetsMade(nowMade) }
+        await trackTargets(observation)
         if let failure = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
             await engineFailed(key, failure.error)
+            onReconciled(status())
             return
         }
         await reportTargetFailures(observation.failures)
@@ -96,11 +126,14 @@ public actor Controller {
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
         show(observed, desired, number)
-        let context = await platforms.planContext(PlanContext(
+        var context = await platforms.planContext(PlanContext(
             owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
+        context.heldDeletions = heldDeletions()
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)
         if key == Controller.everything {
+            let failed = Set(observation.failures.map(\.target))
+            onPlanned(plan, desired, observed, Set(platforms.map(\.target)).subtracting(failed))
             await reportPlanOnce(plan)
             for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }
             await queue.forget(key)
@@ -108,7 +141,7 @@ public actor Controller {
             // status.json must show what the actions made, not what was there before them.
             observationsStarted += 1
             let number = observationsStarted
-            let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired)
+            let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired, contact: contacted)
             if after.failures.isEmpty { show(after.observed, desired, number) }
         }
         onReconciled(status())
@@ -117,10 +150,38 @@ public actor Controller {
     static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
 
     func show(_ observed: [ObservedResource], _ desired: DesiredState, _ number: Int) {
+        for resource in observed {
+            guard let exit = resource.exit, let name = resource.name else { continue }
+            let key = resource.target + "/" + name
+            if (records[key]?.lastExit?.finishedAt ?? "") < exit.finishedAt { records[key, default: SpecRecord()].lastExit = exit }
+        }
         guard number > newestShown else { return }
         newestShown = number
         lastObserved = observed
         lastDesired = desired
+    }
+
+    /// Each target's loss and recovery is said once and journaled, for status and history.
+    func trackTargets(_ observation: Observation) async {
+        let failed = Dictionary(observation.failures.map { ($0.target, "\($0.error)") }, uniquingKeysWith: { a, _ in a })
+        for platform in platforms {
+            let target = platform.target
+            if let error = failed[target] {
+                if targetsDown[target] == nil {
+                    targetsDown[target] = (Timestamp.rfc3339(Date()), error)
+                    if target != "docker" && target != "swarm" {
+                        log("\(target) is unreachable (\(error)); berth keeps running and reconciles when it is back")
+                        await record(JournalRecord(event: "target-down", owner: configuration.owner, target: target, error: error))
+                    }
+                }
+            } else if observation.attempted.contains(target) {
+                targetsSeen.insert(target)
+                if targetsDown.removeValue(forKey: target) != nil, target != "docker" && target != "swarm" {
+                    log("\(target) is reachable again: reconciling")
+                    await record(JournalRecord(event: "target-up", owner: configuration.owner, target: target))
+                }
+            }
+        }
     }
 
     /// Carries out one spec's actions; true if any were tried.

@@ -11,19 +11,53 @@ public struct StatusReport: Sendable, Codable {
         public var desiredReplicas: Int
         public var runningReplicas: Int
         public var configHashMatches: Bool
+        /// "current", "differs" (made from another configuration), "missing" (nothing made yet),
+        /// "removed" (its spec is gone: deleted, or held).
+        public var config: String?
         public var lastAction: String?
         public var lastActionTime: String?
         public var lastError: String?
+        /// The last death of one of its containers: exit code and time, as the engine says.
+        public var lastExitCode: Int?
+        public var lastDeath: String?
+        /// Kubernetes specs that make other kinds than a Deployment count objects, not replicas.
+        public var objects: Int?
         /// Kubernetes Deployments the spec made, with their rollout as the API reports it.
         public var rollouts: [KubeRollout]?
     }
 
+    /// One target in use and whether berth can reach it.
+    public struct Target: Sendable, Codable, Equatable {
+        public var name: String
+        /// "ok" or "unreachable".
+        public var state: String
+        /// When it became unreachable (RFC 3339), and what was said.
+        public var since: String?
+        public var error: String?
+        public init(name: String, state: String, since: String? = nil, error: String? = nil) {
+            self.name = name; self.state = state; self.since = since; self.error = error
+        }
+    }
+
+    /// A removed spec whose deletion waits for a person.
+    public struct Held: Sendable, Codable, Equatable {
+        public var spec: String
+        public var target: String
+        public var resources: Int
+        public var since: String
+        public var released: Bool
+    }
+
     public var owner: String
     public var time: String
+    /// The Docker Engine's state in a word: "ok", "unreachable since …", "not used".
     public var engine: String
+    public var targets: [Target]?
     public var entries: [Entry]
     public var errors: [String]
     public var notes: [String]
+    public var held: [Held]?
+    public var invalidFiles: [String]?
 
     /// Containers count themselves; a service counts its running tasks; a Deployment its ready pods.
     static func running(_ found: [ObservedResource]) -> Int {
@@ -68,26 +102,64 @@ public struct StatusReport: Sendable, Codable {
             seen.insert(key)
             let found = byName[key] ?? []
             let hash = spec.configHash
+            let matches = spec.target == "kubernetes"
+                ? StatusReport.kubeHashesMatch(spec, found, context ?? PlanContext(owner: owner))
+                : found.allSatisfy { $0.configHash == hash }
+            let exit = StatusReport.lastExit(found, records[key])
+            let manifestsOnly = spec.target == "kubernetes" && (StatusReport.rollouts(found) ?? []).isEmpty
             entries.append(Entry(
                 target: spec.target, kind: StatusReport.kind(spec.target), name: spec.name,
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
-                configHashMatches: spec.target == "kubernetes"
-                    ? StatusReport.kubeHashesMatch(spec, found, context ?? PlanContext(owner: owner))
-                    : found.allSatisfy { $0.configHash == hash },
+                configHashMatches: matches && !found.isEmpty,
+                config: found.isEmpty ? "missing" : matches ? "current" : "differs",
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                lastExitCode: exit?.code, lastDeath: exit?.finishedAt,
+                objects: manifestsOnly ? found.count : nil,
                 rollouts: StatusReport.rollouts(found)))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
             entries.append(Entry(
                 target: first.target, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
-                runningReplicas: StatusReport.running(found), configHashMatches: false,
+                runningReplicas: StatusReport.running(found), configHashMatches: false, config: "removed",
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                lastExitCode: StatusReport.lastExit(found, records[key])?.code, lastDeath: StatusReport.lastExit(found, records[key])?.finishedAt,
+                objects: first.target == "kubernetes" ? found.count : nil,
                 rollouts: StatusReport.rollouts(found)))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
-        return StatusReport(owner: owner, time: time, engine: engine, entries: entries,
-                            errors: desired.errors.map(\.description), notes: notes)
+        return StatusReport(owner: owner, time: time, engine: engine, targets: nil, entries: entries,
+                            errors: desired.errors.map(\.description), notes: notes, held: nil,
+                            invalidFiles: desired.invalidFiles.isEmpty ? nil : desired.invalidFiles.sorted())
+    }
+
+    /// A spec on a target that could not be observed: what runs there is unknown, not zero.
+    public static func unknown(_ spec: Spec) -> Entry {
+        Entry(target: spec.target, kind: kind(spec.target), name: spec.name, desiredReplicas: spec.replicas, runningReplicas: 0,
+              configHashMatches: false, config: "unknown", lastError: "\(spec.target) could not be observed")
+    }
+
+    /// The Docker Engine in a word, for the first line of status.
+    public static func engineWord(_ targets: [Target]) -> String {
+        guard let docker = targets.first(where: { $0.name == "docker" }) else { return "not used" }
+        return docker.state == "ok" ? "ok" : "unreachable since \(docker.since ?? "?")"
+    }
+
+    public static func held(_ held: HeldDeletions) -> [Held]? {
+        let list = held.entries.keys.sorted().map { key in
+            let e = held.entries[key]!
+            return Held(spec: HeldDeletions.name(of: key), target: HeldDeletions.target(of: key), resources: e.resources,
+                        since: e.since, released: e.released)
+        }
+        return list.isEmpty ? nil : list
+    }
+
+    /// The newest death among its containers now, or the one the watch remembers from before a restart.
+    static func lastExit(_ found: [ObservedResource], _ record: SpecRecord?) -> ObservedResource.ExitInfo? {
+        let seen = found.compactMap(\.exit).max { $0.finishedAt < $1.finishedAt }
+        guard let remembered = record?.lastExit else { return seen }
+        guard let seen else { return remembered }
+        return seen.finishedAt >= remembered.finishedAt ? seen : remembered
     }
 }
 
@@ -96,12 +168,28 @@ public struct SpecRecord: Sendable {
     public var lastAction: String?
     public var lastActionTime: String?
     public var lastError: String?
+    /// The newest container death seen for this spec: a healed container runs again and its
+    /// inspect no longer shows how it died, so the watch remembers.
+    public var lastExit: ObservedResource.ExitInfo?
     public init() {}
 }
 
 extension Controller {
     func status() -> StatusReport {
-        StatusReport.make(owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: engineDown ? "unreachable" : "ok",
-                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext)
+        var report = StatusReport.make(
+            owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
+            desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext)
+        report.targets = platforms.map(\.target).filter { contacted.contains($0) || targetsDown[$0] != nil }.map { target in
+            if let down = targetsDown[target] { return StatusReport.Target(name: target, state: "unreachable", since: down.since, error: down.error) }
+            return StatusReport.Target(name: target, state: "ok")
+        }
+        report.engine = StatusReport.engineWord(report.targets ?? [])
+        // What was seen before a target went away is no longer known to be true.
+        for index in report.entries.indices where targetsDown[report.entries[index].target] != nil {
+            report.entries[index].config = "unknown"
+            report.entries[index].lastError = report.entries[index].lastError ?? "\(report.entries[index].target) unreachable"
+        }
+        report.held = StatusReport.held(heldDeletions())
+        return report
     }
 }

@@ -7,7 +7,11 @@ public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let redacted = [old, new].contains { $0?.hasPrefix("\"(redacted") == true }
-        if redacted { return "\(path): (secret value changed)" }
+        if redacted {
+            if old == nil { return "\(path): (secret added)" }
+            if new == nil { return "\(path): (secret removed)" }
+            return "\(path): (secret value changed)"
+        }
         switch (old, new) {
         case (nil, let n?): return "\(path): added \(n)"
         case (let o?, nil): return "\(path): removed (was \(o))"

@@ -16,12 +16,21 @@ public struct ObservedResource: Sendable, Equatable {
     public var native: JSONValue?
     /// Running instances, where the engine schedules them (Swarm tasks); nil otherwise.
     public var running: Int?
+    /// A container that is not running: how its last run ended (the engine's State.ExitCode and
+    /// State.FinishedAt), for status to show a crash loop's cause.
+    public var exit: ExitInfo?
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil) {
         self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
         self.engineName = engineName; self.configHash = configHash; self.state = state
         self.native = native; self.running = running
+    }
+
+    public struct ExitInfo: Sendable, Equatable {
+        public var code: Int
+        public var finishedAt: String
+        public init(code: Int, finishedAt: String) { self.code = code; self.finishedAt = finishedAt }
     }
 
     /// Carries the labels that tie it to a spec (and, for containers, to a replica).

@@ -94,7 +94,7 @@ import Testing
         try await withServer({ _ in .raw([HTTPServerChunk(head), HTTPServerChunk("", after: gate)]) }) { server in
             let start = ContinuousClock.now
             let response = try await HTTPClient(endpoint: server.endpoint).send(HTTPRequest(method: method, path: "/"))
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
             #expect(response.body.isEmpty)
         }
     }

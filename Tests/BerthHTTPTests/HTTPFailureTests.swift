@@ -10,8 +10,8 @@ import Testing
         let error = await httpError { try await HTTPClient(endpoint: .unix(path: path)).send(HTTPRequest(method: "GET", path: "/_ping")) }
         #expect(error?.kind == .connect)
         #expect(error?.isTransient == true)
-        #expect(error?.detail == "no such file or directory")
-        #expect(error?.description == "cannot reach unix://\(path): no such file or directory")
+        #expect(error?.detail == "the socket does not exist (is the engine running?)")
+        #expect(error?.description == "cannot reach unix://\(path): the socket does not exist (is the engine running?)")
     }
 
     @Test func socketWithoutListenerIsRefused() async throws {
@@ -29,7 +29,7 @@ import Testing
         try #require(bound == 0)
         let error = await httpError { try await HTTPClient(endpoint: server.endpoint).send(HTTPRequest(method: "GET", path: "/")) }
         #expect(error?.kind == .connect)
-        #expect(error?.detail == "connection refused")
+        #expect(error?.detail == "nothing is listening there (connection refused; is the engine running?)")
         #expect(error?.isTransient == true)
         #expect(error?.description.contains(server.socketPath) == true)
     }
@@ -57,7 +57,7 @@ import Testing
         let error = await httpError { try await HTTPClient(endpoint: .tcp(host: "127.0.0.1", port: port)).send(HTTPRequest(method: "GET", path: "/")) }
         #expect(error?.kind == .connect)
         #expect(error?.isTransient == true)
-        #expect(error?.description == "cannot reach tcp://127.0.0.1:\(port): connection refused")
+        #expect(error?.description == "cannot reach tcp://127.0.0.1:\(port): nothing is listening there (connection refused; is the engine running?)")
     }
 
     @Test func connectionClosedMidBodyIsReported() async throws {
@@ -91,7 +91,7 @@ import Testing
             #expect(error?.kind == .timeout)
             #expect(error?.isTransient == true)
             #expect(error?.detail == "timed out after 300ms waiting for the response")
-            #expect(elapsed >= .milliseconds(290) && elapsed < .seconds(10))
+            #expect(elapsed >= .milliseconds(290) && elapsed < hangGuard)
             #expect(await eventually { server.openConnections == 0 })
         }
     }
@@ -104,7 +104,7 @@ import Testing
             let start = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
             guard case .failure(let error as HTTPError) = result else {
                 Issue.record("expected HTTPError, got \(result)")
                 return

@@ -106,7 +106,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
             })
             let start = ContinuousClock.now
             let error = await httpError { try await HTTPClient(endpoint: server.endpoint).send(request) }
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
             #expect(error?.kind == .requestBody)
             #expect(error?.isTransient == false)
             #expect(error?.detail == "the body producer failed: file vanished while tarring: ctx/app/main.swift")
@@ -145,7 +145,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
         })
         let start = ContinuousClock.now
         let response = try await HTTPClient(endpoint: server.endpoint, timeout: .seconds(30)).send(request)
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < hangGuard)
         #expect(response.status == 400)
         #expect(response.bodyText == #"{"message":"invalid tar header"}"#)
         #expect(writes.count < 1024)
@@ -174,7 +174,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
             #expect((error as? HTTPError)?.kind == .reset)
             #expect((error as? HTTPError)?.detail.contains("request") == true)
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < hangGuard)
     }
 
     @Test func serverHangingUpWithoutAnAnswerIsAReset() async throws {
@@ -203,7 +203,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
         let error = await httpError {
             try await HTTPClient(endpoint: server.endpoint, timeout: .milliseconds(300)).send(request)
         }
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < hangGuard)
         #expect(error?.kind == .timeout)
         #expect(error?.detail == "timed out after 300ms without progress sending the request")
     }
@@ -229,7 +229,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < hangGuard)
         guard case .failure(let error as HTTPError) = result else {
             Issue.record("expected cancellation, got \(result)")
             return
@@ -241,7 +241,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
 
     @Test func streamedRequestWithStreamedResponse() async throws {
         // Like POST /build: the server reads the whole context, then reports progress line by line.
-        let gate = HTTPTestGate(timeout: .seconds(20))
+        let gate = HTTPTestGate(timeout: .seconds(60))
         defer { gate.open() }
         try await withServer({ request in
             let lines = request.bodyText.split(separator: "\n").map { HTTPServerChunk("echo \($0)\n") }

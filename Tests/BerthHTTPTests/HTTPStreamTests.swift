@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct HTTPStreamTests {
     @Test func linesArriveWhileTheServerIsStillSending() async throws {
-        let gate = HTTPTestGate(timeout: .seconds(20))
+        let gate = HTTPTestGate(timeout: .seconds(60))
         defer { gate.open() }
         let chunks = [HTTPServerChunk("{\"status\":\"start\"}\n"), HTTPServerChunk("{\"status\":\"die\"}\n", after: gate)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
@@ -61,7 +61,7 @@ import Testing
             let start = ContinuousClock.now
             consumer.cancel()
             let count = try await consumer.value
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
             #expect(count == 1)
             #expect(await eventually { server.openConnections == 0 })
         }
@@ -79,7 +79,7 @@ import Testing
             }
             let start = ContinuousClock.now
             #expect(try await lines.next() == nil)
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
             #expect(await eventually { server.openConnections == 0 })
         }
     }
@@ -99,7 +99,7 @@ import Testing
                 #expect(error.detail == "no data for 300ms on the stream")
             }
             #expect(received == ["one"])
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
         }
     }
 

@@ -72,7 +72,7 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
     }
 
     @Test func streamDeliversLinesWhileTheServerIsStillSending() async throws {
-        let gate = HTTPTestGate(timeout: .seconds(20))
+        let gate = HTTPTestGate(timeout: .seconds(60))
         defer { gate.open() }
         let chunks = [HTTPServerChunk("{\"type\":\"ADDED\"}\n"), HTTPServerChunk("{\"type\":\"DELETED\"}\n", after: gate)]
         try await withTLSServer(certificates.serverIdentity(), { _ in .chunked(status: 200, chunks: chunks) }) { server in
@@ -95,7 +95,7 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
             let start = ContinuousClock.now
             stream.cancel()
             #expect(try await lines.next() == nil)
-            #expect(ContinuousClock.now - start < .seconds(10))
+            #expect(ContinuousClock.now - start < hangGuard)
         }
     }
 
@@ -137,7 +137,7 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
                 #expect((error as? HTTPError)?.kind == .reset)
                 #expect((error as? HTTPError)?.detail.contains("request") == true)
             }
-            #expect(ContinuousClock.now - start < .seconds(20))
+            #expect(ContinuousClock.now - start < hangGuard)
         }
     }
 

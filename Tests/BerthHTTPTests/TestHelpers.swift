@@ -29,7 +29,12 @@ func httpError<T>(_ body: () async throws -> T) async -> HTTPError? {
 }
 
 /// Waits up to `limit` for `condition`, polling; true if it became true.
-func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+/// The longest any one step may take before a test calls it hung. A bound, not a measurement:
+/// what these tests check is an order of events; durations belong to `make bench`. Generous
+/// because a loaded 2-core machine ran 0.1 s steps in 21 s.
+let hangGuard: Duration = .seconds(90)
+
+func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if condition() { return true }
