@@ -61,9 +61,8 @@ public struct Arguments: Sendable {
                 }
                 if option.repeatable {
                     out.lists[name, default: []] += value.split(separator: ",").map(String.init).filter { !$0.isEmpty }
-                } else if out.values[name] != nil {
-                    throw usage("--\(name) is given twice; give it once")
                 }
+                // Given twice, the last one counts, as with docker and kubectl (scripts append overrides).
                 out.values[name] = value
             } else {
                 if inline != nil { throw usage("--\(name) takes no value") }

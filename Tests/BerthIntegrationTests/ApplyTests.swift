@@ -99,10 +99,21 @@ struct ApplyTests {
             #expect(await p.berth("apply").status == 0)
             try p.remove("web.json")
             let refused = await p.berth("apply")
-            #expect(refused.stdout.contains("refusing to delete 1 of 1"), "\(refused.stdout)")
+            #expect(refused.status == 3, "held deletions are pending work: \(refused.stdout)")
+            #expect(refused.stdout.contains("deletion of 1 removed spec held (web; 1 resource)"), "\(refused.stdout)")
+            #expect(refused.stdout.hasSuffix("No changes to make now. Held: 1 deletion of removed spec web (see the note).\n"))
+            #expect(await p.berth("plan", "--detailed-exitcode").status == 2)
             #expect(try await p.containers().count == 1)
-            #expect(await p.berth("apply", "--allow-mass-delete").status == 0)
+            // Still held on the next run: it waits for a person.
+            #expect(await p.berth("apply").status == 3)
+            let status = await p.berth("status")
+            #expect(status.stdout.contains("held: deletion of removed spec docker/web (1 resource)"), "\(status.stdout)")
+            let release = await p.berth("release", "web")
+            #expect(release.status == 0, "\(release.stderr)")
+            #expect(release.stdout.contains("released web"))
+            #expect(await p.berth("apply").status == 0)
             #expect(try await p.containers().isEmpty)
+            #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
         }
     }
 

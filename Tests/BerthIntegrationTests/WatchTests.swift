@@ -112,7 +112,7 @@ struct WatchTests {
 
             try p.remove("a.json")
             try p.remove("b.json")
-            #expect(await eventually { watch.log.contains("refusing to delete 2 of 2") }, "\(watch.log)")
+            #expect(await eventually { watch.log.contains("deletion of 2 removed specs held (a, b; 2 resources)") }, "\(watch.log)")
             try await Task.sleep(for: .milliseconds(500))
             #expect(try await p.containers().map(\.id) == ids)
             #expect(await watch.stop() == 0)
