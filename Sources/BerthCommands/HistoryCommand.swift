@@ -31,6 +31,7 @@ enum HistoryCommand {
         }
         var text = parts.joined(separator: " ")
         if let reason = r.reason { text += ": \(reason)" }
+        if let changes = r.detail?["changes"], r.event != "action-start" { text += " (\(changes))" }
         if let message = r.message { text += ": \(message)" }
         if let file = r.file, r.name == nil { text += " (\(file))" }
         if let error = r.error { text += " — \(error)" }

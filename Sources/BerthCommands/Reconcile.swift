@@ -37,7 +37,11 @@ struct Reconcile {
         let contact = Observation.contact(desired: desired, made: made)
         var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired, contact: contact)
         for attempt in 1..<retry.maxAttempts {
-            guard let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) else { break }
+            // A connect that failed before a byte was sent fails fast: an engine that is not
+            // there is said at once, in one line; retries are for engines that answered badly.
+            guard let failure = observation.failures.first(where: {
+                RetryPolicy.shouldRetry($0.error) && ($0.error as? BerthError)?.code != .engineUnreachable
+            }) else { break }
             let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
             retrying("observing: attempt \(attempt) failed, retrying in \(Controller.seconds(delay)): \(failure.error)")
             try await Task.sleep(for: delay)

@@ -136,6 +136,20 @@ public final class FaultProxy: Sendable {
         rmdir(directory)
     }
 
+    /// The engine becomes unreachable, as when its daemon is gone: the socket file is removed
+    /// (new connects fail with "no such file") and open connections, event streams included,
+    /// are cut. The shared engine behind it is not touched.
+    public func unplug() {
+        unlink(socketPath)
+        state.withLock { s in for fd in s.connections { _ = shutdown(fd, Int32(SHUT_RDWR)) } }
+    }
+
+    /// The engine is back: a new listener on the same path.
+    public func plugIn() throws {
+        let listener = try FaultSockets.listen(path: socketPath)
+        Thread { [self] in acceptLoop(listener) }.start()
+    }
+
     var now: Double {
         let elapsed = ContinuousClock.now - started
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -92,6 +92,23 @@ struct ExecutorTests {
         #expect(await platform.performed.sorted() == ["create a", "create b", "create c"])
     }
 
+    /// A connect that fails before a byte is sent is one failure, not a retry per action: the
+    /// target's other actions are not tried, and say why.
+    @Test func anUnreachableEngineEndsItsActionsAtOnce() async {
+        let platform = RecordingPlatform()
+        let gone = BerthError(.engineUnreachable, "creating container at unix:///run/x.sock",
+                              cause: "the socket does not exist (is the engine running?)", isRetryable: true)
+        await platform.failNext("a", [gone])
+        let clock = FakeClock()
+        let outcomes = await Executor(platforms: [platform], journal: nil, parallel: 1, sleeper: clock.sleeper)
+            .execute(Self.plan(["a", "b", "c"]), owner: "o")
+        #expect(clock.delays.isEmpty)
+        #expect(await platform.performed == ["create a"])
+        #expect(outcomes.map(\.attempts) == [1, 0, 0])
+        #expect(outcomes.map(\.notAttempted) == [false, true, true])
+        #expect(outcomes[1].error == "not tried: creating container at unix:///run/x.sock: the socket does not exist (is the engine running?)")
+    }
+
     @Test func parallelismIsBounded() async {
         let platform = RecordingPlatform()
         let names = (1...20).map { "s\($0)" }
