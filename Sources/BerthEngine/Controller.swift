@@ -202,6 +202,10 @@ public actor Controller {
         let failed = outcomes.filter { !$0.succeeded }
         entry.lastError = failed.first?.error
         records[key] = entry
+        // A removed spec's deletion is done: a full pass records it (held deletions, status).
+        if actions.contains(where: { $0.op == .delete && $0.reason.hasPrefix("spec removed") }) && failed.isEmpty {
+            await queue.add(Controller.everything)
+        }
         if failed.isEmpty {
             await queue.forget(key)
         } else if let delay = await queue.retryLater(key) {

@@ -50,10 +50,8 @@ extension Planner {
         if !holding.isEmpty {
             let names = holding.map(HeldDeletions.name(of:)).sorted()
             let resources = holding.reduce(0) { $0 + groups[$1]!.count }
-            let why = tripped
-                ? "removing \(pending) of \(ownedSpecs.count) managed specs at once (all of them, or more than half)"
-                : "held on an earlier pass"
-            out.notes.append("deletion of \(holding.count) removed spec\(holding.count == 1 ? "" : "s") held (\(names.joined(separator: ", ")); \(resources) resource\(resources == 1 ? "" : "s")): \(why); nothing is deleted until a person says so: berth release \(names.joined(separator: " ")) (also while watch runs), or apply --allow-delete \(names.joined(separator: ",")), or --allow-mass-delete")
+            // The same words on every pass while nothing changes, so watch says it once.
+            out.notes.append("deletion of \(holding.count) removed spec\(holding.count == 1 ? "" : "s") held (\(names.joined(separator: ", ")); \(resources) resource\(resources == 1 ? "" : "s")): the guard holds removals of all managed specs, or of more than half, and nothing held is deleted until a person says so: berth release \(names.joined(separator: " ")) (also while watch runs), or apply --allow-delete \(names.joined(separator: ",")), or --allow-mass-delete")
         }
         return out
     }

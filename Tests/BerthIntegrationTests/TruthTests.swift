@@ -94,4 +94,60 @@ import Testing
             #expect(line?.contains("0/1") == true)
         }
     }
+
+    static func specNames(_ p: Project) async throws -> [String] {
+        try await p.containers().compactMap { $0.labels["berth.name"] }.sorted()
+    }
+
+    @Test func aHeldDeletionWaitsUnderWatchUntilAPersonReleasesIt() async throws {
+        try await Project.with { p in
+            for name in ["a", "b", "c"] { try p.write("\(name).json", p.spec(name)) }
+            let watch = try WatchProcess(p)
+            defer { watch.kill() }
+            #expect(try await eventually { try await Self.specNames(p) == ["a", "b", "c"] }, "\(watch.log)")
+            try p.remove("a.json")
+            try p.remove("b.json")
+            #expect(await eventually { watch.log.contains("deletion of 2 removed specs held (a, b; 2 resources)") }, "\(watch.log)")
+            // A new spec: 2 removed of 4 is no longer "more than half", but what is held stays held.
+            // Its container proves a later full pass has run.
+            try p.write("d.json", p.spec("d"))
+            #expect(try await eventually { try await Self.specNames(p).contains("d") }, "\(watch.log)")
+            #expect(try await Self.specNames(p) == ["a", "b", "c", "d"])
+            #expect(watch.count("deletion of 2 removed specs held") == 1, "said once per change, not per pass:\n\(watch.log)")
+            let release = await p.berth("release", "a")
+            #expect(release.status == 0, "\(release.stderr)")
+            #expect(release.stdout.contains("released a: the running watch (pid"), "\(release.stdout)")
+            #expect(try await eventually { try await Self.specNames(p) == ["b", "c", "d"] }, "\(watch.log)")
+            // Once a is gone, the watch's next full pass forgets its hold; b's stays.
+            var status = ""
+            #expect(await eventually {
+                status = await p.berth("status").stdout
+                return !status.contains("docker/a")
+            }, "\(status)")
+            #expect(status.contains("held: deletion of removed spec docker/b"), "\(status)")
+            #expect(await watch.stop() == 0)
+        }
+    }
+
+    @Test func applyNamedSpecsActsOnThoseOnly() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a", env: ["V": "1"]))
+            try p.write("c.json", p.spec("c", env: ["V": "1"]))
+            #expect(await p.berth("apply").status == 0)
+            let before = Dictionary(try await p.containers().map { ($0.labels["berth.name"]!, $0.id) }, uniquingKeysWith: { a, _ in a })
+            try p.write("a.json", p.spec("a", env: ["V": "2"]))
+            try p.write("c.json", p.spec("c", env: ["V": "2"]))
+            let typo = await p.berth("apply", "x")
+            #expect(typo.status == 64)
+            #expect(typo.stderr.contains("no spec or managed resource is named \"x\""), "\(typo.stderr)")
+            let run = await p.berth("apply", "a")
+            #expect(run.status == 0, "\(run.stderr)")
+            let after = Dictionary(try await p.containers().map { ($0.labels["berth.name"]!, $0.id) }, uniquingKeysWith: { a, _ in a })
+            #expect(after["a"] != before["a"])
+            #expect(after["c"] == before["c"])
+            let journal = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
+            #expect(journal.contains(#""selection":"a""#))
+            #expect(await p.berth("plan", "--detailed-exitcode").status == 2)
+        }
+    }
 }

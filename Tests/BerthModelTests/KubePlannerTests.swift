@@ -123,7 +123,7 @@ struct KubePlannerTests {
             ! held delete kubernetes apps/v1 Deployment default/api (spec api): spec removed, deletion held until released (berth release api)
             ! held delete kubernetes apps/v1 Deployment default/web (spec web): spec removed, deletion held until released (berth release web)
             ! held delete kubernetes v1 Service default/web (spec web): spec removed, deletion held until released (berth release web)
-            note: deletion of 2 removed specs held (api, web; 3 resources): removing 2 of 2 managed specs at once (all of them, or more than half); nothing is deleted until a person says so: berth release api web (also while watch runs), or apply --allow-delete api,web, or --allow-mass-delete
+            note: deletion of 2 removed specs held (api, web; 3 resources): the guard holds removals of all managed specs, or of more than half, and nothing held is deleted until a person says so: berth release api web (also while watch runs), or apply --allow-delete api,web, or --allow-mass-delete
             No changes to make now. Held: 3 deletions of removed specs api, web (see the note).
             """)
         let allowed = PlanContext(owner: "main", allowMassDelete: true)

@@ -80,7 +80,7 @@ struct PlannerTests {
         Case(label: "emptied folder deletes nothing", specs: [], observed: [container(web, 1), container(web, 2)], expected: """
             ! held delete docker container web #1: spec removed, deletion held until released (berth release web)
             ! held delete docker container web #2: spec removed, deletion held until released (berth release web)
-            note: deletion of 1 removed spec held (web; 2 resources): removing 1 of 1 managed specs at once (all of them, or more than half); nothing is deleted until a person says so: berth release web (also while watch runs), or apply --allow-delete web, or --allow-mass-delete
+            note: deletion of 1 removed spec held (web; 2 resources): the guard holds removals of all managed specs, or of more than half, and nothing held is deleted until a person says so: berth release web (also while watch runs), or apply --allow-delete web, or --allow-mass-delete
             No changes to make now. Held: 2 deletions of removed spec web (see the note).
             """),
         Case(label: "duplicate replica left by a crash: keep the current one", specs: [scaled],
