@@ -14,10 +14,15 @@ final class WatchProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/berth").path
     }
 
-    init(_ project: Project, extra: [String] = []) throws {
+    convenience init(_ project: Project, extra: [String] = []) throws {
+        try self.init(arguments: ["watch", "--specs", project.specs, "--state", project.state, "--owner", project.owner,
+                                  "--docker-host", project.engine.host] + extra)
+    }
+
+    init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
-        process.arguments = ["watch", "--specs", project.specs, "--state", project.state, "--owner", project.owner,
-                             "--docker-host", project.engine.host] + extra
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe

@@ -76,4 +76,25 @@ import Testing
         #expect(await eventually { p.server.deployment(namespace: "default", name: "api") != nil })
         await stop(process)
     }
+
+    /// A Kubernetes-only folder never talks to a Docker Engine: no event stream to lose, and
+    /// the banner names the cluster.
+    @Test func aKubernetesOnlyWatchLeavesDockerAlone() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("web.json", p.spec("web"))
+        let watch = try WatchProcess(arguments: [
+            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
+            "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1s",
+        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        defer { watch.kill() }
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
+        // Several resyncs later (each lists from the API server), nothing has asked for the Docker Engine.
+        let seen = p.requests("GET").count
+        #expect(await eventually { p.requests("GET").count >= seen + 6 }, "\(watch.log)")
+        #expect(await watch.stop() == 0)
+        #expect(watch.log.contains("targets kubernetes ("), "\(watch.log)")
+        #expect(!watch.log.contains("docker.sock"), "\(watch.log)")
+        #expect(!watch.log.contains("engine event stream lost"), "\(watch.log)")
+    }
 }
