@@ -28,6 +28,24 @@ enum FileLock {
         return true
     }
 
+    /// Opens (creating) and locks the file at `path`, making sure the locked file is still the
+    /// one at `path`: a holder that unlinks its file on release may have done so between our
+    /// open and our lock, and a lock on an unlinked file guards nothing. Returns nil when
+    /// another holder has it.
+    static func lockCurrentFile(_ path: String) throws -> Int32? {
+        while true {
+            let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT)
+            let taken: Bool
+            do { taken = try tryLock(fd, path: path) } catch { close(fd); throw error }
+            guard taken else { close(fd); return nil }
+            var opened = stat(), current = stat()
+            if fstat(fd, &opened) == 0, lstat(path, &current) == 0, opened.st_dev == current.st_dev, opened.st_ino == current.st_ino {
+                return fd
+            }
+            close(fd)  // unlinked meanwhile: lock the new file instead
+        }
+    }
+
     /// Whether someone holds a lock that an exclusive lock would conflict with; takes nothing.
     static func isHeld(_ fd: Int32, path: String) throws -> Bool {
         var request = wholeFile(type: F_WRLCK)
@@ -71,15 +89,20 @@ final class LockDescriptor: @unchecked Sendable {
     // Invariant making @unchecked safe: `fd` is only read or written while `mutex` is held.
     private let mutex = NSLock()
     private var fd: Int32
+    private let removing: String?
 
-    init(_ fd: Int32) {
+    /// `removing`: a lock file to unlink while the lock is still held, just before closing
+    /// (see `FileLock.lockCurrentFile` for why that is safe).
+    init(_ fd: Int32, removing: String? = nil) {
         self.fd = fd
+        self.removing = removing
     }
 
     func close() {
         mutex.lock()
         defer { mutex.unlock() }
         guard fd >= 0 else { return }
+        if let removing { _ = unlink(removing) }
         // Closing the only descriptor of this open file description drops the OFD lock.
         _ = Glibc.close(fd)
         fd = -1

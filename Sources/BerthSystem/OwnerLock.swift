@@ -30,7 +30,8 @@ public struct OwnerLockError: Error, Sendable, CustomStringConvertible, Equatabl
 /// The files live in `/run/berth/` (root), `$XDG_RUNTIME_DIR/berth/` or `/tmp/berth-UID/`,
 /// a folder made 0700 and checked like the state folder. Each holds the holder's pid,
 /// purpose, state folder, owner and endpoint, so a refusal names who holds it. The lock is
-/// released when the object goes, on `release()`, or by the kernel when the process dies.
+/// released (and its file removed) when the object goes or on `release()`, and by the kernel
+/// when the process dies.
 public final class OwnerLock: Sendable {
     /// The lock file.
     public let path: String
@@ -38,7 +39,9 @@ public final class OwnerLock: Sendable {
 
     private init(path: String, fd: Int32) {
         self.path = path
-        self.descriptor = LockDescriptor(fd)
+        // The file goes with the lock (unlinked while still held), so /run/berth keeps only
+        // the locks of berths that run, plus any left by a crash, which are free to take.
+        self.descriptor = LockDescriptor(fd, removing: path)
     }
 
     deinit {
@@ -60,11 +63,7 @@ public final class OwnerLock: Sendable {
         }
         let key = normalise(endpoint: endpoint)
         let path = folder + "/" + fileName(owner: owner, endpoint: key)
-        let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT)
-        let taken: Bool
-        do { taken = try FileLock.tryLock(fd, path: path) } catch { close(fd); throw error }
-        guard taken else {
-            close(fd)
+        guard let fd = try FileLock.lockCurrentFile(path) else {
             let lines = FileLock.holderLines(path)
             func line(_ index: Int) -> String? { index < lines.count && !lines[index].isEmpty ? lines[index] : nil }
             throw OwnerLockError(owner: owner, endpoint: key, pid: line(0).flatMap { Int32($0) }, purpose: line(1),
