@@ -34,7 +34,7 @@ struct StateFolder {
     /// For apply and watch: checks the folder and everything berth keeps in it (creating it
     /// 0700 when missing), then takes the state lock, the owner lock and the journal.
     static func open(_ settings: Settings, purpose: String) throws -> StateFolder {
-        try guarded { try checkLayout(settings, create: true) }
+        _ = try guarded { try checkLayout(settings, create: true) }
         let state: StateLock
         do {
             state = try guarded { try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: purpose) }
