@@ -80,8 +80,8 @@ struct StateFolder {
         } else if try !StateFolderGuard.inspect(directory, specsDirectory: settings.specsDirectory) {
             return false
         }
-        for name in files { try StateFolderGuard.check(directory + "/" + name, is: .file) }
-        for name in folders { try StateFolderGuard.checkTree(directory + "/" + name) }
+        for name in files { try StateFolderGuard.check(directory + "/" + name, is: .file, reading: !create) }
+        for name in folders { try StateFolderGuard.checkTree(directory + "/" + name, reading: !create) }
         return true
     }
 

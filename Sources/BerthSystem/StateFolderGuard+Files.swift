@@ -5,8 +5,10 @@ import Glibc
 /// Opening, reading and replacing files in the state folder without following links.
 extension StateFolderGuard {
     /// Opens a state file with O_NOFOLLOW and checks, on the open descriptor, that it is a
-    /// regular file owned by the user berth runs as. `flags` may include O_CREAT.
+    /// regular file owned by the user berth runs as (or by root, when only reading).
+    /// `flags` may include O_CREAT.
     public static func open(_ path: String, flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
+        let reading = flags & O_ACCMODE == O_RDONLY && flags & O_CREAT == 0
         // O_NONBLOCK: opening a planted named pipe must not hang; it is refused below.
         let fd = Glibc.open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode)
         guard fd >= 0 else {
@@ -22,7 +24,7 @@ extension StateFolderGuard {
             throw error
         }
         do {
-            try verify(info, path: path, kind: .file, isStateFolder: false)
+            try verify(info, path: path, kind: .file, isStateFolder: false, reading: reading)
         } catch {
             close(fd)
             throw error

@@ -10,7 +10,9 @@ import Foundation
 /// link). berth therefore never follows a link in its state folder: the folder and each file
 /// in it must be the real thing (a folder or a regular file), owned by the user berth runs
 /// as, not writable by other users, outside the specs tree and not tracked by git.
-/// Writers create the folder 0700; readers create nothing.
+/// Writers create the folder 0700; readers create nothing. A reader may also read what root
+/// owns (only root could have planted it), so another user can run `berth status` on root's
+/// folder as far as its modes allow.
 public enum StateFolderGuard {
     public enum Kind: Sendable {
         case file, folder
@@ -27,36 +29,39 @@ public enum StateFolderGuard {
     /// For a reader (status, history, plan): checks the folder if it is there and creates
     /// nothing. Returns false when there is no state folder.
     public static func inspect(_ directory: String, specsDirectory: String?) throws -> Bool {
-        guard try check(directory, is: .folder, isStateFolder: true) else { return false }
+        guard try check(directory, is: .folder, isStateFolder: true, reading: true) else { return false }
         try checkPlacement(directory, specsDirectory: specsDirectory)
         return true
     }
 
     /// Checks one entry without following links: nothing there (false), or `kind`, owned by
     /// the user berth runs as and, for a folder, not writable by others (true).
+    ///
+    /// - Parameter reading: for a reader: root's files are accepted too, and an entry the
+    ///   reader may not even look at counts as absent (it cannot be read through either).
     @discardableResult
-    public static func check(_ path: String, is kind: Kind, isStateFolder: Bool = false) throws -> Bool {
+    public static func check(_ path: String, is kind: Kind, isStateFolder: Bool = false, reading: Bool = false) throws -> Bool {
         var info = stat()
         if lstat(path, &info) != 0 {
-            if errno == ENOENT { return false }
+            if errno == ENOENT || (errno == EACCES && reading && !isStateFolder) { return false }
             throw SystemError.current("inspect", path: path)
         }
-        try verify(info, path: path, kind: kind, isStateFolder: isStateFolder)
+        try verify(info, path: path, kind: kind, isStateFolder: isStateFolder, reading: reading)
         return true
     }
 
     /// Checks a folder in the state folder and everything below it (last-valid/): only
     /// folders and regular files, no links, all ours.
-    public static func checkTree(_ path: String) throws {
-        guard try check(path, is: .folder) else { return }
+    public static func checkTree(_ path: String, reading: Bool = false) throws {
+        guard try check(path, is: .folder, reading: reading) else { return }
         for name in try FileManager.default.contentsOfDirectory(atPath: path).sorted() {
             let entry = path + "/" + name
             var info = stat()
             guard lstat(entry, &info) == 0 else { continue }  // removed meanwhile
             if info.st_mode & S_IFMT == S_IFDIR {
-                try checkTree(entry)
+                try checkTree(entry, reading: reading)
             } else {
-                try verify(info, path: entry, kind: .file, isStateFolder: false)
+                try verify(info, path: entry, kind: .file, isStateFolder: false, reading: reading)
             }
         }
     }
@@ -73,7 +78,7 @@ public enum StateFolderGuard {
         }
     }
 
-    static func verify(_ info: stat, path: String, kind: Kind, isStateFolder: Bool) throws {
+    static func verify(_ info: stat, path: String, kind: Kind, isStateFolder: Bool, reading: Bool = false) throws {
         let type = info.st_mode & S_IFMT
         if type == S_IFLNK { throw StateFolderRefusal.symbolicLink(path, isStateFolder: isStateFolder) }
         let expected = kind == .folder ? S_IFDIR : S_IFREG
@@ -81,7 +86,9 @@ public enum StateFolderGuard {
             throw StateFolderRefusal.wrongKind(path, is: StateFolderRefusal.kindName(info.st_mode),
                                                expected: kind == .folder ? "a folder" : "a regular file", isStateFolder: isStateFolder)
         }
-        guard info.st_uid == geteuid() else { throw StateFolderRefusal.foreignOwner(path, uid: info.st_uid) }
+        guard info.st_uid == geteuid() || (reading && info.st_uid == 0) else {
+            throw StateFolderRefusal.foreignOwner(path, uid: info.st_uid)
+        }
         if kind == .folder && info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
             throw StateFolderRefusal.writableByOthers(path, mode: info.st_mode)
         }

@@ -86,6 +86,33 @@ struct StateFolderCommandTests {
         #expect(!locks.contains { $0.hasPrefix(scene.owner + "-") }, "the owner lock's file goes with the lock")
     }
 
+    /// A reader who cannot open the lock (another user, a 0600 lock) is told status cannot
+    /// tell, never shown status.json as the running watch's. The file-system uid is per thread
+    /// on Linux, so this thread alone acts as "nobody" while it asks.
+    @Test func statusCannotTellWhenTheLockCannotBeOpened() throws {
+        guard geteuid() == 0 else { return }
+        let scene = try Scene()
+        defer { scene.remove() }
+        #expect(chmod(scene.root, 0o755) == 0)
+        let watch = try StateLock.acquire(stateDirectory: scene.state, purpose: "watch")
+        defer { watch.release() }
+        let arguments = try Arguments.parse(["status", "--state", scene.state, "--specs", scene.specs],
+                                            options: Settings.globalOptions + BerthCLI.commandOptions)
+        let settings = try Settings(arguments: arguments, environment: [:])
+        #expect(try StatusCommand.watchIsRunning(settings) == .running)
+
+        typealias SetFSUID = @convention(c) (uid_t) -> Int32
+        guard let symbol = dlsym(nil, "setfsuid") else { Issue.record("no setfsuid in libc"); return }
+        let setfsuid = unsafeBitCast(symbol, to: SetFSUID.self)
+        for mode: mode_t in [0o755, 0o700] {
+            #expect(chmod(scene.state, mode) == 0)
+            _ = setfsuid(65534)
+            let seen = Result { try StatusCommand.watchIsRunning(settings) }
+            _ = setfsuid(0)
+            #expect((try? seen.get()) == .cannotTell("cannot open \(scene.state)/lock: Permission denied"), "mode \(String(mode, radix: 8)): \(seen)")
+        }
+    }
+
     @Test func aStateFolderInsideTheSpecsIsRefusedBeforeAnythingIsCreated() async throws {
         let scene = try Scene()
         defer { scene.remove() }
