@@ -86,7 +86,7 @@ struct StateFolderCommandTests {
         #expect(!locks.contains { $0.hasPrefix(scene.owner + "-") }, "the owner lock's file goes with the lock")
     }
 
-    /// A reader who cannot open the lock (another user, a 0600 lock) is told status cannot
+    /// A reader who cannot open the lock (another user, a 0700 folder) is told status cannot
     /// tell, never shown status.json as the running watch's. The file-system uid is per thread
     /// on Linux, so this thread alone acts as "nobody" while it asks.
     @Test func statusCannotTellWhenTheLockCannotBeOpened() throws {
@@ -104,13 +104,18 @@ struct StateFolderCommandTests {
         typealias SetFSUID = @convention(c) (uid_t) -> Int32
         guard let symbol = dlsym(nil, "setfsuid") else { Issue.record("no setfsuid in libc"); return }
         let setfsuid = unsafeBitCast(symbol, to: SetFSUID.self)
-        for mode: mode_t in [0o755, 0o700] {
-            #expect(chmod(scene.state, mode) == 0)
+        func asNobody() -> Result<StatusCommand.WatchPresence, any Error> {
             _ = setfsuid(65534)
-            let seen = Result { try StatusCommand.watchIsRunning(settings) }
-            _ = setfsuid(0)
-            #expect((try? seen.get()) == .cannotTell("cannot open \(scene.state)/lock: Permission denied"), "mode \(String(mode, radix: 8)): \(seen)")
+            defer { _ = setfsuid(0) }
+            return Result { try StatusCommand.watchIsRunning(settings) }
         }
+        // A folder others may enter: the 0644 lock file can be probed by anyone, and is.
+        #expect(chmod(scene.state, 0o755) == 0)
+        #expect((try? asNobody().get()) == .running)
+        // A 0700 folder (as berth makes them): the lock cannot be opened, so status cannot tell.
+        #expect(chmod(scene.state, 0o700) == 0)
+        let seen = asNobody()
+        #expect((try? seen.get()) == .cannotTell("cannot open \(scene.state)/lock: Permission denied"), "\(seen)")
     }
 
     @Test func aStateFolderInsideTheSpecsIsRefusedBeforeAnythingIsCreated() async throws {
