@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
         .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON", "COpenSSL"]),
         // Kubernetes: kubeconfig and in-cluster credentials, `kubectl proxy`, later the adapter.
-        .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine"]),
+        .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine", "BerthSystem"]),
 
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),

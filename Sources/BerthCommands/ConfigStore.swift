@@ -6,7 +6,8 @@ import BerthSystem
 /// a field diff for a replacement. Secrets are stored only as fingerprints.
 public enum ConfigStore {
     public static func load(_ path: String) -> [String: JSONValue] {
-        guard let bytes = try? FileSystem.readFile(path), let root = try? JSONParser.parse(bytes) else { return [:] }
+        // Read without following a link; the commands refuse a planted one before this, loudly.
+        guard let bytes = try? StateFolderGuard.read(path), let root = try? JSONParser.parse(bytes) else { return [:] }
         return root.value.objectValue ?? [:]
     }
 
@@ -16,6 +17,6 @@ public enum ConfigStore {
         for spec in desired { out[spec.configHash] = spec.canonicalConfig(secrets: .fingerprint) }
         // watch saves after every pass: write only what changed.
         if out == previous && FileSystem.exists(path) { return }
-        try AtomicFile.write(JSONValue.object(out).serialized(pretty: true) + "\n", to: path)
+        try StateFolderGuard.write(Array((JSONValue.object(out).serialized(pretty: true) + "\n").utf8), to: path)
     }
 }

@@ -11,7 +11,9 @@ enum HeldStore {
     static func path(_ settings: Settings) -> String { settings.stateDirectory + "/held.json" }
 
     static func load(_ settings: Settings) -> HeldDeletions {
-        guard let bytes = try? FileSystem.readFile(path(settings)), let root = try? JSONParser.parse(bytes) else { return HeldDeletions() }
+        guard let bytes = try? StateFolderGuard.read(path(settings)), let root = try? JSONParser.parse(bytes) else {
+            return HeldDeletions()
+        }
         return HeldDeletions(json: root.value)
     }
 
@@ -22,7 +24,7 @@ enum HeldStore {
             let before = load(settings)
             let after = try change(before)
             if after != before {
-                try AtomicFile.write(after.json.serialized(pretty: true) + "\n", to: path(settings))
+                try StateFolderGuard.write(Array((after.json.serialized(pretty: true) + "\n").utf8), to: path(settings))
             }
             return after
         }

@@ -5,6 +5,9 @@ import Foundation
 enum HistoryCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) throws -> Int32 {
         let limit = try arguments.int("limit", default: 50, range: 1...1_000_000)
+        guard try StateFolder.inspect(settings) else {
+            throw BerthError(.notFound, "no state folder at \(settings.stateDirectory): berth has recorded nothing there; check --state")
+        }
         let contents = try JournalReader.read(path: settings.journalPath)
         var records = contents.records
         if let name = arguments.values["name"] { records = records.filter { $0.name == name } }

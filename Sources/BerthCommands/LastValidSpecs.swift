@@ -7,6 +7,10 @@ import Foundation
 /// The next valid save takes over; deleting the file removes what it described.
 enum LastValidSpecs {
     static func load(specs directory: String, store: String) throws -> DesiredState {
+        // A link anywhere under last-valid/ would make the copies below read or write
+        // elsewhere: refuse the whole store (the caller then holds every deletion).
+        let stateDirectory = FileSystem.parentDirectory(of: store)
+        try StateFolderGuard.checkTree(store)
         let current = try SpecFolder.read(directory)
         let apps = SpecFolder.appFiles(current.files.map(\.path))
         var files: [(path: String, bytes: [UInt8])] = []
@@ -15,17 +19,18 @@ enum LastValidSpecs {
         for file in current.files {
             let relative = String(file.path.dropFirst(directory.count)).drop { $0 == "/" }
             let copy = store + "/" + relative
+            let copyFolder = FileSystem.parentDirectory(of: copy)
+            let safe = (try? StateFolderGuard.makeFolders(copyFolder, inside: stateDirectory)) != nil
             let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path))
             if result.isValid {
                 files.append(file)
-                if (try? FileSystem.readFile(copy)) != file.bytes {
-                    try? FileSystem.makeDirectories((copy as NSString).deletingLastPathComponent)
-                    try? AtomicFile.write(file.bytes, to: copy)
+                if safe, (try? StateFolderGuard.read(copy)) != file.bytes {
+                    try? StateFolderGuard.write(file.bytes, to: copy)
                 }
             } else {
                 errors += result.errors
                 invalid.append(file.path)
-                if let kept = try? FileSystem.readFile(copy) { files.append((file.path, kept)) }
+                if safe, let kept = try? StateFolderGuard.read(copy) { files.append((file.path, kept)) }
             }
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))

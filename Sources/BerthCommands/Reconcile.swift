@@ -27,6 +27,9 @@ struct Reconcile {
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         let desired = try SpecFolder.load(settings.specsDirectory)
+        // plan and status read the state folder (recorded configurations): same rules as
+        // apply and watch, and nothing is created.
+        try StateFolder.inspect(settings)
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),

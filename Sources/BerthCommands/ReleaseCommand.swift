@@ -41,7 +41,7 @@ enum ReleaseCommand {
 
     /// The pid of a watch holding the state folder, read from the lock file (never locking it).
     static func runningWatch(_ settings: Settings) -> pid_t? {
-        guard StatusCommand.watchIsRunning(settings),
+        guard (try? StatusCommand.watchIsRunning(settings)) == .running,
               let bytes = try? FileSystem.readFile(settings.stateDirectory + "/lock") else { return nil }
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         guard lines.count >= 2, lines[1] == "watch", let pid = pid_t(lines[0]) else { return nil }

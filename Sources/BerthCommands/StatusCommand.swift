@@ -25,13 +25,14 @@ enum StatusCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async throws -> Int32 {
         let statusPath = settings.stateDirectory + "/status.json"
         var report: StatusReport
-        let source: String
-        if watchIsRunning(settings), let written = StatusFile.read(statusPath) {
+        var source: String
+        let watch = try watchIsRunning(settings)
+        if watch == .running, let written = StatusFile.read(statusPath) {
             report = written
             source = "from the running watch, \(written.time)"
         } else {
             report = await observeNow(settings: settings, kube: kube)
-            source = "observed now"
+            source = "observed now" + (watch.doubt.map { "; cannot tell whether a watch is running: \($0)" } ?? "")
         }
         if arguments.flags.contains("json") {
             let encoder = JSONEncoder()
@@ -128,14 +129,30 @@ enum StatusCommand {
             + (conditions.isEmpty ? "" : "; " + conditions.joined(separator: ", ")) + ")"
     }
 
-    static func watchIsRunning(_ settings: Settings) -> Bool {
-        guard FileSystem.exists(settings.stateDirectory) else { return false }
-        do {
-            let lock = try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: "status")
-            lock.release()
-            return false
-        } catch {
-            return true
+    /// Whether a watch holds the state folder, probed without taking its lock or writing
+    /// anything (the folder is not created either). A lock that cannot be opened or tested
+    /// is `.cannotTell`: status.json is then not presented as the running watch's.
+    static func watchIsRunning(_ settings: Settings) throws -> WatchPresence {
+        guard try StateFolder.inspect(settings) else { return .notRunning }
+        let probe: LockState
+        do { probe = try StateLock.probe(stateDirectory: settings.stateDirectory) } catch let refusal as StateFolderRefusal {
+            throw BerthError(.refused, refusal.message)
+        }
+        switch probe {
+        case .free: return .notRunning
+        // An apply holding the folder is not a watch: its status.json would be stale.
+        case .held(_, let purpose): return purpose == "watch" ? .running : .notRunning
+        case .unknown(let reason): return .cannotTell(reason)
+        }
+    }
+
+    enum WatchPresence: Equatable {
+        case running, notRunning
+        case cannotTell(String)
+
+        var doubt: String? {
+            if case .cannotTell(let reason) = self { return reason }
+            return nil
         }
     }
 }

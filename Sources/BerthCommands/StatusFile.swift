@@ -8,11 +8,11 @@ enum StatusFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report) else { return }
-        try? AtomicFile.write([UInt8](data) + [10], to: path)
+        try? StateFolderGuard.write([UInt8](data) + [10], to: path)
     }
 
     static func read(_ path: String) -> StatusReport? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(StatusReport.self, from: data)
+        guard let bytes = try? StateFolderGuard.read(path) else { return nil }
+        return try? JSONDecoder().decode(StatusReport.self, from: Data(bytes))
     }
 }

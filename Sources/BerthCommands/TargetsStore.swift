@@ -12,7 +12,7 @@ enum TargetsStore {
     /// Without a record (a state folder from before this file existed), the targets the
     /// journal says berth acted on, so nothing made earlier is overlooked.
     static func load(_ settings: Settings) -> Set<String> {
-        guard let bytes = try? FileSystem.readFile(path(settings)) else {
+        guard let bytes = try? StateFolderGuard.read(path(settings)) else {
             guard let journal = try? JournalReader.read(path: settings.journalPath) else { return [] }
             return Set(journal.records.filter { $0.event == "action-ok" }.compactMap(\.target))
         }
@@ -21,6 +21,6 @@ enum TargetsStore {
     }
 
     static func save(_ targets: Set<String>, _ settings: Settings) {
-        try? AtomicFile.write(JSONValue.array(targets.sorted().map { .string($0) }).serialized() + "\n", to: path(settings))
+        try? StateFolderGuard.write(Array((JSONValue.array(targets.sorted().map { .string($0) }).serialized() + "\n").utf8), to: path(settings))
     }
 }

@@ -1,4 +1,5 @@
 import BerthModel
+import BerthSystem
 import Foundation
 
 /// "apps/v1" + "Deployment".
@@ -31,10 +32,8 @@ final class KubeKindMemory: Sendable {
             guard set.count != before, let path else { return }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            if let data = try? encoder.encode(set.sorted()) {
-                let temporary = path + ".tmp"
-                if FileManager.default.createFile(atPath: temporary, contents: data) { _ = rename(temporary, path) }
-            }
+            // Never through a link planted in the state folder.
+            if let data = try? encoder.encode(set.sorted()) { try? StateFolderGuard.write([UInt8](data), to: path) }
         }
     }
 
@@ -42,8 +41,8 @@ final class KubeKindMemory: Sendable {
     private func loaded() -> Set<KubeKind> {
         if let known { return known }
         var set: Set<KubeKind> = []
-        if let path, let data = FileManager.default.contents(atPath: path),
-           let list = try? JSONDecoder().decode([KubeKind].self, from: data) { set = Set(list) }
+        if let path, let bytes = try? StateFolderGuard.read(path),
+           let list = try? JSONDecoder().decode([KubeKind].self, from: Data(bytes)) { set = Set(list) }
         known = set
         return set
     }

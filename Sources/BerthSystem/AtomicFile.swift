@@ -16,8 +16,10 @@ public enum AtomicFile {
         // The pid and a random suffix keep two writers (two processes, or two tasks) from
         // sharing one temporary file; the leading dot keeps it out of casual listings.
         let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // O_EXCL|O_NOFOLLOW: never write through a link planted under the temporary name. The
+        // rename below replaces a link at `path` itself, never the file it points to.
 
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemError.current("create", path: temporary) }
 
         do {

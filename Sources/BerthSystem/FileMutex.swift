@@ -6,8 +6,8 @@ import Glibc
 /// deletions, which `watch` and `berth release` both change). Blocking: holders are brief.
 public enum FileMutex {
     public static func withLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw SystemError.current("open", path: path) }
+        // In the state folder: no links followed, ours only.
+        let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT)
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
             let error = SystemError.current("lock", path: path)

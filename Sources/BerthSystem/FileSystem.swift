@@ -30,7 +30,11 @@ public enum FileSystem {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError.current("open", path: path) }
         defer { close(fd) }
+        return try readAll(fd, path: path)
+    }
 
+    /// Reads an open descriptor to its end; `path` names it in errors.
+    static func readAll(_ fd: Int32, path: String) throws -> [UInt8] {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw SystemError.current("stat", path: path) }
         // The size is only a hint: the file may grow while we read (the journal does), so

@@ -31,8 +31,19 @@ public enum StateLockError: Error, Sendable, CustomStringConvertible, Equatable 
     }
 }
 
-/// One berth per state folder: `flock(LOCK_EX|LOCK_NB)` on `DIR/lock`, with our pid and
-/// purpose written into it so a refused second berth can say who holds it.
+/// Whether a state folder's lock is held, asked without taking it (`StateLock.probe`).
+public enum LockState: Sendable, Equatable {
+    /// Nobody holds it (or there is no lock file: nothing ever ran there).
+    case free
+    /// Another open file description holds it: another berth; pid and purpose from the file.
+    case held(pid: Int32?, purpose: String?)
+    /// The lock file could not be opened or tested; the reason in words.
+    case unknown(String)
+}
+
+/// One berth per state folder: an exclusive open-file-description lock (`FileLock`) on
+/// `DIR/lock`, with our pid and purpose written into it so a refused second berth can say
+/// who holds it.
 ///
 /// The lock lives as long as the object (or until `release()`), and the kernel drops it when
 /// the process dies, so a crash never leaves a stale lock behind. The lock file itself is
@@ -40,46 +51,66 @@ public enum StateLockError: Error, Sendable, CustomStringConvertible, Equatable 
 public final class StateLock: Sendable {
     /// The folder this lock guards.
     public let stateDirectory: String
-    private let descriptor: Descriptor
+    private let descriptor: LockDescriptor
 
     private init(stateDirectory: String, fd: Int32) {
         self.stateDirectory = stateDirectory
-        self.descriptor = Descriptor(fd)
+        self.descriptor = LockDescriptor(fd)
     }
 
     deinit {
         descriptor.close()
     }
 
-    /// Creates the state folder if needed and takes its lock.
+    /// Creates the state folder (0700) if needed and takes its lock. The folder and the lock
+    /// file are checked by `StateFolderGuard`: a link or a file not ours is refused.
     ///
     /// - Throws: `StateLockError.held` when another process (or another `StateLock` in this
-    ///   process) holds it; `SystemError` when the folder or file cannot be created.
+    ///   process) holds it; `StateFolderRefusal` for a link or a foreign file; `SystemError`
+    ///   when the folder or file cannot be created.
     public static func acquire(stateDirectory: String, purpose: String) throws -> StateLock {
-        try FileSystem.makeDirectories(stateDirectory)
+        if try !StateFolderGuard.check(stateDirectory, is: .folder, isStateFolder: true) {
+            try StateFolderGuard.makeFolder(stateDirectory)
+        }
         let path = stateDirectory + "/lock"
         // No O_TRUNC: the holder's pid must stay readable for the error message until we
         // actually own the lock.
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemError.current("open", path: path) }
-
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let error = SystemError.current("lock", path: path)
-            if error.errno == EINTR { continue }
+        // 0644 as before: pid and purpose are no secret, and a reader the folder lets in can
+        // then probe the lock (`berth status` as another user).
+        let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
+        let taken: Bool
+        do { taken = try FileLock.tryLock(fd, path: path) } catch { close(fd); throw error }
+        guard taken else {
             close(fd)
-            if error.errno == EWOULDBLOCK {
-                let (pid, holderPurpose) = readHolder(path)
-                throw StateLockError.held(pid: pid, purpose: holderPurpose)
-            }
-            throw error
+            let (pid, holderPurpose) = readHolder(path)
+            throw StateLockError.held(pid: pid, purpose: holderPurpose)
         }
-
-        // Purely informational, so a failure here does not give the lock back.
-        let content = Array("\(getpid())\n\(purpose)\n".utf8)
-        if ftruncate(fd, 0) == 0 {
-            _ = content.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        }
+        FileLock.writeHolder(fd, lines: ["\(getpid())", purpose])
         return StateLock(stateDirectory: stateDirectory, fd: fd)
+    }
+
+    /// Whether another berth holds the lock, learned without taking it and without writing
+    /// anything: the file is opened read-only (never created) and tested with F_OFD_GETLK.
+    ///
+    /// - Throws: `StateFolderRefusal` when the lock file is a link or not ours: status must
+    ///   refuse such a folder like every other command.
+    public static func probe(stateDirectory: String) throws -> LockState {
+        let path = stateDirectory + "/lock"
+        let fd: Int32
+        do {
+            fd = try StateFolderGuard.open(path, flags: O_RDONLY)
+        } catch let error as SystemError {
+            if error.errno == ENOENT { return .free }
+            return .unknown(error.description)
+        }
+        defer { close(fd) }
+        do {
+            guard try FileLock.isHeld(fd, path: path) else { return .free }
+        } catch {
+            return .unknown("\(error)")
+        }
+        let (pid, purpose) = readHolder(path)
+        return .held(pid: pid, purpose: purpose)
     }
 
     /// Gives the lock back. Calling it again, or letting the object go afterwards, is harmless.
@@ -89,32 +120,9 @@ public final class StateLock: Sendable {
 
     /// Parses `PID\nPURPOSE\n` from a lock file held by someone else.
     static func readHolder(_ path: String) -> (pid: Int32?, purpose: String?) {
-        guard let bytes = try? FileSystem.readFile(path) else { return (nil, nil) }
-        let lines = String(decoding: bytes, as: UTF8.self)
-            .split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = FileLock.holderLines(path)
         let pid = lines.first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
-        let purpose = lines.count > 1 && !lines[1].isEmpty ? String(lines[1]) : nil
+        let purpose = lines.count > 1 && !lines[1].isEmpty ? lines[1] : nil
         return (pid, purpose)
-    }
-}
-
-/// The lock's file descriptor behind a mutex, so `release()` and `deinit` may race from any
-/// thread and still close it exactly once.
-private final class Descriptor: @unchecked Sendable {
-    // Invariant making @unchecked safe: `fd` is only read or written while `mutex` is held.
-    private let mutex = NSLock()
-    private var fd: Int32
-
-    init(_ fd: Int32) {
-        self.fd = fd
-    }
-
-    func close() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        guard fd >= 0 else { return }
-        // Closing the only descriptor of this open file description drops the flock.
-        _ = Glibc.close(fd)
-        fd = -1
     }
 }

@@ -151,4 +151,18 @@ struct JournalTests {
         }
         #expect(error?.description == "cannot open /nonexistent-berth-dir/journal.jsonl: No such file or directory")
     }
+
+    /// A journal planted as a link is never appended to through it (O_NOFOLLOW), even by a
+    /// caller that skipped the state folder's checks.
+    @Test func aLinkedJournalIsNotOpened() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let victim = directory.path + "/victim"
+        try AtomicFile.write("precious\n", to: victim)
+        #expect(symlink(victim, directory.path + "/journal.jsonl") == 0)
+
+        let error = #expect(throws: SystemError.self) { try Journal(path: directory.path + "/journal.jsonl") }
+        #expect(error?.errno == ELOOP)
+        #expect(try FileSystem.readFile(victim) == Array("precious\n".utf8))
+    }
 }
