@@ -14,7 +14,14 @@ deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
 
+# The commit is stamped into the binary through a generated header (git-ignored), rewritten
+# only when it changes so that only one C file is rebuilt; `berth version` prints it.
 build: deps
+	@mkdir -p Sources/CBuildInfo/generated; \
+	commit=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
+	git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit="$$commit-modified"; \
+	line="#define BERTH_COMMIT \"$$commit\""; header=Sources/CBuildInfo/generated/commit.h; \
+	[ "$$(cat $$header 2>/dev/null)" = "$$line" ] || { echo "$$line" > $$header; touch Sources/CBuildInfo/build_info.c; }
 	swift build -c release --product berth
 
 # Keep specs/ converged on an engine (berth watch, in the foreground; Ctrl-C stops it): the

@@ -101,8 +101,11 @@ enum ApplyCommand {
                     code = ExitCode.failure
                 }
             }
-            try await journal.append(ApplyCommand.endRecord(code: code, plan: plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
-                                                            count: outcomes.count, owner: settings.owner))
+            let end = ApplyCommand.endRecord(code: code, plan: plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
+                                             count: outcomes.count, owner: settings.owner)
+            try await journal.append(end)
+            // The last line says what the exit code says.
+            if code != ExitCode.ok { console.out("Not converged: \(end.message ?? "see above").") }
             return (code, false)
         } catch {
             console.err("berth: \(error)")

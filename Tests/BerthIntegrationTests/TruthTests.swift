@@ -150,4 +150,25 @@ import Testing
             #expect(await p.berth("plan", "--detailed-exitcode").status == 2)
         }
     }
+
+    @Test func applyEndSaysWhatTheExitCodeSays() async throws {
+        try await Project.with { p in
+            try p.write("web.json", p.spec("web"))
+            try p.write("bad.json", #"{"name": "bad", "image": "x:1", "replicas": "two"}"#)
+            let run = await p.berth("apply")
+            #expect(run.status == 1)
+            #expect(run.stdout.contains("Invalid: 1 file not planned (\(p.specs)/bad.json).\n"), "\(run.stdout)")
+            #expect(run.stdout.hasSuffix("Not converged: 1 invalid file(s) not applied.\n"), "\(run.stdout)")
+            #expect(!run.stdout.contains("everything matches"))
+            let journal = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
+            let end = journal.split(separator: "\n").last { $0.contains(#""event":"apply-end""#) }
+            #expect(end?.contains(#""exit":"1""#) == true, "\(end ?? "")")
+            #expect(end?.contains("1 invalid file(s) not applied") == true, "\(end ?? "")")
+            #expect(end?.contains("converged") == false)
+            try p.remove("bad.json")
+            #expect(await p.berth("apply").status == 0)
+            let after = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
+            #expect(after.split(separator: "\n").last { $0.contains(#""event":"apply-end""#) }?.contains(#""message":"converged""#) == true)
+        }
+    }
 }
