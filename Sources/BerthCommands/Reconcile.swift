@@ -87,6 +87,7 @@ struct Reconcile {
         context.heldDeletions = HeldStore.load(settings)
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
         plan.unplannedTargets = unobservedTargets
+        plan.anyTargetContacted = !contacted.isEmpty
         return plan
     }
 

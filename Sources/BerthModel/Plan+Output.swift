@@ -26,8 +26,11 @@ extension Plan: CustomStringConvertible {
     /// truth (held deletions, invalid files, unplanned targets). "everything matches" only when it does.
     func closingLine(_ counts: [String]) -> String {
         if matches {
-            return specCount == 0 ? "No changes: there are no specs, and nothing berth manages was found."
-                : "No changes: everything matches the specs."
+            if specCount == 0 {
+                return anyTargetContacted ? "No changes: there are no specs, and nothing berth manages was found."
+                    : "No changes: there are no specs, and no target was asked (berth has made nothing with this state folder)."
+            }
+            return "No changes: everything matches the specs."
         }
         var parts = [counts.isEmpty ? "No changes to make now." : "Plan: " + counts.joined(separator: ", ") + "."]
         if !held.isEmpty {

@@ -10,16 +10,16 @@ public enum StateLockError: Error, Sendable, CustomStringConvertible, Equatable 
     case held(pid: Int32?, purpose: String?)
 
     /// The message with the state folder named, for example
-    /// `state/ is in use by another berth (pid 1234, watch); stop it or use another --state`.
+    /// `state/ is in use by another berth (pid 1234, watch); stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)`.
     public func message(stateDirectory: String) -> String {
         let folder = stateDirectory.hasSuffix("/") ? stateDirectory : stateDirectory + "/"
-        return "\(folder) is in use by another berth\(holderSuffix); stop it or use another --state"
+        return "\(folder) is in use by another berth\(holderSuffix); stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)"
     }
 
     /// The message without the folder's name (an enum case cannot carry it without changing
     /// the case's shape); callers that know the folder should prefer `message(stateDirectory:)`.
     public var description: String {
-        "the state folder is in use by another berth\(holderSuffix); stop it or use another --state"
+        "the state folder is in use by another berth\(holderSuffix); stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)"
     }
 
     private var holderSuffix: String {

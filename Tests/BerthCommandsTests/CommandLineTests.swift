@@ -106,4 +106,16 @@ struct CommandLineTests {
         #expect(result.code == ExitCode.failure)
         #expect(result.err.contains("nope"))
     }
+
+    /// An empty folder and a fresh state folder: no engine is asked (none is there either),
+    /// and the plan says exactly that instead of "everything matches".
+    @Test func anEmptyFolderSaysNoTargetWasAsked() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state").path
+        let result = await Self.run(["plan", "--detailed-exitcode", "--specs", dir.appendingPathComponent("specs").path, "--state", state])
+        #expect(result.code == ExitCode.ok, "\(result.err)")
+        #expect(result.out == "No changes: there are no specs, and no target was asked (berth has made nothing with this state folder).\n")
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
 }

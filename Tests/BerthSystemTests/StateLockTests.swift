@@ -23,7 +23,7 @@ struct StateLockTests {
         }
         #expect(error == .held(pid: getpid(), purpose: "watch"))
         #expect(error?.message(stateDirectory: "state")
-            == "state/ is in use by another berth (pid \(getpid()), watch); stop it or use another --state")
+            == "state/ is in use by another berth (pid \(getpid()), watch); stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)")
         #expect(error?.description.contains("(pid \(getpid()), watch)") == true)
     }
 
@@ -68,9 +68,9 @@ struct StateLockTests {
     @Test func heldMessageWithoutHolderDetails() {
         let error = StateLockError.held(pid: nil, purpose: nil)
         #expect(error.message(stateDirectory: "/var/lib/berth/")
-            == "/var/lib/berth/ is in use by another berth; stop it or use another --state")
+            == "/var/lib/berth/ is in use by another berth; stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)")
         #expect(StateLockError.held(pid: 7, purpose: nil).message(stateDirectory: "s")
-            == "s/ is in use by another berth (pid 7); stop it or use another --state")
+            == "s/ is in use by another berth (pid 7); stop it, or give this one another --state and another --owner (one berth manages an owner on an engine)")
     }
 
     @Test func unreadableHolderFileGivesNilDetails() throws {
