@@ -128,6 +128,13 @@ final class KubePlatform: Platform, EventSource, PlanningFacts {
         return await connector.adapter.contribute(to: context)
     }
 
+    /// `plan` asks the server about the Kubernetes objects it would write (dry run).
+    func dryRun(_ plan: Plan) async -> Plan {
+        guard plan.actions.contains(where: { $0.key.target == "kubernetes" && $0.op != .delete }),
+              let adapter = await connected() else { return plan }
+        return await adapter.dryRun(plan)
+    }
+
     /// The connected adapter, if any (apply --wait reads rollouts through it).
     func connected() async -> KubernetesAdapter? { await slot.current()?.adapter }
 

@@ -12,7 +12,7 @@ enum PlanCommand {
         let detailed = arguments.flags.contains("detailed-exitcode")
         do {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
-            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            let plan = await kube.dryRun(reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete")))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())

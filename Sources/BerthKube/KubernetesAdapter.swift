@@ -55,16 +55,20 @@ public final class KubernetesAdapter: Platform, Sendable {
             }
         }
         kinds.remember(wanted)
-        return found
+        return found + (try await unlisted(desired: desired, owner: owner, found: found))
     }
 
     public func perform(_ action: Action, owner: String) async throws {
         switch action.op {
-        case .create, .update, .replace:
+        case .create, .update, .replace, .adopt:
             guard let object = action.native else {
                 throw BerthError(.unsupported, "\(action.op.rawValue) \(action.key): no object to apply")
             }
-            try await apply(object, doing: "applying \(KubernetesAdapter.describe(object))" + KubernetesAdapter.origin(action))
+            let doing = (action.op == .adopt ? "taking over " : "applying ") + KubernetesAdapter.describe(object) + KubernetesAdapter.origin(action)
+            if action.op == .create, let id = action.key.kubeObject {
+                try await checkNotSomeoneElses(id, owner: owner, doing: doing)
+            }
+            try await apply(object, doing: doing)
         case .delete:
             guard let id = action.key.kubeObject else {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
@@ -115,8 +119,12 @@ public final class KubernetesAdapter: Platform, Sendable {
         return "\(object["apiVersion"]?.stringValue ?? "?") \(object["kind"]?.stringValue ?? "?") \(where_)\(meta?["name"]?.stringValue ?? "?")"
     }
 
+    /// The spec and where the object is written: the manifest's line, else the spec's.
     static func origin(_ action: Action) -> String {
-        action.spec.map { " (spec \($0.name), \($0.origin.file))" } ?? ""
+        guard let spec = action.spec else { return "" }
+        let id = action.key.kubeObject
+        let manifest = spec.manifests.first { $0.apiVersion == id?.apiVersion && $0.kind == id?.kind && $0.name == id?.name }
+        return " (spec \(spec.name), \(spec.origin.file):\(manifest?.position ?? spec.origin.position))"
     }
 
     /// The kinds the specs make: a Deployment and a Service for a portable spec, and each manifest's.

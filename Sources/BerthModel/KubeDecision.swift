@@ -10,9 +10,10 @@ enum KubeDecision {
         var errors: [SpecError] = []
         /// Files whose objects clash with another's: treated like invalid files.
         var clashingFiles: [String] = []
+        var notes: [String] = []
     }
 
-    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext) -> Result {
+    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext, others: Others = Others()) -> Result {
         var result = Result()
         let (objectsBySpec, clashing) = objects(specs, context: context, into: &result)
         var found: [String: ObservedResource] = [:]
@@ -24,8 +25,16 @@ enum KubeDecision {
         for spec in specs where !clashing.contains(spec.name) {
             for object in objectsBySpec[spec.name] ?? [] {
                 wanted.insert(object.id.identity)
+                if found[object.id.identity] == nil, let other = others.decide(object, spec: spec, into: &result) {
+                    result.actions += other
+                    continue
+                }
                 if let action = decide(object, spec: spec, found: found[object.id.identity]) { result.actions.append(action) }
             }
+        }
+        let strays = others.unnamed.filter { !wanted.contains($0.key) }.map(\.value.engineName).sorted()
+        if !strays.isEmpty {
+            result.notes.append("left alone: \(strays.joined(separator: ", ")) carry the owner label but no valid berth.name label, and no spec names them")
         }
         let specNames = Set(specs.map(\.name))
         for (identity, resource) in found.sorted(by: { $0.key < $1.key }) where !wanted.contains(identity) {
@@ -40,11 +49,16 @@ enum KubeDecision {
         return result
     }
 
-    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
+    static func action(_ op: Action.Op, _ object: KubeObject, spec: Spec, found: ObservedResource?, reason: String,
+                       changes: [FieldChange] = []) -> Action {
         let key = ResourceKey(target: "kubernetes", kind: object.kind, name: spec.name, object: object.id.description)
+        return Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
+                      existingName: found?.engineName, changes: changes, native: object.body)
+    }
+
+    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
         func action(_ op: Action.Op, _ reason: String, _ changes: [FieldChange] = []) -> Action {
-            Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
-                   existingName: found?.engineName, changes: changes, native: object.body)
+            KubeDecision.action(op, object, spec: spec, found: found, reason: reason, changes: changes)
         }
         guard let found else { return action(.create, "missing") }
         let drift = KubeDrift.changes(desired: object.body, observed: found.native)

@@ -23,7 +23,11 @@ public struct Plan: Sendable {
 
 public struct Action: Sendable, Comparable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable {
-        case create, replace, start, update, delete
+        case create, replace, start, update
+        /// Kubernetes: take over an existing object that is not berth's, because its spec
+        /// says `"adopt": true`; never planned otherwise.
+        case adopt
+        case delete
     }
 
     public enum Strategy: String, Sendable {
