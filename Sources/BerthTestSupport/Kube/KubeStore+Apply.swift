@@ -7,6 +7,7 @@ extension KubeStore {
     func apply(_ key: KubeObjectKey, body: JSONValue, manager: String,
                force: Bool) throws(KubeStatus) -> (stored: KubeStoredObject, created: Bool) {
         try KubeValidation.checkApplyTypes(body, key: key)
+        try KubeSchema.checkApply(body, key: key)
         let applied = KubeFieldPath.leaves(of: body)
         guard let old = state.objects[key] else {
             try checkNamespaceWritable(for: key)
