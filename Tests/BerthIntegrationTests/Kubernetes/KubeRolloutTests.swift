@@ -37,9 +37,15 @@ import Testing
         let server = p.server
         let controller = Task {
             // The controller finishes only after berth has read the unfinished rollout once, however
-            // slowly a loaded machine runs berth: then "waiting" must have been said.
+            // slowly a loaded machine runs berth: then "waiting" must have been said. (A read before
+            // the apply is berth looking whether the object is someone else's.)
             let path = "/apis/apps/v1/namespaces/default/deployments/web"
-            while !server.requests.contains(where: { $0.method == "GET" && $0.path.hasPrefix(path) }) {
+            func rolloutRead() -> Bool {
+                let requests = server.requests
+                guard let applied = requests.firstIndex(where: { $0.method == "PATCH" && $0.path.hasPrefix(path) }) else { return false }
+                return requests[(applied + 1)...].contains { $0.method == "GET" && $0.path.hasPrefix(path) }
+            }
+            while !rolloutRead() {
                 try await Task.sleep(for: .milliseconds(50))
             }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status(
