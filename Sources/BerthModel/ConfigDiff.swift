@@ -7,7 +7,7 @@ public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         let redacted = [old, new].contains { $0?.hasPrefix("\"(redacted") == true }
-        if redacted { return "\(path): (secret value changed)" }
+        if redacted { return new == nil ? "\(path): removed (a secret value)" : "\(path): (secret value changed)" }
         switch (old, new) {
         case (nil, let n?): return "\(path): added \(n)"
         case (let o?, nil): return "\(path): removed (was \(o))"

@@ -63,9 +63,11 @@ enum KubeDecision {
         guard let found else { return action(.create, "missing") }
         let drift = KubeDrift.changes(desired: object.body, observed: found.native)
         if found.configHash != object.configHash {
+            // What the spec no longer sends is removed by the apply: say so, as for what it adds.
+            let changes = (drift + KubeRemovedFields.changes(desired: object.body, observed: found.native)).sorted { $0.path < $1.path }
             let from = found.configHash.map { String($0.prefix(12)) } ?? "none"
-            let reason = drift.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"
-            return action(.update, reason, drift)
+            let reason = changes.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"
+            return action(.update, reason, changes)
         }
         if !drift.isEmpty {
             return action(.update, "drifted out of band: " + drift.map(\.path).joined(separator: ", "), drift)

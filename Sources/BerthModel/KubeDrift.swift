@@ -19,9 +19,14 @@ public enum KubeDrift {
             switch key {
             // Identity, not content: an older apiVersion of the same object is that object.
             case "status", "apiVersion", "kind": continue
-            // The server turns stringData into data and never returns it: its changes show
-            // in the config hash, not here.
-            case "stringData" where isSecret: continue
+            // The server turns stringData into data and never returns it: what it holds is
+            // judged by the data value it made, so a value changed by hand in data shows.
+            case "stringData" where isSecret:
+                for (name, item) in value.objectValue ?? [:] {
+                    let held = observed?["data"]?[name]
+                    guard held?.stringValue != Base64.encode(item.stringValue ?? item.canonicalText) else { continue }
+                    out.append(change(join("stringData", name), held, item, secret: true))
+                }
             case "metadata":
                 for (field, item) in value.objectValue ?? [:] where !serverMetadata.contains(field) {
                     var wanted = item
@@ -132,5 +137,27 @@ enum KubeSecrets {
         case .array(let items): return .array(items.map(hidingEnv))
         default: return value
         }
+    }
+}
+
+/// Standard base64 with padding, as the API server stores Secret data; the model has no
+/// Foundation to lend it one.
+enum Base64 {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+    static func encode(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var out = ""
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for position in 0..<4 {
+                out.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3f)] : "=")
+            }
+            index += 3
+        }
+        return out
     }
 }
