@@ -29,9 +29,15 @@ enum KubeStatusError {
         // A namespace that does not exist yet may be one a parallel action is creating (a
         // Namespace manifest beside the objects in it): worth the executor's backoff.
         let missingNamespace = status == 404 && body?["details"]?["kind"]?.stringValue == "namespaces"
+        // A namespace being deleted is gone in seconds and may be made again: passing too.
+        let terminating = status == 403 && (body?["details"]?["causes"]?.arrayValue ?? []).contains {
+            $0["reason"]?.stringValue == namespaceTerminating
+        }
         return BerthError(code, doing, cause: String(cause.prefix(2000)),
-                          isRetryable: status >= 500 || status == 429 || missingNamespace, status: status)
+                          isRetryable: status >= 500 || status == 429 || missingNamespace || terminating, status: status)
     }
+
+    static let namespaceTerminating = "NamespaceTerminating"
 
     static func cause(_ json: JSONValue) -> String? {
         let message = json["message"]?.stringValue
@@ -64,4 +70,9 @@ enum KubeStatusError {
         return "the object does not fit its kind's schema: \(what) (API answered 500: \(typedPatchMarker)); "
             + "not retried: correct the spec"
     }
+}
+
+extension BerthError {
+    /// A write refused because its namespace is being deleted (403, cause NamespaceTerminating).
+    var isNamespaceTerminating: Bool { status == 403 && (cause ?? "").contains("because it is being terminated") }
 }

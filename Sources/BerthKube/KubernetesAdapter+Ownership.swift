@@ -1,3 +1,4 @@
+import BerthEngine
 import BerthJSON
 import BerthModel
 
@@ -36,10 +37,41 @@ extension KubernetesAdapter {
     }
 
     /// Before a create: the object must not exist, or be this owner's (an earlier attempt's).
-    /// The plan saw it missing, but someone may have made it since.
-    func checkNotSomeoneElses(_ id: KubeObjectID, owner: String, doing: String) async throws {
-        guard let existing = try await read(id), existing.kubeOwner != owner else { return }
+    /// The plan saw it missing, but someone may have made it since. One being deleted (a
+    /// terminating namespace) is waited for: applying to it would only update the doomed object.
+    func prepareCreate(_ id: KubeObjectID, owner: String, doing: String) async throws {
+        guard let existing = try await read(id) else { return }
+        if existing.state == .removing {
+            try await waitUntilGone(id, doing: doing)
+            return
+        }
+        guard existing.kubeOwner != owner else {
+            // Ours, yet planned as a create: its namespace is being deleted. A write to it would
+            // be accepted and then deleted with the namespace; wait for that to finish.
+            if let namespace = id.namespace {
+                try await waitUntilGone(KubeObjectID(apiVersion: "v1", kind: "Namespace", namespace: nil, name: namespace), doing: doing)
+            }
+            return
+        }
         throw BerthError(.conflict, doing, cause: "\(id) already exists and is not berth's (\(existing.kubeHolder)); "
                          + "berth leaves it alone: rename the object, or set \"adopt\": true in its spec to take it over")
+    }
+
+    /// Waits, within `terminationWait`, until an object being deleted is gone.
+    func waitUntilGone(_ id: KubeObjectID, doing: String) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + KubernetesAdapter.terminationWait
+        var noted = false
+        while let existing = try await read(id), existing.state == .removing {
+            if !noted {
+                ActionNotes.add("\(id) was being deleted: waited for it to be gone before making it again")
+                noted = true
+            }
+            guard clock.now < deadline else {
+                throw BerthError(.conflict, doing, cause: "\(id) is still being deleted after \(KubernetesAdapter.terminationWait.components.seconds) s "
+                                 + "(finalizers not done?); berth makes it again once it is gone: apply again then")
+            }
+            try await Task.sleep(for: KubernetesAdapter.terminationPoll)
+        }
     }
 }

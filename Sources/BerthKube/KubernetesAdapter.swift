@@ -23,6 +23,11 @@ public final class KubernetesAdapter: Platform, Sendable {
         KubeKind("apps/v1", "StatefulSet"), KubeKind("apps/v1", "DaemonSet"),
     ]
 
+    /// How long a create waits for an object being deleted (a terminating namespace) to go:
+    /// a namespace's controller empties it first, which takes seconds to minutes.
+    public static let terminationWait: Duration = .seconds(180)
+    static let terminationPoll: Duration = .milliseconds(500)
+
     /// kubectl's and client-go's page size: big enough that most lists are one request, small
     /// enough that a namespace of thousands of objects does not come as one huge answer.
     public static let defaultPageSize = 500
@@ -66,7 +71,7 @@ public final class KubernetesAdapter: Platform, Sendable {
             }
             let doing = (action.op == .adopt ? "taking over " : "applying ") + KubernetesAdapter.describe(object) + KubernetesAdapter.origin(action)
             if action.op == .create, let id = action.key.kubeObject {
-                try await checkNotSomeoneElses(id, owner: owner, doing: doing)
+                try await prepareCreate(id, owner: owner, doing: doing)
             }
             try await apply(object, doing: doing)
         case .delete:
@@ -92,7 +97,15 @@ public final class KubernetesAdapter: Platform, Sendable {
         let namespace = meta?["namespace"]?.stringValue ?? defaultNamespace
         let path = type.objectPath(namespace: namespace, name: name) + "?fieldManager=berth&force=true"
         kinds.remember([KubeKind(apiVersion, kind)])
-        _ = try await client.request("PATCH", path, body: object, contentType: "application/apply-patch+yaml", doing: doing)
+        do {
+            _ = try await client.request("PATCH", path, body: object, contentType: "application/apply-patch+yaml", doing: doing)
+        } catch let error as BerthError where type.namespaced && error.isNamespaceTerminating {
+            // The namespace is being deleted: wait for it to go; the retry finds it missing
+            // (worth the executor's backoff) until the Namespace is made again.
+            try await waitUntilGone(KubeObjectID(apiVersion: "v1", kind: "Namespace", namespace: nil, name: namespace), doing: doing)
+            throw BerthError(.notFound, doing, cause: "namespace \(namespace) was being deleted and is gone now; "
+                             + "applied again once it is made again", isRetryable: true, status: 404)
+        }
     }
 
     func delete(_ id: KubeObjectID) async throws {

@@ -25,6 +25,10 @@ enum KubeDecision {
         for spec in specs where !clashing.contains(spec.name) {
             for object in objectsBySpec[spec.name] ?? [] {
                 wanted.insert(object.id.identity)
+                if found[object.id.identity] != nil, let again = others.inTerminatingNamespace(object, spec: spec) {
+                    result.actions.append(again)
+                    continue
+                }
                 if found[object.id.identity] == nil, let other = others.decide(object, spec: spec, into: &result) {
                     result.actions += other
                     continue

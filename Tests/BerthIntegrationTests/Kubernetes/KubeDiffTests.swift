@@ -50,3 +50,33 @@ import Testing
         await p.expectConverged()
     }
 }
+
+/// Issue 17.13: applying into a namespace that is being deleted waits for it to go and makes
+/// it again, with what belongs in it, in one apply.
+@Suite struct KubeTerminatingNamespaceTests {
+    @Test func aTerminatingNamespaceIsWaitedForAndMadeAgainWithItsObjects() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("team.json", """
+        {"name": "team", "target": "kubernetes", "namespace": "team-d", "manifests": [
+          {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-d"}},
+          {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"a": "b"}}]}
+        """)
+        #expect(await p.berth("apply").status == 0)
+        let before = try #require(p.server.object(.namespaces, name: "team-d")?["metadata"]?["uid"]?.stringValue)
+        // Someone deletes the namespace; the test server keeps it Terminating for a second.
+        try p.server.delete(.namespaces, name: "team-d")
+        let plan = await p.berth("plan")
+        #expect(plan.stdout.contains("+ create kubernetes v1 Namespace team-d (spec team): being deleted: made again once it is gone"), "\(plan.stdout)")
+        #expect(plan.stdout.contains("+ create kubernetes v1 ConfigMap team-d/settings (spec team): namespace team-d is being deleted: made again once it is gone"), "\(plan.stdout)")
+        let run = await p.berth("apply")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let namespace = try #require(p.server.object(.namespaces, name: "team-d"))
+        #expect(namespace["metadata"]?["uid"]?.stringValue != before)
+        #expect(namespace["status"]?["phase"]?.stringValue == "Active")
+        #expect(p.server.object(.configMaps, namespace: "team-d", name: "settings")?["data"]?["a"]?.stringValue == "b")
+        let journal = try String(contentsOfFile: p.state + "/journal.jsonl", encoding: .utf8)
+        #expect(journal.contains("v1 Namespace team-d was being deleted: waited for it to be gone before making it again"), "\(journal)")
+        await p.expectConverged()
+    }
+}
