@@ -55,7 +55,8 @@ import Testing
 /// it again, with what belongs in it, in one apply.
 @Suite struct KubeTerminatingNamespaceTests {
     @Test func aTerminatingNamespaceIsWaitedForAndMadeAgainWithItsObjects() async throws {
-        let p = try KubeProject()
+        // The namespace stays Terminating until berth has been seen waiting for it.
+        let p = try KubeProject(finalizationDelay: .seconds(3600))
         defer { p.finish() }
         try p.write("team.json", """
         {"name": "team", "target": "kubernetes", "namespace": "team-d", "manifests": [
@@ -69,7 +70,17 @@ import Testing
         let plan = await p.berth("plan")
         #expect(plan.stdout.contains("+ create kubernetes v1 Namespace team-d (spec team): being deleted: made again once it is gone"), "\(plan.stdout)")
         #expect(plan.stdout.contains("+ create kubernetes v1 ConfigMap team-d/settings (spec team): namespace team-d is being deleted: made again once it is gone"), "\(plan.stdout)")
+        let server = p.server
+        let reads = server.requests.filter { $0.method == "GET" && $0.path == "/api/v1/namespaces/team-d" }.count
+        let controller = Task {
+            // The namespace controller finishes once berth has read the terminating namespace twice.
+            while server.requests.filter({ $0.method == "GET" && $0.path == "/api/v1/namespaces/team-d" }).count < reads + 2 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            server.finishPendingDeletions()
+        }
         let run = await p.berth("apply")
+        try await controller.value
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let namespace = try #require(p.server.object(.namespaces, name: "team-d"))
         #expect(namespace["metadata"]?["uid"]?.stringValue != before)
