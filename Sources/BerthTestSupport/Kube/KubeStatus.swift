@@ -58,6 +58,13 @@ struct KubeStatus: Error, Sendable {
                    details: details(name: name, kind: kind))
     }
 
+    /// A delete whose `preconditions.resourceVersion` is not the object's.
+    static func preconditionFailed(_ kind: KubeResourceKind, name: String, sent: String, current: String) -> KubeStatus {
+        KubeStatus(code: 409, message: "Operation cannot be fulfilled on \(kind.qualifiedPlural) \"\(name)\": the ResourceVersion in the "
+                   + "precondition (\(sent)) does not match the ResourceVersion in record (\(current)). The object might have been modified",
+                   reason: "Conflict", details: details(name: name, kind: kind))
+    }
+
     static func staleResourceVersion(_ kind: KubeResourceKind, name: String) -> KubeStatus {
         KubeStatus(code: 409, message: "Operation cannot be fulfilled on \(kind.qualifiedPlural) \"\(name)\": the object has been "
                    + "modified; please apply your changes to the latest version and try again",

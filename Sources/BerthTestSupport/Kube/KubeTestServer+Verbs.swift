@@ -47,7 +47,13 @@ extension KubeTestServer {
         case "DELETE":
             let options = request.body.isEmpty ? nil : try Self.parseBody(request)
             let propagation = options?["propagationPolicy"]?.stringValue ?? target.query["propagationPolicy"]
-            return Self.reply(200, try write(target) { store throws(KubeStatus) in try store.delete(key, propagation: propagation) })
+            let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
+            return Self.reply(200, try write(target) { store throws(KubeStatus) in
+                if let precondition, let current = try? store.get(key).resourceVersion, current != precondition {
+                    throw .preconditionFailed(key.kind, name: key.name, sent: precondition, current: current)
+                }
+                return try store.delete(key, propagation: propagation)
+            })
         default:
             throw KubeStatus(code: 405, message: "the server does not allow this method on the requested resource",
                              reason: "MethodNotAllowed", details: .object([:]))
