@@ -44,6 +44,8 @@ public actor Controller {
     var lastDesired = DesiredState(specs: [])
     var lastContext: PlanContext?
     var onReconciled: @Sendable (StatusReport) -> Void = { _ in }
+    /// Targets being probed while unreachable (see `ReachabilityProbe`).
+    var probing: Set<String> = []
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
@@ -82,6 +84,7 @@ public actor Controller {
             return
         }
         await reportTargetFailures(observation.failures)
+        for failure in observation.failures where RetryPolicy.shouldRetry(failure.error) { probe(failure.target) }
         // A passing failure (a 503, a lost answer) leaves that target's specs out of this plan:
         // try the key again soon, or a heal that an event asked for waits for the next resync.
         if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {

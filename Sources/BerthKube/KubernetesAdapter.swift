@@ -124,6 +124,20 @@ public final class KubernetesAdapter: Platform, Sendable {
         return KubeRollout(deployment: body, object: id.description)
     }
 
+    /// How often an unreachable server's `/readyz` is asked.
+    public static let probeInterval: Duration = .milliseconds(1500)
+
+    /// False at once if the server answers; else probes `/readyz` every `probeInterval`
+    /// until it does (true), or until the task is cancelled (false).
+    public func waitUntilReachable() async -> Bool {
+        if await client.isReady() { return false }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: KubernetesAdapter.probeInterval)
+            if await client.isReady() { return true }
+        }
+        return false
+    }
+
     static func selector(_ owner: String) -> String { "berth.owner%3D" + owner }
 
     static func describe(_ object: JSONValue) -> String {
