@@ -5,7 +5,7 @@ import BerthModel
 /// object to be created, changed or adopted, so an unknown kind or apiVersion, a schema
 /// error or an admission refusal is a plan error, not a create that fails at apply.
 extension KubernetesAdapter {
-    /// How many dry runs are in flight at once.
+    /// How many dry runs (and reads of unlisted objects) are in flight at once.
     static let dryRunParallelism = 8
 
     /// The plan with the server's refusals as errors (those actions left out) and the objects

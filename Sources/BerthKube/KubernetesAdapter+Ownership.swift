@@ -20,9 +20,17 @@ extension KubernetesAdapter {
             missing += objects.map(\.id).filter { !seen.contains($0.identity) }
         }
         return try await withThrowingTaskGroup(of: ObservedResource?.self) { group in
-            for id in Set(missing) { group.addTask { try await self.read(id) } }
+            var pending = Set(missing).sorted().makeIterator()
+            func next() {
+                guard let id = pending.next() else { return }
+                group.addTask { try await self.read(id) }
+            }
+            for _ in 0..<KubernetesAdapter.dryRunParallelism { next() }
             var out: [ObservedResource] = []
-            for try await resource in group { if let resource { out.append(resource) } }
+            for try await resource in group {
+                if let resource { out.append(resource) }
+                next()
+            }
             return out
         }
     }
