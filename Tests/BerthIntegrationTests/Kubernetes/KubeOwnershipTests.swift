@@ -77,6 +77,10 @@ import Testing
         let plan = await p.berth("plan")
         #expect(plan.status == 1)
         #expect(plan.stderr.contains("v1 ConfigMap default/shared already exists and is not berth's (it belongs to berth owner \"team-b\")"), "\(plan.stderr)")
+        // Nor is it shown as this owner's in status.
+        let status = await p.berth("status", "--json")
+        let entry = try JSONParser.parse(status.stdout).value["entries"]?.arrayValue?.first { $0["name"]?.stringValue == "s" }
+        #expect(entry?["runningReplicas"]?.intValue == 0, "\(status.stdout)")
     }
 
     @Test func adoptTrueTakesTheObjectOverAndSaysSo() async throws {
