@@ -78,7 +78,7 @@ public final class KubernetesAdapter: Platform, Sendable {
             guard let id = action.key.kubeObject else {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
             }
-            try await delete(id)
+            try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
         case .start:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
         }
@@ -108,11 +108,20 @@ public final class KubernetesAdapter: Platform, Sendable {
         }
     }
 
-    func delete(_ id: KubeObjectID) async throws {
+    /// Deletes the object; with `uid`, only if it is still the object observed (a precondition),
+    /// so one that someone else made in its place since is never deleted.
+    func delete(_ id: KubeObjectID, uid: String? = nil) async throws {
         guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else { return }
         let path = type.objectPath(namespace: id.namespace, name: id.name) + "?propagationPolicy=Background"
+        let options: JSONValue? = uid.map {
+            .object(["apiVersion": .string("v1"), "kind": .string("DeleteOptions"), "preconditions": .object(["uid": .string($0)])])
+        }
         // Already gone is what was wanted.
-        _ = try await client.request("DELETE", path, doing: "deleting \(id)", accept: [404])
+        let (status, _) = try await client.request("DELETE", path, body: options, doing: "deleting \(id)", accept: [404, 409])
+        if status == 409 {
+            throw BerthError(.conflict, "deleting \(id)", cause: "it was replaced since berth looked (another uid): the new object is "
+                             + "not the one berth made, so it is left alone")
+        }
     }
 
     /// The Deployments among the objects, read now, for rollout status and `apply --wait`.

@@ -45,12 +45,22 @@ enum KubeDecision {
             guard let name = resource.name, !clashing.contains(name) else { continue }
             let key = ResourceKey(target: "kubernetes", kind: resource.kind, name: name, object: resource.id)
             if specNames.contains(name) {
-                result.actions.append(Planner.delete(key, resource, reason: "no longer in spec \(name)"))
+                result.actions.append(deletion(key, resource, reason: "no longer in spec \(name)"))
             } else {
-                result.orphans.append(Planner.delete(key, resource, reason: "spec removed"))
+                result.orphans.append(deletion(key, resource, reason: "spec removed"))
             }
         }
         return result
+    }
+
+    /// A delete that names the object observed by its uid, so the adapter deletes only that
+    /// object, never one of the same name someone put in its place since.
+    static func deletion(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {
+        var action = Planner.delete(key, resource, reason: reason)
+        if let uid = resource.native?["metadata"]?["uid"] {
+            action.native = .object(["metadata": .object(["uid": uid])])
+        }
+        return action
     }
 
     static func action(_ op: Action.Op, _ object: KubeObject, spec: Spec, found: ObservedResource?, reason: String,

@@ -50,7 +50,8 @@ public struct Action: Sendable, Comparable, CustomStringConvertible {
     public var changes: [FieldChange]
     /// Kubernetes create and update: the complete object to server-side apply, computed once
     /// by the planner (`KubeObject.body`) so the adapter never rebuilds it. May hold secret
-    /// values: never print or journal it. Deletes name their object in `key.object`.
+    /// values: never print or journal it. Deletes name their object in `key.object` and carry
+    /// only the observed `metadata.uid` here, the delete's precondition.
     public var native: JSONValue?
 
     public init(op: Op, key: ResourceKey, reason: String, spec: Spec? = nil, configHash: String? = nil,

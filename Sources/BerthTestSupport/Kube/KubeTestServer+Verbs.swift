@@ -48,9 +48,13 @@ extension KubeTestServer {
             let options = request.body.isEmpty ? nil : try Self.parseBody(request)
             let propagation = options?["propagationPolicy"]?.stringValue ?? target.query["propagationPolicy"]
             let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
+            let uid = options?["preconditions"]?["uid"]?.stringValue
             return Self.reply(200, try write(target) { store throws(KubeStatus) in
                 if let precondition, let current = try? store.get(key).resourceVersion, current != precondition {
                     throw .preconditionFailed(key.kind, name: key.name, sent: precondition, current: current)
+                }
+                if let uid, let current = try? store.get(key).object["metadata"]?["uid"]?.stringValue, current != uid {
+                    throw .preconditionFailed(key.kind, name: key.name, field: "UID", sent: uid, current: current)
                 }
                 return try store.delete(key, propagation: propagation)
             })

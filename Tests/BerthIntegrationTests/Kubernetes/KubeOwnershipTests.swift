@@ -47,6 +47,29 @@ import Testing
         #expect(p.requests("PATCH", "/configmaps/coredns").isEmpty && p.requests("DELETE", "/configmaps/coredns").isEmpty)
     }
 
+    @Test func anObjectReplacedBySomeoneElseBeforeThePruneIsNotDeleted() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        for name in ["web", "api", "db"] { try p.write("\(name).json", p.spec(name, ports: [])) }
+        #expect(await p.berth("apply").status == 0)
+        try p.remove("api.json")
+        let server = p.server
+        // Between berth's look and its delete, someone replaces api with a Deployment of their own.
+        server.beforeNext(method: "DELETE", pathContains: "/deployments/api") {
+            try? server.delete(.deployments, namespace: "default", name: "api")
+            _ = try? server.apply(as: "kubectl", .deployments, namespace: "default", object: JSONParser.parse("""
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "api"},
+             "spec": {"selector": {"matchLabels": {"app": "theirs"}}, "template": {"metadata": {"labels": {"app": "theirs"}},
+                      "spec": {"containers": [{"name": "x", "image": "x:1"}]}}}}
+            """).value)
+        }
+        let run = await p.berth("apply")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("deleting apps/v1 Deployment default/api: it was replaced since berth looked"), "\(run.stdout)\(run.stderr)")
+        #expect(p.server.deployment(namespace: "default", name: "api")?["spec"]?["selector"]?["matchLabels"]?["app"]?.stringValue == "theirs")
+        #expect(p.requests("DELETE", "/deployments/api").first?.body?["preconditions"]?["uid"] != nil)
+    }
+
     @Test func anObjectMadeBetweenPlanAndCreateIsStillNotTakenOver() async throws {
         let p = try KubeProject()
         defer { p.finish() }
