@@ -40,6 +40,9 @@ public final class KubernetesAdapter: Platform, Sendable {
         self.kinds = KubeKindMemory(path: kindsFile)
     }
 
+    /// The one-berth-per-owner Lease in the context's namespace (see `KubeLease`).
+    public var lease: KubeLease { KubeLease(client: client, namespace: defaultNamespace) }
+
     public func observe(owner: String) async throws -> [ObservedResource] {
         try await observe(owner: owner, desired: DesiredState(specs: []))
     }
