@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
-        .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP"]),
+        .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP", "BerthTestSupport"]),
         // The fake Kubernetes API server, replayed against transcripts of a real kube-apiserver.
         .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
                     resources: [.copy("Transcripts")]),

@@ -6,6 +6,10 @@ import Foundation
 
 enum ApplyCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        if arguments.values["timeout"] != nil && !arguments.flags.contains("wait") {
+            console.err("berth: --timeout is how long --wait waits for rollouts; without --wait it means nothing: add --wait, or leave --timeout out")
+            return 1
+        }
         let state: StateFolder
         do {
             // Checked before the state folder is made: a wrong --specs leaves nothing behind.

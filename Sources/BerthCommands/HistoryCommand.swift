@@ -29,7 +29,9 @@ enum HistoryCommand {
     static func line(_ r: JournalRecord) -> String {
         var parts = [r.time, "#\(r.seq)", r.event]
         if let op = r.op { parts.append(op) }
-        if let name = r.name {
+        if let object = r.detail?["object"] {
+            parts.append([r.target, object].compactMap { $0 }.joined(separator: " ") + (r.name.map { " (spec \($0))" } ?? ""))
+        } else if let name = r.name {
             parts.append([r.target, r.kind, name].compactMap { $0 }.joined(separator: " ") + (r.replica.map { " #\($0)" } ?? ""))
         }
         var text = parts.joined(separator: " ")

@@ -58,7 +58,7 @@ final class KubeConnector: Sendable {
 /// berth has objects there to look after), so Docker-only users never need a kubeconfig.
 /// Until then it observes nothing; a connection that cannot be made is this target's error
 /// (its specs are left out, nothing is pruned for it), retried on the next pass.
-final class KubePlatform: Platform, EventSource, PlanningFacts {
+final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProbe {
     let target = "kubernetes"
     let settings: Settings
     let onProxyExit: (@Sendable (String) -> Void)?
@@ -126,6 +126,19 @@ final class KubePlatform: Platform, EventSource, PlanningFacts {
     func contribute(to context: PlanContext) async -> PlanContext {
         guard let connector = await slot.current() else { return context }
         return await connector.adapter.contribute(to: context)
+    }
+
+    /// `plan` asks the server about the Kubernetes objects it would write (dry run).
+    func dryRun(_ plan: Plan) async -> Plan {
+        guard plan.actions.contains(where: { $0.key.target == "kubernetes" && $0.op != .delete }),
+              let adapter = await connected() else { return plan }
+        return await adapter.dryRun(plan)
+    }
+
+    /// The watch probes an unreachable cluster's `/readyz` (see `ReachabilityProbe`).
+    func waitUntilReachable() async -> Bool {
+        guard let adapter = await connected() else { return false }
+        return await adapter.waitUntilReachable()
     }
 
     /// The connected adapter, if any (apply --wait reads rollouts through it).

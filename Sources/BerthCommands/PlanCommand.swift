@@ -17,7 +17,7 @@ enum PlanCommand {
                 console.err("berth: \(error)")
                 return ExitCode.usage
             }
-            let plan = reconcile.plan(choices)
+            let plan = await kube.dryRun(reconcile.plan(choices))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())

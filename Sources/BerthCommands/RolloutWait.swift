@@ -45,8 +45,7 @@ enum RolloutWait {
             if pending.isEmpty { return .complete }
             if superseded() { return .superseded }
             if ContinuousClock.now >= deadline {
-                let last = pending.map { "\($0): \(said[$0] ?? "no status yet")" }.joined(separator: "; ")
-                return .failed("timed out after \(Controller.seconds(timeout)) waiting for rollouts: \(last)")
+                return .failed(timedOut(after: timeout, pending: pending, said: said))
             }
             try? await Task.sleep(for: interval)
         }
@@ -54,6 +53,19 @@ enum RolloutWait {
 }
 
 extension RolloutWait {
+    /// Rollouts named in the timeout message; the rest are counted.
+    static let shownAtTimeout = 10
+
+    /// One line per unfinished rollout, the first ten and a count of the rest: 25 Deployments
+    /// in one line made a 1.5 KB line nobody could read.
+    static func timedOut(after timeout: Duration, pending: [KubeObjectID], said: [KubeObjectID: String]) -> String {
+        let count = pending.count == 1 ? "1 rollout" : "\(pending.count) rollouts"
+        var lines = ["timed out after \(Controller.seconds(timeout)) waiting for \(count):"]
+        lines += pending.prefix(shownAtTimeout).map { "  \($0): \(said[$0] ?? "no status yet")" }
+        if pending.count > shownAtTimeout { lines.append("  … and \(pending.count - shownAtTimeout) more") }
+        return lines.joined(separator: "\n")
+    }
+
     /// The Deployments the Kubernetes specs make, as the planner saw them.
     static func deployments(_ reconcile: Reconcile) -> [KubeObjectID] {
         let context = reconcile.context

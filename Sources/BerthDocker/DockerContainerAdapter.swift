@@ -68,7 +68,7 @@ public struct DockerContainerAdapter: Platform {
             } else {
                 try await ops.replaceStartFirst(action)
             }
-        case .update:
+        case .update, .adopt:
             throw BerthError(.unsupported, "containers are replaced, never updated in place")
         }
     }

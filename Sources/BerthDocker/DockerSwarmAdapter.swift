@@ -59,7 +59,7 @@ public struct DockerSwarmAdapter: Platform {
             try await update(id: action.existingID!, name: name, body: ServiceBody.make(spec: action.spec!, owner: owner, configHash: action.configHash!))
         case .delete:
             _ = try await client.request("DELETE", "/services/\(action.existingID!)", doing: "removing service \(action.existingName ?? name)", accept: [404])
-        case .replace, .start:
+        case .replace, .start, .adopt:
             throw BerthError(.unsupported, "services are updated in place, never \(action.op.rawValue)ed")
         }
     }

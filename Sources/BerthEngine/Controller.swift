@@ -58,6 +58,8 @@ public actor Controller {
     /// The targets the last pass contacted: a target nothing uses is not contacted, and its
     /// event stream is not followed.
     public private(set) var contacted: Set<String> = []
+    /// Targets being probed while unreachable (see `ReachabilityProbe`).
+    var probing: Set<String> = []
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
@@ -112,6 +114,7 @@ public actor Controller {
             return
         }
         await reportTargetFailures(observation.failures)
+        for failure in observation.failures where RetryPolicy.shouldRetry(failure.error) { probe(failure.target) }
         // A passing failure (a 503, a lost answer) leaves that target's specs out of this plan:
         // try the key again soon, or a heal that an event asked for waits for the next resync.
         if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {

@@ -140,7 +140,13 @@ extension JournalRecord {
     /// The journal's view of an action: identity, op, reason; never spec values (secrets).
     public static func action(_ action: Action, owner: String, event: String, error: String? = nil, attempt: Int? = nil) -> JournalRecord {
         var detail: [String: String] = [:]
-        if let id = action.existingID { detail["id"] = String(id.prefix(12)) }
+        // A Kubernetes object is named in full ("apps/v1 Deployment default/web"): one spec
+        // makes several, and a container id's 12 characters would cut it to "apps/v1 Depl".
+        if let object = action.key.object {
+            detail["object"] = object
+        } else if let id = action.existingID {
+            detail["id"] = String(id.prefix(12))
+        }
         if let hash = action.configHash { detail["config-hash"] = String(hash.prefix(12)) }
         if let strategy = action.strategy { detail["strategy"] = strategy.rawValue }
         if !action.changes.isEmpty { detail["changes"] = action.changes.map(\.description).joined(separator: "; ") }

@@ -55,3 +55,12 @@ extension Array where Element == any Platform {
         return context
     }
 }
+
+/// Platforms whose server can be asked cheaply whether it answers (Kubernetes: `/readyz`).
+/// While such a target is unreachable the watch probes it every second or two, and
+/// reconciles at once when it answers, instead of waiting out a backoff grown long.
+public protocol ReachabilityProbe: Sendable {
+    /// False at once when the server answers now (its failure is something else); otherwise
+    /// probes until it answers and returns true, or returns false when cancelled.
+    func waitUntilReachable() async -> Bool
+}

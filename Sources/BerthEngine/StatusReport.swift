@@ -94,7 +94,11 @@ public struct StatusReport: Sendable, Codable {
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
                             notes: [String], records: [String: SpecRecord], context: PlanContext? = nil) -> StatusReport {
         var byName: [String: [ObservedResource]] = [:]
-        for resource in observed { if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) } }
+        // Kubernetes observations include objects a spec names that are someone else's (for the
+        // planner to refuse): they are not this owner's to show.
+        for resource in observed where resource.target != "kubernetes" || resource.kubeOwner == owner {
+            if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) }
+        }
         var entries: [Entry] = []
         var seen: Set<String> = []
         for spec in desired.specs {

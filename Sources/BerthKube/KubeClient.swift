@@ -41,6 +41,15 @@ public final class KubeClient: Sendable {
         throw KubeStatusError.make(status: response.status, body: json, text: response.bodyText, doing: doing, credentials: credentials)
     }
 
+    /// Whether the server answers its health endpoint (`/readyz`: 200 "ok") within a short
+    /// time: a cheap probe of a server that was away, not an API call.
+    public func isReady(timeout: Duration = .seconds(2)) async -> Bool {
+        let probe = HTTPClient(endpoint: endpoint, timeout: timeout, connectTimeout: timeout)
+        let request = HTTPRequest(method: "GET", path: pathPrefix + "/readyz", headers: headers(nil))
+        guard let response = try? await probe.send(request) else { return false }
+        return response.status == 200
+    }
+
     /// A long-lived GET (a watch), read line by line. A refusal is read whole and thrown.
     public func stream(_ path: String, doing: String) async throws -> HTTPStream {
         let stream: HTTPStream

@@ -7,6 +7,9 @@ import Foundation
 /// conflict names the manager that owns it, 401/403 name the credentials used).
 enum KubeStatusError {
     static func make(status: Int, body: JSONValue?, text: String, doing: String, credentials: String) -> BerthError {
+        if status == 500, let message = body?["message"]?.stringValue, let typed = typedPatchFailure(message) {
+            return BerthError(.invalidSpec, doing, cause: typed, isRetryable: false, status: status)
+        }
         let reason = body?["reason"]?.stringValue
         var said = body?["message"]?.stringValue ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
         let causes = (body?["details"]?["causes"]?.arrayValue ?? []).compactMap(cause)
@@ -22,14 +25,19 @@ enum KubeStatusError {
         case 400, 415, 422: .invalidSpec
         default: .engineError
         }
-        // 429 and 5xx pass; a 500 from a type error in the object does not, but berth's own
-        // objects are typed by the model, so a retry is the better bet.
+        // 429 and 5xx pass (a 500 from a type error in the object is caught above: final).
         // A namespace that does not exist yet may be one a parallel action is creating (a
         // Namespace manifest beside the objects in it): worth the executor's backoff.
         let missingNamespace = status == 404 && body?["details"]?["kind"]?.stringValue == "namespaces"
+        // A namespace being deleted is gone in seconds and may be made again: passing too.
+        let terminating = status == 403 && (body?["details"]?["causes"]?.arrayValue ?? []).contains {
+            $0["reason"]?.stringValue == namespaceTerminating
+        }
         return BerthError(code, doing, cause: String(cause.prefix(2000)),
-                          isRetryable: status >= 500 || status == 429 || missingNamespace, status: status)
+                          isRetryable: status >= 500 || status == 429 || missingNamespace || terminating, status: status)
     }
+
+    static let namespaceTerminating = "NamespaceTerminating"
 
     static func cause(_ json: JSONValue) -> String? {
         let message = json["message"]?.stringValue
@@ -40,4 +48,31 @@ enum KubeStatusError {
         default: return json["reason"]?.stringValue
         }
     }
+
+    static let typedPatchMarker = "failed to create typed patch object"
+
+    /// A server-side apply whose object does not fit its kind's schema (a string where a
+    /// number belongs, a field the kind has not) is answered 500 "failed to create typed patch
+    /// object (/name; apps/v1, Kind=Deployment): .spec.replicas: expected numeric (int or
+    /// float), got string", with no reason, even with fieldValidation=Strict. It is final:
+    /// the same object fails the same way however often it is sent.
+    static func typedPatchFailure(_ message: String) -> String? {
+        guard let marker = message.range(of: typedPatchMarker) else { return nil }
+        var rest = message[marker.upperBound...]
+        if let close = rest.range(of: "): ") { rest = rest[close.upperBound...] }
+        var field = "", problem = String(rest)
+        if let split = rest.range(of: ": ") {
+            field = String(rest[..<split.lowerBound])
+            problem = String(rest[split.upperBound...])
+        }
+        if field.hasPrefix(".") { field.removeFirst() }
+        let what = field.isEmpty ? problem : "field \(field): \(problem)"
+        return "the object does not fit its kind's schema: \(what) (API answered 500: \(typedPatchMarker)); "
+            + "not retried: correct the spec"
+    }
+}
+
+extension BerthError {
+    /// A write refused because its namespace is being deleted (403, cause NamespaceTerminating).
+    var isNamespaceTerminating: Bool { status == 403 && (cause ?? "").contains("because it is being terminated") }
 }

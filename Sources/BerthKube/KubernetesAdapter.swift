@@ -23,6 +23,11 @@ public final class KubernetesAdapter: Platform, Sendable {
         KubeKind("apps/v1", "StatefulSet"), KubeKind("apps/v1", "DaemonSet"),
     ]
 
+    /// How long a create waits for an object being deleted (a terminating namespace) to go:
+    /// a namespace's controller empties it first, which takes seconds to minutes.
+    public static let terminationWait: Duration = .seconds(180)
+    static let terminationPoll: Duration = .milliseconds(500)
+
     /// kubectl's and client-go's page size: big enough that most lists are one request, small
     /// enough that a namespace of thousands of objects does not come as one huge answer.
     public static let defaultPageSize = 500
@@ -34,6 +39,9 @@ public final class KubernetesAdapter: Platform, Sendable {
         self.pageSize = pageSize
         self.kinds = KubeKindMemory(path: kindsFile)
     }
+
+    /// The one-berth-per-owner Lease in the context's namespace (see `KubeLease`).
+    public var lease: KubeLease { KubeLease(client: client, namespace: defaultNamespace) }
 
     public func observe(owner: String) async throws -> [ObservedResource] {
         try await observe(owner: owner, desired: DesiredState(specs: []))
@@ -55,21 +63,25 @@ public final class KubernetesAdapter: Platform, Sendable {
             }
         }
         kinds.remember(wanted)
-        return found
+        return found + (try await unlisted(desired: desired, owner: owner, found: found))
     }
 
     public func perform(_ action: Action, owner: String) async throws {
         switch action.op {
-        case .create, .update, .replace:
+        case .create, .update, .replace, .adopt:
             guard let object = action.native else {
                 throw BerthError(.unsupported, "\(action.op.rawValue) \(action.key): no object to apply")
             }
-            try await apply(object, doing: "applying \(KubernetesAdapter.describe(object))" + KubernetesAdapter.origin(action))
+            let doing = (action.op == .adopt ? "taking over " : "applying ") + KubernetesAdapter.describe(object) + KubernetesAdapter.origin(action)
+            if action.op == .create, let id = action.key.kubeObject {
+                try await prepareCreate(id, owner: owner, doing: doing)
+            }
+            try await apply(object, doing: doing)
         case .delete:
             guard let id = action.key.kubeObject else {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
             }
-            try await delete(id)
+            try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
         case .start:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
         }
@@ -88,14 +100,31 @@ public final class KubernetesAdapter: Platform, Sendable {
         let namespace = meta?["namespace"]?.stringValue ?? defaultNamespace
         let path = type.objectPath(namespace: namespace, name: name) + "?fieldManager=berth&force=true"
         kinds.remember([KubeKind(apiVersion, kind)])
-        _ = try await client.request("PATCH", path, body: object, contentType: "application/apply-patch+yaml", doing: doing)
+        do {
+            _ = try await client.request("PATCH", path, body: object, contentType: "application/apply-patch+yaml", doing: doing)
+        } catch let error as BerthError where type.namespaced && error.isNamespaceTerminating {
+            // The namespace is being deleted: wait for it to go; the retry finds it missing
+            // (worth the executor's backoff) until the Namespace is made again.
+            try await waitUntilGone(KubeObjectID(apiVersion: "v1", kind: "Namespace", namespace: nil, name: namespace), doing: doing)
+            throw BerthError(.notFound, doing, cause: "namespace \(namespace) was being deleted and is gone now; "
+                             + "applied again once it is made again", isRetryable: true, status: 404)
+        }
     }
 
-    func delete(_ id: KubeObjectID) async throws {
+    /// Deletes the object; with `uid`, only if it is still the object observed (a precondition),
+    /// so one that someone else made in its place since is never deleted.
+    func delete(_ id: KubeObjectID, uid: String? = nil) async throws {
         guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else { return }
         let path = type.objectPath(namespace: id.namespace, name: id.name) + "?propagationPolicy=Background"
+        let options: JSONValue? = uid.map {
+            .object(["apiVersion": .string("v1"), "kind": .string("DeleteOptions"), "preconditions": .object(["uid": .string($0)])])
+        }
         // Already gone is what was wanted.
-        _ = try await client.request("DELETE", path, doing: "deleting \(id)", accept: [404])
+        let (status, _) = try await client.request("DELETE", path, body: options, doing: "deleting \(id)", accept: [404, 409])
+        if status == 409 {
+            throw BerthError(.conflict, "deleting \(id)", cause: "it was replaced since berth looked (another uid): the new object is "
+                             + "not the one berth made, so it is left alone")
+        }
     }
 
     /// The Deployments among the objects, read now, for rollout status and `apply --wait`.
@@ -107,6 +136,20 @@ public final class KubernetesAdapter: Platform, Sendable {
         return KubeRollout(deployment: body, object: id.description)
     }
 
+    /// How often an unreachable server's `/readyz` is asked.
+    public static let probeInterval: Duration = .milliseconds(1500)
+
+    /// False at once if the server answers; else probes `/readyz` every `probeInterval`
+    /// until it does (true), or until the task is cancelled (false).
+    public func waitUntilReachable() async -> Bool {
+        if await client.isReady() { return false }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: KubernetesAdapter.probeInterval)
+            if await client.isReady() { return true }
+        }
+        return false
+    }
+
     static func selector(_ owner: String) -> String { "berth.owner%3D" + owner }
 
     static func describe(_ object: JSONValue) -> String {
@@ -115,8 +158,12 @@ public final class KubernetesAdapter: Platform, Sendable {
         return "\(object["apiVersion"]?.stringValue ?? "?") \(object["kind"]?.stringValue ?? "?") \(where_)\(meta?["name"]?.stringValue ?? "?")"
     }
 
+    /// The spec and where the object is written: the manifest's line, else the spec's.
     static func origin(_ action: Action) -> String {
-        action.spec.map { " (spec \($0.name), \($0.origin.file))" } ?? ""
+        guard let spec = action.spec else { return "" }
+        let id = action.key.kubeObject
+        let manifest = spec.manifests.first { $0.apiVersion == id?.apiVersion && $0.kind == id?.kind && $0.name == id?.name }
+        return " (spec \(spec.name), \(spec.origin.file):\(manifest?.position ?? spec.origin.position))"
     }
 
     /// The kinds the specs make: a Deployment and a Service for a portable spec, and each manifest's.

@@ -10,9 +10,10 @@ enum KubeDecision {
         var errors: [SpecError] = []
         /// Files whose objects clash with another's: treated like invalid files.
         var clashingFiles: [String] = []
+        var notes: [String] = []
     }
 
-    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext) -> Result {
+    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext, others: Others = Others()) -> Result {
         var result = Result()
         let (objectsBySpec, clashing) = objects(specs, context: context, into: &result)
         var found: [String: ObservedResource] = [:]
@@ -24,34 +25,63 @@ enum KubeDecision {
         for spec in specs where !clashing.contains(spec.name) {
             for object in objectsBySpec[spec.name] ?? [] {
                 wanted.insert(object.id.identity)
+                if found[object.id.identity] != nil, let again = others.inTerminatingNamespace(object, spec: spec) {
+                    result.actions.append(again)
+                    continue
+                }
+                if found[object.id.identity] == nil, let other = others.decide(object, spec: spec, into: &result) {
+                    result.actions += other
+                    continue
+                }
                 if let action = decide(object, spec: spec, found: found[object.id.identity]) { result.actions.append(action) }
             }
+        }
+        let strays = others.unnamed.filter { !wanted.contains($0.key) }.map(\.value.engineName).sorted()
+        if !strays.isEmpty {
+            result.notes.append("left alone: \(strays.joined(separator: ", ")) carry the owner label but no valid berth.name label, and no spec names them")
         }
         let specNames = Set(specs.map(\.name))
         for (identity, resource) in found.sorted(by: { $0.key < $1.key }) where !wanted.contains(identity) {
             guard let name = resource.name, !clashing.contains(name) else { continue }
             let key = ResourceKey(target: "kubernetes", kind: resource.kind, name: name, object: resource.id)
             if specNames.contains(name) {
-                result.actions.append(Planner.delete(key, resource, reason: "no longer in spec \(name)"))
+                result.actions.append(deletion(key, resource, reason: "no longer in spec \(name)"))
             } else {
-                result.orphans.append(Planner.delete(key, resource, reason: "spec removed"))
+                result.orphans.append(deletion(key, resource, reason: "spec removed"))
             }
         }
         return result
     }
 
-    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
+    /// A delete that names the object observed by its uid, so the adapter deletes only that
+    /// object, never one of the same name someone put in its place since.
+    static func deletion(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {
+        var action = Planner.delete(key, resource, reason: reason)
+        if let uid = resource.native?["metadata"]?["uid"] {
+            action.native = .object(["metadata": .object(["uid": uid])])
+        }
+        return action
+    }
+
+    static func action(_ op: Action.Op, _ object: KubeObject, spec: Spec, found: ObservedResource?, reason: String,
+                       changes: [FieldChange] = []) -> Action {
         let key = ResourceKey(target: "kubernetes", kind: object.kind, name: spec.name, object: object.id.description)
+        return Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
+                      existingName: found?.engineName, changes: changes, native: object.body)
+    }
+
+    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
         func action(_ op: Action.Op, _ reason: String, _ changes: [FieldChange] = []) -> Action {
-            Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
-                   existingName: found?.engineName, changes: changes, native: object.body)
+            KubeDecision.action(op, object, spec: spec, found: found, reason: reason, changes: changes)
         }
         guard let found else { return action(.create, "missing") }
         let drift = KubeDrift.changes(desired: object.body, observed: found.native)
         if found.configHash != object.configHash {
+            // What the spec no longer sends is removed by the apply: say so, as for what it adds.
+            let changes = (drift + KubeRemovedFields.changes(desired: object.body, observed: found.native)).sorted { $0.path < $1.path }
             let from = found.configHash.map { String($0.prefix(12)) } ?? "none"
-            let reason = drift.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"
-            return action(.update, reason, drift)
+            let reason = changes.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"
+            return action(.update, reason, changes)
         }
         if !drift.isEmpty {
             return action(.update, "drifted out of band: " + drift.map(\.path).joined(separator: ", "), drift)

@@ -19,9 +19,14 @@ public enum KubeDrift {
             switch key {
             // Identity, not content: an older apiVersion of the same object is that object.
             case "status", "apiVersion", "kind": continue
-            // The server turns stringData into data and never returns it: its changes show
-            // in the config hash, not here.
-            case "stringData" where isSecret: continue
+            // The server turns stringData into data and never returns it: what it holds is
+            // judged by the data value it made, so a value changed by hand in data shows.
+            case "stringData" where isSecret:
+                for (name, item) in value.objectValue ?? [:] {
+                    let held = observed?["data"]?[name]
+                    guard held?.stringValue != Base64.encode(item.stringValue ?? item.canonicalText) else { continue }
+                    out.append(change(join("stringData", name), held, item, secret: true))
+                }
             case "metadata":
                 for (field, item) in value.objectValue ?? [:] where !serverMetadata.contains(field) {
                     var wanted = item

@@ -26,5 +26,16 @@ extension ObservedResource {
     public var kubeObject: KubeObjectID? { target == "kubernetes" ? KubeObjectID(parsing: id) : nil }
 
     /// The `berth.owner` label of a Kubernetes object: berth acts only on its own.
-    var kubeOwner: String? { native?["metadata"]?["labels"]?[Labels.owner]?.stringValue }
+    public var kubeOwner: String? { native?["metadata"]?["labels"]?[Labels.owner]?.stringValue }
+
+    /// Who holds an object that is not this owner's, for messages: another berth owner,
+    /// else the field managers that wrote it ("no berth.owner label; written by kubectl").
+    public var kubeHolder: String {
+        if let owner = kubeOwner { return "it belongs to berth owner \"\(owner)\"" }
+        var managers: [String] = []
+        for entry in native?["metadata"]?["managedFields"]?.arrayValue ?? [] {
+            if let manager = entry["manager"]?.stringValue, !managers.contains(manager) { managers.append(manager) }
+        }
+        return "no berth.owner label" + (managers.isEmpty ? "" : "; written by " + managers.joined(separator: ", "))
+    }
 }

@@ -35,7 +35,11 @@ public struct Plan: Sendable {
 
 public struct Action: Sendable, Comparable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable {
-        case create, replace, start, update, delete
+        case create, replace, start, update
+        /// Kubernetes: take over an existing object that is not berth's, because its spec
+        /// says `"adopt": true`; never planned otherwise.
+        case adopt
+        case delete
     }
 
     public enum Strategy: String, Sendable {
@@ -58,7 +62,8 @@ public struct Action: Sendable, Comparable, CustomStringConvertible {
     public var changes: [FieldChange]
     /// Kubernetes create and update: the complete object to server-side apply, computed once
     /// by the planner (`KubeObject.body`) so the adapter never rebuilds it. May hold secret
-    /// values: never print or journal it. Deletes name their object in `key.object`.
+    /// values: never print or journal it. Deletes name their object in `key.object` and carry
+    /// only the observed `metadata.uid` here, the delete's precondition.
     public var native: JSONValue?
 
     public init(op: Op, key: ResourceKey, reason: String, spec: Spec? = nil, configHash: String? = nil,

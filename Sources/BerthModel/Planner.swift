@@ -43,10 +43,13 @@ public enum Planner {
         // the adapter's list call returned.
         let mine = observed.filter { $0.target != "kubernetes" || $0.kubeOwner == context.owner }
         let owned = mine.filter { $0.isIdentified && $0.state != .removing }
-        let unlabelled = mine.filter { !$0.isIdentified }
+        // Kubernetes objects without berth.name are KubeDecision's: it restores the label of
+        // one a spec names and words its own note.
+        let unlabelled = mine.filter { !$0.isIdentified && $0.target != "kubernetes" }
         if !unlabelled.isEmpty {
             let names = unlabelled.map(\.engineName).sorted().joined(separator: ", ")
-            notes.append("left alone: \(names) carry the owner label but no valid berth.name/berth.replica")
+            let labels = unlabelled.contains { $0.kind == "container" } ? "berth.name/berth.replica" : "berth.name"
+            notes.append("left alone: \(names) carry the owner label but no valid \(labels)")
         }
         var groups: [ResourceKey: [ObservedResource]] = [:]
         for resource in owned where resource.target != "kubernetes" {
@@ -55,9 +58,11 @@ public enum Planner {
         let specsByName = Dictionary(desired.specs.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
         let kube = KubeDecision.plan(specs: desired.specs.filter { $0.target == "kubernetes" },
-                                     observed: owned.filter { $0.target == "kubernetes" }, context: context)
+                                     observed: owned.filter { $0.target == "kubernetes" }, context: context,
+                                     others: KubeDecision.Others(observed, owner: context.owner))
         actions += kube.actions
         orphans += kube.orphans
+        notes += kube.notes
         for spec in desired.specs where spec.target != "kubernetes" {
             let hash = spec.configHash
             switch spec.target {

@@ -32,6 +32,9 @@ public struct Spec: Sendable, Equatable {
     public var kubernetes: JSONValue?
     /// Kubernetes only: complete objects of any kind, applied as written plus berth's labels.
     public var manifests: [KubeManifest]
+    /// Kubernetes only: take over objects of this spec that exist without berth's labels.
+    /// Without it such an object is an error: berth never touches what is not its own.
+    public var adopt: Bool
     public var origin: SpecOrigin
 
     public init(
@@ -40,7 +43,7 @@ public struct Spec: Sendable, Equatable {
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
         mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
         imageSource: ImageSource = ImageSource(), removeImage: Bool = false,
-        namespace: String? = nil, kubernetes: JSONValue? = nil, manifests: [KubeManifest] = [],
+        namespace: String? = nil, kubernetes: JSONValue? = nil, manifests: [KubeManifest] = [], adopt: Bool = false,
         origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
     ) {
         self.name = name; self.target = target; self.image = image; self.command = command
@@ -49,6 +52,7 @@ public struct Spec: Sendable, Equatable {
         self.mode = mode; self.update = update; self.swarm = swarm
         self.imageSource = imageSource; self.removeImage = removeImage; self.origin = origin
         self.namespace = namespace; self.kubernetes = kubernetes; self.manifests = manifests
+        self.adopt = adopt
     }
 
     /// Whether two replicas of this spec, or an old and a new container, can run at once:

@@ -6,13 +6,13 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
-        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests",
+        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
     static let targetOnly = [
         "docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm",
-        "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes",
+        "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes", "adopt": "kubernetes",
     ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
@@ -151,12 +151,16 @@ struct FieldReader {
         if let node = byKey["removeImage"] {
             if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }
         }
+        var adopt = false
+        if let node = byKey["adopt"] {
+            if case .bool(let b) = node.kind { adopt = b } else { fail(node, path.appending(key: "adopt"), "expected true or false, got \(node.typeName)") }
+        }
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         return Spec(
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
-            namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [],
+            namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [], adopt: adopt,
             origin: SpecOrigin(file: file, path: path, position: node.position))
     }
 

@@ -38,6 +38,14 @@ struct KubePlannerTests {
         if object.kind == "Service" {
             body = body.merging(.object(["spec": .object(["clusterIP": .string("10.96.0.12"), "type": .string("ClusterIP")])]))
         }
+        if object.kind == "Secret", var fields = body.objectValue, let strings = fields["stringData"]?.objectValue {
+            // The server keeps stringData only as base64 in data.
+            var data = fields["data"]?.objectValue ?? [:]
+            for (key, value) in strings { data[key] = .string(Base64.encode(value.stringValue ?? "")) }
+            fields["data"] = .object(data)
+            fields["stringData"] = nil
+            body = .object(fields)
+        }
         edit(&body)
         var item = body.objectValue!
         item["apiVersion"] = nil
@@ -216,6 +224,7 @@ struct KubePlannerTests {
                 spec.template.spec.containers[web].env[DB_PASSWORD].value: (secret value changed)
             ~ update kubernetes v1 Secret default/db-auth (spec web): config hash changed
                 data.password: (secret value changed)
+                stringData.token: (secret value changed)
             Plan: 2 to update.
             """)
         #expect(drifted.description == """

@@ -1,4 +1,5 @@
 import BerthJSON
+import Foundation
 
 /// The defaults kube-apiserver fills in, so a client's drift check sees what a real
 /// cluster returns (a client that compares its spec naively with these will see drift,
@@ -18,6 +19,13 @@ enum KubeDefaults {
             fields["status"] = fields["status"] ?? .object(["loadBalancer": .object([:])])
         case ("", "secrets"):
             fields["type"] = fields["type"] ?? .string("Opaque")
+            // stringData is write-only: merged into data as base64 and never stored.
+            if let strings = fields["stringData"]?.objectValue {
+                var data = fields["data"]?.objectValue ?? [:]
+                for (key, value) in strings { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+                fields["data"] = .object(data)
+                fields["stringData"] = nil
+            }
         case ("", "pods"):
             fields["spec"] = podSpec(fields["spec"] ?? .object([:]))
             fields["status"] = fields["status"] ?? .object(["phase": .string("Pending"), "qosClass": .string("BestEffort")])

@@ -29,6 +29,11 @@ extension KubeFieldPath {
         Self.remove(components[...], from: object)
     }
 
+    /// Whether this path is `other` or lies below it.
+    func isWithin(_ other: KubeFieldPath) -> Bool {
+        components.count >= other.components.count && Array(components.prefix(other.components.count)) == other.components
+    }
+
     static func matches(_ element: JSONValue, _ key: [String: JSONValue]) -> Bool {
         guard let members = element.objectValue else { return false }
         return key.allSatisfy { name, wanted in

@@ -63,6 +63,8 @@ public struct KubeResourceKind: Sendable, Hashable {
         KubeResourceKind(group: "apps", version: "v1", kind: "StatefulSet", plural: "statefulsets", namespaced: true,
                          shortNames: ["sts"]),
         KubeResourceKind(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true),
+        KubeResourceKind(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true,
+                         hasGeneration: false),
         KubeResourceKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
                          plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"]),
     ]

@@ -58,6 +58,16 @@ struct KubeStatus: Error, Sendable {
                    details: details(name: name, kind: kind))
     }
 
+    /// A delete whose `preconditions.resourceVersion` (or `uid`) is not the object's.
+    static func preconditionFailed(_ kind: KubeResourceKind, name: String, field: String = "ResourceVersion", sent: String,
+                                   current: String) -> KubeStatus {
+        let message = field == "UID"
+            ? "Precondition failed: UID in precondition: \(sent), UID in object meta: \(current)"
+            : "the ResourceVersion in the precondition (\(sent)) does not match the ResourceVersion in record (\(current)). The object might have been modified"
+        return KubeStatus(code: 409, message: "Operation cannot be fulfilled on \(kind.qualifiedPlural) \"\(name)\": " + message,
+                          reason: "Conflict", details: details(name: name, kind: kind))
+    }
+
     static func staleResourceVersion(_ kind: KubeResourceKind, name: String) -> KubeStatus {
         KubeStatus(code: 409, message: "Operation cannot be fulfilled on \(kind.qualifiedPlural) \"\(name)\": the object has been "
                    + "modified; please apply your changes to the latest version and try again",

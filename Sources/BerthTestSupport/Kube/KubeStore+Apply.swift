@@ -7,6 +7,7 @@ extension KubeStore {
     func apply(_ key: KubeObjectKey, body: JSONValue, manager: String,
                force: Bool) throws(KubeStatus) -> (stored: KubeStoredObject, created: Bool) {
         try KubeValidation.checkApplyTypes(body, key: key)
+        try KubeSchema.checkApply(body, key: key)
         let applied = KubeFieldPath.leaves(of: body)
         guard let old = state.objects[key] else {
             try checkNamespaceWritable(for: key)
@@ -38,8 +39,20 @@ extension KubeStore {
         var object = current
         // Fields this manager applied before and no longer does are removed, unless another
         // manager still holds them. Deepest first, so an item goes after its fields.
-        for path in previous.subtracting(applied.keys).subtracting(ownedByOthers).sorted(by: { $0.components.count > $1.components.count }) {
+        // A list item no other manager holds anything in goes whole: its fields are not
+        // removed one by one first, or the item would no longer match its own key.
+        let removals = previous.subtracting(applied.keys).subtracting(ownedByOthers)
+        let items = removals.filter { item in item.isItem && !ownedByOthers.contains { $0.isWithin(item) } }
+        for path in removals.sorted(by: { $0.components.count > $1.components.count })
+        where !items.contains(where: { $0 != path && path.isWithin($0) }) {
             object = path.removing(from: object)
+            // A list or map left empty by the removal goes too, as the field its applier owned.
+            for depth in stride(from: path.components.count - 1, through: 1, by: -1) {
+                let parent = KubeFieldPath(Array(path.components.prefix(depth)))
+                let value = parent.value(in: object)
+                guard value?.arrayValue?.isEmpty == true || value?.objectValue?.isEmpty == true else { break }
+                object = parent.removing(from: object)
+            }
         }
         for (path, value) in applied.sorted(by: { $0.key.components.count < $1.key.components.count }) {
             object = path.setting(value, in: object)

@@ -7,7 +7,9 @@ extension KubeStore {
     func create(_ key: KubeObjectKey, body: JSONValue, manager: String) throws(KubeStatus) -> KubeStoredObject {
         guard state.objects[key] == nil else { throw .alreadyExists(key.kind, name: key.name) }
         try checkNamespaceWritable(for: key)
-        let object = Self.freshObject(key, body: body)
+        var object = Self.freshObject(key, body: body)
+        // The label a namespace gets on create counts as written by its creator.
+        if key.kind.isNamespace { object = KubeDefaults.applied(to: object, kind: key.kind, allocateIP: { "" }) }
         var managers: [KubeManagedEntry] = []
         Self.takeOwnership(&managers, manager: manager, operation: "Update", apiVersion: key.kind.apiVersion,
                            paths: Set(KubeFieldPath.leaves(of: object).keys))

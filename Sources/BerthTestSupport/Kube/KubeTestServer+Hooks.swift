@@ -102,4 +102,6 @@ extension KubeResourceKind {
     public static let replicaSets = builtIn("replicasets")
     /// batch/v1 Job.
     public static let jobs = builtIn("jobs")
+    /// coordination.k8s.io/v1 Lease.
+    public static let leases = builtIn("leases")
 }

@@ -60,6 +60,7 @@ extension KubeTestServer {
     private func route(_ request: HTTPServerRequest, target: KubeRequestTarget) throws(KubeStatus) -> HTTPServerReply {
         let segments = target.segments
         if segments == ["version"] { return Self.reply(200, KubeDiscovery.version) }
+        if segments.count == 1, let health = health(segments[0], verbose: target.query["verbose"] != nil) { return health }
         let resource = try resolve(segments)
         try authorize(request, resource: resource, path: "/" + segments.joined(separator: "/"))
         let kinds = store.withLock { $0.state.kinds }
@@ -102,7 +103,12 @@ extension KubeTestServer {
             return nil
         }
         let kinds = store.withLock { $0.state.kinds }
-        guard kinds.contains(where: { $0.group == group && $0.version == version }) else { return nil }
+        guard kinds.contains(where: { $0.group == group && $0.version == version }) else {
+            // A known group in a version it lacks (apps/v9) is a Status 404; an unknown group
+            // is the mux's plain-text one.
+            if !group.isEmpty, kinds.contains(where: { $0.group == group }) { throw .unknownResource }
+            return nil
+        }
         var namespace: String?
         if rest.first == "namespaces", rest.count >= 3 {
             namespace = rest[rest.startIndex + 1]

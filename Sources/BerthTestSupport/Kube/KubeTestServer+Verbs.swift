@@ -14,13 +14,14 @@ extension KubeTestServer {
             case "POST":
                 let body = try Self.parseBody(request)
                 try Self.checkNamespace(body, url: resource.namespace)
+                try KubeSchema.checkCreate(body, kind: kind, strict: target.query["fieldValidation"] == "Strict")
                 let name = try Self.nameForCreate(body)
                 let key = KubeObjectKey(kind: kind, namespace: resource.namespace ?? "", name: name)
                 let created = try write(target) { store throws(KubeStatus) in
                     kind.isNamespace ? try store.createNamespaceLocked(name, body: body, manager: Self.manager(request, target))
                         : try store.create(key, body: body, manager: Self.manager(request, target))
                 }
-                return Self.reply(201, created.rendered)
+                return Self.reply(201, Self.rendered(created, created: true, target))
             default:
                 throw KubeStatus(code: 405, message: "the server does not allow this method on the requested resource",
                                  reason: "MethodNotAllowed", details: .object([:]))
@@ -46,7 +47,17 @@ extension KubeTestServer {
         case "DELETE":
             let options = request.body.isEmpty ? nil : try Self.parseBody(request)
             let propagation = options?["propagationPolicy"]?.stringValue ?? target.query["propagationPolicy"]
-            return Self.reply(200, try write(target) { store throws(KubeStatus) in try store.delete(key, propagation: propagation) })
+            let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
+            let uid = options?["preconditions"]?["uid"]?.stringValue
+            return Self.reply(200, try write(target) { store throws(KubeStatus) in
+                if let precondition, let current = try? store.get(key).resourceVersion, current != precondition {
+                    throw .preconditionFailed(key.kind, name: key.name, sent: precondition, current: current)
+                }
+                if let uid, let current = try? store.get(key).object["metadata"]?["uid"]?.stringValue, current != uid {
+                    throw .preconditionFailed(key.kind, name: key.name, field: "UID", sent: uid, current: current)
+                }
+                return try store.delete(key, propagation: propagation)
+            })
         default:
             throw KubeStatus(code: 405, message: "the server does not allow this method on the requested resource",
                              reason: "MethodNotAllowed", details: .object([:]))
@@ -70,7 +81,7 @@ extension KubeTestServer {
             let (stored, created) = try write(target) { store throws(KubeStatus) in
                 try store.apply(key, body: body, manager: manager, force: force)
             }
-            return Self.reply(created ? 201 : 200, stored.rendered)
+            return Self.reply(created ? 201 : 200, Self.rendered(stored, created: created, target))
         }
         guard ["application/merge-patch+json", "application/strategic-merge-patch+json"].contains(contentType) else {
             throw .unsupportedMediaType
@@ -87,6 +98,12 @@ extension KubeTestServer {
             }
             return try store.mergePatch(key, patch: body, manager: manager).rendered
         })
+    }
+
+    /// A dry run's new object was never stored, so it has no resourceVersion yet.
+    static func rendered(_ stored: KubeStoredObject, created: Bool, _ target: KubeRequestTarget) -> JSONValue {
+        guard created, target.query["dryRun"] == "All" else { return stored.rendered }
+        return KubeStore.settingMetadata(stored.rendered, "resourceVersion", nil)
     }
 
     /// Runs a write under the store's lock, or as a dry run (`?dryRun=All`) that changes nothing.

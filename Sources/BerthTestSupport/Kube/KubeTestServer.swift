@@ -26,6 +26,8 @@ public final class KubeTestServer: Sendable {
     let failures = HTTPTestLocked<[KubeInjection<HTTPServerReply>]>([])
     let actions = HTTPTestLocked<[KubeInjection<@Sendable () -> Void>]>([])
     let log = HTTPTestLocked<[KubeRecordedRequest]>([])
+    /// Set by `setReady(false)`: the health endpoints fail.
+    let unready = HTTPTestLocked(false)
     private let http = HTTPTestLocked<UnixHTTPTestServer?>(nil)
 
     /// Creates a server with namespaces `default`, `kube-system` and `kube-public`.

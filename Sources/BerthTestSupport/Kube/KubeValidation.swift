@@ -4,17 +4,19 @@ import BerthJSON
 enum KubeValidation {
     /// The typed-patch check of an apply: a wrongly typed field is a 500, not a 4xx.
     static func checkApplyTypes(_ body: JSONValue, key: KubeObjectKey) throws(KubeStatus) {
+        // The typed patch names the core group as "" ("/v1, Kind=ConfigMap").
+        let version = key.kind.group.isEmpty ? "/\(key.kind.version)" : key.kind.apiVersion
         let numeric: [[String]] = [["spec", "replicas"], ["spec", "revisionHistoryLimit"], ["spec", "progressDeadlineSeconds"]]
         for path in numeric {
             guard let value = path.reduce(Optional(body), { $0?[$1] }) else { continue }
             if case .number = value { continue }
             if value == .null { continue }
-            throw .internalError("failed to create typed patch object (/\(key.name); \(key.kind.apiVersion), Kind=\(key.kind.kind)): "
+            throw .internalError("failed to create typed patch object (/\(key.name); \(version), Kind=\(key.kind.kind)): "
                                  + ".\(path.joined(separator: ".")): expected numeric (int or float), got \(goTypeName(value))")
         }
         for map in ["labels", "annotations"] {
             for (name, value) in body["metadata"]?[map]?.objectValue ?? [:] where value.stringValue == nil {
-                throw .internalError("failed to create typed patch object (/\(key.name); \(key.kind.apiVersion), Kind=\(key.kind.kind)): "
+                throw .internalError("failed to create typed patch object (/\(key.name); \(version), Kind=\(key.kind.kind)): "
                                      + ".metadata.\(map).\(name): expected string, got \(goTypeName(value))")
             }
         }

@@ -16,11 +16,12 @@ final class KubeProject: @unchecked Sendable {
     let environment: [String: String]
 
     /// `establishDelay`: see `KubeTestServer.init`; nil holds CRDs until the test establishes them.
+    /// `finalizationDelay`: how long a deleted namespace stays Terminating (see `KubeTestServer.init`).
     init(clientCertificates: Bool = false, environment: [String: String] = [:],
-         establishDelay: Duration? = .milliseconds(300)) throws {
+         establishDelay: Duration? = .milliseconds(300), finalizationDelay: Duration = .seconds(1)) throws {
         self.environment = environment
         certificates = try TestCertificates.shared()
-        server = KubeTestServer(establishDelay: establishDelay,
+        server = KubeTestServer(finalizationDelay: finalizationDelay, establishDelay: establishDelay,
                                 tls: certificates.serverIdentity(requiringClientCertificates: clientCertificates))
         try server.start()
         owner = "k-" + String(UUID().uuidString.lowercased().prefix(8))

@@ -37,9 +37,15 @@ import Testing
         let server = p.server
         let controller = Task {
             // The controller finishes only after berth has read the unfinished rollout once, however
-            // slowly a loaded machine runs berth: then "waiting" must have been said.
+            // slowly a loaded machine runs berth: then "waiting" must have been said. (A read before
+            // the apply is berth looking whether the object is someone else's.)
             let path = "/apis/apps/v1/namespaces/default/deployments/web"
-            while !server.requests.contains(where: { $0.method == "GET" && $0.path.hasPrefix(path) }) {
+            func rolloutRead() -> Bool {
+                let requests = server.requests
+                guard let applied = requests.firstIndex(where: { $0.method == "PATCH" && $0.path.hasPrefix(path) }) else { return false }
+                return requests[(applied + 1)...].contains { $0.method == "GET" && $0.path.hasPrefix(path) }
+            }
+            while !rolloutRead() {
                 try await Task.sleep(for: .milliseconds(50))
             }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status(
@@ -70,13 +76,31 @@ import Testing
         #expect(run.stderr.contains(#"rollout of apps/v1 Deployment default/web stalled: ReplicaSet "web-5d9c" has timed out progressing."#), "\(run.stderr)")
     }
 
-    @Test func applyWaitTimesOutWithWhereTheRolloutStands() async throws {
+    /// Issue 17.12: one line per unfinished rollout, the first ten and a count of the rest.
+    @Test func applyWaitTimesOutWithWhereTheRolloutsStandOnePerLine() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        for index in 1...12 { try p.write("w\(index).json", p.spec(String(format: "w%02d", index), ports: [])) }
+        let run = await p.berth("apply", "--wait", "--timeout", "1s")
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("""
+            timed out after 1.0s waiting for 12 rollouts:
+              apps/v1 Deployment default/w01: waiting for the controller to observe generation 1
+              apps/v1 Deployment default/w02: waiting for the controller
+            """), "\(run.stderr)")
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("  apps/v1 Deployment default/w") }.count == 10, "\(run.stderr)")
+        #expect(lines.contains("  … and 2 more"), "\(run.stderr)")
+    }
+
+    @Test func timeoutWithoutWaitIsAUsageError() async throws {
         let p = try KubeProject()
         defer { p.finish() }
         try p.write("web.json", p.spec("web", ports: []))
-        let run = await p.berth("apply", "--wait", "--timeout", "1s")
-        #expect(run.status == 1)
-        #expect(run.stderr.contains("timed out after 1.0s waiting for rollouts: apps/v1 Deployment default/web: waiting for the controller"), "\(run.stderr)")
+        let run = await p.berth("apply", "--timeout", "1s")
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("--timeout is how long --wait waits for rollouts; without --wait it means nothing"), "\(run.stderr)")
+        #expect(p.server.deployment(namespace: "default", name: "web") == nil, "nothing is applied")
     }
 
     @Test func aNewerSpecArrivingWhileWaitingSupersedesTheWait() async throws {
