@@ -6,7 +6,7 @@ import Foundation
 /// force (a copy under state/last-valid/), reported but not acted on as if it were gone.
 /// The next valid save takes over; deleting the file removes what it described.
 enum LastValidSpecs {
-    static func load(specs directory: String, store: String) throws -> DesiredState {
+    static func load(specs directory: String, store: String, policy: Policy? = nil) throws -> DesiredState {
         let current = try SpecFolder.read(directory)
         let apps = SpecFolder.appFiles(current.files.map(\.path))
         var files: [(path: String, bytes: [UInt8])] = []
@@ -15,7 +15,7 @@ enum LastValidSpecs {
         for file in current.files {
             let relative = String(file.path.dropFirst(directory.count)).drop { $0 == "/" }
             let copy = store + "/" + relative
-            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path))
+            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
             if result.isValid {
                 files.append(file)
                 if (try? FileSystem.readFile(copy)) != file.bytes {
@@ -29,11 +29,11 @@ enum LastValidSpecs {
             }
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))
-        var state = DesiredState.assemble(files: files, apps: apps)
+        var state = DesiredState.assemble(files: files, apps: apps, policy: policy)
         state.errors = errors + state.errors + current.unreadable
         state.invalidFiles += invalid + current.unreadable.map(\.file)
         state.fileCount = current.files.count + current.unreadable.count
-        ImageSources.fill(&state)
+        ImageSources.fill(&state, specsRoot: directory, policy: policy)
         return state
     }
 

@@ -14,6 +14,7 @@ enum PlanCommand {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
+            for warning in reconcile.desired.warnings { console.err(warning.description) }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())
             } else {

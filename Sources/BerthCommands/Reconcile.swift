@@ -22,7 +22,7 @@ struct Reconcile {
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
-        let desired = try SpecFolder.load(settings.specsDirectory)
+        let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy)
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),

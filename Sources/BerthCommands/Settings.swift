@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE; 0: no pages); nil is the
     /// adapter's default. Tests lower it to make a handful of objects span several pages.
     public var kubePageSize: Int?
+    /// The operator's rules for what specs may ask (`--policy`); nil: anything, with warnings in `plan`.
+    public var policy: Policy?
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", takesValue: true, help: "folder of spec files (default: specs)"),
@@ -32,6 +34,7 @@ public struct Settings: Sendable {
         .init(name: "kubeconfig", takesValue: true, help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
         .init(name: "context", takesValue: true, help: "kubeconfig context (default: its current-context)"),
         .init(name: "kube-proxy", takesValue: false, help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
+        .init(name: "policy", takesValue: true, help: "operator's policy file, outside the specs folder: what specs may ask for (host paths, privileges, registries, namespaces, kinds)"),
         .init(name: "help", takesValue: false, help: "show help"),
     ]
 
@@ -56,6 +59,9 @@ public struct Settings: Sendable {
                 throw BerthError(.usage, "BERTH_KUBE_PAGE_SIZE takes a whole number of objects per list request (0: no pages), got \"\(text)\"")
             }
             kubePageSize = size
+        }
+        if let path = arguments.values["policy"] {
+            policy = try PolicyFile.load(path, specsDirectory: specsDirectory)
         }
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {

@@ -3,13 +3,14 @@ import Foundation
 
 /// Reads the specs folder: every `*.json` at any depth, except hidden files and folders.
 public enum SpecFolder {
-    public static func load(_ directory: String) throws -> DesiredState {
+    /// `policy`: the operator's; a spec that breaks it makes its file invalid.
+    public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
         let read = try read(directory)
-        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)))
+        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)), policy: policy)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
-        ImageSources.fill(&state)
+        ImageSources.fill(&state, specsRoot: directory, policy: policy)
         return state
     }
 

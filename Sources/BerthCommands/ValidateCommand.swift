@@ -3,7 +3,7 @@ import BerthModel
 enum ValidateCommand {
     static func run(settings: Settings, console: Console) -> Int32 {
         do {
-            let desired = try SpecFolder.load(settings.specsDirectory)
+            let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy)
             for error in desired.errors { console.err(error.description) }
             if !desired.errors.isEmpty {
                 console.err("berth: \(desired.errors.count) error\(desired.errors.count == 1 ? "" : "s") in \(desired.invalidFiles.count) of \(desired.fileCount) files")

@@ -50,7 +50,7 @@ enum WatchCommand {
             configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
             platforms: [docker, swarm, kube], journal: journal,
             load: {
-                (try? LastValidSpecs.load(specs: specs, store: store))
+                (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
