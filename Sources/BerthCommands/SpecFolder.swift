@@ -3,6 +3,10 @@ import Foundation
 
 /// Reads the specs folder: every `*.json` at any depth, except hidden files and folders.
 public enum SpecFolder {
+    /// The largest spec file read. A spec is a few hundred bytes; a file of hundreds of
+    /// megabytes is a mistake or an attack, and would be held in memory and copied into state.
+    public static let maxFileBytes = 1 << 20
+
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
     public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
         let read = try read(directory)
@@ -21,11 +25,18 @@ public enum SpecFolder {
         var unreadable: [SpecError] = []
         for relative in try specFiles(in: directory) {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
-            if let data = FileManager.default.contents(atPath: path) {
-                files.append((path, [UInt8](data)))
-            } else {
-                unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file"))
+            // Read at most one byte past the limit, so a huge (or growing) file is never held whole.
+            let cannotRead = SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file")
+            guard let handle = FileHandle(forReadingAtPath: path) else { unreadable.append(cannotRead); continue }
+            defer { try? handle.close() }
+            // nil from read: the file is empty.
+            guard let data = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else { unreadable.append(cannotRead); continue }
+            if data.count > maxFileBytes {
+                unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1),
+                                            message: "the file is larger than \(maxFileBytes) bytes (1 MiB), the most a spec file may hold: split it into several files"))
+                continue
             }
+            files.append((path, [UInt8](data)))
         }
         return (files, unreadable)
     }
