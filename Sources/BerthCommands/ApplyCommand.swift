@@ -63,7 +63,7 @@ enum ApplyCommand {
 
             try await journal.append(imageLines.take().map { JournalRecord(event: "image", owner: settings.owner, message: $0) })
             let inUse = Set(reconcile.observed.compactMap(\.configHash))
-            try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse)
+            try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse, key: reconcile.context.secretKey)
             try await journal.append(JournalRecord(
                 event: "apply-end", owner: settings.owner, message: failed.isEmpty ? "converged" : "\(failed.count) failed",
                 count: outcomes.count))

@@ -11,9 +11,10 @@ public enum ConfigStore {
     }
 
     /// Keeps the configurations of `desired` and of any hash still in use.
-    public static func save(_ path: String, previous: [String: JSONValue], desired: [Spec], inUse: Set<String>) throws {
+    /// `key`: the state folder's fingerprint key (`FingerprintKey`).
+    public static func save(_ path: String, previous: [String: JSONValue], desired: [Spec], inUse: Set<String>, key: [UInt8]) throws {
         var out = previous.filter { inUse.contains($0.key) }
-        for spec in desired { out[spec.configHash] = spec.canonicalConfig(secrets: .fingerprint) }
+        for spec in desired { out[spec.configHash] = spec.canonicalConfig(secrets: .fingerprint(key: key)) }
         try AtomicFile.write(JSONValue.object(out).serialized(pretty: true) + "\n", to: path)
     }
 }

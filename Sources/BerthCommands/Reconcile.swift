@@ -41,7 +41,9 @@ struct Reconcile {
             throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
         }
         let knownConfigs = ConfigStore.load(settings.configsPath)
-        let context = await platforms.planContext(PlanContext(owner: settings.owner, knownConfigs: knownConfigs))
+        var start = PlanContext(owner: settings.owner, knownConfigs: knownConfigs)
+        start.secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
+        let context = await platforms.planContext(start)
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
                          knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
                          unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context)

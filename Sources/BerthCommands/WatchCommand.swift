@@ -31,6 +31,7 @@ enum WatchCommand {
         let docker: DockerContainerAdapter
         let swarm: DockerSwarmAdapter
         let watcher: SpecFolderWatcher
+        let secretKey: [UInt8]
         let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
         do {
             let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
@@ -41,13 +42,15 @@ enum WatchCommand {
             docker = DockerContainerAdapter(client: client, images: images)
             swarm = DockerSwarmAdapter(client: client, images: images)
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
+            secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
         } catch {
             console.err("berth: \(error)")
             return 1
         }
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         let controller = Controller(
-            configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
+            configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel,
+                                 secretKey: secretKey),
             platforms: [docker, swarm, kube], journal: journal,
             load: {
                 (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))

@@ -9,10 +9,13 @@ public actor Controller {
     public struct Configuration: Sendable {
         public var owner: String
         public var allowMassDelete: Bool
+        /// The state folder's fingerprint key, for secret values in diffs.
+        public var secretKey: [UInt8] = []
         public var workers: Int
         public var parallel: Int
-        public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8) {
+        public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8, secretKey: [UInt8] = []) {
             self.owner = owner; self.allowMassDelete = allowMassDelete; self.workers = workers; self.parallel = parallel
+            self.secretKey = secretKey
         }
     }
 
@@ -96,8 +99,9 @@ public actor Controller {
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
         show(observed, desired, number)
-        let context = await platforms.planContext(PlanContext(
-            owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
+        var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
+        start.secretKey = configuration.secretKey
+        let context = await platforms.planContext(start)
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)
         if key == Controller.everything {

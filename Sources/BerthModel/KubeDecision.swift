@@ -24,7 +24,7 @@ enum KubeDecision {
         for spec in specs where !clashing.contains(spec.name) {
             for object in objectsBySpec[spec.name] ?? [] {
                 wanted.insert(object.id.identity)
-                if let action = decide(object, spec: spec, found: found[object.id.identity]) { result.actions.append(action) }
+                if let action = decide(object, spec: spec, found: found[object.id.identity], secretKey: context.secretKey) { result.actions.append(action) }
             }
         }
         let specNames = Set(specs.map(\.name))
@@ -40,14 +40,14 @@ enum KubeDecision {
         return result
     }
 
-    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
+    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?, secretKey: [UInt8] = []) -> Action? {
         let key = ResourceKey(target: "kubernetes", kind: object.kind, name: spec.name, object: object.id.description)
         func action(_ op: Action.Op, _ reason: String, _ changes: [FieldChange] = []) -> Action {
             Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
                    existingName: found?.engineName, changes: changes, native: object.body)
         }
         guard let found else { return action(.create, "missing") }
-        let drift = KubeDrift.changes(desired: object.body, observed: found.native)
+        let drift = KubeDrift.changes(desired: object.body, observed: found.native, mask: SecretMask(key: secretKey, names: spec.secretEnv))
         if found.configHash != object.configHash {
             let from = found.configHash.map { String($0.prefix(12)) } ?? "none"
             let reason = drift.isEmpty ? "config hash changed (\(from) -> \(object.configHash.prefix(12)))" : "config hash changed"

@@ -9,6 +9,8 @@ public struct PlanContext: Sendable {
     /// Kubernetes: whether a kind is namespaced, from API discovery, keyed by
     /// `PlanContext.kindKey(apiVersion:kind:)`. Kinds not listed count as namespaced.
     public var kubeIsNamespaced: [String: Bool]
+    /// The state folder's fingerprint key: secret values in diffs are shown as HMACs under it.
+    public var secretKey: [UInt8] = []
 
     public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
                 kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {

@@ -32,6 +32,9 @@ public struct Spec: Sendable, Equatable {
     public var kubernetes: JSONValue?
     /// Kubernetes only: complete objects of any kind, applied as written plus berth's labels.
     public var manifests: [KubeManifest]
+    /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
+    /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
+    public var secretEnv: Set<String> = []
     public var origin: SpecOrigin
 
     public init(

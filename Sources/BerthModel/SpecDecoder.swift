@@ -6,7 +6,7 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
-        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests",
+        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "secretEnv",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
@@ -159,14 +159,17 @@ struct FieldReader {
         if let node = byKey["removeImage"] {
             if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }
         }
+        let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
-        return Spec(
+        var spec = Spec(
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
             namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [],
             origin: SpecOrigin(file: file, path: path, position: node.position))
+        spec.secretEnv = secretEnv
+        return spec
     }
 
     func unknownFieldMessage(_ key: String) -> String {
