@@ -36,7 +36,8 @@ enum ApplyCommand {
                 console.err("image: \(line)")
                 imageLines.append(line)
             }, retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
-            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"),
+                                      allowMassCreate: arguments.flags.contains("allow-mass-create"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             console.out(plan.description)

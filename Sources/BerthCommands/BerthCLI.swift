@@ -11,6 +11,7 @@ public enum BerthCLI {
         .init(name: "detailed-exitcode", takesValue: false, help: "plan: exit 0 no changes, 2 changes, 1 error"),
         .init(name: "parallel", takesValue: true, help: "apply: actions at once (default 8)"),
         .init(name: "allow-mass-delete", takesValue: false, help: "apply/plan: allow deleting all, or more than half, of the managed resources at once"),
+        .init(name: "allow-mass-create", takesValue: false, help: "apply/plan/watch: allow starting more than 100 containers or replicas at once"),
         .init(name: "name", takesValue: true, help: "history: only this spec name"),
         .init(name: "limit", takesValue: true, help: "history: the last N records (default 50)"),
         .init(name: "version", takesValue: false, help: "print the version"),

@@ -12,7 +12,8 @@ enum PlanCommand {
         let detailed = arguments.flags.contains("detailed-exitcode")
         do {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
-            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
+            let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"),
+                                      allowMassCreate: arguments.flags.contains("allow-mass-create"))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             for warning in reconcile.desired.warnings { console.err(warning.description) }
             if arguments.flags.contains("json") {

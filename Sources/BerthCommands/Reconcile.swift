@@ -49,9 +49,10 @@ struct Reconcile {
                          unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context)
     }
 
-    func plan(allowMassDelete: Bool) -> Plan {
+    func plan(allowMassDelete: Bool, allowMassCreate: Bool = false) -> Plan {
         var context = self.context
         context.allowMassDelete = allowMassDelete
+        context.allowMassCreate = allowMassCreate
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
         plan.unplannedTargets = unobservedTargets
         return plan

@@ -48,9 +48,11 @@ enum WatchCommand {
             return 1
         }
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
+        var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
+                                                     parallel: parallel, secretKey: secretKey)
+        configuration.allowMassCreate = arguments.flags.contains("allow-mass-create")
         let controller = Controller(
-            configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel,
-                                 secretKey: secretKey),
+            configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,
             load: {
                 (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))

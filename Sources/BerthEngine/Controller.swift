@@ -11,6 +11,8 @@ public actor Controller {
         public var allowMassDelete: Bool
         /// The state folder's fingerprint key, for secret values in diffs.
         public var secretKey: [UInt8] = []
+        /// `--allow-mass-create`.
+        public var allowMassCreate = false
         public var workers: Int
         public var parallel: Int
         public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8, secretKey: [UInt8] = []) {
@@ -101,6 +103,7 @@ public actor Controller {
         show(observed, desired, number)
         var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
         start.secretKey = configuration.secretKey
+        start.allowMassCreate = configuration.allowMassCreate
         let context = await platforms.planContext(start)
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)

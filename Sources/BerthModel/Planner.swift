@@ -11,6 +11,8 @@ public struct PlanContext: Sendable {
     public var kubeIsNamespaced: [String: Bool]
     /// The state folder's fingerprint key: secret values in diffs are shown as HMACs under it.
     public var secretKey: [UInt8] = []
+    /// Let a plan create more than `MassCreateGuard.limit` at once (`--allow-mass-create`).
+    public var allowMassCreate = false
 
     public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
                 kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {
@@ -94,7 +96,8 @@ public enum Planner {
                 actions += orphans
             }
         }
-        return Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes)
+        let plan = Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes)
+        return MassCreateGuard.apply(to: plan, allow: context.allowMassCreate)
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {
