@@ -69,7 +69,12 @@ enum WatchCommand {
         let debouncer = Debouncer(quiet: debounce)
         await controller.enqueue(Controller.everything)
         let background = [
-            Task { for await _ in watcher.changes { await debouncer.signal() } },
+            Task {
+                for await change in watcher.changes {
+                    if case .unwatched(let why) = change { log("berth: \(why)") }
+                    await debouncer.signal()
+                }
+            },
             Task {
                 for await _ in debouncer.fired {
                     log("specs changed: reconciling")
