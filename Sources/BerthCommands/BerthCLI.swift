@@ -49,7 +49,8 @@ public enum BerthCLI {
             if !arguments.positionals.isEmpty {
                 throw BerthError(.usage, "unexpected argument \"\(arguments.positionals[0])\"")
             }
-            let settings = try Settings(arguments: arguments, environment: environment)
+            var settings = try Settings(arguments: arguments, environment: environment)
+            settings.transportWarnings = TransportWarnings(emit: { console.err($0) })
             switch command {
             case "validate": return ValidateCommand.run(settings: settings, console: console)
             case "plan": return await PlanCommand.run(settings: settings, arguments: arguments, console: console)

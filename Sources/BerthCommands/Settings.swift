@@ -23,6 +23,8 @@ public struct Settings: Sendable {
     /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE; 0: no pages); nil is the
     /// adapter's default. Tests lower it to make a handful of objects span several pages.
     public var kubePageSize: Int?
+    /// Where insecure transports are said, once each (stderr; tests capture it).
+    public var transportWarnings = TransportWarnings(emit: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
     /// The operator's rules for what specs may ask (`--policy`); nil: anything, with warnings in `plan`.
     public var policy: Policy?
 
@@ -79,9 +81,12 @@ public struct Settings: Sendable {
         return Names.sanitized(absolute.deletingLastPathComponent().lastPathComponent)
     }
 
-    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY is set and the host is tcp://.
+    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY (or DOCKER_TLS) is set and the host is
+    /// tcp://. An insecure one is warned about, once per run.
     public func endpoint() throws -> HTTPEndpoint {
-        try dockerTLS.endpoint(host: dockerHost)
+        let endpoint = try dockerTLS.endpoint(host: dockerHost)
+        transportWarnings.check(docker: endpoint, host: dockerHost)
+        return endpoint
     }
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }
