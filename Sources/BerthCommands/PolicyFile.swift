@@ -17,6 +17,12 @@ enum PolicyFile {
         guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
             throw BerthError(.usage, "policy file \(path) does not exist or is not a file")
         }
+        // As ssh treats its config: a policy others may rewrite is no policy.
+        let mode = (attributes[.posixPermissions] as? Int) ?? 0
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value ?? 0
+        if mode & 0o022 != 0 || (owner != 0 && owner != geteuid()) {
+            throw BerthError(.usage, "policy file \(path) may be changed by other users (mode \(String(mode, radix: 8)), owner uid \(owner)); make it owned by root or by the user running berth and not writable by others (chmod go-w)")
+        }
         if let size = attributes[.size] as? Int, size > maxBytes {
             throw BerthError(.usage, "policy file \(path) is \(size) bytes; a policy is at most \(maxBytes) bytes")
         }

@@ -43,6 +43,9 @@ public final class TransportWarnings: @unchecked Sendable {
                 throw BerthError(.usage, "refusing to send the bearer token of \(connection.credentialsDescription) to \(server) over plain http://: anyone on the network path could read it; use an https:// server")
             }
         }
+        if !server.usesTLS && !TransportWarnings.isLoopback(server.host) {
+            warn("the Kubernetes API server at \(server) is reached without TLS: Secrets and everything berth applies cross the network in clear text; use an https:// server")
+        }
         if server.usesTLS && connection.insecureSkipVerify {
             warn("the Kubernetes API server's certificate at \(server) is not verified (insecure-skip-tls-verify): anyone on the network path can pose as it and read the credentials berth sends; set certificate-authority instead")
         }

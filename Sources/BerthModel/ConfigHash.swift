@@ -33,7 +33,8 @@ extension Spec {
         if !manifests.isEmpty {
             object["manifests"] = .array(manifests.map { m in mask.map { KubeSecrets.fingerprinted(m.object, mask: $0) } ?? m.object })
         }
-        return .object(object)
+        // A password inside a URL may sit in any string (a command argument, a ConfigMap).
+        return mask.map { $0.maskingURLs(.object(object)) } ?? .object(object)
     }
 
     /// sha256 of the canonical configuration's canonical text, lowercase hex.
@@ -47,6 +48,16 @@ public enum SecretHandling: Sendable {
 }
 
 extension SecretMask {
+    /// Every string in `value` with the passwords of URLs in it fingerprinted.
+    func maskingURLs(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(Secrets.maskingURLPasswords(text) { fingerprint($0) } ?? text)
+        case .array(let items): return .array(items.map(maskingURLs))
+        case .object(let members): return .object(members.mapValues(maskingURLs))
+        default: return value
+        }
+    }
+
     /// `value` with the `KEY=VALUE` list at `path` (a native fragment's Env) masked.
     func masking(_ value: JSONValue, envAt path: [String]) -> JSONValue {
         guard let first = path.first, var members = value.objectValue, let inner = members[first] else { return value }

@@ -35,7 +35,9 @@ public enum Secrets {
             // The authority ends at the first / ? # , ; quote or blank (lists of URLs); credentials end at its last @.
             let authorityEnd = rest.firstIndex { "/?#,; \"'".contains($0) } ?? rest.endIndex
             let authority = rest[..<authorityEnd]
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+            // A password already replaced by a fingerprint is left as it is.
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":"),
+               !authority[authority.index(after: colon)...].hasPrefix("(redacted") {
                 out += authority[...colon] + replacement(String(authority[authority.index(after: colon)..<at])) + authority[at...]
                 rest = rest[authorityEnd...]
                 changed = true

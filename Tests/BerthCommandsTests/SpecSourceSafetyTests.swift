@@ -52,6 +52,17 @@ struct SpecSourceSafetyTests {
         #expect(result.err == "berth: policy file \(p.specs)/policy/open.json is inside the specs folder \(p.specs): whoever can change a spec could change the policy; keep it outside, owned by the operator\n")
     }
 
+    @Test func policyOthersMayChangeIsRefused() async throws {
+        let p = try Project(); defer { p.remove() }
+        try p.write("specs/a.json", #"{"name": "w", "image": "busybox:1"}"#)
+        try p.write("policy.json", #"{"allow": ["privileged"]}"#)
+        #expect(await p.validate(["--policy", p.root + "/policy.json"]).code == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: p.root + "/policy.json")
+        let result = await p.validate(["--policy", p.root + "/policy.json"])
+        #expect(result.code == 1)
+        #expect(result.err.hasPrefix("berth: policy file \(p.root)/policy.json may be changed by other users (mode 666"))
+    }
+
     @Test(arguments: [
         (#"{"context": "../outside"}"#, "build context"),
         (#"{"context": "/etc", "dockerfile": "shadow"}"#, "build context"),

@@ -66,6 +66,15 @@ struct TransportTests {
         #expect(lines.all.isEmpty)
     }
 
+    @Test func plainHTTPToAnotherMachineWithoutATokenIsWarnedAbout() async throws {
+        let config = try Self.kubeconfig(server: "http://10.0.0.1:8080"); defer { config.remove() }
+        let text = try String(contentsOfFile: config.path, encoding: .utf8).replacingOccurrences(of: "    token: abc123", with: "    username: ignored")
+        try text.replacingOccurrences(of: "  user:\n    username: ignored", with: "  user: {}").write(toFile: config.path, atomically: true, encoding: .utf8)
+        let lines = Lines()
+        await (try await KubeConnector.connect(try Self.settings(kubeconfig: config.path, lines: lines))).stop()
+        #expect(lines.all == ["berth: warning: the Kubernetes API server at http://10.0.0.1:8080 is reached without TLS: Secrets and everything berth applies cross the network in clear text; use an https:// server"])
+    }
+
     @Test func skippedTLSVerificationIsSaidOnce() async throws {
         let config = try Self.kubeconfig(server: "https://10.0.0.1:6443", insecure: true); defer { config.remove() }
         let lines = Lines()

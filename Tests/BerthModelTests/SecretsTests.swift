@@ -82,6 +82,15 @@ struct SecretsTests {
         #expect(!plan.description.contains("hunter2") && !plan.json.serialized().contains("hunter2"))
     }
 
+    @Test func urlPasswordsAnywhereInTheStoredConfigAreMasked() {
+        let spec = Spec(name: "w", image: "busybox:1", command: ["migrate", "--db", "mysql://root:hunter2@db/app"], labels: ["source": "https://ci:hunter2@git.example/x"])
+        let stored = spec.canonicalConfig(secrets: .fingerprint(key: Self.key)).canonicalText
+        #expect(!stored.contains("hunter2"))
+        #expect(stored.contains("mysql://root:\(SecretMask(key: Self.key).fingerprint("hunter2"))@db/app"))
+        // The hash is over the real values: a changed password still replaces the container.
+        #expect(spec.canonicalConfig().canonicalText.contains("hunter2"))
+    }
+
     @Test func secretEnvIsReadAndChecked() {
         let good = SpecDecoder.decode(file: "a.json", bytes: Array(#"{"name": "w", "image": "busybox:1", "secretEnv": ["LICENSE"]}"#.utf8))
         #expect(good.specs.first?.secretEnv == ["LICENSE"])
