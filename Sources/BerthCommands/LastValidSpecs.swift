@@ -30,8 +30,10 @@ enum LastValidSpecs {
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))
         var state = DesiredState.assemble(files: files, apps: apps, policy: policy)
-        state.errors = errors + state.errors + current.unreadable
-        state.invalidFiles += invalid + current.unreadable.map(\.file)
+        // A kept copy the policy now refuses is invalid as well: each file and error once.
+        var seen: Set<String> = []
+        state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }
+        state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
         return state

@@ -44,6 +44,20 @@ struct SpecSourceSafetyTests {
         #expect(result.err.contains(#"\#(p.specs)/a.json:1:77: $.docker.HostConfig.Privileged: privileged container is refused by policy rule "privileged" of \#(p.root)/policy.json"#))
     }
 
+    /// watch reads through the last-valid store: a spec the policy refuses is an invalid file
+    /// there too, and its earlier valid copy (kept from before the policy) is judged as well.
+    @Test func watchSeesThePolicy() throws {
+        let p = try Project(); defer { p.remove() }
+        let store = p.root + "/state/last-valid"
+        try p.write("specs/a.json", #"{"name": "w", "image": "busybox:1", "docker": {"HostConfig": {"PidMode": "host"}}}"#)
+        let open = try LastValidSpecs.load(specs: p.specs, store: store)
+        #expect(open.specs.count == 1 && open.invalidFiles.isEmpty)
+        let guarded = try LastValidSpecs.load(specs: p.specs, store: store, policy: Policy(file: "p.json"))
+        #expect(guarded.specs.isEmpty)
+        #expect(guarded.invalidFiles == [p.specs + "/a.json"])
+        #expect(guarded.errors.map(\.message).contains { $0.contains(#"refused by policy rule "host-namespaces" of p.json"#) })
+    }
+
     @Test func policyInsideTheSpecsFolderIsRefused() async throws {
         let p = try Project(); defer { p.remove() }
         try p.write("specs/policy/open.json", #"{"allow": ["privileged"]}"#)
