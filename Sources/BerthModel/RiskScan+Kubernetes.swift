@@ -8,7 +8,7 @@ extension RiskScan {
         let namespace = namespaceMember?.value.stringValue
         if generatesDeployment {
             let at = namespaceMember.map { (path.appending(key: "namespace"), $0.value) } ?? (path, node)
-            add(.kubernetesNamespace, namespace ?? "", "the generated Deployment's namespace" + (namespace.map { " \(quoted($0))" } ?? ""), at.1, at.0)
+            add(.kubernetesNamespace, namespace ?? "", "the generated Deployment" + (namespace.map { " in namespace \(quoted($0))" } ?? ""), at.1, at.0)
         }
         if let fragment = node["kubernetes"] { podSpecs(in: fragment, path.appending(key: "kubernetes")) }
         for (index, manifest) in (node["manifests"]?.elements ?? []).enumerated() {

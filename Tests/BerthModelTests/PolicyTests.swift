@@ -70,6 +70,9 @@ struct PolicyTests {
             #"specs/a.json:1:52: $.namespace: ConfigMap "c" in namespace "kube-system" is refused by policy rule "kubernetes-namespace" of p.json: allowed namespaces are web"#])
         #expect(Self.errors(#"{"name": "w", "target": "kubernetes", "namespace": "web", "manifests": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "web"}}, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}]}"#, policy: open) == [])
         #expect(Self.errors(#"{"name": "w", "target": "kubernetes", "namespace": "web", "manifests": [{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}]}"#, policy: open).count == 1)
+        #expect(Self.errors(#"{"name": "w", "target": "kubernetes", "image": "busybox:1"}"#, policy: open) == [
+            #"specs/a.json:1:1: $: the generated Deployment names no namespace, and policy rule "kubernetes-namespace" of p.json allows only web; set "namespace""#])
+        #expect(Self.errors(#"{"name": "w", "target": "kubernetes", "image": "busybox:1", "namespace": "web"}"#, policy: open) == [])
     }
 
     @Test func withoutPolicyPlanWarnsOncePerRiskyField() {
