@@ -117,11 +117,18 @@ struct RiskScan {
         }
     }
 
-    /// `[{"Type": "bind", "Source": "/srv"}]`, Docker's and Swarm's mount lists.
+    /// `[{"Type": "bind", "Source": "/srv"}]`, Docker's and Swarm's mount lists. A volume of
+    /// the local driver with `"o": "bind"` and an absolute `device` is a bind of the host too.
     private mutating func mounts(_ node: JSONNode, _ path: JSONPath, source key: String) {
-        for (index, item) in (node.elements ?? []).enumerated() where item["Type"]?.stringValue == "bind" {
-            if let source = item[key], let text = source.stringValue {
-                hostPath(text, source, path.appending(index: index).appending(key: key))
+        for (index, item) in (node.elements ?? []).enumerated() {
+            let at = path.appending(index: index)
+            if item["Type"]?.stringValue == "bind", let source = item[key], let text = source.stringValue {
+                hostPath(text, source, at.appending(key: key))
+            }
+            if let options = item["VolumeOptions"]?["DriverConfig"]?["Options"], let device = options["device"],
+               let text = device.stringValue, text.hasPrefix("/"),
+               options["o"]?.stringValue?.split(separator: ",").contains(where: { $0 == "bind" || $0 == "rbind" }) == true {
+                hostPath(text, device, at.appending(key: "VolumeOptions").appending(key: "DriverConfig").appending(key: "Options").appending(key: "device"))
             }
         }
     }

@@ -38,6 +38,8 @@ struct PolicyTests {
              expected: [#"specs/a.json:1:49: $.volumes[0]: mount of the Docker socket (host path "/var/run/docker.sock") is refused by policy rule "docker-socket" of /etc/berth/policy.json; add "docker-socket" to the policy's "allow" list if it is meant"#]),
         Case(input: #"{"name": "w", "image": "busybox:1", "volumes": ["/srv/data:/data"]}"#,
              expected: [#"specs/a.json:1:49: $.volumes[0]: bind of host path "/srv/data" is refused by policy rule "host-path" of /etc/berth/policy.json (the policy lists no host paths); add the folder to "hostPaths" or use a named volume"#]),
+        Case(input: #"{"name": "w", "image": "busybox:1", "docker": {"HostConfig": {"Mounts": [{"Type": "volume", "Target": "/h", "VolumeOptions": {"DriverConfig": {"Options": {"type": "none", "o": "bind", "device": "/etc"}}}}]}}}"#,
+             expected: [#"specs/a.json:1:195: $.docker.HostConfig.Mounts[0].VolumeOptions.DriverConfig.Options.device: bind of host path "/etc" is refused by policy rule "host-path" of /etc/berth/policy.json (the policy lists no host paths); add the folder to "hostPaths" or use a named volume"#]),
         Case(input: #"{"name": "w", "target": "swarm", "image": "busybox:1", "swarm": {"TaskTemplate": {"ContainerSpec": {"CapabilityAdd": ["NET_ADMIN"], "Mounts": [{"Type": "bind", "Source": "/etc"}]}}}}"#,
              expected: [
                 #"specs/a.json:1:119: $.swarm.TaskTemplate.ContainerSpec.CapabilityAdd[0]: added capability "NET_ADMIN" is refused by policy rule "capabilities" of /etc/berth/policy.json; add "capabilities" to the policy's "allow" list if it is meant"#,
