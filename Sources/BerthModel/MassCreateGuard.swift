@@ -4,6 +4,8 @@
 /// 100,000 containers because someone pushed it.
 public enum MassCreateGuard {
     public static let limit = 100
+    /// Held creates listed in the plan; the note counts them all.
+    public static let listed = 20
 
     /// What a create starts: one container, or a replicated service's replicas; a Kubernetes
     /// object counts once (the cluster's own quotas govern its pods).
@@ -19,13 +21,16 @@ public enum MassCreateGuard {
         guard !allow, total > limit else { return plan }
         var guarded = plan
         guarded.actions = plan.actions.filter { $0.op != .create }
-        let held = creates.map { action -> Action in
+        // The first few are listed: a hundred thousand held lines (and journal records) would
+        // be the flood the guard is there to stop.
+        let held = creates.prefix(listed).map { action -> Action in
             var held = action
             held.reason = action.reason + ", held back by the mass-create guard"
             return held
         }
         guarded.held = (plan.held + held).sorted()
-        guarded.notes.append("refusing to start \(total) containers or replicas at once (more than \(limit)); pass --allow-mass-create if that is meant")
+        let more = creates.count > listed ? " (the first \(listed) of \(creates.count) held creates are listed)" : ""
+        guarded.notes.append("refusing to start \(total) containers or replicas at once (more than \(limit)); pass --allow-mass-create if that is meant" + more)
         return guarded
     }
 }
