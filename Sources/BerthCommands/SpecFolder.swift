@@ -5,7 +5,7 @@ import Foundation
 public enum SpecFolder {
     /// The largest spec file read. A spec is a few hundred bytes; a file of hundreds of
     /// megabytes is a mistake or an attack, and would be held in memory and copied into state.
-    public static let maxFileBytes = 1 << 20
+    public static let maxFileBytes = 4 << 20
 
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
     public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
@@ -33,7 +33,7 @@ public enum SpecFolder {
             guard let data = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else { unreadable.append(cannotRead); continue }
             if data.count > maxFileBytes {
                 unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1),
-                                            message: "the file is larger than \(maxFileBytes) bytes (1 MiB), the most a spec file may hold: split it into several files"))
+                                            message: "the file is larger than \(maxFileBytes) bytes (4 MiB), the most a spec file may hold: split it into several files"))
                 continue
             }
             files.append((path, [UInt8](data)))

@@ -139,6 +139,6 @@ struct SpecSourceSafetyTests {
         try p.write("specs/big.json", #"{"name": "w", "image": "busybox:1"}"# + padding)
         let result = await p.validate()
         #expect(result.code == 1)
-        #expect(result.err.hasPrefix("\(p.specs)/big.json:1:1: $: the file is larger than 1048576 bytes (1 MiB), the most a spec file may hold: split it into several files\n"))
+        #expect(result.err.hasPrefix("\(p.specs)/big.json:1:1: $: the file is larger than 4194304 bytes (4 MiB), the most a spec file may hold: split it into several files\n"))
     }
 }
