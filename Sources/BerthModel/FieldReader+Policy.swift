@@ -5,8 +5,8 @@ extension FieldReader {
         var scan = RiskScan(file: file)
         // A built or imported image is made here, not pulled: it has no registry to judge.
         if case .registry = imageSource.kind, let image = node["image"] {
-            let ref = image["ref"] ?? image
-            if let text = ref.stringValue { scan.image(text, ref, path.appending(key: "image").appending(key: image["ref"] == nil ? nil : "ref")) }
+            let (ref, refPath) = image["ref"].map { ($0, path.appending(key: "image").appending(key: "ref")) } ?? (image, path.appending(key: "image"))
+            if let text = ref.stringValue { scan.image(text, ref, refPath) }
         }
         switch target {
         case "docker":
@@ -20,9 +20,4 @@ extension FieldReader {
         }
         findings += scan.findings
     }
-}
-
-extension JSONPath {
-    /// `appending(key:)` when there is a key.
-    func appending(key: String?) -> JSONPath { key.map { appending(key: $0) } ?? self }
 }
