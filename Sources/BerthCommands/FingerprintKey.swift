@@ -9,18 +9,23 @@ enum FingerprintKey {
 
     static func path(_ stateDirectory: String) -> String { stateDirectory + "/fingerprint.key" }
 
-    /// The key, made when the state folder exists and holds none yet. Before the state folder
-    /// exists (a first `plan`) nothing was stored to compare with: a key for this run only.
+    /// The key in the state folder; before one is stored (a first `plan`, nothing recorded to
+    /// compare with yet) a key for this run only. Reading writes nothing: `plan` writes nothing.
     static func load(stateDirectory: String) throws -> [UInt8] {
+        try stored(path(stateDirectory)) ?? random()
+    }
+
+    /// Stores `key` when the state folder holds none yet, and returns the key in force: the
+    /// one configurations are fingerprinted with when they are recorded (`ConfigStore.save`).
+    static func keep(_ key: [UInt8], stateDirectory: String) throws -> [UInt8] {
         let path = path(stateDirectory)
+        if let existing = try stored(path) { return existing }
+        return try create(path, key: key)
+    }
+
+    private static func stored(_ path: String) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if fd < 0 && errno == ENOENT {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: stateDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                return random()
-            }
-            return try create(path)
-        }
+        if fd < 0 && errno == ENOENT { return nil }
         guard fd >= 0 else { throw problem(path, "cannot be opened (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         var info = stat()
@@ -31,11 +36,10 @@ enum FingerprintKey {
         return Array(key.prefix(length))
     }
 
-    private static func create(_ path: String) throws -> [UInt8] {
-        let key = random()
+    private static func create(_ path: String, key: [UInt8]) throws -> [UInt8] {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         // Another berth made it at the same moment: use theirs.
-        if fd < 0 && errno == EEXIST { return try load(stateDirectory: (path as NSString).deletingLastPathComponent) }
+        if fd < 0 && errno == EEXIST, let theirs = try stored(path) { return theirs }
         guard fd >= 0 else { throw problem(path, "cannot be created (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
         guard write(fd, key, key.count) == key.count, fsync(fd) == 0 else {
