@@ -28,4 +28,39 @@ struct InotifyLimitTests {
         #expect(output.contains("berth: cannot watch \(root)/specs/"))
         #expect(output.contains("for changes: this user's inotify watches are used up (limit 4); raise the limit (sysctl fs.inotify.max_user_watches=524288) or keep fewer folders in the specs folder"))
     }
+
+    /// A folder made while watch runs, past the limit: one log line, and watch goes on.
+    @Test func aNewFolderPastTheLimitIsLoggedOnce() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("berth-inotify-new-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/specs", withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        // Two watches: the specs folder and its parent; nothing is left for a new folder.
+        let berth = [WatchProcess.binary, "watch", "--specs", root + "/specs", "--state", root + "/state", "--docker-host", "unix://" + root + "/no-engine.sock"]
+        process.arguments = ["-U", "-r", "sh", "-c", "echo 2 > /proc/sys/user/max_inotify_watches && exec \"$@\"", "sh"] + berth
+        let output = Output()
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { output.add($0.availableData) }
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        #expect(await eventually { output.text.contains("berth watch: owner") })
+        try FileManager.default.createDirectory(atPath: root + "/specs/team-a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/specs/team-b", withIntermediateDirectories: true)
+        let line = "berth: cannot watch \(root)/specs/team-"
+        #expect(await eventually { output.text.contains(line) })
+        #expect(output.text.contains("for changes: this user's inotify watches are used up (limit 2)"))
+        #expect(output.text.components(separatedBy: line).count == 2, "said once, not per folder")
+        #expect(process.isRunning)
+        process.terminate()
+    }
+
+    final class Output: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func add(_ more: Data) { lock.withLock { data.append(more) } }
+        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+    }
 }
