@@ -1,5 +1,6 @@
 @testable import BerthCommands
 import BerthJournal
+import BerthJSON
 import BerthModel
 import Foundation
 import Testing
@@ -37,9 +38,18 @@ struct TerminalEscapeTests {
     @Test func applyOutputKeepsLinesButEscapesControls() {
         let console = Console.capturing()
         console.err("failed [1/1]: create docker container w #1: " + Self.buildTail)
-        #expect(console.stderr == "failed [1/1]: create docker container w #1: building image x/w:1 failed: step 3\n" + #"    \u{1b}]0;pwned\u{7}line one\u{d}2026-12-04 berth: converged"# + "\n")
+        #expect(console.stderr == "failed [1/1]: create docker container w #1: building image x/w:1 failed: step 3\n" + #"    \u001b]0;pwned\u0007line one\u000d2026-12-04 berth: converged"# + "\n")
         let plain = Console.capturing()
         plain.out("+ create docker container web #1: missing — café")
         #expect(plain.stdout == "+ create docker container web #1: missing — café\n")
+    }
+
+    /// `--json` output goes through the same console: it must stay JSON with the same values.
+    @Test func jsonOutputStaysValidJSON() throws {
+        let value = JSONValue.object(["label": .string("a\u{7F}b\u{9B}c\u{2028}d")])
+        let console = Console.capturing()
+        console.out(value.serialized())
+        #expect(!console.stdout.contains("\u{9B}") && !console.stdout.contains("\u{7F}"))
+        #expect(try JSONParser.parse(Array(console.stdout.utf8)).value == value)
     }
 }
