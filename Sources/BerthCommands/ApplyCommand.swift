@@ -80,7 +80,7 @@ enum ApplyCommand {
 
             try await journal.append(imageLines.take().map { JournalRecord(event: "image", owner: settings.owner, message: $0) })
             let inUse = Set(reconcile.observed.compactMap(\.configHash))
-            try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse)
+            try ConfigStore.save(settings.configsPath, previous: reconcile.knownConfigs, desired: reconcile.desired.specs, inUse: inUse, key: reconcile.context.secretKey)
             if reconcile.targetsMade.after != reconcile.targetsMade.before { TargetsStore.save(reconcile.targetsMade.after, settings) }
             try HeldStore.record(ApplyCommand.afterDeletions(plan, outcomes), observedTargets: reconcile.observedTargets, settings: settings)
             if !outcomes.isEmpty {

@@ -31,11 +31,12 @@ public enum BerthCLI {
         case "version": return showVersion(console)
         default: break
         }
-        let settings: Settings
+        var settings: Settings
         do { settings = try Settings(arguments: arguments, environment: environment) } catch {
             console.err("berth: \(error)")
             return ExitCode.usage
         }
+        settings.transportWarnings = TransportWarnings(emit: { console.err($0) })
         do {
             switch command.name {
             case "validate": return ValidateCommand.run(settings: settings, arguments: arguments, console: console)

@@ -36,6 +36,8 @@ public enum CommandTable {
         name: "allow-delete", value: "SPEC", help: "carry out the held deletion of this removed spec (repeatable, or comma-separated)",
         repeatable: true)
     static let parallel = Arguments.Option(name: "parallel", value: "N", help: "actions at once, 1-256 (default 8)")
+    static let allowMassCreate = Arguments.Option(
+        name: "allow-mass-create", help: "start more than 100 containers or replicas at once (the mass-create guard holds them otherwise)")
 
     public static let commands: [CommandInfo] = [
         CommandInfo(name: "validate", summary: "check every spec file; exit 0, or 1 with every error listed", words: .none,
@@ -43,10 +45,10 @@ public enum CommandTable {
         CommandInfo(name: "plan", summary: "show what apply would do, changing nothing", words: .specNames, options: [
             json,
             .init(name: "detailed-exitcode", help: "exit 0 when nothing differs, 2 when something does (changes or held deletions), 1 on error"),
-            allowMassDelete, allowDelete,
+            allowMassDelete, allowDelete, allowMassCreate,
         ]),
         CommandInfo(name: "apply", summary: "make the targets match the specs", words: .specNames, options: [
-            parallel, allowMassDelete, allowDelete,
+            parallel, allowMassDelete, allowDelete, allowMassCreate,
             .init(name: "wait", help: "wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
             .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
         ]),
@@ -54,7 +56,7 @@ public enum CommandTable {
             .init(name: "debounce", value: "DURATION", help: "quiet time before a burst of file changes is reconciled (default 100ms)"),
             .init(name: "resync", value: "DURATION", help: "full reconcile every so often, at least 1s (default 60s)"),
             .init(name: "log-format", value: "FORMAT", help: "text (default) or json"),
-            parallel, allowMassDelete,
+            parallel, allowMassDelete, allowMassCreate,
         ]),
         CommandInfo(name: "status", summary: "per spec: desired and observed replicas, config, last action and error", words: .none,
                     options: [json]),
@@ -81,6 +83,7 @@ public enum CommandTable {
         .init(name: "kubeconfig", value: "FILE", help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
         .init(name: "context", value: "NAME", help: "kubeconfig context (default: its current-context)"),
         .init(name: "kube-proxy", help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
+        .init(name: "policy", value: "FILE", help: "operator's policy file, outside the specs folder: what specs may ask for (host paths, privileges, registries, namespaces, kinds)"),
         .init(name: "help", help: "show the usage of berth or of the command"),
         .init(name: "version", help: "the same as `berth version`"),
     ]

@@ -1,3 +1,4 @@
+import BerthModel
 import Foundation
 
 /// Where commands write. The live one goes to stdout/stderr; tests capture.
@@ -17,8 +18,10 @@ public final class Console: @unchecked Sendable {
 
     init(sink: (@Sendable (Bool, String) -> Void)?) { self.sink = sink }
 
-    public func out(_ line: String) { emit(false, line + "\n") }
-    public func err(_ line: String) { emit(true, line + "\n") }
+    /// Control characters (escape sequences, carriage returns) from specs, files or engines
+    /// are written escaped, whichever command shows them; newlines stay.
+    public func out(_ line: String) { emit(false, Printable.lines(line) + "\n") }
+    public func err(_ line: String) { emit(true, Printable.lines(line) + "\n") }
 
     private func emit(_ isError: Bool, _ text: String) {
         lock.lock(); defer { lock.unlock() }

@@ -8,9 +8,14 @@ import Foundation
 /// and `key.pem` from DOCKER_CERT_PATH (default `~/.docker`). As in the CLI, a file that
 /// is not there is left out: no ca.pem means the system's CAs, no cert.pem and key.pem no
 /// client certificate.
+///
+/// DOCKER_TLS (non-empty) without DOCKER_TLS_VERIFY is the CLI's `--tls`: TLS, with the client
+/// certificate when there is one, but the engine's certificate not verified (berth warns).
 public struct DockerTLS: Sendable, Equatable {
     /// Whether DOCKER_TLS_VERIFY asks for TLS.
     public var verify: Bool
+    /// Whether DOCKER_TLS asks for TLS without verification.
+    public var unverified: Bool
     /// The folder holding ca.pem, cert.pem and key.pem.
     public var certPath: String
 
@@ -20,6 +25,7 @@ public struct DockerTLS: Sendable, Equatable {
     /// Reads DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and HOME from `environment`.
     public init(environment: [String: String]) {
         verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
+        unverified = !verify && !(environment["DOCKER_TLS"] ?? "").isEmpty
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         certPath = environment["DOCKER_CERT_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.docker"
     }
@@ -30,7 +36,7 @@ public struct DockerTLS: Sendable, Equatable {
         do { parsed = try HTTPEndpoint(parsing: host) } catch {
             throw BerthError(.usage, "docker host \"\(host)\" is not unix:///path, tcp://host:port or https://host:port")
         }
-        guard verify else { return parsed }
+        guard verify || unverified else { return parsed }
         let address: (host: String, port: Int)
         switch parsed {
         case .unix: return parsed
@@ -41,11 +47,11 @@ public struct DockerTLS: Sendable, Equatable {
             let path = certPath + "/" + name
             guard FileManager.default.fileExists(atPath: path) else { return nil }
             do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw BerthError(.io, "DOCKER_TLS_VERIFY is set but \(path) cannot be read", cause: error.localizedDescription)
+                throw BerthError(.io, "\(verify ? "DOCKER_TLS_VERIFY" : "DOCKER_TLS") is set but \(path) cannot be read", cause: error.localizedDescription)
             }
         }
-        let settings = TLSSettings(caPEM: try pem("ca.pem"), clientCertificatePEM: try pem("cert.pem"),
-                                   clientKeyPEM: try pem("key.pem"))
+        let settings = TLSSettings(caPEM: verify ? try pem("ca.pem") : nil, clientCertificatePEM: try pem("cert.pem"),
+                                   clientKeyPEM: try pem("key.pem"), insecureSkipVerify: !verify)
         return .tls(host: address.host, port: address.port, settings: settings)
     }
 

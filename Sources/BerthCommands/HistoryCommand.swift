@@ -40,6 +40,7 @@ enum HistoryCommand {
         if let message = r.message { text += ": \(message)" }
         if let file = r.file, r.name == nil { text += " (\(file))" }
         if let error = r.error { text += " — \(error)" }
-        return text
+        // One record, one line, whatever a file name or an engine's message holds.
+        return Printable.oneLine(text)
     }
 }

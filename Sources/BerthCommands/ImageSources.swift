@@ -6,9 +6,12 @@ import Foundation
 /// decoder leaves for later). A source that cannot be read makes its file invalid, with the
 /// error at the path that named it, so nothing it described is touched.
 enum ImageSources {
-    static func fill(_ state: inout DesiredState) {
+    /// `specsRoot`: build contexts, Dockerfiles and tarballs must resolve (symbolic links
+    /// followed) inside it, or inside one of the policy's `buildRoots`.
+    static func fill(_ state: inout DesiredState, specsRoot: String, policy: Policy? = nil) {
         var failed: [String: SpecError] = [:]
         var cache: [String: String] = [:]
+        let roots = SourceRoots(specsRoot: specsRoot, policy: policy)
         for index in state.specs.indices {
             let spec = state.specs[index]
             let key: String
@@ -19,7 +22,8 @@ enum ImageSources {
                 key = "build \(context) \(dockerfile) " + args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\u{0}")
             }
             do {
-                let hash = try cache[key] ?? digest(spec.imageSource.kind)
+                state.specs[index].imageSource.kind = try roots.confine(spec.imageSource.kind)
+                let hash = try cache[key] ?? digest(state.specs[index].imageSource.kind, limits: roots.limits)
                 cache[key] = hash
                 state.specs[index].imageSource.sourceHash = hash
             } catch {
@@ -34,7 +38,7 @@ enum ImageSources {
         state.invalidFiles += failed.keys.sorted()
     }
 
-    static func digest(_ kind: ImageSource.Kind) throws -> String {
+    static func digest(_ kind: ImageSource.Kind, limits: SourceRoots.Limits = .init()) throws -> String {
         switch kind {
         case .registry: return ""
         case .importTarball(let src):
@@ -49,7 +53,9 @@ enum ImageSources {
             guard FileManager.default.fileExists(atPath: context + "/" + dockerfile) else {
                 throw BerthError(.io, "build context \(context) has no \(dockerfile)")
             }
-            let files = try BuildContext(scanning: context, dockerfile: dockerfile).digest(using: SHA256.hex)
+            let scanned = try BuildContext(scanning: context, dockerfile: dockerfile)
+            try limits.check(scanned)
+            let files = try scanned.digest(using: SHA256.hex)
             let argText = args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\n")
             return SHA256.hex("build 1\n\(dockerfile)\n\(files)\n\(argText)")
         }

@@ -26,6 +26,7 @@ final class KubeConnector: Sendable {
             return KubeConnector(adapter: adapter(client, namespace: namespace, settings), proxy: proxy)
         }
         let connection = try loader.load()
+        try settings.transportWarnings.check(kube: connection)
         let client = KubeClient(endpoint: endpoint(connection), credentials: connection.credentialsDescription,
                                 pathPrefix: connection.server.pathPrefix, token: { connection.currentToken() })
         return KubeConnector(adapter: adapter(client, namespace: connection.namespace, settings), proxy: nil)

@@ -6,7 +6,7 @@ import Foundation
 /// force (a copy under state/last-valid/), reported but not acted on as if it were gone.
 /// The next valid save takes over; deleting the file removes what it described.
 enum LastValidSpecs {
-    static func load(specs directory: String, store: String) throws -> DesiredState {
+    static func load(specs directory: String, store: String, policy: Policy? = nil) throws -> DesiredState {
         // A link anywhere under last-valid/ would make the copies below read or write
         // elsewhere: refuse the whole store (the caller then holds every deletion).
         let stateDirectory = FileSystem.parentDirectory(of: store)
@@ -21,7 +21,7 @@ enum LastValidSpecs {
             let copy = store + "/" + relative
             let copyFolder = FileSystem.parentDirectory(of: copy)
             let safe = (try? StateFolderGuard.makeFolders(copyFolder, inside: stateDirectory)) != nil
-            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path))
+            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
             if result.isValid {
                 files.append(file)
                 if safe, (try? StateFolderGuard.read(copy)) != file.bytes {
@@ -34,11 +34,13 @@ enum LastValidSpecs {
             }
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))
-        var state = DesiredState.assemble(files: files, apps: apps)
-        state.errors = errors + state.errors + current.unreadable
-        state.invalidFiles += invalid + current.unreadable.map(\.file)
+        var state = DesiredState.assemble(files: files, apps: apps, policy: policy)
+        // A kept copy the policy now refuses is invalid as well: each file and error once.
+        var seen: Set<String> = []
+        state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }
+        state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
-        ImageSources.fill(&state)
+        ImageSources.fill(&state, specsRoot: directory, policy: policy)
         return state
     }
 

@@ -1,5 +1,6 @@
 import BerthJournal
 import BerthJSON
+import BerthModel
 import Foundation
 
 /// One line per event on stderr with a timestamp; `--log-format json` for machines.
@@ -13,7 +14,8 @@ public struct Logger: Sendable {
     public func callAsFunction(_ message: String) {
         let time = Timestamp.rfc3339(Date())
         switch format {
-        case .text: console.err("\(time) \(message)")
+        // One event, one line: a build's output inside a message must not forge log lines.
+        case .text: console.err("\(time) \(Printable.oneLine(message))")
         case .json: console.err(JSONValue.object(["time": .string(time), "message": .string(message)]).serialized())
         }
     }

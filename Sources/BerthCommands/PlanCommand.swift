@@ -19,6 +19,7 @@ enum PlanCommand {
             }
             let plan = await kube.dryRun(reconcile.plan(choices))
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
+            for warning in reconcile.desired.warnings { console.err(warning.description) }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())
             } else {

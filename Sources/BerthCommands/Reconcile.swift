@@ -26,7 +26,7 @@ struct Reconcile {
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
-        let desired = try SpecFolder.load(settings.specsDirectory)
+        let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy)
         // plan and status read the state folder (recorded configurations): same rules as
         // apply and watch, and nothing is created.
         try StateFolder.inspect(settings)
@@ -57,7 +57,9 @@ struct Reconcile {
         }
         let knownConfigs = ConfigStore.load(settings.configsPath)
         let nowMade = observation.made(previously: made)
-        let context = await platforms.planContext(PlanContext(owner: settings.owner, knownConfigs: knownConfigs))
+        var start = PlanContext(owner: settings.owner, knownConfigs: knownConfigs)
+        start.secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
+        let context = await platforms.planContext(start)
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
                          knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
                          unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context,
@@ -67,11 +69,13 @@ struct Reconcile {
     /// What a person said on the command line: released deletions and the specs to act on.
     struct Choices {
         var allowMassDelete = false
+        var allowMassCreate = false
         var allowDelete: Set<String> = []
         var selection: Set<String>?
 
         init(_ arguments: Arguments) {
             allowMassDelete = arguments.flags.contains("allow-mass-delete")
+            allowMassCreate = arguments.flags.contains("allow-mass-create")
             allowDelete = Set(arguments.lists["allow-delete", default: []])
             selection = arguments.positionals.isEmpty ? nil : Set(arguments.positionals)
         }
@@ -82,6 +86,7 @@ struct Reconcile {
     func plan(_ choices: Choices = Choices()) -> Plan {
         var context = self.context
         context.allowMassDelete = choices.allowMassDelete
+        context.allowMassCreate = choices.allowMassCreate
         context.allowDelete = choices.allowDelete
         context.selection = choices.selection
         context.heldDeletions = HeldStore.load(settings)

@@ -23,6 +23,10 @@ public struct Settings: Sendable {
     /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE; 0: no pages); nil is the
     /// adapter's default. Tests lower it to make a handful of objects span several pages.
     public var kubePageSize: Int?
+    /// Where insecure transports are said, once each (stderr; tests capture it).
+    public var transportWarnings = TransportWarnings(emit: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    /// The operator's rules for what specs may ask (`--policy`); nil: anything, with warnings in `plan`.
+    public var policy: Policy?
 
     /// The options every command takes; the table lives with the commands.
     public static var globalOptions: [Arguments.Option] { CommandTable.globalOptions }
@@ -49,6 +53,9 @@ public struct Settings: Sendable {
             }
             kubePageSize = size
         }
+        if let path = arguments.values["policy"] {
+            policy = try PolicyFile.load(path, specsDirectory: specsDirectory)
+        }
         if let owner = arguments.values["owner"] {
             guard Names.isValid(owner), owner.count <= SpecDecoder.maxNameLength else {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
@@ -65,9 +72,12 @@ public struct Settings: Sendable {
         return Names.sanitized(absolute.deletingLastPathComponent().lastPathComponent)
     }
 
-    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY is set and the host is tcp://.
+    /// The engine's endpoint; TLS when DOCKER_TLS_VERIFY (or DOCKER_TLS) is set and the host is
+    /// tcp://. An insecure one is warned about, once per run.
     public func endpoint() throws -> HTTPEndpoint {
-        try dockerTLS.endpoint(host: dockerHost)
+        let endpoint = try dockerTLS.endpoint(host: dockerHost)
+        transportWarnings.check(docker: endpoint, host: dockerHost)
+        return endpoint
     }
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }

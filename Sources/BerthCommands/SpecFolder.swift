@@ -3,13 +3,18 @@ import Foundation
 
 /// Reads the specs folder: every `*.json` at any depth, except hidden files and folders.
 public enum SpecFolder {
-    public static func load(_ directory: String) throws -> DesiredState {
+    /// The largest spec file read. A spec is a few hundred bytes; a file of hundreds of
+    /// megabytes is a mistake or an attack, and would be held in memory and copied into state.
+    public static let maxFileBytes = 4 << 20
+
+    /// `policy`: the operator's; a spec that breaks it makes its file invalid.
+    public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
         let read = try read(directory)
-        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)))
+        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)), policy: policy)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
-        ImageSources.fill(&state)
+        ImageSources.fill(&state, specsRoot: directory, policy: policy)
         return state
     }
 
@@ -20,11 +25,18 @@ public enum SpecFolder {
         var unreadable: [SpecError] = []
         for relative in try specFiles(in: directory) {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
-            if let data = FileManager.default.contents(atPath: path) {
-                files.append((path, [UInt8](data)))
-            } else {
-                unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file"))
+            // Read at most one byte past the limit, so a huge (or growing) file is never held whole.
+            let cannotRead = SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file")
+            guard let handle = FileHandle(forReadingAtPath: path) else { unreadable.append(cannotRead); continue }
+            defer { try? handle.close() }
+            // nil from read: the file is empty.
+            guard let data = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else { unreadable.append(cannotRead); continue }
+            if data.count > maxFileBytes {
+                unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1),
+                                            message: "the file is larger than \(maxFileBytes) bytes (4 MiB), the most a spec file may hold: split it into several files"))
+                continue
             }
+            files.append((path, [UInt8](data)))
         }
         return (files, unreadable)
     }

@@ -31,6 +31,7 @@ enum WatchCommand {
         let docker: DockerContainerAdapter
         let swarm: DockerSwarmAdapter
         let watcher: SpecFolderWatcher
+        let secretKey: [UInt8]
         let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
         do {
             let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
@@ -41,16 +42,20 @@ enum WatchCommand {
             docker = DockerContainerAdapter(client: client, images: images)
             swarm = DockerSwarmAdapter(client: client, images: images)
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
+            secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
         } catch {
             console.err("berth: \(error)")
             return 1
         }
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
+        var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
+                                                     parallel: parallel, secretKey: secretKey)
+        configuration.allowMassCreate = arguments.flags.contains("allow-mass-create")
         let controller = Controller(
-            configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
+            configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,
             load: {
-                (try? LastValidSpecs.load(specs: specs, store: store))
+                (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
@@ -59,7 +64,7 @@ enum WatchCommand {
                 // As apply does: every later replace can name the fields that changed.
                 let inUse = Set(observed.compactMap(\.configHash))
                 do {
-                    try ConfigStore.save(settings.configsPath, previous: ConfigStore.load(settings.configsPath), desired: desired.specs, inUse: inUse)
+                    try ConfigStore.save(settings.configsPath, previous: ConfigStore.load(settings.configsPath), desired: desired.specs, inUse: inUse, key: secretKey)
                     try HeldStore.record(plan, observedTargets: observedTargets, settings: settings)
                 } catch {
                     log("cannot write the state folder: \(error)")
@@ -79,7 +84,12 @@ enum WatchCommand {
         let debouncer = Debouncer(quiet: debounce)
         await controller.enqueue(Controller.everything)
         let background = [
-            Task { for await _ in watcher.changes { await debouncer.signal() } },
+            Task {
+                for await change in watcher.changes {
+                    if case .unwatched(let why) = change { log("berth: \(why)") }
+                    await debouncer.signal()
+                }
+            },
             Task {
                 for await _ in debouncer.fired {
                     log("specs changed: reconciling")

@@ -9,10 +9,15 @@ public actor Controller {
     public struct Configuration: Sendable {
         public var owner: String
         public var allowMassDelete: Bool
+        /// The state folder's fingerprint key, for secret values in diffs.
+        public var secretKey: [UInt8] = []
+        /// `--allow-mass-create`.
+        public var allowMassCreate = false
         public var workers: Int
         public var parallel: Int
-        public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8) {
+        public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8, secretKey: [UInt8] = []) {
             self.owner = owner; self.allowMassDelete = allowMassDelete; self.workers = workers; self.parallel = parallel
+            self.secretKey = secretKey
         }
     }
 
@@ -129,8 +134,10 @@ public actor Controller {
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
         show(observed, desired, number)
-        var context = await platforms.planContext(PlanContext(
-            owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs()))
+        var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
+        start.secretKey = configuration.secretKey
+        start.allowMassCreate = configuration.allowMassCreate
+        var context = await platforms.planContext(start)
         context.heldDeletions = heldDeletions()
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)

@@ -26,9 +26,10 @@ public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
 public enum ConfigDiff {
     /// Why a resource made from `oldHash` must change for `spec`: the field diff when the
     /// earlier configuration was recorded, else the two hashes.
-    static func configChanged(from oldHash: String?, to spec: Spec, hash: String, known: [String: JSONValue]) -> (reason: String, changes: [FieldChange]) {
+    /// `key`: the state folder's fingerprint key, the one the known configurations were stored with.
+    static func configChanged(from oldHash: String?, to spec: Spec, hash: String, known: [String: JSONValue], key: [UInt8]) -> (reason: String, changes: [FieldChange]) {
         if let old = oldHash.flatMap({ known[$0] }) {
-            return ("configuration changed", changes(from: old, to: spec.canonicalConfig(secrets: .fingerprint)))
+            return ("configuration changed", changes(from: old, to: spec.canonicalConfig(secrets: .fingerprint(key: key))))
         }
         let from = oldHash.map { String($0.prefix(12)) } ?? "none"
         return ("configuration changed (config hash \(from) -> \(hash.prefix(12)); earlier configuration not recorded)", [])
@@ -50,6 +51,14 @@ public enum ConfigDiff {
         }
         // Empty collections and absence mean the same to the engine: do not report them.
         if isEmpty(old) && isEmpty(new) { return }
+        // A native fragment's Env ("K=V" entries, already masked): one change per variable.
+        if path.hasSuffix("Env"), let o = envMap(old), let n = envMap(new) {
+            for key in Set(o.keys).union(n.keys) where o[key] != n[key] {
+                out.append(FieldChange(path: path + "." + key, old: o[key].map { JSONValue.string($0).canonicalText },
+                                       new: n[key].map { JSONValue.string($0).canonicalText }))
+            }
+            return
+        }
         out.append(FieldChange(path: path, old: old.map(show), new: new.map(show)))
     }
 
@@ -61,4 +70,15 @@ public enum ConfigDiff {
     }
 
     private static func show(_ value: JSONValue) -> String { value.canonicalText }
+
+    /// `["K=V", ...]` as a map; nil when the value is not such a list.
+    private static func envMap(_ value: JSONValue?) -> [String: String]? {
+        guard let items = value?.arrayValue ?? (value == nil ? [] : nil) else { return nil }
+        var out: [String: String] = [:]
+        for item in items {
+            guard let text = item.stringValue, let equals = text.firstIndex(of: "=") else { return nil }
+            out[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return out
+    }
 }

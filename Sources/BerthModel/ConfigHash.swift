@@ -3,12 +3,15 @@
 /// InfraKit's config_sha). Replicas are left out: scaling must not replace anything.
 extension Spec {
     /// Canonical desired configuration: what a replica is made from.
-    /// `secrets: .fingerprint` gives the form that may be stored and diffed.
+    /// `secrets: .fingerprint(key:)` gives the form that may be stored and diffed: every
+    /// secret value (`env`, `docker.Env`, Swarm's and Kubernetes' env, URL passwords) replaced
+    /// by a fingerprint keyed with `key`.
     public func canonicalConfig(secrets: SecretHandling = .keep) -> JSONValue {
+        var mask: SecretMask?
+        if case .fingerprint(let key) = secrets { mask = SecretMask(key: key, names: secretEnv) }
         var env: [String: JSONValue] = [:]
         for (key, value) in self.env {
-            let shown = secrets == .fingerprint && Secrets.isSecret(key: key) ? Secrets.fingerprint(value) : value
-            env[key] = .string(shown)
+            env[key] = .string(mask?.value(name: key, value) ?? value)
         }
         var object: [String: JSONValue] = [
             "target": .string(target),
@@ -20,24 +23,48 @@ extension Spec {
         ]
         if let command { object["command"] = .array(command.map { .string($0) }) }
         if let restart { object["restart"] = .string(restart.rawValue) }
-        if let docker { object["docker"] = docker }
+        if let docker { object["docker"] = mask.map { $0.masking(docker, envAt: ["Env"]) } ?? docker }
         if let mode { object["mode"] = .string(mode.rawValue) }
         if let update { object["update"] = update.json }
-        if let swarm { object["swarm"] = swarm }
+        if let swarm { object["swarm"] = mask.map { $0.masking(swarm, envAt: ["TaskTemplate", "ContainerSpec", "Env"]) } ?? swarm }
         if let source = imageSource.canonical { object["imageSource"] = source }
         if let namespace { object["namespace"] = .string(namespace) }
-        if let kubernetes { object["kubernetes"] = secrets == .fingerprint ? KubeSecrets.fingerprinted(kubernetes) : kubernetes }
+        if let kubernetes { object["kubernetes"] = mask.map { KubeSecrets.fingerprinted(kubernetes, mask: $0) } ?? kubernetes }
         if !manifests.isEmpty {
-            object["manifests"] = .array(manifests.map { secrets == .fingerprint ? KubeSecrets.fingerprinted($0.object) : $0.object })
+            object["manifests"] = .array(manifests.map { m in mask.map { KubeSecrets.fingerprinted(m.object, mask: $0) } ?? m.object })
         }
-        return .object(object)
+        // A password inside a URL may sit in any string (a command argument, a ConfigMap).
+        return mask.map { $0.maskingURLs(.object(object)) } ?? .object(object)
     }
 
     /// sha256 of the canonical configuration's canonical text, lowercase hex.
     public var configHash: String { SHA256.hex(canonicalConfig().canonicalText) }
 }
 
-public enum SecretHandling: Sendable { case keep, fingerprint }
+public enum SecretHandling: Sendable {
+    case keep
+    /// Secret values replaced by fingerprints keyed with the state folder's key.
+    case fingerprint(key: [UInt8])
+}
+
+extension SecretMask {
+    /// Every string in `value` with the passwords of URLs in it fingerprinted.
+    func maskingURLs(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(Secrets.maskingURLPasswords(text) { fingerprint($0) } ?? text)
+        case .array(let items): return .array(items.map(maskingURLs))
+        case .object(let members): return .object(members.mapValues(maskingURLs))
+        default: return value
+        }
+    }
+
+    /// `value` with the `KEY=VALUE` list at `path` (a native fragment's Env) masked.
+    func masking(_ value: JSONValue, envAt path: [String]) -> JSONValue {
+        guard let first = path.first, var members = value.objectValue, let inner = members[first] else { return value }
+        members[first] = path.count == 1 ? entries(inner) : masking(inner, envAt: Array(path.dropFirst()))
+        return .object(members)
+    }
+}
 
 extension UpdatePolicy {
     /// Swarm's UpdateConfig keys; also the canonical form hashed into the config hash.

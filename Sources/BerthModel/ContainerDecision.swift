@@ -18,7 +18,7 @@ enum ContainerDecision {
                    existingName: keep.engineName, strategy: strategy, changes: changes)
         }
         if keep.configHash != hash {
-            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs)
+            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs, key: context.secretKey)
             actions.append(replace(reason, changes))
         } else if keep.state == .dead {
             actions.append(replace("container is dead"))

@@ -6,6 +6,8 @@ public struct DesiredState: Sendable {
     public var invalidFiles: [String]
     /// Files read, valid or not: an empty folder is a fact the deletion guard looks at.
     public var fileCount: Int
+    /// Risky fields of valid files, when no policy judges them: `plan` shows one line each.
+    public var warnings: [SpecError] = []
 
     public init(specs: [Spec], errors: [SpecError] = [], invalidFiles: [String] = [], fileCount: Int? = nil) {
         self.specs = specs; self.errors = errors; self.invalidFiles = invalidFiles
@@ -15,10 +17,11 @@ public struct DesiredState: Sendable {
     /// Decodes every file and checks what no single file can: the same name and target
     /// defined twice. Both definitions are refused, so neither silently wins.
     /// `apps` names the files that are app folders' app.json.
-    public static func assemble(files: [(path: String, bytes: [UInt8])], apps: Set<String> = []) -> DesiredState {
+    /// `policy` is the operator's (`--policy`); a file with a spec that breaks it is invalid.
+    public static func assemble(files: [(path: String, bytes: [UInt8])], apps: Set<String> = [], policy: Policy? = nil) -> DesiredState {
         var results: [(path: String, result: SpecDecoder.FileResult)] = files
             .sorted { $0.path < $1.path }
-            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes, app: apps.contains($0.path))) }
+            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes, app: apps.contains($0.path), policy: policy)) }
 
         var firstSeen: [String: Spec] = [:]
         var duplicateErrors: [String: [SpecError]] = [:]
@@ -48,10 +51,12 @@ public struct DesiredState: Sendable {
                 results[i].result = SpecDecoder.FileResult(specs: [], errors: SpecDecoder.capped(results[i].result.errors + extra))
             }
         }
-        return DesiredState(
+        var state = DesiredState(
             specs: results.flatMap(\.result.specs),
             errors: results.flatMap(\.result.errors),
             invalidFiles: results.filter { !$0.result.isValid }.map(\.path),
             fileCount: files.count)
+        state.warnings = results.flatMap(\.result.warnings)
+        return state
     }
 }

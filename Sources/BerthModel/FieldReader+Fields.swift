@@ -96,6 +96,15 @@ extension FieldReader {
         return ok ? env : nil
     }
 
+    /// `secretEnv`: names of env variables, as `env` would accept them.
+    mutating func envNames(_ node: JSONNode, _ path: JSONPath) -> Set<String>? {
+        guard let names = stringArray(node, path) else { return nil }
+        for (index, name) in names.enumerated() where name.isEmpty || name.contains("=") || hasControl(name) {
+            fail(node.elements![index], path.appending(index: index), "environment variable names must be non-empty and contain no '=', NUL or control characters")
+        }
+        return Set(names)
+    }
+
     mutating func labels(_ node: JSONNode, _ path: JSONPath) -> [String: String]? {
         guard let pairs = stringMap(node, path) else { return nil }
         var labels: [String: String] = [:]

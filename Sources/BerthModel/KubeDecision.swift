@@ -33,7 +33,7 @@ enum KubeDecision {
                     result.actions += other
                     continue
                 }
-                if let action = decide(object, spec: spec, found: found[object.id.identity]) { result.actions.append(action) }
+                if let action = decide(object, spec: spec, found: found[object.id.identity], secretKey: context.secretKey) { result.actions.append(action) }
             }
         }
         let strays = others.unnamed.filter { !wanted.contains($0.key) }.map(\.value.engineName).sorted()
@@ -70,12 +70,12 @@ enum KubeDecision {
                       existingName: found?.engineName, changes: changes, native: object.body)
     }
 
-    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?) -> Action? {
+    static func decide(_ object: KubeObject, spec: Spec, found: ObservedResource?, secretKey: [UInt8] = []) -> Action? {
         func action(_ op: Action.Op, _ reason: String, _ changes: [FieldChange] = []) -> Action {
             KubeDecision.action(op, object, spec: spec, found: found, reason: reason, changes: changes)
         }
         guard let found else { return action(.create, "missing") }
-        let drift = KubeDrift.changes(desired: object.body, observed: found.native)
+        let drift = KubeDrift.changes(desired: object.body, observed: found.native, mask: SecretMask(key: secretKey, names: spec.secretEnv))
         if found.configHash != object.configHash {
             // What the spec no longer sends is removed by the apply: say so, as for what it adds.
             let changes = (drift + KubeRemovedFields.changes(desired: object.body, observed: found.native)).sorted { $0.path < $1.path }

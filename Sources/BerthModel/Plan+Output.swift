@@ -33,9 +33,13 @@ extension Plan: CustomStringConvertible {
             return "No changes: everything matches the specs."
         }
         var parts = [counts.isEmpty ? "No changes to make now." : "Plan: " + counts.joined(separator: ", ") + "."]
-        if !held.isEmpty {
-            let specs = Set(held.map(\.key.name)).sorted()
-            parts.append("Held: \(held.count) deletion\(held.count == 1 ? "" : "s") of removed spec\(specs.count == 1 ? "" : "s") \(specs.joined(separator: ", ")) (see the note).")
+        let deletions = held.filter { $0.op == .delete }
+        if !deletions.isEmpty {
+            let specs = Set(deletions.map(\.key.name)).sorted()
+            parts.append("Held: \(deletions.count) deletion\(deletions.count == 1 ? "" : "s") of removed spec\(specs.count == 1 ? "" : "s") \(specs.joined(separator: ", ")) (see the note).")
+        }
+        if heldCreates > 0 {
+            parts.append("Held: \(heldCreates) create\(heldCreates == 1 ? "" : "s") by the mass-create guard (see the note).")
         }
         let files = Set(errors.map(\.file)).sorted()
         if !files.isEmpty {

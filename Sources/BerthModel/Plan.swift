@@ -16,6 +16,8 @@ public struct Plan: Sendable {
     public var orphanSpecs: [String: Int] = [:]
     /// How many specs were planned (0: an empty folder, which is never "everything matches").
     public var specCount = 0
+    /// Creates the mass-create guard holds (all of them; `held` lists only the first few).
+    public var heldCreates = 0
     /// False when no target was asked at all (no spec names one, and berth made nothing).
     public var anyTargetContacted = true
 

@@ -15,6 +15,10 @@ public struct PlanContext: Sendable {
     public var allowDelete: Set<String> = []
     /// Only these spec names are planned (`plan web worker`); nil plans everything.
     public var selection: Set<String>?
+    /// The state folder's fingerprint key: secret values in diffs are shown as HMACs under it.
+    public var secretKey: [UInt8] = []
+    /// Let a plan create more than `MassCreateGuard.limit` at once (`--allow-mass-create`).
+    public var allowMassCreate = false
 
     public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
                 kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {
@@ -103,7 +107,7 @@ public enum Planner {
             plan.actions = plan.actions.filter { selection.contains($0.key.name) }
             plan.held = plan.held.filter { selection.contains($0.key.name) }
         }
-        return plan
+        return MassCreateGuard.apply(to: plan, allow: context.allowMassCreate)
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {

@@ -51,31 +51,32 @@ public enum ServiceBody {
 /// What drifted: the engine's object projected onto the keys berth sends, compared with what
 /// berth would send. Keys the engine adds (defaults) are not drift; keys berth sets are.
 public enum NativeDrift {
-    public static func changes(desired: JSONValue, observed: JSONValue?) -> [FieldChange] {
+    public static func changes(desired: JSONValue, observed: JSONValue?, mask: SecretMask = SecretMask()) -> [FieldChange] {
         var out: [FieldChange] = []
-        walk(desired, observed, path: "", into: &out)
+        walk(desired, observed, path: "", mask: mask, into: &out)
         return out.sorted { $0.path < $1.path }
     }
 
-    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, into out: inout [FieldChange]) {
+    private static func walk(_ desired: JSONValue, _ observed: JSONValue?, path: String, mask: SecretMask, into out: inout [FieldChange]) {
         if let object = desired.objectValue {
             let other = observed?.objectValue ?? [:]
             for (key, value) in object {
-                walk(value, other[key], path: path.isEmpty ? key : path + "." + key, into: &out)
+                walk(value, other[key], path: path.isEmpty ? key : path + "." + key, mask: mask, into: &out)
             }
             return
         }
         if path.hasSuffix("ContainerSpec.Env"), let wanted = desired.arrayValue {
-            envChanges(wanted, observed?.arrayValue ?? [], path: path, into: &out)
+            envChanges(wanted, observed?.arrayValue ?? [], path: path, mask: mask, into: &out)
             return
         }
         if desired == observed { return }
         if observed == nil, desired.arrayValue?.isEmpty == true || desired.objectValue?.isEmpty == true { return }
-        out.append(FieldChange(path: path, old: observed.map { $0.canonicalText }, new: desired.canonicalText))
+        func show(_ value: JSONValue) -> String { Secrets.maskingURLPasswords(value.canonicalText) { mask.fingerprint($0) } ?? value.canonicalText }
+        out.append(FieldChange(path: path, old: observed.map(show), new: show(desired)))
     }
 
     /// Env is a list of "K=V"; compared as a map, and secret values shown only as changed.
-    private static func envChanges(_ wanted: [JSONValue], _ found: [JSONValue], path: String, into out: inout [FieldChange]) {
+    private static func envChanges(_ wanted: [JSONValue], _ found: [JSONValue], path: String, mask: SecretMask, into out: inout [FieldChange]) {
         func map(_ list: [JSONValue]) -> [String: String] {
             var m: [String: String] = [:]
             for item in list {
@@ -86,8 +87,7 @@ public enum NativeDrift {
         }
         let want = map(wanted), have = map(found)
         for key in Set(want.keys).union(have.keys) where want[key] != have[key] {
-            let secret = Secrets.isSecret(key: key)
-            func show(_ v: String?) -> String? { v.map { secret ? "\"\(Secrets.fingerprint($0))\"" : JSONValue.string($0).canonicalText } }
+            func show(_ v: String?) -> String? { v.map { JSONValue.string(mask.value(name: key, $0)).canonicalText } }
             out.append(FieldChange(path: "env." + key, old: show(have[key]), new: show(want[key])))
         }
     }

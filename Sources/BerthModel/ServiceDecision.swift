@@ -17,11 +17,12 @@ enum ServiceDecision {
                    existingName: keep.engineName, changes: changes)
         }
         if keep.configHash != hash {
-            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs)
+            let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs, key: context.secretKey)
             actions.append(update(reason, changes))
             return actions
         }
-        let drift = NativeDrift.changes(desired: ServiceBody.make(spec: spec, owner: context.owner, configHash: hash), observed: keep.native)
+        let drift = NativeDrift.changes(desired: ServiceBody.make(spec: spec, owner: context.owner, configHash: hash), observed: keep.native,
+                                       mask: SecretMask(key: context.secretKey, names: spec.secretEnv))
         if !drift.isEmpty {
             actions.append(update("drifted out of band: " + drift.map(\.path).joined(separator: ", "), drift))
         }

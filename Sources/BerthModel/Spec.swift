@@ -35,6 +35,9 @@ public struct Spec: Sendable, Equatable {
     /// Kubernetes only: take over objects of this spec that exist without berth's labels.
     /// Without it such an object is an error: berth never touches what is not its own.
     public var adopt: Bool
+    /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
+    /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
+    public var secretEnv: Set<String> = []
     public var origin: SpecOrigin
 
     public init(

@@ -6,7 +6,7 @@
 public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
-        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt",
+        "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
@@ -23,12 +23,16 @@ public enum SpecDecoder {
     public struct FileResult: Sendable {
         public var specs: [Spec]
         public var errors: [SpecError]
+        /// Risky fields, shown by `plan` when no policy is set (`Policy.judge`).
+        public var warnings: [SpecError] = []
         public var isValid: Bool { errors.isEmpty }
     }
 
     /// `app: true` reads an app folder's `app.json` (the folder holds a Dockerfile): a spec
     /// without `image`, whose image is built from the folder, as `cf push` of a Dockerfile app.
-    public static func decode(file: String, bytes: [UInt8], app: Bool = false) -> FileResult {
+    /// `policy`: the operator's; a spec that breaks it makes its file invalid. Without one,
+    /// risky fields come back as warnings.
+    public static func decode(file: String, bytes: [UInt8], app: Bool = false, policy: Policy? = nil) -> FileResult {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -48,7 +52,9 @@ public enum SpecDecoder {
         default:
             reader.fail(root, .root, "expected a spec object or an array of spec objects, got \(root.typeName)")
         }
-        return reader.errors.isEmpty ? FileResult(specs: specs, errors: []) : FileResult(specs: [], errors: capped(reader.errors))
+        let judged = Policy.judge(reader.findings, policy: policy)
+        reader.errors += judged.errors
+        return reader.errors.isEmpty ? FileResult(specs: specs, errors: [], warnings: judged.warnings) : FileResult(specs: [], errors: capped(reader.errors))
     }
 
     /// The first `maxErrorsPerFile` errors, then "and N more errors in this file" at the
@@ -69,6 +75,8 @@ struct FieldReader {
     /// Reading an app folder's app.json: no image field, the folder is the build context.
     let app: Bool
     var errors: [SpecError] = []
+    /// Risky fields of the specs read so far, judged against the policy by `SpecDecoder`.
+    var findings: [PolicyFinding] = []
 
     init(file: String, app: Bool = false) { self.file = file; self.app = app }
 
@@ -155,13 +163,17 @@ struct FieldReader {
         if let node = byKey["adopt"] {
             if case .bool(let b) = node.kind { adopt = b } else { fail(node, path.appending(key: "adopt"), "expected true or false, got \(node.typeName)") }
         }
+        let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
-        return Spec(
+        scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
+        var spec = Spec(
             name: name, target: target, image: image, command: command, env: env, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
             namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [], adopt: adopt,
             origin: SpecOrigin(file: file, path: path, position: node.position))
+        spec.secretEnv = secretEnv
+        return spec
     }
 
     func unknownFieldMessage(_ key: String) -> String {

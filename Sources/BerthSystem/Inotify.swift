@@ -18,7 +18,10 @@ final class Inotify: @unchecked Sendable {
     /// Opens a non-blocking, close-on-exec inotify descriptor and the wake pipe.
     init() throws {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { throw SystemError.current("create inotify instance") }
+        guard fd >= 0 else {
+            if errno == EMFILE { throw InotifyLimitError(path: nil, setting: "max_user_instances") }
+            throw SystemError.current("create inotify instance")
+        }
         var pipeEnds: [Int32] = [0, 0]
         // pipe2 is not visible through the Glibc module (it needs _GNU_SOURCE), hence fcntl.
         guard pipe(&pipeEnds) == 0 else {
@@ -44,7 +47,11 @@ final class Inotify: @unchecked Sendable {
     /// an inode that is already watched, which is how a renamed directory keeps its watch.
     func addWatch(_ path: String, mask: UInt32) throws -> Int32 {
         let wd = inotify_add_watch(fd, path, mask)
-        guard wd >= 0 else { throw SystemError.current("watch", path: path) }
+        guard wd >= 0 else {
+            // ENOSPC is how the kernel says the user's watches are used up, not a full disk.
+            if errno == ENOSPC { throw InotifyLimitError(path: path, setting: "max_user_watches") }
+            throw SystemError.current("watch", path: path)
+        }
         return wd
     }
 
@@ -95,5 +102,24 @@ final class Inotify: @unchecked Sendable {
             }
             if !events.isEmpty { return events }
         }
+    }
+}
+
+/// The user's inotify watches (or instances) are used up: every other program of the same
+/// user watching files shares the limit, so a big tree can take them all.
+public struct InotifyLimitError: Error, Sendable, CustomStringConvertible {
+    /// The folder that could not be watched; nil when no inotify instance could be made.
+    public var path: String?
+    /// `max_user_watches` or `max_user_instances`.
+    public var setting: String
+
+    public var description: String {
+        // The limit in force for this user namespace (a container's may be lower than the host's).
+        let files = ["/proc/sys/user/max_inotify_" + (setting == "max_user_watches" ? "watches" : "instances"), "/proc/sys/fs/inotify/" + setting]
+        let current = files.lazy.compactMap { try? FileSystem.readFile($0) }.first
+            .map { String(decoding: $0, as: UTF8.self).filter { !$0.isWhitespace } } ?? "?"
+        let what = path.map { "cannot watch \($0) for changes" } ?? "cannot start watching the specs folder"
+        return "\(what): this user's inotify \(setting == "max_user_watches" ? "watches" : "instances") are used up (limit \(current)); "
+            + "raise the limit (sysctl fs.inotify.\(setting)=\(setting == "max_user_watches" ? "524288" : "512")) or keep fewer folders in the specs folder"
     }
 }

@@ -13,11 +13,15 @@ public enum SpecFolderChange: Sendable, Equatable, CustomStringConvertible {
     /// Something coarse happened (events were lost, a directory was removed or renamed away,
     /// the root was replaced): re-read the whole folder.
     case rescan
+    /// A new folder could not be watched (the user's inotify watches are used up): changes
+    /// under it go unseen until the limit is raised; the text says so and what to do.
+    case unwatched(String)
 
     public var description: String {
         switch self {
         case .file(let path): return "file \(path)"
         case .rescan: return "rescan"
+        case .unwatched(let why): return why
         }
     }
 }

@@ -22,6 +22,9 @@ final class WatchTree: @unchecked Sendable {
     /// A watch on the root's parent, only for the root being replaced (rm -rf then mkdir,
     /// or a rename swap); -1 when the parent cannot be watched.
     private var parentWatch: Int32 = -1
+    /// Set when a folder could not be watched because the user's watches are used up: its
+    /// changes would go unseen, which the watcher must say rather than swallow.
+    private(set) var limitReached: InotifyLimitError?
 
     /// Watches `root` and every directory under it. Throws if the root itself cannot be
     /// watched; subdirectories that vanish while being listed are skipped.
@@ -35,6 +38,7 @@ final class WatchTree: @unchecked Sendable {
         rootWatch = try inotify.addWatch(trimmed, mask: InotifyEvent.Mask.directory | InotifyEvent.Mask.onlyDirectory)
         var ignored: [SpecFolderChange] = []
         addDirectory("", reportFiles: false, into: &ignored)
+        if let limitReached { throw limitReached }
         let parent = FileSystem.parentDirectory(of: trimmed)
         let parentMask = InotifyEvent.Mask.create | InotifyEvent.Mask.movedTo | InotifyEvent.Mask.onlyDirectory
         if parent != trimmed, let wd = try? inotify.addWatch(parent, mask: parentMask), directories[wd] == nil {
@@ -120,8 +124,13 @@ final class WatchTree: @unchecked Sendable {
         // loader; they could also loop.
         if !relative.isEmpty { mask |= InotifyEvent.Mask.dontFollow }
         // ENOENT/ENOTDIR: it vanished or was replaced since the event; its removal has its
-        // own event. Other failures (watch limit) leave the directory unwatched.
-        guard let wd = try? inotify.addWatch(path, mask: mask) else { return }
+        // own event. Running out of watches is reported (once) and leaves it unwatched.
+        let wd: Int32
+        do { wd = try inotify.addWatch(path, mask: mask) } catch let error as InotifyLimitError {
+            if limitReached == nil { changes.append(.unwatched(error.description)) }
+            limitReached = error
+            return
+        } catch { return }
         // An inode already watched keeps its descriptor; the newest name is the true one.
         directories[wd] = relative
         if relative.isEmpty { rootWatch = wd }

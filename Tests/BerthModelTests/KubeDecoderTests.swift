@@ -126,7 +126,7 @@ struct KubeDecoderTests {
         let a = Spec(name: "db", target: "kubernetes", image: "", manifests: [secret, deployment])
         let b = Spec(name: "db", target: "kubernetes", image: "", manifests: [other, deployment])
         #expect(a.configHash != b.configHash)
-        let stored = a.canonicalConfig(secrets: .fingerprint).canonicalText
+        let stored = a.canonicalConfig(secrets: .fingerprint(key: [])).canonicalText
         #expect(!stored.contains("hunter2") && !stored.contains("swordfish"))
         #expect(stored.contains(Secrets.fingerprint("hunter2")))
     }

@@ -139,7 +139,7 @@ struct PlannerTests {
         var new = old
         new.env["DB_PASSWORD"] = "correct-horse"
         new.env["MODE"] = "b"
-        let context = PlanContext(owner: "main", knownConfigs: [old.configHash: old.canonicalConfig(secrets: .fingerprint)])
+        let context = PlanContext(owner: "main", knownConfigs: [old.configHash: old.canonicalConfig(secrets: .fingerprint(key: []))])
         let plan = PlannerTests.plan([new], [PlannerTests.container(old, 1)], context: context)
         #expect(plan.description == """
             ~ replace docker container web #1: configuration changed [start-first]

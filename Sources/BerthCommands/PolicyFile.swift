@@ -1,0 +1,36 @@
+import BerthModel
+import Foundation
+
+/// Loads the operator's `--policy` file. It must live outside the specs folder: whoever can
+/// push a spec must not be able to rewrite the rules the spec is judged by.
+enum PolicyFile {
+    /// A policy is a short list; anything near this size is not one.
+    static let maxBytes = 1 << 20
+
+    static func load(_ path: String, specsDirectory: String) throws -> Policy {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        let specs = URL(fileURLWithPath: specsDirectory).resolvingSymlinksInPath().standardizedFileURL.path
+        if resolved == specs || resolved.hasPrefix(specs == "/" ? "/" : specs + "/") {
+            throw BerthError(.usage, "policy file \(path) is inside the specs folder \(specsDirectory): whoever can change a spec could change the policy; keep it outside, owned by the operator")
+        }
+        let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
+        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw BerthError(.usage, "policy file \(path) does not exist or is not a file")
+        }
+        // As ssh treats its config: a policy others may rewrite is no policy.
+        let mode = (attributes[.posixPermissions] as? Int) ?? 0
+        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value ?? 0
+        if mode & 0o022 != 0 || (owner != 0 && owner != geteuid()) {
+            throw BerthError(.usage, "policy file \(path) may be changed by other users (mode \(String(mode, radix: 8)), owner uid \(owner)); make it owned by root or by the user running berth and not writable by others (chmod go-w)")
+        }
+        if let size = attributes[.size] as? Int, size > maxBytes {
+            throw BerthError(.usage, "policy file \(path) is \(size) bytes; a policy is at most \(maxBytes) bytes")
+        }
+        guard let data = FileManager.default.contents(atPath: resolved) else {
+            throw BerthError(.io, "cannot read the policy file \(path)")
+        }
+        do { return try PolicyDecoder.decode(file: path, bytes: [UInt8](data)) } catch {
+            throw BerthError(.usage, "invalid policy: \(error)")
+        }
+    }
+}
