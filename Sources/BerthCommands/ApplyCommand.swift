@@ -132,7 +132,9 @@ enum ApplyCommand {
         if failed > 0 { why.append("\(failed) failed") }
         if !plan.errors.isEmpty { why.append("\(Set(plan.errors.map(\.file)).count) invalid file(s) not applied") }
         if !plan.unplannedTargets.isEmpty { why.append("not observed: \(plan.unplannedTargets.sorted().joined(separator: ", "))") }
-        if !plan.held.isEmpty { why.append("\(plan.held.count) deletion(s) held") }
+        let heldDeletions = plan.held.filter { $0.op == .delete }.count
+        if heldDeletions > 0 { why.append("\(heldDeletions) deletion(s) held") }
+        if plan.heldCreates > 0 { why.append("\(plan.heldCreates) create(s) held by the mass-create guard") }
         let message = code == ExitCode.ok ? "converged" : why.isEmpty ? "rollout failed" : why.joined(separator: "; ")
         return JournalRecord(event: "apply-end", owner: owner, message: message, count: count, detail: ["exit": String(code)])
     }

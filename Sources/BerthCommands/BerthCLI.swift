@@ -33,8 +33,9 @@ public enum BerthCLI {
         }
         var settings: Settings
         do { settings = try Settings(arguments: arguments, environment: environment) } catch {
+            // A bad option value is usage; a policy file that is refused or unreadable is not.
             console.err("berth: \(error)")
-            return ExitCode.usage
+            return (error as? BerthError)?.code == .usage ? ExitCode.usage : ExitCode.failure
         }
         settings.transportWarnings = TransportWarnings(emit: { console.err($0) })
         do {

@@ -11,26 +11,26 @@ enum PolicyFile {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         let specs = URL(fileURLWithPath: specsDirectory).resolvingSymlinksInPath().standardizedFileURL.path
         if resolved == specs || resolved.hasPrefix(specs == "/" ? "/" : specs + "/") {
-            throw BerthError(.usage, "policy file \(path) is inside the specs folder \(specsDirectory): whoever can change a spec could change the policy; keep it outside, owned by the operator")
+            throw BerthError(.refused, "policy file \(path) is inside the specs folder \(specsDirectory): whoever can change a spec could change the policy; keep it outside, owned by the operator")
         }
         let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
         guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw BerthError(.usage, "policy file \(path) does not exist or is not a file")
+            throw BerthError(.refused, "policy file \(path) does not exist or is not a file")
         }
         // As ssh treats its config: a policy others may rewrite is no policy.
         let mode = (attributes[.posixPermissions] as? Int) ?? 0
         let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value ?? 0
         if mode & 0o022 != 0 || (owner != 0 && owner != geteuid()) {
-            throw BerthError(.usage, "policy file \(path) may be changed by other users (mode \(String(mode, radix: 8)), owner uid \(owner)); make it owned by root or by the user running berth and not writable by others (chmod go-w)")
+            throw BerthError(.refused, "policy file \(path) may be changed by other users (mode \(String(mode, radix: 8)), owner uid \(owner)); make it owned by root or by the user running berth and not writable by others (chmod go-w)")
         }
         if let size = attributes[.size] as? Int, size > maxBytes {
-            throw BerthError(.usage, "policy file \(path) is \(size) bytes; a policy is at most \(maxBytes) bytes")
+            throw BerthError(.refused, "policy file \(path) is \(size) bytes; a policy is at most \(maxBytes) bytes")
         }
         guard let data = FileManager.default.contents(atPath: resolved) else {
             throw BerthError(.io, "cannot read the policy file \(path)")
         }
         do { return try PolicyDecoder.decode(file: path, bytes: [UInt8](data)) } catch {
-            throw BerthError(.usage, "invalid policy: \(error)")
+            throw BerthError(.refused, "invalid policy: \(error)")
         }
     }
 }

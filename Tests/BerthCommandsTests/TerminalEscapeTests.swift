@@ -19,7 +19,7 @@ struct TerminalEscapeTests {
         _ = try await journal.append(JournalRecord(event: "invalid", error: "bad spec", file: Self.hostileFile))
         _ = try await journal.append(JournalRecord(event: "apply", name: "w", op: "create", error: Self.buildTail))
         let console = Console.capturing()
-        let code = await BerthCLI.run(["history", "--specs", root, "--state", root], environment: [:], console: console)
+        let code = await BerthCLI.run(["history", "--specs", root + "/specs", "--state", root], environment: [:], console: console)
         #expect(code == 0)
         let lines = console.stdout.split(separator: "\n")
         #expect(lines.count == 2)

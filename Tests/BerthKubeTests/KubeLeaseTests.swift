@@ -40,9 +40,11 @@ import Testing
     @Test func aLeaseHeldByAnotherIsALockedErrorNamingTheHolder() async throws {
         let cluster = try Cluster()
         defer { cluster.finish() }
-        _ = try await cluster.lease().acquire(owner: "shop", holder: "host-a/4242", duration: .seconds(15))
+        // Both berths read one clock, a second apart: a loaded machine must not let the lease expire between them.
+        let start = Date()
+        _ = try await cluster.lease(now: { start }).acquire(owner: "shop", holder: "host-a/4242", duration: .seconds(15))
         do {
-            _ = try await cluster.lease().acquire(owner: "shop", holder: "host-b/777", duration: .seconds(15))
+            _ = try await cluster.lease(now: { start.addingTimeInterval(1) }).acquire(owner: "shop", holder: "host-b/777", duration: .seconds(15))
             Issue.record("a held lease was acquired twice")
         } catch let error as BerthError {
             #expect(error.code == .locked)

@@ -26,7 +26,7 @@ struct MassCreateGuardTests {
         #expect(plan.held.count == 20)
         #expect(plan.held.first?.description == "create docker container s1 #2: missing, held back by the mass-create guard")
         #expect(plan.notes == ["refusing to start 117 containers or replicas at once (more than 100); pass --allow-mass-create if that is meant (the first 20 of 117 held creates are listed)"])
-        #expect(plan.description.hasSuffix("note: refusing to start 117 containers or replicas at once (more than 100); pass --allow-mass-create if that is meant (the first 20 of 117 held creates are listed)\nPlan: 1 to delete."))
+        #expect(plan.description.hasSuffix("note: refusing to start 117 containers or replicas at once (more than 100); pass --allow-mass-create if that is meant (the first 20 of 117 held creates are listed)\nPlan: 1 to delete. Held: 117 creates by the mass-create guard (see the note)."))
         let allowed = Self.plan(specs, observed: kept + [stale], allow: true)
         #expect(allowed.count(.create) == 117 && allowed.held.isEmpty)
     }
