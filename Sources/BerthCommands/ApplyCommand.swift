@@ -6,10 +6,6 @@ import Foundation
 
 enum ApplyCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
-        if arguments.values["timeout"] != nil && !arguments.flags.contains("wait") {
-            console.err("berth: --timeout is how long --wait waits for rollouts; without --wait it means nothing: add --wait, or leave --timeout out")
-            return 1
-        }
         let state: StateFolder
         do {
             // Checked before the state folder is made: a wrong --specs leaves nothing behind.
@@ -63,6 +59,12 @@ enum ApplyCommand {
                 return (ExitCode.failure, false)
             }
 
+            if plan.actions.contains(where: { $0.key.target == "kubernetes" }) {
+                do { try await kube.takeLease(owner: settings.owner) } catch {
+                    console.err("berth: nothing applied: \(error)")
+                    return (ExitCode.failure, false)
+                }
+            }
             let progress = Progress(total: plan.actions.count)
             let executor = Executor(
                 platforms: reconcile.platforms, journal: journal, parallel: parallel,

@@ -64,6 +64,8 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
     let settings: Settings
     let onProxyExit: (@Sendable (String) -> Void)?
     private let slot = Slot()
+    /// The owner's Lease: nothing is changed on the cluster without it.
+    let lease = KubeLeaseKeeper()
 
     actor Slot {
         var connector: KubeConnector?
@@ -113,7 +115,14 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
     }
 
     func perform(_ action: Action, owner: String) async throws {
-        try await adapter().perform(action, owner: owner)
+        let adapter = try await adapter()
+        try await lease.ensure(owner: owner, adapter: adapter)
+        try await adapter.perform(action, owner: owner)
+    }
+
+    /// apply takes the Lease before its first action, so a refusal is one line and nothing is done.
+    func takeLease(owner: String) async throws {
+        try await lease.ensure(owner: owner, adapter: adapter())
     }
 
     /// Waits until something connected the cluster (a spec needed it), then follows it.
@@ -145,6 +154,9 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
     /// The connected adapter, if any (apply --wait reads rollouts through it).
     func connected() async -> KubernetesAdapter? { await slot.current()?.adapter }
 
-    /// Stops `kubectl proxy`, if berth started one.
-    func stop() async { await slot.stop() }
+    /// Gives the Lease back and stops `kubectl proxy`, if berth started one.
+    func stop() async {
+        await lease.release()
+        await slot.stop()
+    }
 }

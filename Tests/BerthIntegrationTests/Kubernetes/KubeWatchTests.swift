@@ -98,3 +98,39 @@ import Testing
         #expect(!watch.log.contains("engine event stream lost"), "\(watch.log)")
     }
 }
+
+/// One berth per owner on a cluster, across machines: the owner's Lease.
+@Suite struct KubeLeaseLockTests {
+    @Test func theOwnersLeaseKeepsASecondBerthOffTheCluster() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("web.json", p.spec("web"))
+        let lease = "berth-owner-\(p.owner)"
+        let watch = try WatchProcess(arguments: [
+            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
+            "--docker-host", "unix:///nonexistent/berth-test/docker.sock",
+        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        defer { watch.kill() }
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
+        let holder = p.server.object(.leases, namespace: "default", name: lease)?["spec"]?["holderIdentity"]?.stringValue
+        #expect(holder?.hasSuffix("/\(watch.process.processIdentifier)") == true, "\(String(describing: holder))")
+
+        // A second berth of the same owner, as from another machine (its own state, specs and engine):
+        // its plan would delete web and create api, but it may not touch the cluster.
+        let other = p.root.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other.appendingPathComponent("specs"), withIntermediateDirectories: true)
+        try p.spec("api").write(to: other.appendingPathComponent("specs/api.json"), atomically: true, encoding: .utf8)
+        let writesBefore = p.requests("PATCH").count + p.requests("DELETE").count
+        let refused = await p.berth("apply", "--specs", other.appendingPathComponent("specs").path,
+                                    "--state", other.appendingPathComponent("state").path,
+                                    "--docker-host", "unix:///nonexistent/berth-test/other.sock")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("nothing applied: owner \(p.owner) is in use on the cluster: the lease default/\(lease) is held by"),
+                "\(refused.stderr)")
+        #expect(p.requests("PATCH").count + p.requests("DELETE").count == writesBefore)
+        #expect(p.server.deployment(namespace: "default", name: "web") != nil)
+
+        #expect(await watch.stop() == 0)
+        #expect(p.server.object(.leases, namespace: "default", name: lease) == nil, "the watch gives its lease back")
+    }
+}

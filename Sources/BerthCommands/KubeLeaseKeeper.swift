@@ -1,0 +1,48 @@
+import BerthKube
+import BerthModel
+import Foundation
+
+/// One berth per owner on a cluster: the coordination.k8s.io Lease named after the owner (in
+/// the context's namespace) is taken before berth first changes anything there, renewed every
+/// 20 s while it runs (it lasts 60 s), and given back when berth stops. Another berth's live
+/// Lease is a refusal naming its holder; one whose holder died is taken over once it expired.
+actor KubeLeaseKeeper {
+    static let duration: Duration = .seconds(60)
+    static let renewEvery: Duration = .seconds(20)
+
+    let holder = "\(ProcessInfo.processInfo.hostName)/\(getpid())"
+    private var handle: KubeLeaseHandle?
+    private var lost: (any Error)?
+    private var renewing: Task<Void, Never>?
+
+    /// Holds the Lease from here on, or throws why not (`.locked`, naming the holder).
+    func ensure(owner: String, adapter: KubernetesAdapter) async throws {
+        if let lost { throw lost }
+        if handle != nil { return }
+        handle = try await adapter.lease.acquire(owner: owner, holder: holder, duration: Self.duration)
+        renewing = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.renewEvery)
+                guard !Task.isCancelled else { return }
+                await self?.renew()
+            }
+        }
+    }
+
+    /// A cluster that does not answer is tried again at the next turn (the Lease still has
+    /// 40 s); a Lease someone else took means this berth must stop changing the cluster.
+    private func renew() async {
+        guard let handle else { return }
+        do { try await handle.renew() } catch let error as BerthError where error.code == .locked {
+            lost = error
+            self.handle = nil
+            renewing?.cancel()
+        } catch {}
+    }
+
+    func release() async {
+        renewing?.cancel()
+        try? await handle?.release()
+        handle = nil
+    }
+}
