@@ -1,3 +1,4 @@
+import BerthDocker
 import BerthEngine
 import BerthJournal
 import BerthModel
@@ -39,6 +40,7 @@ enum ApplyCommand {
             let plan = reconcile.plan(allowMassDelete: arguments.flags.contains("allow-mass-delete"))
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
+            for spec in plan.blocked { console.err("berth: blocked: \(spec)") }
             console.out(plan.description)
             do {
                 try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
@@ -70,8 +72,16 @@ enum ApplyCommand {
             if !outcomes.isEmpty {
                 console.out("Applied: \(outcomes.count - failed.count) done, \(failed.count) failed.")
             }
-            let applied = failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty
-            guard applied, arguments.flags.contains("wait"), let adapter = await kube.connected() else { return (applied ? 0 : 1, false) }
+            let applied = failed.isEmpty && plan.errors.isEmpty && reconcile.targetErrors.isEmpty && plan.blocked.isEmpty
+            guard applied, arguments.flags.contains("wait") else { return (applied ? 0 : 1, false) }
+            let services = SwarmWait.services(outcomes, owner: settings.owner)
+            if let swarm = reconcile.platforms.lazy.compactMap({ $0 as? DockerSwarmAdapter }).first, !services.isEmpty,
+               let why = await SwarmWait.run(swarm: swarm, services: services, timeout: timeout, console: console) {
+                console.err("berth: \(why)")
+                try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, target: "swarm", error: why))
+                return (1, false)
+            }
+            guard let adapter = await kube.connected() else { return (0, false) }
             let outcome = await RolloutWait.run(
                 adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
                 superseded: { SpecFingerprint.now(settings) != fingerprint })
@@ -101,6 +111,7 @@ enum ApplyCommand {
         records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
                                      count: plan.actions.count, detail: counts))
         records += plan.held.map { JournalRecord.action($0, owner: owner, event: "action-held") }
+        records += plan.blocked.map { JournalRecord.blocked($0, owner: owner) }
         return records
     }
 

@@ -26,7 +26,8 @@ struct Reconcile {
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
-                                         DockerSwarmAdapter(client: client, images: images), kube]
+                                         DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath)),
+                                         kube]
         // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
         let retry = RetryPolicy()
         var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired)

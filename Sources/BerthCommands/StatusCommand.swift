@@ -32,7 +32,7 @@ enum StatusCommand {
             let plan = reconcile.plan(allowMassDelete: false)
             report = StatusReport.make(owner: settings.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
                                        desired: reconcile.desired, observed: reconcile.observed, notes: plan.notes, records: [:],
-                                       context: reconcile.context)
+                                       context: reconcile.context, blocked: plan.blocked)
             source = "observed now"
         }
         if arguments.flags.contains("json") {

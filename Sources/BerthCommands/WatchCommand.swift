@@ -39,7 +39,7 @@ enum WatchCommand {
                 Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, message: line)) }
             })
             docker = DockerContainerAdapter(client: client, images: images)
-            swarm = DockerSwarmAdapter(client: client, images: images)
+            swarm = DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath))
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
         } catch {
             console.err("berth: \(error)")

@@ -37,6 +37,20 @@ public actor ImagePreparer {
         readyAt[key] = ContinuousClock.now
     }
 
+    /// The image behind `ref` as the engine holds it now, pinned: "repo@sha256:…" when it came
+    /// from a registry (other nodes can pull that), else its ID "sha256:…" (a built or imported
+    /// image exists only here). Nil when the engine has no such image.
+    public nonisolated func identity(_ ref: String) async throws -> String? {
+        let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
+        guard found.status != 404, let json = JSONValue(foundationData: found.body) else { return nil }
+        if ref.contains("@") { return ref }
+        let repo = ImageRef.split(ref).repo
+        if let digest = json["RepoDigests"]?.arrayValue?.compactMap(\.stringValue).first(where: { $0.hasPrefix(repo + "@") }) {
+            return digest
+        }
+        return json["Id"]?.stringValue
+    }
+
     func prepare(_ spec: Spec) async throws {
         let ref = spec.image
         let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])

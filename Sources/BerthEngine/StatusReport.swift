@@ -58,7 +58,9 @@ public struct StatusReport: Sendable, Codable {
 
     /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
-                            notes: [String], records: [String: SpecRecord], context: PlanContext? = nil) -> StatusReport {
+                            notes: [String], records: [String: SpecRecord], context: PlanContext? = nil,
+                            blocked: [BlockedSpec] = []) -> StatusReport {
+        let blockedBy = Dictionary(blocked.map { ($0.key.target + "/" + $0.key.name, $0.message) }, uniquingKeysWith: { a, _ in a })
         var byName: [String: [ObservedResource]] = [:]
         for resource in observed { if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) } }
         var entries: [Entry] = []
@@ -74,7 +76,8 @@ public struct StatusReport: Sendable, Codable {
                 configHashMatches: spec.target == "kubernetes"
                     ? StatusReport.kubeHashesMatch(spec, found, context ?? PlanContext(owner: owner))
                     : found.allSatisfy { $0.configHash == hash },
-                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime,
+                lastError: blockedBy[key] ?? records[key]?.lastError,
                 rollouts: StatusReport.rollouts(found)))
         }
         for (key, found) in byName where !seen.contains(key) {
@@ -102,6 +105,7 @@ public struct SpecRecord: Sendable {
 extension Controller {
     func status() -> StatusReport {
         StatusReport.make(owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: engineDown ? "unreachable" : "ok",
-                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext)
+                          desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext,
+                          blocked: lastBlocked)
     }
 }

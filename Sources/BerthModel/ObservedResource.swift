@@ -16,12 +16,15 @@ public struct ObservedResource: Sendable, Equatable {
     public var native: JSONValue?
     /// Running instances, where the engine schedules them (Swarm tasks); nil otherwise.
     public var running: Int?
+    /// Swarm services: the update status, what berth last sent, the desired image's identity.
+    public var swarm: SwarmRollout?
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
-                engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil) {
+                engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,
+                swarm: SwarmRollout? = nil) {
         self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
         self.engineName = engineName; self.configHash = configHash; self.state = state
-        self.native = native; self.running = running
+        self.native = native; self.running = running; self.swarm = swarm
     }
 
     /// Carries the labels that tie it to a spec (and, for containers, to a replica).

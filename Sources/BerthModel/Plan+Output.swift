@@ -13,13 +13,18 @@ extension Plan: CustomStringConvertible {
         for action in held {
             lines.append("! held \(action.op.rawValue) \(action.key): \(action.reason)")
         }
+        for spec in blocked { lines.append("! blocked \(spec)") }
         for note in notes { lines.append("note: \(note)") }
         let counts = Action.Op.allCases.compactMap { op -> String? in
             let n = count(op)
             return n == 0 ? nil : "\(n) to \(op.rawValue)"
         }
         if unplannedTargets.isEmpty {
-            lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
+            if counts.isEmpty && !blocked.isEmpty {
+                lines.append("No changes to send; \(blocked.count) spec\(blocked.count == 1 ? " is" : "s are") blocked until changed.")
+            } else {
+                lines.append(counts.isEmpty ? "No changes: everything matches the specs." : "Plan: " + counts.joined(separator: ", ") + ".")
+            }
         } else {
             let summary = counts.isEmpty ? "No changes for the targets observed." : "Plan: " + counts.joined(separator: ", ") + "."
             lines.append(summary + " Not planned: the specs of \(unplannedTargets.sorted().joined(separator: ", ")), which could not be observed.")
@@ -27,13 +32,15 @@ extension Plan: CustomStringConvertible {
         return lines.joined(separator: "\n")
     }
 
-    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`
+    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "blocked": [...], "unplannedTargets": [...]}`
     public var json: JSONValue {
         .object([
             "actions": .array(actions.map(\.json)),
             "errors": .array(errors.map(\.json)),
             "held": .array(held.map(\.json)),
             "notes": .array(notes.map { .string($0) }),
+            "blocked": .array(blocked.map { .object(["target": .string($0.key.target), "kind": .string($0.key.kind),
+                                                      "name": .string($0.key.name), "message": .string($0.message)]) }),
             "unplannedTargets": .array(unplannedTargets.sorted().map { .string($0) }),
         ])
     }

@@ -9,11 +9,14 @@ public struct Plan: Sendable {
     /// Targets that could not be observed, whose specs the plan leaves out: the plan is partial,
     /// and says so rather than "everything matches". Shown sorted.
     public var unplannedTargets: [String]
+    /// Spec contents the platform refused (Swarm rolled the update back or paused it, the
+    /// engine dropped keys): nothing is sent for them until the spec changes, and apply fails.
+    public var blocked: [BlockedSpec]
 
     public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = [],
-                unplannedTargets: [String] = []) {
+                unplannedTargets: [String] = [], blocked: [BlockedSpec] = []) {
         self.actions = actions.sorted(); self.errors = errors; self.held = held.sorted(); self.notes = notes
-        self.unplannedTargets = unplannedTargets
+        self.unplannedTargets = unplannedTargets; self.blocked = blocked.sorted { $0.key < $1.key }
     }
 
     public var isEmpty: Bool { actions.isEmpty }

@@ -32,6 +32,7 @@ public enum Planner {
         var actions: [Action] = []
         var orphans: [Action] = []
         var notes: [String] = []
+        var blocked: [BlockedSpec] = []
 
         // A Kubernetes object is acted on only when it carries this owner's label, whatever
         // the adapter's list call returned.
@@ -63,7 +64,9 @@ public enum Planner {
                 }
             default:
                 let key = ResourceKey(target: spec.target, kind: "service", name: spec.name)
-                actions += ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+                let decided = ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+                actions += decided.actions
+                blocked += decided.blocked
             }
         }
 
@@ -92,7 +95,7 @@ public enum Planner {
                 actions += orphans
             }
         }
-        return Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes)
+        return Plan(actions: actions, errors: desired.errors + kube.errors, held: held, notes: notes, blocked: blocked)
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {

@@ -3,9 +3,11 @@
 public enum ServiceBody {
     public static func name(owner: String, spec: String) -> String { "\(owner)-\(spec)" }
 
-    public static func make(spec: Spec, owner: String, configHash: String) -> JSONValue {
+    /// `image` is the spec's image pinned by ID or digest (`docker stack deploy` pins digests
+    /// too): a tag alone never rolls tasks out when the image behind it changes.
+    public static func make(spec: Spec, owner: String, configHash: String, image: String? = nil) -> JSONValue {
         var container: [String: JSONValue] = [
-            "Image": .string(spec.image),
+            "Image": .string(image ?? spec.image),
             "Env": .array(spec.env.keys.sorted().map { .string("\($0)=\(spec.env[$0]!)") }),
         ]
         if let command = spec.command { container["Args"] = .array(command.map { .string($0) }) }
@@ -42,9 +44,13 @@ public enum ServiceBody {
         }
         var merged = JSONValue.object(body)
         if let native = spec.swarm { merged = merged.merging(native) }
-        return merged.merging(.object(["Labels": .object([
+        var own: [String: JSONValue] = [
             Labels.owner: .string(owner), Labels.name: .string(spec.name), Labels.configHash: .string(configHash),
-        ])]))
+            Labels.image: .string(spec.image),
+        ]
+        if spec.mode != .global { own[Labels.replicas] = .string(String(spec.replicas)) }
+        if spec.removeImage { own[Labels.removeImage] = .string("true") }
+        return merged.merging(.object(["Labels": .object(own)]))
     }
 }
 
