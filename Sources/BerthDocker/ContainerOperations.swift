@@ -121,7 +121,10 @@ struct ContainerOperations {
         return removed.status == 404 ? nil : "removed image \(image)"
     }
 
+    /// The image is made ready before the old container stops: a build or pull that fails
+    /// leaves what runs untouched.
     func replaceStopFirst(_ action: Action) async throws {
+        try await images.ensure(action.spec!)
         try await retire(id: action.existingID!, name: action.existingName ?? canonicalName(action.key))
         try await createAndStart(action, name: canonicalName(action.key))
     }

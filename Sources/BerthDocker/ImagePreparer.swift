@@ -18,6 +18,8 @@ public actor ImagePreparer {
     /// cold apply; after `freshFor` the engine is asked again (someone may have removed it).
     private var readyAt: [String: ContinuousClock.Instant] = [:]
     static let freshFor: Duration = .seconds(30)
+    private var failedAt: [String: (error: any Error, time: ContinuousClock.Instant)] = [:]
+    static let failureHeldFor: Duration = .seconds(5)
 
     public init(client: DockerClient, auth: RegistryAuth = .fromDockerConfig(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client; self.auth = auth; self.progress = progress
@@ -30,9 +32,16 @@ public actor ImagePreparer {
         // ("always" too: one pull serves every replica of one apply.)
         if let ready = readyAt[key], ContinuousClock.now - ready < ImagePreparer.freshFor { return }
         if let running = inFlight[key] { return try await running.value }
+        // Every replica of one pass shares a failed build or import instead of repeating it.
+        if let failure = failedAt[key], ContinuousClock.now - failure.time < ImagePreparer.failureHeldFor { throw failure.error }
         let task = Task { try await self.prepare(spec) }
         inFlight[key] = task
-        do { try await task.value } catch { inFlight[key] = nil; throw error }
+        do { try await task.value } catch {
+            inFlight[key] = nil
+            if case .registry = spec.imageSource.kind {} else { failedAt[key] = (error, ContinuousClock.now) }
+            throw error
+        }
+        failedAt[key] = nil
         inFlight[key] = nil
         readyAt[key] = ContinuousClock.now
     }

@@ -32,17 +32,21 @@ extension Plan: CustomStringConvertible {
         return lines.joined(separator: "\n")
     }
 
-    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "blocked": [...], "unplannedTargets": [...]}`
+    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`, and "blocked": [...] when a spec is blocked
     public var json: JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "actions": .array(actions.map(\.json)),
             "errors": .array(errors.map(\.json)),
             "held": .array(held.map(\.json)),
             "notes": .array(notes.map { .string($0) }),
-            "blocked": .array(blocked.map { .object(["target": .string($0.key.target), "kind": .string($0.key.kind),
-                                                      "name": .string($0.key.name), "message": .string($0.message)]) }),
             "unplannedTargets": .array(unplannedTargets.sorted().map { .string($0) }),
-        ])
+        ]
+        // Only when there are some, so the shape scripts know stays as it was.
+        if !blocked.isEmpty {
+            object["blocked"] = .array(blocked.map { .object(["target": .string($0.key.target), "kind": .string($0.key.kind),
+                                                               "name": .string($0.key.name), "message": .string($0.message)]) })
+        }
+        return .object(object)
     }
 }
 
