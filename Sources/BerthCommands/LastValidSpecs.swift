@@ -34,6 +34,7 @@ enum LastValidSpecs {
         state.invalidFiles += invalid + current.unreadable.map(\.file)
         state.fileCount = current.files.count + current.unreadable.count
         ImageSources.fill(&state)
+        SpecFolder.tagAppImages(&state, root: directory, apps: apps)
         return state
     }
 
