@@ -40,6 +40,10 @@ enum ImageSources {
         case .importTarball(let src):
             // A URL is fetched by the engine; its address stands for its content.
             if src.hasPrefix("http://") || src.hasPrefix("https://") { return SHA256.hex("url " + src) }
+            if let marker = SavedImageArchive.marker(in: src) {
+                throw BerthError(.invalidSpec, "\(src) is a `docker save` archive (it holds \(marker)), not a root file system tarball",
+                                 cause: "load it with `docker load -i \(src)` and name the image it holds as a plain \"image\"; \"import\" takes a file system, as `docker export` writes it")
+            }
             return try fileDigest(src)
         case .build(let context, let dockerfile, let args):
             var isDirectory: ObjCBool = false

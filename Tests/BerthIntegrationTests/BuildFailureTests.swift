@@ -35,3 +35,23 @@ struct BuildFailureTests {
         }
     }
 }
+
+/// A `docker save` archive given as an import tarball is refused with a hint (issue 19, item 10).
+@Suite(.timeLimit(.minutes(5)))
+struct SavedArchiveTests {
+    @Test func aDockerSaveArchiveIsRefusedWithAHint() async throws {
+        try await Project.with { p in
+            let saved = try await p.engine.http.send(.init(method: "GET", path: "/v1.41/images/\(TestEngine.demoImage)/get"))
+            try #require(saved.status == 200)
+            try Data(saved.body).write(to: URL(fileURLWithPath: p.specs + "/saved.tar"))
+            try p.write("app.json", """
+                {"name": "app", "image": {"import": {"src": "saved.tar"}, "ref": "\(p.owner)/saved:1"}, "command": ["sleep", "3600"]}
+                """)
+            let apply = await p.berth("apply")
+            #expect(apply.status == 1)
+            #expect(apply.stderr.contains("saved.tar is a `docker save` archive (it holds manifest.json), not a root file system tarball: load it with `docker load -i"), "\(apply.stderr)")
+            #expect(try await p.containers().isEmpty)
+            #expect(try await p.engine.call("GET", "/images/\(p.owner)/saved:1/json").0 == 404)
+        }
+    }
+}
