@@ -31,6 +31,7 @@ enum ApplyCommand {
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
+            FileDigestCache.shared.persist(at: settings.digestCachePath)
             let fingerprint = SpecFingerprint.now(settings)
             let imageLines = Progress.Lines(), observeRetries = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube, progress: { line in

@@ -28,6 +28,7 @@ enum ImageSources {
                     position: spec.imageSource.position ?? spec.origin.position, message: "\(error)")
             }
         }
+        FileDigestCache.shared.save()
         guard !failed.isEmpty else { return }
         state.specs.removeAll { failed[$0.origin.file] != nil }
         state.errors += failed.keys.sorted().map { failed[$0]! }
@@ -53,7 +54,7 @@ enum ImageSources {
             guard FileManager.default.fileExists(atPath: context + "/" + dockerfile) else {
                 throw BerthError(.io, "build context \(context) has no \(dockerfile)")
             }
-            let files = try BuildContext(scanning: context, dockerfile: dockerfile).digest(using: SHA256.hex)
+            let files = try BuildContext(scanning: context, dockerfile: dockerfile).digest(using: SHA256.hex, cache: FileDigestCache.shared)
             let argText = args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\n")
             return SHA256.hex("build 1\n\(dockerfile)\n\(files)\n\(argText)")
         }

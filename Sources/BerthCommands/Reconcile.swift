@@ -3,6 +3,7 @@ import BerthEngine
 import BerthJSON
 import BerthKube
 import BerthModel
+import BerthSystem
 
 /// observe -> plan, shared by `plan` and `apply`.
 struct Reconcile {
@@ -22,6 +23,7 @@ struct Reconcile {
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+        FileDigestCache.shared.persist(at: settings.digestCachePath)
         let desired = try SpecFolder.load(settings.specsDirectory)
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)

@@ -45,6 +45,7 @@ enum WatchCommand {
             console.err("berth: \(error)")
             return 1
         }
+        FileDigestCache.shared.persist(at: settings.digestCachePath)
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         let controller = Controller(
             configuration: .init(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"), parallel: parallel),
