@@ -12,12 +12,13 @@ public enum BerthCLI {
         .init(name: "parallel", takesValue: true, help: "apply: actions at once (default 8)"),
         .init(name: "allow-mass-delete", takesValue: false, help: "apply/plan: allow deleting all, or more than half, of the managed resources at once"),
         .init(name: "name", takesValue: true, help: "history: only this spec name"),
+        .init(name: "target", takesValue: true, help: "history: only this target (docker, swarm, kubernetes)"),
         .init(name: "limit", takesValue: true, help: "history: the last N records (default 50)"),
         .init(name: "version", takesValue: false, help: "print the version"),
         .init(name: "debounce", takesValue: true, help: "watch: quiet time before a burst of file changes is reconciled (default 100ms)"),
         .init(name: "resync", takesValue: true, help: "watch: full reconcile every so often (default 60s)"),
         .init(name: "log-format", takesValue: true, help: "watch: text (default) or json"),
-        .init(name: "wait", takesValue: false, help: "apply: wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
+        .init(name: "wait", takesValue: false, help: "apply: wait for Kubernetes rollouts and Swarm updates to complete; fail with the condition's or Swarm's message when one stalls, rolls back or pauses"),
         .init(name: "timeout", takesValue: true, help: "apply --wait: give up after this long (default 5m)"),
     ]
 
@@ -30,7 +31,7 @@ public enum BerthCLI {
       apply      make the engine match the specs (--parallel N, --allow-mass-delete, --wait [--timeout D])
       watch      keep the engine converged: file changes, engine events, resync (--debounce, --resync, --log-format)
       status     per spec: desired and running replicas, config, last action and error (--json)
-      history    read the journal (--json, --name NAME, --limit N)
+      history    read the journal (--json, --name NAME, --target T, --limit N)
 
     options:
     """

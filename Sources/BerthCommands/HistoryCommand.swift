@@ -8,6 +8,7 @@ enum HistoryCommand {
         let contents = try JournalReader.read(path: settings.journalPath)
         var records = contents.records
         if let name = arguments.values["name"] { records = records.filter { $0.name == name } }
+        if let target = arguments.values["target"] { records = records.filter { $0.target == target } }
         records = Array(records.suffix(limit))
         if !contents.badLines.isEmpty {
             console.err("berth: skipped \(contents.badLines.count) unreadable journal line\(contents.badLines.count == 1 ? "" : "s") (\(contents.badLines.map(String.init).joined(separator: ", "))), e.g. a write cut short by a crash")
