@@ -56,6 +56,9 @@ enum StatusCommand {
                 .trimmingCharacters(in: .whitespaces))
         }
         for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
+        for e in report.entries { if let keys = e.unmanaged {
+            console.out("unmanaged: \(e.target) \(e.kind) \(e.name): \(keys.joined(separator: ", ")) (not berth's: not reverted, and not sent with berth's next update of it; put them in the spec to keep them)")
+        } }
         for error in report.errors { console.out("error: \(error)") }
         for note in report.notes { console.out("note: \(note)") }
         return 0

@@ -16,6 +16,8 @@ public struct StatusReport: Sendable, Codable {
         public var lastError: String?
         /// Kubernetes Deployments the spec made, with their rollout as the API reports it.
         public var rollouts: [KubeRollout]?
+        /// Swarm: keys set on the service that berth does not send (changed by hand).
+        public var unmanaged: [String]? = nil
     }
 
     public var owner: String
@@ -30,6 +32,13 @@ public struct StatusReport: Sendable, Codable {
         let rollouts = StatusReport.rollouts(found)
         if let rollouts { return rollouts.reduce(0) { $0 + $1.ready } }
         return found.reduce(0) { $0 + ($1.running ?? ($1.state == .running ? 1 : 0)) }
+    }
+
+    /// A Swarm service's keys berth does not send; nil when there are none.
+    static func unmanaged(_ spec: Spec, _ found: [ObservedResource], owner: String) -> [String]? {
+        guard spec.target == "swarm", let service = found.first, let native = service.native else { return nil }
+        let keys = NativeDrift.unmanaged(desired: ServiceBody.make(spec: spec, owner: owner, configHash: spec.configHash), observed: native)
+        return keys.isEmpty ? nil : keys
     }
 
     /// nil unless the spec made Deployments (other Kubernetes kinds have no rollout).
@@ -78,7 +87,7 @@ public struct StatusReport: Sendable, Codable {
                     : found.allSatisfy { $0.configHash == hash },
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime,
                 lastError: blockedBy[key] ?? records[key]?.lastError,
-                rollouts: StatusReport.rollouts(found)))
+                rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner)))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]

@@ -98,3 +98,42 @@ public enum NativeDrift {
         }
     }
 }
+
+extension NativeDrift {
+    /// Keys set on the service that berth does not send (a label or a placement constraint
+    /// added by hand), as paths: shown in `status` as not berth's. Engine defaults (false, 0,
+    /// empty values, `Isolation: default`, `Runtime: container`, `EndpointSpec.Mode: vip`) are
+    /// left out.
+    public static func unmanaged(desired: JSONValue, observed: JSONValue?) -> [String] {
+        var out: [String] = []
+        collect(desired, observed, path: "", into: &out)
+        return out.sorted()
+    }
+
+    static let engineDefaults: [String: JSONValue] = [
+        "TaskTemplate.ContainerSpec.Isolation": .string("default"), "TaskTemplate.Runtime": .string("container"),
+        "EndpointSpec.Mode": .string("vip"),
+    ]
+
+    private static func collect(_ desired: JSONValue?, _ observed: JSONValue?, path: String, into out: inout [String]) {
+        guard let object = observed?.objectValue else { return }
+        let wanted = desired?.objectValue
+        if desired != nil && wanted == nil { return }
+        for (key, value) in object {
+            let here = path.isEmpty ? key : path + "." + key
+            if let mine = wanted?[key] {
+                if mine.objectValue != nil { collect(mine, value, path: here, into: &out) }
+                continue
+            }
+            if value.objectValue != nil { collect(nil, value, path: here, into: &out); continue }
+            let trivial: Bool = switch value {
+            case .null, .bool(false): true
+            case .number(let n): n == "0"
+            case .string(let t): t.isEmpty || engineDefaults[here] == value
+            case .array(let a): a.isEmpty
+            default: false
+            }
+            if !trivial { out.append(here) }
+        }
+    }
+}

@@ -48,4 +48,27 @@ struct SwarmLifecycleTests {
             #expect(try await p.engine.call("GET", "/images/\(TestEngine.demoImage)/json").0 == 200, "the demo image under its own name stays")
         }
     }
+
+    @Test func handMadeKeysAreShownAsUnmanagedAndHistoryFiltersByTarget() async throws {
+        try await Project.with { p in
+            defer { SwarmRolloutTests.removeService(p, "api") }
+            try p.write("api.json", SwarmTests.swarmSpec("api", replicas: 1))
+            try p.write("local.json", p.spec("local"))
+            #expect(await p.berth("apply").status == 0)
+            let service = try #require(try await SwarmTests.service(p, "api"))
+            var spec = service["Spec"]!.objectValue!
+            spec["Labels"] = service["Spec"]!["Labels"]!.merging(.object(["team": .string("blue")]))
+            spec["TaskTemplate"] = service["Spec"]!["TaskTemplate"]!.merging(.object(["Placement": .object(["Constraints": .array([.string("node.role==manager")])])]))
+            let (status, answer) = try await p.engine.call("POST", "/services/\(service["ID"]!.stringValue!)/update?version=\(service["Version"]!["Index"]!.intValue!)", body: .object(spec))
+            try #require(status == 200, "\(answer?.serialized() ?? "")")
+            #expect(await p.berth("plan", "--detailed-exitcode").status == 0, "keys berth does not send are not drift")
+            let shown = await p.berth("status")
+            #expect(shown.stdout.contains("unmanaged: swarm service api: Labels.team, TaskTemplate.Placement.Constraints"), "\(shown.stdout)")
+
+            let history = await p.berth("history", "--target", "swarm")
+            let lines = history.stdout.split(separator: "\n")
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.contains("swarm") }, "\(history.stdout)")
+            #expect(!history.stdout.contains("docker container local"))
+        }
+    }
 }
