@@ -60,7 +60,8 @@ struct SwarmRolloutTests {
             #expect(second.status == 0, "\(second.stdout)\(second.stderr)")
             #expect(try await eventually(60) { try await Self.served(p, "site", path: "/www/index.html") == ["two\n", "two\n"] })
             #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
-            for ref in Set([image].compactMap { $0 }) { _ = try? await p.engine.call("DELETE", "/images/\(ref)?force=true") }
+            let rebuilt = try await SwarmTests.service(p, "site")?["Spec"]?["TaskTemplate"]?["ContainerSpec"]?["Image"]?.stringValue
+            for id in Set([image, rebuilt].compactMap { $0 }) { await ImageTests.removeImagesLater(p, id) }
         }
     }
 
