@@ -49,9 +49,15 @@ extension BuildContext {
                     try reader.forEachChunk(chunkSize: Self.digestChunkSize) { chunk in chunks.append(try hash(Array(chunk))) }
                     return chunks
                 }
-                let chunks = try cache.map { try $0.chunks(of: source, compute: read) } ?? read()
-                // The walk's size is what the archive sends; a cached entry of another size is stale.
-                if cache != nil, FileDigestCache.identity(source)?.size != size { throw FileChunkReader.changed(source) }
+                let chunks: [String]
+                if let cache {
+                    let found = try cache.chunks(of: source, compute: read)
+                    // The walk's size is what the archive sends; a file of another size changed since.
+                    guard found.size == size else { throw FileChunkReader.changed(source) }
+                    chunks = found.chunks
+                } else {
+                    chunks = try read()
+                }
                 for chunk in chunks { field(chunk) }
             }
             output.append(UInt8(ascii: "\n"))
