@@ -125,10 +125,11 @@ struct ContainerOperations {
     /// leaves what runs untouched.
     func replaceStopFirst(_ action: Action) async throws {
         try await images.ensure(action.spec!)
-        let previous = try await previousImage(action)
+        let previous = try? await previousImage(action)
         try await retire(id: action.existingID!, name: action.existingName ?? canonicalName(action.key))
         try await createAndStart(action, name: canonicalName(action.key))
-        try await dropPreviousImage(previous, action)
+        // Tidying up never fails the replacement.
+        try? await dropPreviousImage(previous, action)
     }
 
     /// The image the replaced container ran, when berth built or imported it.
@@ -171,9 +172,10 @@ struct ContainerOperations {
             try await replaceStopFirst(action)
             return
         }
-        let previous = try await previousImage(action)
+        let previous = try? await previousImage(action)
         try await retire(id: action.existingID!, name: action.existingName ?? final)
-        try await dropPreviousImage(previous, action)
+        // Tidying up never fails the replacement.
+        try? await dropPreviousImage(previous, action)
         let rename = "/containers/\(Query.escape(temporary))/rename?name=\(Query.escape(final))"
         let doing = "renaming container \(temporary) to \(final)"
         let renamed = try await client.request("POST", rename, doing: doing, accept: [409])

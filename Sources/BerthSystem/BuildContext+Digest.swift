@@ -51,7 +51,7 @@ extension BuildContext {
                 }
                 let chunks: [String]
                 if let cache {
-                    let found = try cache.chunks(of: source, compute: read)
+                    let found = try cache.chunks(of: source, known: identities[entry.path], compute: read)
                     // The walk's size is what the archive sends; a file of another size changed since.
                     guard found.size == size else { throw FileChunkReader.changed(source) }
                     chunks = found.chunks

@@ -12,8 +12,18 @@ import Foundation
 /// One instance per process (`shared`); commands that have a state folder keep it there
 /// between runs (`digests`), so a fresh `berth plan` starts warm.
 public final class FileDigestCache: @unchecked Sendable {
-    struct Identity: Equatable {
+    struct Identity: Equatable, Sendable {
         var device: UInt64, inode: UInt64, size: UInt64, modified: Int64, changed: Int64
+
+        init(device: UInt64, inode: UInt64, size: UInt64, modified: Int64, changed: Int64) {
+            self.device = device; self.inode = inode; self.size = size; self.modified = modified; self.changed = changed
+        }
+
+        init(_ info: stat) {
+            self.init(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(max(info.st_size, 0)),
+                      modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                      changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+        }
     }
 
     struct Entry {
@@ -102,9 +112,10 @@ public final class FileDigestCache: @unchecked Sendable {
     /// The chunk digests of `path`: from the cache while the file is unchanged, else computed
     /// by `compute` (which reads the file) and remembered.
     /// Also gives the size the file had (nil when it could not be read as a regular file).
-    func chunks(of path: String, compute: () throws -> [String]) throws -> (chunks: [String], size: UInt64?) {
+    /// `known` is what a stat a moment ago said (the context walk's), saving another.
+    func chunks(of path: String, known: Identity? = nil, compute: () throws -> [String]) throws -> (chunks: [String], size: UInt64?) {
         let key = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        guard let before = Self.identity(path) else { return (try compute(), nil) }
+        guard let before = known ?? Self.identity(path) else { return (try compute(), nil) }
         if let hit = lock.withLock({ entries[key].flatMap { $0.identity == before ? $0.chunks : nil } }) {
             lock.withLock { hits += 1 }
             return (hit, before.size)
@@ -123,8 +134,6 @@ public final class FileDigestCache: @unchecked Sendable {
     static func identity(_ path: String) -> Identity? {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: UInt64(max(info.st_size, 0)),
-                        modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-                        changed: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec))
+        return Identity(info)
     }
 }
