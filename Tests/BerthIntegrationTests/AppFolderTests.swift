@@ -36,7 +36,8 @@ struct AppFolderTests {
             let now = try #require(try await Self.imageOf(p))
             #expect(now != image)
             if let image { #expect(try await p.engine.call("GET", "/images/\(image)/json").0 == 404, "the previous image is removed") }
-            await ImageTests.removeImagesLater(p, now)
+            for container in try await p.containers() { _ = try await p.engine.call("DELETE", "/containers/\(container.id)?force=true") }
+            _ = try await p.engine.call("DELETE", "/images/\(now)?force=true")
         }
     }
 }

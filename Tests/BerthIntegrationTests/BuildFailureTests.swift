@@ -31,7 +31,8 @@ struct BuildFailureTests {
             let now = try await p.containers()
             #expect(now.map(\.id) == [running.id] && now.first?.state == "running", "the old container still runs")
             #expect(Self.answers(port), "and its port still answers")
-            if let image { await ImageTests.removeImagesLater(p, image) }
+            for container in try await p.containers() { _ = try await p.engine.call("DELETE", "/containers/\(container.id)?force=true") }
+            if let image { _ = try await p.engine.call("DELETE", "/images/\(image)?force=true") }
         }
     }
 }

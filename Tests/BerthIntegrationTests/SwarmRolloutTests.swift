@@ -28,6 +28,14 @@ struct SwarmRolloutTests {
 
     static func removeService(_ p: Project, _ name: String) { Task { _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-\(name)") } }
 
+    /// Removes a service, waits (hang guard only) until Swarm has removed its task containers,
+    /// then removes the images: done within the test, so nothing is left when the run ends.
+    static func removeServiceAndImages(_ p: Project, _ name: String, images: [String]) async throws {
+        _ = try await p.engine.call("DELETE", "/services/\(p.owner)-\(name)")
+        _ = try await eventually(60) { try await p.engine.containers(label: "com.docker.swarm.service.name=\(p.owner)-\(name)").isEmpty }
+        for image in images { _ = try await p.engine.call("DELETE", "/images/\(image)?force=true") }
+    }
+
     /// The content of `path` in every running task container of a service, read through the
     /// engine's archive endpoint (a one-file tar: header, then the bytes).
     static func served(_ p: Project, _ name: String, path: String) async throws -> [String] {
@@ -61,7 +69,7 @@ struct SwarmRolloutTests {
             #expect(try await eventually(60) { try await Self.served(p, "site", path: "/www/index.html") == ["two\n", "two\n"] })
             #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
             let rebuilt = try await SwarmTests.service(p, "site")?["Spec"]?["TaskTemplate"]?["ContainerSpec"]?["Image"]?.stringValue
-            for id in Set([image, rebuilt].compactMap { $0 }) { await ImageTests.removeImagesLater(p, id) }
+            try await Self.removeServiceAndImages(p, "site", images: [image, rebuilt].compactMap { $0 })
         }
     }
 
@@ -85,6 +93,7 @@ struct SwarmRolloutTests {
             #expect(plan.stdout.contains("image \(ref) changed on the engine"), "\(plan.stdout)")
             #expect(await p.berth("apply", "--wait").status == 0)
             #expect(try await Self.served(p, "app", path: "/version") == ["v2\n"])
+            try await Self.removeServiceAndImages(p, "app", images: [ref])
         }
     }
 
