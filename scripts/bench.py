@@ -2,7 +2,8 @@
 """berth benchmark: cold apply vs. a raw Engine-API floor, no-op plans, one changed spec;
 `berth watch`: file-to-running, healing a killed container, idle CPU and memory; and the
 swarm target: cold converge of 20 services vs. `docker stack deploy`, no-op plan, one changed
-service.
+service; an app folder with a 20,000-file build context: no-op plan and watch idle CPU
+(`scripts/bench.py --context-only` runs that part alone).
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
@@ -73,6 +74,9 @@ TARGET_IDLE_CPU_PCT = 0.5
 TARGET_IDLE_RSS_MB = 30.0
 TARGET_SWARM_RATIO = 1.00
 TARGET_SWARM_PLAN_S = 0.100
+CTX_FILES = int(os.environ.get("BENCH_CTX_FILES", "20000"))   # [8]: the app folder's build context
+CTX_MB = float(os.environ.get("BENCH_CTX_MB", "270"))
+TARGET_CTX_PLAN_S = 0.200
 
 
 class BenchFailure(Exception):
@@ -425,6 +429,86 @@ def verdict(ok):
     return "PASS" if ok else "MISS"
 
 
+# ---------------------------------------------------------------- [8] a large build context
+
+def bench_large_context(berth_ctx, engine, work, results, watches):
+    """No-op plan and idle watch over an app folder whose build context holds CTX_FILES files
+    (CTX_MB in all): the context's digests come from the state folder's cache, not from
+    reading every file again. The first plan with a fresh state folder is the uncached cost."""
+    specs = os.path.join(work, "specs-ctx")
+    app = os.path.join(specs, "big")
+    print(f"[8] app folder with a {CTX_FILES}-file, {CTX_MB:g} MB build context: no-op plan, watch idle CPU ...", flush=True)
+    size = max(8, int(CTX_MB * 1024 * 1024 / CTX_FILES))
+    block = os.urandom(size)
+    for i in range(CTX_FILES):
+        folder = os.path.join(app, "data", f"{i % 100:02d}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, f"f{i:05d}.bin"), "wb") as f:
+            f.write(i.to_bytes(8, "little") + block[8:])
+    with open(os.path.join(app, "Dockerfile"), "w") as f:
+        f.write(f"FROM {IMAGE}\nCMD [\"sleep\", \"3600\"]\n")
+    with open(os.path.join(app, "app.json"), "w") as f:
+        json.dump({"name": "big", "docker": {"HostConfig": {"Init": True}}}, f)
+    # Files changed less than 2 s before they are hashed are not cached (racily clean).
+    time.sleep(2.5)
+    state = os.path.join(work, "state-ctx")
+    t_apply, _ = berth_ctx.run("apply", specs, state)
+    cold = [berth_ctx.run("plan", specs, os.path.join(work, f"state-ctx-cold-{rep}"), "--detailed-exitcode")[0]
+            for rep in range(2)]
+    plans = [berth_ctx.run("plan", specs, state, "--detailed-exitcode")[0] for _ in range(REPS_PLAN)]
+    plan_s = statistics.median(plans)
+    results.append((f"no-op plan, app folder of {CTX_FILES} files ({CTX_MB:g} MB)", ms(plan_s), f"< {ms(TARGET_CTX_PLAN_S)}",
+                    verdict(plan_s < TARGET_CTX_PLAN_S),
+                    f"runs {runs(plans)}; without the digest cache (fresh state folder) {runs(cold)}; "
+                    f"the build-and-run apply took {ms(t_apply)}"))
+    watch = Watch(berth_ctx, specs, state, os.path.join(work, "watch-ctx.log"), watches)
+    watch.wait_quiet(3.0)
+    cpu0, w0 = watch.cpu_seconds(), time.perf_counter()
+    end = w0 + IDLE_S
+    while time.perf_counter() < end:
+        watch.alive()
+        time.sleep(min(1.0, max(0.0, end - time.perf_counter())))
+    cpu1, w1 = watch.cpu_seconds(), time.perf_counter()
+    rc, _ = watch.stop()
+    if rc != 0:
+        raise BenchFailure(f"berth watch (large context) exited {rc} on SIGTERM\n{watch.tail()}")
+    cpu_pct = (cpu1 - cpu0) / (w1 - w0) * 100
+    results.append((f"watch idle CPU, app folder of {CTX_FILES} files, {w1 - w0:.0f} s", f"{cpu_pct:.2f} % of a core",
+                    f"< {TARGET_IDLE_CPU_PCT:g} %", verdict(cpu_pct < TARGET_IDLE_CPU_PCT),
+                    f"{(cpu1 - cpu0) * 1000:.0f} ms CPU (utime+stime); resyncs read the context's digests from the cache"))
+
+
+def remove_context_bench(engine, pool, owner_ctx):
+    """The [8] container and the app images berth built for it."""
+    engine.remove_labelled(f"berth.owner={owner_ctx}", pool)
+    _, found = engine.request("GET", "/images/json?filters=" + urllib.parse.quote(json.dumps({"reference": ["berth-app/big"]})))
+    for image in found or []:
+        engine.request("DELETE", f"/images/{image['Id']}?force=1", ok=(200, 404, 409))
+
+
+def main_context_only():
+    """`scripts/bench.py --context-only`: section [8] alone."""
+    binary = os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth"))
+    factory, _ = parse_docker_host(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"))
+    engine = Engine(factory)
+    owner_ctx = f"bench-{os.getpid()}-c"
+    berth_ctx = Berth(os.path.abspath(binary), os.environ.get("DOCKER_HOST"), owner_ctx)
+    pool, work, results, watches = ThreadPool(PARALLEL), tempfile.mkdtemp(prefix="berth-bench-"), [], []
+    print(f"berth bench [8] only: {binary}; owner {owner_ctx}; temp dir {work}")
+    try:
+        bench_large_context(berth_ctx, engine, work, results, watches)
+    finally:
+        for watch in watches:
+            if watch.proc.poll() is None:
+                watch.stop()
+        remove_context_bench(engine, pool, owner_ctx)
+        pool.close()
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
+
+
 def main():
     binary = os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth"))
     if not os.path.isabs(binary):
@@ -454,12 +538,14 @@ def main():
     owner_idle = f"bench-{tag}-i"     # berth watch: 10 specs x 10 replicas, idle
     floor_owner = f"floor-{tag}"      # the floor's containers: floor-PID-svc-NN-1
     owner_swarm = f"bench-{tag}-s"    # berth's swarm services: bench-PID-s-svc-NN
+    owner_ctx = f"bench-{tag}-c"      # [8]: the app folder with a large build context
     stack = f"bench-{tag}-stack"      # docker stack deploy: services bench-PID-stack_svc-NN
     berth = Berth(binary, docker_host, owner)
     berth_large = Berth(binary, docker_host, owner_large)
     berth_heal = Berth(binary, docker_host, owner_heal)
     berth_idle = Berth(binary, docker_host, owner_idle)
     berth_swarm = Berth(binary, docker_host, owner_swarm)
+    berth_ctx = Berth(binary, docker_host, owner_ctx)
     watches = []      # every berth watch started, stopped in the cleanup if still running
     watch_exits = []  # (part, exit code, seconds from SIGTERM to exit)
     pool = ThreadPool(PARALLEL)
@@ -726,6 +812,9 @@ def main():
                         "exit 0", verdict(all(rc == 0 for rc in codes)),
                         "stop took " + runs([t for _, _, t in watch_exits])))
 
+        bench_large_context(berth_ctx, engine, work, results, watches)
+        remove_context_bench(engine, pool, owner_ctx)
+
         # 7. Swarm target: cold converge vs. docker stack deploy, no-op plan, one changed service.
         n_tasks = N_SWARM * SWARM_REPLICAS
         print(f"[7] swarm: cold converge of {N_SWARM} services x {SWARM_REPLICAS} replicas until all {n_tasks} "
@@ -854,6 +943,10 @@ def main():
                 engine.remove_labelled(label, pool)
             except Exception as exc:  # report, keep cleaning
                 cleanup_errors.append(f"{label}: {exc}")
+        try:
+            remove_context_bench(engine, pool, owner_ctx)
+        except Exception as exc:  # report, keep cleaning
+            cleanup_errors.append(f"berth.owner={owner_ctx}: {exc}")
         # berth's swarm services and the stack (services, then its network once the tasks are gone).
         for label, prefix in ((f"berth.owner={owner_swarm}", f"{owner_swarm}-"), (f"{STACK_LABEL}={stack}", f"{stack}_")):
             try:
@@ -908,6 +1001,9 @@ def main():
           f"a log line; CPU = utime+stime from /proc/PID/stat over {IDLE_S:g} s of wall time,\n"
           f"    as % of one core; RSS = VmRSS from /proc/PID/status at the end. A 60 s window holds about one "
           f"periodic resync.")
+    print(f"  large context [8]: an app folder of {CTX_FILES} files ({CTX_MB:g} MB), built and run once; no-op "
+          f"`berth plan --detailed-exitcode` with that state folder (digests cached there) and with a fresh one "
+          f"(every file read); then `berth watch` idle for {IDLE_S:g} s.")
     print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
     print(f"  swarm: the engine is a one-node swarm manager; the docker-target containers of [1]-[6] are removed first. "
@@ -940,7 +1036,7 @@ def main():
 
 if __name__ == "__main__":
     try:
-        sys.exit(main())
+        sys.exit(main_context_only() if "--context-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         sys.exit(1)

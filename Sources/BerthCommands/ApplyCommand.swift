@@ -1,3 +1,4 @@
+import BerthDocker
 import BerthEngine
 import BerthJournal
 import BerthModel
@@ -34,6 +35,7 @@ enum ApplyCommand {
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
+            FileDigestCache.shared.persist(at: settings.digestCachePath)
             let fingerprint = SpecFingerprint.now(settings)
             let imageLines = Progress.Lines(), observeRetries = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube, progress: { line in
@@ -48,6 +50,7 @@ enum ApplyCommand {
             let plan = reconcile.plan(choices)
             for error in plan.errors { console.err(error.description) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
+            for spec in plan.blocked { console.err("berth: blocked: \(spec)") }
             console.out(plan.description)
             do {
                 try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
@@ -91,6 +94,16 @@ enum ApplyCommand {
             }
             var code = ApplyCommand.exitCode(plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
                                              targetErrors: reconcile.targetErrors)
+            // --wait: Swarm's updates to complete, roll back or pause; then Kubernetes rollouts.
+            if code == ExitCode.ok, arguments.flags.contains("wait"),
+               let swarm = reconcile.platforms.lazy.compactMap({ $0 as? DockerSwarmAdapter }).first {
+                let services = SwarmWait.services(outcomes, owner: settings.owner)
+                if !services.isEmpty, let why = await SwarmWait.run(swarm: swarm, services: services, timeout: timeout, console: console) {
+                    console.err("berth: \(why)")
+                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, target: "swarm", error: why))
+                    code = ExitCode.failure
+                }
+            }
             if code == ExitCode.ok, arguments.flags.contains("wait"), let adapter = await kube.connected() {
                 let outcome = await RolloutWait.run(
                     adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
@@ -124,7 +137,9 @@ enum ApplyCommand {
     /// 1 when anything failed or was left out (invalid files, unobserved targets); 3 when all
     /// that could be done is done but deletions wait for a person; 0 only when converged.
     static func exitCode(_ plan: Plan, failed: Int, targetErrors: [String]) -> Int32 {
-        if failed > 0 || !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.failure }
+        if failed > 0 || !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty || !plan.blocked.isEmpty {
+            return ExitCode.failure
+        }
         return plan.held.isEmpty ? ExitCode.ok : ExitCode.held
     }
 
@@ -133,6 +148,7 @@ enum ApplyCommand {
         var why: [String] = []
         if failed > 0 { why.append("\(failed) failed") }
         if !plan.errors.isEmpty { why.append("\(Set(plan.errors.map(\.file)).count) invalid file(s) not applied") }
+        if !plan.blocked.isEmpty { why.append("\(plan.blocked.count) spec(s) blocked until changed") }
         if !plan.unplannedTargets.isEmpty { why.append("not observed: \(plan.unplannedTargets.sorted().joined(separator: ", "))") }
         let heldDeletions = plan.held.filter { $0.op == .delete }.count
         if heldDeletions > 0 { why.append("\(heldDeletions) deletion(s) held") }
@@ -159,6 +175,7 @@ enum ApplyCommand {
         records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
                                      count: plan.actions.count, detail: counts))
         records += plan.held.map { JournalRecord.action($0, owner: owner, event: "action-held") }
+        records += plan.blocked.map { JournalRecord.blocked($0, owner: owner) }
         return records
     }
 

@@ -49,7 +49,7 @@ public enum CommandTable {
         ]),
         CommandInfo(name: "apply", summary: "make the targets match the specs", words: .specNames, options: [
             parallel, allowMassDelete, allowDelete, allowMassCreate,
-            .init(name: "wait", help: "wait for Kubernetes rollouts to complete; fail with the condition's message when one stalls"),
+            .init(name: "wait", help: "wait for Kubernetes rollouts and Swarm updates to complete; fail with the condition's or Swarm's message when one stalls, rolls back or pauses"),
             .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
         ]),
         CommandInfo(name: "watch", summary: "keep the targets converged: file changes, engine events, resync", words: .none, options: [

@@ -32,6 +32,7 @@ enum ImageSources {
                     position: spec.imageSource.position ?? spec.origin.position, message: "\(error)")
             }
         }
+        FileDigestCache.shared.save()
         guard !failed.isEmpty else { return }
         state.specs.removeAll { failed[$0.origin.file] != nil }
         state.errors += failed.keys.sorted().map { failed[$0]! }
@@ -44,6 +45,10 @@ enum ImageSources {
         case .importTarball(let src):
             // A URL is fetched by the engine; its address stands for its content.
             if src.hasPrefix("http://") || src.hasPrefix("https://") { return SHA256.hex("url " + src) }
+            if let marker = SavedImageArchive.marker(in: src) {
+                throw BerthError(.invalidSpec, "\(src) is a `docker save` archive (it holds \(marker)), not a root file system tarball",
+                                 cause: "load it with `docker load -i \(src)` and name the image it holds as a plain \"image\"; \"import\" takes a file system, as `docker export` writes it")
+            }
             return try fileDigest(src)
         case .build(let context, let dockerfile, let args):
             var isDirectory: ObjCBool = false
@@ -55,7 +60,7 @@ enum ImageSources {
             }
             let scanned = try BuildContext(scanning: context, dockerfile: dockerfile)
             try limits.check(scanned)
-            let files = try scanned.digest(using: SHA256.hex)
+            let files = try scanned.digest(using: SHA256.hex, cache: FileDigestCache.shared)
             let argText = args.keys.sorted().map { "\($0)=\(args[$0]!)" }.joined(separator: "\n")
             return SHA256.hex("build 1\n\(dockerfile)\n\(files)\n\(argText)")
         }

@@ -41,6 +41,7 @@ enum LastValidSpecs {
         state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
+        SpecFolder.tagAppImages(&state, root: directory, apps: apps)
         return state
     }
 

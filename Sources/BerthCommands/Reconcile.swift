@@ -3,6 +3,7 @@ import BerthEngine
 import BerthJSON
 import BerthKube
 import BerthModel
+import BerthSystem
 
 /// observe -> plan, shared by `plan` and `apply`.
 struct Reconcile {
@@ -26,6 +27,7 @@ struct Reconcile {
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+        FileDigestCache.shared.persist(at: settings.digestCachePath)
         let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy)
         // plan and status read the state folder (recorded configurations): same rules as
         // apply and watch, and nothing is created.
@@ -33,7 +35,8 @@ struct Reconcile {
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
         let images = ImagePreparer(client: client, progress: progress)
         let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
-                                         DockerSwarmAdapter(client: client, images: images), kube]
+                                         DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath)),
+                                         kube]
         // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
         let retry = RetryPolicy()
         let made = TargetsStore.load(settings)

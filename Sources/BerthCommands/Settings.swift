@@ -82,6 +82,10 @@ public struct Settings: Sendable {
 
     public var journalPath: String { stateDirectory + "/journal.jsonl" }
     public var configsPath: String { stateDirectory + "/configs.json" }
+    /// What berth last sent to each Swarm service (a rollback makes the engine forget it).
+    public var swarmSentPath: String { stateDirectory + "/swarm-sent.json" }
+    /// Build-context file digests, so an unchanged context is not read again.
+    public var digestCachePath: String { stateDirectory + "/digests" }
     /// The Kubernetes kinds berth has applied, so their objects are still found once their specs are gone.
     public var kubeKindsPath: String { stateDirectory + "/kubernetes-kinds.json" }
 }

@@ -10,12 +10,29 @@ public enum SpecFolder {
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
     public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
         let read = try read(directory)
-        var state = DesiredState.assemble(files: read.files, apps: appFiles(read.files.map(\.path)), policy: policy)
+        let apps = appFiles(read.files.map(\.path))
+        var state = DesiredState.assemble(files: read.files, apps: apps, policy: policy)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
+        tagAppImages(&state, root: directory, apps: apps)
         return state
+    }
+
+    /// An app folder's image is tagged from the folder's place under the specs root and its
+    /// content, never from the path as typed: `specs/site`, `./specs/site` and `/srv/specs/site`
+    /// name one image, so a run by hand and one from a service unit agree.
+    static func tagAppImages(_ state: inout DesiredState, root: String, apps: Set<String>) {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        for index in state.specs.indices {
+            let spec = state.specs[index]
+            guard apps.contains(spec.origin.file), case .build = spec.imageSource.kind else { continue }
+            var place = String(spec.origin.file.dropLast("app.json".count))
+            if place.hasPrefix(prefix) { place = String(place.dropFirst(prefix.count)) }
+            let tag = SHA256.hex("app 1\n\(place)\n\(spec.imageSource.sourceHash ?? "")").prefix(12)
+            state.specs[index].image = "berth-app/\(spec.name):\(tag)"
+        }
     }
 
     /// The bytes of every spec file, and an error for each that could not be read.

@@ -53,7 +53,8 @@ enum StatusCommand {
             let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
             let plan = reconcile.plan()
             var report = StatusReport.make(owner: settings.owner, time: now, engine: "ok", desired: reconcile.desired,
-                                           observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context)
+                                           observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context,
+                                           blocked: plan.blocked)
             let failed = Dictionary(zip(reconcile.unobservedTargets, reconcile.unobservedTargets.map { t in
                 reconcile.targetErrors.first { $0.contains(t) } ?? "could not be observed" }), uniquingKeysWith: { a, _ in a })
             report.targets = reconcile.contacted.sorted().map { target in
@@ -114,6 +115,9 @@ enum StatusCommand {
                 + (held.released ? ", released: deleted on the next pass" : "; berth release \(held.spec) carries it out"))
         }
         for file in report.invalidFiles ?? [] { console.out("invalid: \(file)") }
+        for e in report.entries { if let keys = e.unmanaged {
+            console.out("unmanaged: \(e.target) \(e.kind) \(e.name): \(keys.joined(separator: ", ")) (not berth's: not reverted, and not sent with berth's next update of it; put them in the spec to keep them)")
+        } }
         for error in report.errors { console.out("error: \(error)") }
         for note in report.notes { console.out("note: \(note)") }
     }

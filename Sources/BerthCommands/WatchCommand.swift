@@ -40,13 +40,14 @@ enum WatchCommand {
                 Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, message: line)) }
             })
             docker = DockerContainerAdapter(client: client, images: images)
-            swarm = DockerSwarmAdapter(client: client, images: images)
+            swarm = DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath))
             watcher = try SpecFolderWatcher(root: settings.specsDirectory)
             secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
         } catch {
             console.err("berth: \(error)")
             return 1
         }
+        FileDigestCache.shared.persist(at: settings.digestCachePath)
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
                                                      parallel: parallel, secretKey: secretKey)

@@ -121,9 +121,32 @@ struct ContainerOperations {
         return removed.status == 404 ? nil : "removed image \(image)"
     }
 
+    /// The image is made ready before the old container stops: a build or pull that fails
+    /// leaves what runs untouched.
     func replaceStopFirst(_ action: Action) async throws {
+        try await images.ensure(action.spec!)
+        let previous = try? await previousImage(action)
         try await retire(id: action.existingID!, name: action.existingName ?? canonicalName(action.key))
         try await createAndStart(action, name: canonicalName(action.key))
+        // Tidying up never fails the replacement.
+        try? await dropPreviousImage(previous, action)
+    }
+
+    /// The image the replaced container ran, when berth built or imported it.
+    func previousImage(_ action: Action) async throws -> String? {
+        let found = try await client.request("GET", "/containers/\(action.existingID!)/json", doing: "inspecting container \(action.existingName ?? "")", accept: [404])
+        guard found.status != 404, let id = JSONValue(foundationData: found.body)?["Image"]?.stringValue else { return nil }
+        let image = try await client.request("GET", "/images/\(id)/json", doing: "inspecting image \(id.prefix(19))", accept: [404])
+        guard image.status != 404, JSONValue(foundationData: image.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel] != nil else { return nil }
+        return id
+    }
+
+    /// A rebuild or re-import leaves the image berth made before behind: it is removed once
+    /// nothing uses it (the engine refuses while a container does, and then it stays).
+    func dropPreviousImage(_ previous: String?, _ action: Action) async throws {
+        guard let previous, try await images.identity(action.spec!.image) != previous else { return }
+        let removed = try await client.request("DELETE", "/images/\(previous)", doing: "removing the previous image \(previous.prefix(19))", accept: [404, 409])
+        if removed.status == 200 { ActionNotes.add("removed the previous image \(previous.prefix(19)), which nothing uses any more") }
     }
 
     /// New container under a temporary name, started; then the old one goes and the new one
@@ -149,7 +172,10 @@ struct ContainerOperations {
             try await replaceStopFirst(action)
             return
         }
+        let previous = try? await previousImage(action)
         try await retire(id: action.existingID!, name: action.existingName ?? final)
+        // Tidying up never fails the replacement.
+        try? await dropPreviousImage(previous, action)
         let rename = "/containers/\(Query.escape(temporary))/rename?name=\(Query.escape(final))"
         let doing = "renaming container \(temporary) to \(final)"
         let renamed = try await client.request("POST", rename, doing: doing, accept: [409])

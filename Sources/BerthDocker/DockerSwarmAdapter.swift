@@ -3,15 +3,18 @@ import BerthJSON
 import BerthModel
 
 /// Swarm services on a Docker Engine that is a swarm manager: the `swarm` target. berth hands
-/// scheduling to Swarm: one service per spec, updated in place.
+/// scheduling to Swarm: one service per spec, updated in place, its image pinned by ID or
+/// digest so that a rebuilt or re-imported image rolls out.
 public struct DockerSwarmAdapter: Platform {
     public let target = "swarm"
     public let client: DockerClient
     public let images: ImagePreparer
+    public let records: SwarmSentRecords
 
-    public init(client: DockerClient, images: ImagePreparer? = nil) {
+    public init(client: DockerClient, images: ImagePreparer? = nil, records: SwarmSentRecords = SwarmSentRecords(path: nil)) {
         self.client = client
         self.images = images ?? ImagePreparer(client: client)
+        self.records = records
     }
 
     /// One label-filtered list of services, and one list of tasks for the running counts.
@@ -20,20 +23,40 @@ public struct DockerSwarmAdapter: Platform {
         let services = try await swarmCall { try await client.request(
             "GET", "/services?filters=\(Query.escape(filters))", doing: "listing services of owner \(owner)") }
         let running = try await runningTasks()
+        let sent = records.load()
         return (JSONValue(foundationData: services.body)?.arrayValue ?? []).compactMap {
-            DockerSwarmAdapter.observed($0, owner: owner, running: running)
+            DockerSwarmAdapter.observed($0, owner: owner, running: running, sent: sent)
         }
     }
 
-    static func observed(_ item: JSONValue, owner: String, running: [String: Int]) -> ObservedResource? {
+    /// The same, and for each service the identity its spec's image has on the engine now,
+    /// so that the planner sees a rebuilt or re-imported image behind an unchanged reference.
+    public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+        var found = try await observe(owner: owner)
+        let wanted = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0.image) }, uniquingKeysWith: { a, _ in a })
+        var identities: [String: String?] = [:]
+        for index in found.indices {
+            guard let name = found[index].name, let ref = wanted[name] else { continue }
+            if identities[ref] == nil { identities[ref] = .some(try await images.identity(ref)) }
+            found[index].swarm?.wantedImage = identities[ref] ?? nil
+        }
+        return found
+    }
+
+    static func observed(_ item: JSONValue, owner: String, running: [String: Int],
+                         sent: [String: SwarmSentRecords.Record] = [:]) -> ObservedResource? {
         guard let id = item["ID"]?.stringValue, let spec = item["Spec"] else { return nil }
         let labels = spec["Labels"]?.objectValue ?? [:]
         guard labels[Labels.owner]?.stringValue == owner else { return nil }
+        let engineName = spec["Name"]?.stringValue ?? id
+        let status = item["UpdateStatus"]
+        let rollout = SwarmRollout(state: status?["State"]?.stringValue, message: status?["Message"]?.stringValue,
+                                   sentHash: sent[engineName]?.hash, unkept: sent[engineName]?.unkept ?? [])
         return ObservedResource(
             id: id, target: "swarm", kind: "service",
             name: labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }, replica: nil,
-            engineName: spec["Name"]?.stringValue ?? id, configHash: labels[Labels.configHash]?.stringValue,
-            state: .running, native: spec, running: running[id] ?? 0)
+            engineName: engineName, configHash: labels[Labels.configHash]?.stringValue,
+            state: .running, native: spec, running: running[id] ?? 0, swarm: rollout)
     }
 
     func runningTasks() async throws -> [String: Int] {
@@ -48,36 +71,28 @@ public struct DockerSwarmAdapter: Platform {
         return counts
     }
 
+    /// Every image is ready before anything is removed or changed: a failed build or pull
+    /// leaves the running service as it is.
     public func perform(_ action: Action, owner: String) async throws {
         let name = ServiceBody.name(owner: owner, spec: action.key.name)
-        if let spec = action.spec, action.op != .delete { try await images.ensure(spec) }
+        var body: JSONValue?
+        if let spec = action.spec, action.op != .delete {
+            try await images.ensure(spec)
+            body = ServiceBody.make(spec: spec, owner: owner, configHash: action.configHash!, image: try await images.identity(spec.image))
+        }
         switch action.op {
         case .create:
-            let body = ServiceBody.make(spec: action.spec!, owner: owner, configHash: action.configHash!)
-            _ = try await swarmCall { try await client.request("POST", "/services/create", body: body, doing: "creating service \(name)") }
+            try await create(name: name, body: body!, hash: action.configHash!)
         case .update:
-            try await update(id: action.existingID!, name: name, body: ServiceBody.make(spec: action.spec!, owner: owner, configHash: action.configHash!))
+            try await update(id: action.existingID!, name: name, body: body!)
+            try await verify(id: action.existingID!, name: name, body: body!, hash: action.configHash!)
+        case .replace:
+            try await remove(id: action.existingID!, name: action.existingName ?? name)
+            try await create(name: name, body: body!, hash: action.configHash!)
         case .delete:
-            _ = try await client.request("DELETE", "/services/\(action.existingID!)", doing: "removing service \(action.existingName ?? name)", accept: [404])
-        case .replace, .start, .adopt:
-            throw BerthError(.unsupported, "services are updated in place, never \(action.op.rawValue)ed")
-        }
-    }
-
-    /// Sends the whole spec with the service's current version. Someone else changing the
-    /// service in between makes the engine refuse the version: read it again and retry.
-    func update(id: String, name: String, body: JSONValue) async throws {
-        for attempt in 1...5 {
-            let current = try await client.request("GET", "/services/\(id)", doing: "reading service \(name)")
-            guard let version = JSONValue(foundationData: current.body)?["Version"]?["Index"]?.intValue else {
-                throw BerthError(.engineError, "reading service \(name)", cause: "the engine's answer has no Version.Index")
-            }
-            do {
-                _ = try await client.request("POST", "/services/\(id)/update?version=\(version)", body: body, doing: "updating service \(name)")
-                return
-            } catch let error as BerthError where (error.cause ?? "").contains("out of sequence") && attempt < 5 {
-                continue
-            }
+            try await delete(id: action.existingID!, name: action.existingName ?? name)
+        case .start, .adopt:
+            throw BerthError(.unsupported, "services are started by Swarm and never adopted: berth does not \(action.op.rawValue) them")
         }
     }
 

@@ -18,6 +18,8 @@ public actor ImagePreparer {
     /// cold apply; after `freshFor` the engine is asked again (someone may have removed it).
     private var readyAt: [String: ContinuousClock.Instant] = [:]
     static let freshFor: Duration = .seconds(30)
+    private var failedAt: [String: (error: any Error, time: ContinuousClock.Instant)] = [:]
+    static let failureHeldFor: Duration = .seconds(5)
 
     public init(client: DockerClient, auth: RegistryAuth = .fromDockerConfig(), progress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.client = client; self.auth = auth; self.progress = progress
@@ -30,11 +32,32 @@ public actor ImagePreparer {
         // ("always" too: one pull serves every replica of one apply.)
         if let ready = readyAt[key], ContinuousClock.now - ready < ImagePreparer.freshFor { return }
         if let running = inFlight[key] { return try await running.value }
+        // Every replica of one pass shares a failed build or import instead of repeating it.
+        if let failure = failedAt[key], ContinuousClock.now - failure.time < ImagePreparer.failureHeldFor { throw failure.error }
         let task = Task { try await self.prepare(spec) }
         inFlight[key] = task
-        do { try await task.value } catch { inFlight[key] = nil; throw error }
+        do { try await task.value } catch {
+            inFlight[key] = nil
+            if case .registry = spec.imageSource.kind {} else { failedAt[key] = (error, ContinuousClock.now) }
+            throw error
+        }
+        failedAt[key] = nil
         inFlight[key] = nil
         readyAt[key] = ContinuousClock.now
+    }
+
+    /// The image behind `ref` as the engine holds it now, pinned: "repo@sha256:…" when it came
+    /// from a registry (other nodes can pull that), else its ID "sha256:…" (a built or imported
+    /// image exists only here). Nil when the engine has no such image.
+    public nonisolated func identity(_ ref: String) async throws -> String? {
+        let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
+        guard found.status != 404, let json = JSONValue(foundationData: found.body) else { return nil }
+        if ref.contains("@") { return ref }
+        let repo = ImageRef.split(ref).repo
+        if let digest = json["RepoDigests"]?.arrayValue?.compactMap(\.stringValue).first(where: { $0.hasPrefix(repo + "@") }) {
+            return digest
+        }
+        return json["Id"]?.stringValue
     }
 
     func prepare(_ spec: Spec) async throws {

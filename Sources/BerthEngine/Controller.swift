@@ -42,6 +42,9 @@ public actor Controller {
     var crashLoopsReported: [String: Int] = [:]
     var records: [String: SpecRecord] = [:]
     var lastObserved: [ObservedResource] = []
+    var lastBlocked: [BlockedSpec] = []
+    /// Keys whose last actions failed: until when they wait, and for which spec content.
+    var holds: [String: Hold] = [:]
     /// Observations are numbered as they start; status keeps the newest, since workers
     /// finish in any order and a slow pass must not overwrite what a later one saw.
     var observationsStarted = 0
@@ -141,7 +144,12 @@ public actor Controller {
         context.heldDeletions = heldDeletions()
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)
-        if key == Controller.everything {
+        await reportBlocked(plan.blocked)
+        if key != Controller.everything, let wait = held(key, desired) {
+            // An engine event (or the failure's own echo) woke the key early: the backoff
+            // holds for the same spec content; only a new content goes ahead at once.
+            await scheduleLater(key, after: wait)
+        } else if key == Controller.everything {
             let failed = Set(observation.failures.map(\.target))
             onPlanned(plan, desired, observed, Set(platforms.map(\.target)).subtracting(failed))
             await reportPlanOnce(plan)
@@ -217,8 +225,10 @@ public actor Controller {
             await queue.add(Controller.everything)
         }
         if failed.isEmpty {
+            holds[key] = nil
             await queue.forget(key)
         } else if let delay = await queue.retryLater(key) {
+            holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
             log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
         }
         return true

@@ -158,6 +158,12 @@ extension JournalRecord {
 }
 
 extension JournalRecord {
+    /// A spec content the platform refused, not sent again until the spec changes.
+    public static func blocked(_ spec: BlockedSpec, owner: String) -> JournalRecord {
+        JournalRecord(event: "blocked", owner: owner, target: spec.key.target, kind: spec.key.kind, name: spec.key.name,
+                      error: spec.message, detail: ["config-hash": String(spec.configHash.prefix(12))])
+    }
+
     /// A spec error as the journal keeps it: file, path and position, the message.
     public static func specError(_ error: SpecError, owner: String) -> JournalRecord {
         JournalRecord(event: "spec-error", owner: owner, error: error.message, file: error.file,

@@ -24,6 +24,8 @@ public struct StatusReport: Sendable, Codable {
         public var objects: Int?
         /// Kubernetes Deployments the spec made, with their rollout as the API reports it.
         public var rollouts: [KubeRollout]?
+        /// Swarm: keys set on the service that berth does not send (changed by hand).
+        public var unmanaged: [String]? = nil
     }
 
     /// One target in use and whether berth can reach it.
@@ -66,6 +68,13 @@ public struct StatusReport: Sendable, Codable {
         return found.reduce(0) { $0 + ($1.running ?? ($1.state == .running ? 1 : 0)) }
     }
 
+    /// A Swarm service's keys berth does not send; nil when there are none.
+    static func unmanaged(_ spec: Spec, _ found: [ObservedResource], owner: String) -> [String]? {
+        guard spec.target == "swarm", let service = found.first, let native = service.native else { return nil }
+        let keys = NativeDrift.unmanaged(desired: ServiceBody.make(spec: spec, owner: owner, configHash: spec.configHash), observed: native)
+        return keys.isEmpty ? nil : keys
+    }
+
     /// nil unless the spec made Deployments (other Kubernetes kinds have no rollout).
     static func rollouts(_ found: [ObservedResource]) -> [KubeRollout]? {
         let deployments = found.filter { $0.target == "kubernetes" && $0.kind == "Deployment" }
@@ -92,7 +101,9 @@ public struct StatusReport: Sendable, Codable {
 
     /// Joins desired and observed per spec; resources whose spec is gone appear with 0 desired.
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
-                            notes: [String], records: [String: SpecRecord], context: PlanContext? = nil) -> StatusReport {
+                            notes: [String], records: [String: SpecRecord], context: PlanContext? = nil,
+                            blocked: [BlockedSpec] = []) -> StatusReport {
+        let blockedBy = Dictionary(blocked.map { ($0.key.target + "/" + $0.key.name, $0.message) }, uniquingKeysWith: { a, _ in a })
         var byName: [String: [ObservedResource]] = [:]
         // Kubernetes observations include objects a spec names that are someone else's (for the
         // planner to refuse): they are not this owner's to show.
@@ -116,10 +127,10 @@ public struct StatusReport: Sendable, Codable {
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
                 configHashMatches: matches && !found.isEmpty,
                 config: found.isEmpty ? "missing" : matches ? "current" : "differs",
-                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
+                lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: blockedBy[key] ?? records[key]?.lastError,
                 lastExitCode: exit?.code, lastDeath: exit?.finishedAt,
                 objects: manifestsOnly ? found.count : nil,
-                rollouts: StatusReport.rollouts(found)))
+                rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner)))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
@@ -182,7 +193,8 @@ extension Controller {
     func status() -> StatusReport {
         var report = StatusReport.make(
             owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
-            desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext)
+            desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext,
+            blocked: lastBlocked)
         report.targets = platforms.map(\.target).filter { contacted.contains($0) || targetsDown[$0] != nil }.map { target in
             if let down = targetsDown[target] { return StatusReport.Target(name: target, state: "unreachable", since: down.since, error: down.error) }
             return StatusReport.Target(name: target, state: "ok")

@@ -46,6 +46,21 @@ public struct DesiredState: Sendable {
                 }
             }
         }
+        // One reference made from two sources would be built twice into one tag, at once.
+        var madeBy: [String: Spec] = [:]
+        for (_, result) in results {
+            for spec in result.specs {
+                if case .registry = spec.imageSource.kind { continue }
+                guard let first = madeBy[spec.image] else { madeBy[spec.image] = spec; continue }
+                guard first.imageSource.kind != spec.imageSource.kind else { continue }
+                for (this, other) in [(spec, first), (first, spec)] {
+                    duplicateErrors[this.origin.file, default: []].append(SpecError(
+                        file: this.origin.file, path: this.imageSource.path ?? this.origin.path.appending(key: "image"),
+                        position: this.imageSource.position ?? this.origin.position,
+                        message: "image \(this.image) is also made from another source at \(other.origin.file):\(other.imageSource.position ?? other.origin.position); give each source its own \"ref\""))
+                }
+            }
+        }
         for i in results.indices {
             if let extra = duplicateErrors[results[i].path] {
                 results[i].result = SpecDecoder.FileResult(specs: [], errors: SpecDecoder.capped(results[i].result.errors + extra))

@@ -29,6 +29,10 @@ public enum Labels {
     public static let replica = "berth.replica"
     public static let configHash = "berth.config-hash"
     public static let removeImage = "berth.remove-image"
+    /// Swarm: the image reference the spec names (the service runs it pinned by ID or digest).
+    public static let image = "berth.image"
+    /// Swarm: the replica count berth last set, to tell a spec's scaling from somebody else's.
+    public static let replicas = "berth.replicas"
 }
 
 /// "did you mean": the closest known word within a small edit distance.

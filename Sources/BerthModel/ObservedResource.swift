@@ -19,12 +19,15 @@ public struct ObservedResource: Sendable, Equatable {
     /// A container that is not running: how its last run ended (the engine's State.ExitCode and
     /// State.FinishedAt), for status to show a crash loop's cause.
     public var exit: ExitInfo?
+    /// Swarm services: the update status, what berth last sent, the desired image's identity.
+    public var swarm: SwarmRollout?
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
-                engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil) {
+                engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,
+                swarm: SwarmRollout? = nil) {
         self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
         self.engineName = engineName; self.configHash = configHash; self.state = state
-        self.native = native; self.running = running
+        self.native = native; self.running = running; self.swarm = swarm
     }
 
     public struct ExitInfo: Sendable, Equatable {

@@ -13,6 +13,7 @@ extension Plan: CustomStringConvertible {
         for action in held {
             lines.append("! held \(action.op.rawValue) \(action.key): \(action.reason)")
         }
+        for spec in blocked { lines.append("! blocked \(spec)") }
         for note in notes { lines.append("note: \(note)") }
         let counts = Action.Op.allCases.compactMap { op -> String? in
             let n = count(op)
@@ -45,22 +46,31 @@ extension Plan: CustomStringConvertible {
         if !files.isEmpty {
             parts.append("Invalid: \(files.count) file\(files.count == 1 ? "" : "s") not planned (\(files.joined(separator: ", "))).")
         }
+        if !blocked.isEmpty {
+            parts.append("Blocked: \(blocked.count) spec\(blocked.count == 1 ? "" : "s") until changed (see above).")
+        }
         if !unplannedTargets.isEmpty {
             parts.append("Not planned: the specs of \(unplannedTargets.sorted().joined(separator: ", ")), which could not be observed.")
         }
         return parts.joined(separator: " ")
     }
 
-    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`
+    /// `{"actions": [...], "errors": [...], "held": [...], "notes": [...], "unplannedTargets": [...]}`, and "blocked": [...] when a spec is blocked
     public var json: JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "actions": .array(actions.map(\.json)),
             "errors": .array(errors.map(\.json)),
             "held": .array(held.map(\.json)),
             "matches": .bool(matches),
             "notes": .array(notes.map { .string($0) }),
             "unplannedTargets": .array(unplannedTargets.sorted().map { .string($0) }),
-        ])
+        ]
+        // Only when there are some, so the shape scripts know stays as it was.
+        if !blocked.isEmpty {
+            object["blocked"] = .array(blocked.map { .object(["target": .string($0.key.target), "kind": .string($0.key.kind),
+                                                               "name": .string($0.key.name), "message": .string($0.message)]) })
+        }
+        return .object(object)
     }
 }
 

@@ -20,17 +20,20 @@ public struct Plan: Sendable {
     public var heldCreates = 0
     /// False when no target was asked at all (no spec names one, and berth made nothing).
     public var anyTargetContacted = true
+    /// Spec contents the platform refused (Swarm rolled the update back or paused it, the
+    /// engine dropped keys): nothing is sent for them until the spec changes, and apply fails.
+    public var blocked: [BlockedSpec]
 
     public init(actions: [Action], errors: [SpecError] = [], held: [Action] = [], notes: [String] = [],
-                unplannedTargets: [String] = []) {
+                unplannedTargets: [String] = [], blocked: [BlockedSpec] = []) {
         self.actions = actions.sorted(); self.errors = errors; self.held = held.sorted(); self.notes = notes
-        self.unplannedTargets = unplannedTargets
+        self.unplannedTargets = unplannedTargets; self.blocked = blocked.sorted { $0.key < $1.key }
     }
 
     public var isEmpty: Bool { actions.isEmpty }
 
     /// Nothing to do, nothing held, nothing invalid, nothing left unplanned: the engine matches the specs.
-    public var matches: Bool { actions.isEmpty && held.isEmpty && errors.isEmpty && unplannedTargets.isEmpty }
+    public var matches: Bool { actions.isEmpty && held.isEmpty && errors.isEmpty && unplannedTargets.isEmpty && blocked.isEmpty }
 
     public func count(_ op: Action.Op) -> Int { actions.filter { $0.op == op }.count }
 }

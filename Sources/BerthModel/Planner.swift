@@ -42,6 +42,7 @@ public enum Planner {
         var actions: [Action] = []
         var orphans: [Action] = []
         var notes: [String] = []
+        var blocked: [BlockedSpec] = []
 
         // A Kubernetes object is acted on only when it carries this owner's label, whatever
         // the adapter's list call returned.
@@ -78,7 +79,9 @@ public enum Planner {
                 }
             default:
                 let key = ResourceKey(target: spec.target, kind: "service", name: spec.name)
-                actions += ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+                let decided = ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+                actions += decided.actions
+                blocked += decided.blocked
             }
         }
 
@@ -99,7 +102,7 @@ public enum Planner {
             context: context)
         actions += guarded.delete
         notes += guarded.notes
-        var plan = Plan(actions: actions, errors: desired.errors + kube.errors, held: guarded.held, notes: notes)
+        var plan = Plan(actions: actions, errors: desired.errors + kube.errors, held: guarded.held, notes: notes, blocked: blocked)
         plan.guardHeld = guarded.guardHeld
         plan.orphanSpecs = guarded.orphanSpecs
         plan.specCount = desired.specs.count

@@ -3,9 +3,11 @@
 public enum ServiceBody {
     public static func name(owner: String, spec: String) -> String { "\(owner)-\(spec)" }
 
-    public static func make(spec: Spec, owner: String, configHash: String) -> JSONValue {
+    /// `image` is the spec's image pinned by ID or digest (`docker stack deploy` pins digests
+    /// too): a tag alone never rolls tasks out when the image behind it changes.
+    public static func make(spec: Spec, owner: String, configHash: String, image: String? = nil) -> JSONValue {
         var container: [String: JSONValue] = [
-            "Image": .string(spec.image),
+            "Image": .string(image ?? spec.image),
             "Env": .array(spec.env.keys.sorted().map { .string("\($0)=\(spec.env[$0]!)") }),
         ]
         if let command = spec.command { container["Args"] = .array(command.map { .string($0) }) }
@@ -42,9 +44,13 @@ public enum ServiceBody {
         }
         var merged = JSONValue.object(body)
         if let native = spec.swarm { merged = merged.merging(native) }
-        return merged.merging(.object(["Labels": .object([
+        var own: [String: JSONValue] = [
             Labels.owner: .string(owner), Labels.name: .string(spec.name), Labels.configHash: .string(configHash),
-        ])]))
+            Labels.image: .string(spec.image),
+        ]
+        if spec.mode != .global { own[Labels.replicas] = .string(String(spec.replicas)) }
+        if spec.removeImage { own[Labels.removeImage] = .string("true") }
+        return merged.merging(.object(["Labels": .object(own)]))
     }
 }
 
@@ -89,6 +95,45 @@ public enum NativeDrift {
         for key in Set(want.keys).union(have.keys) where want[key] != have[key] {
             func show(_ v: String?) -> String? { v.map { JSONValue.string(mask.value(name: key, $0)).canonicalText } }
             out.append(FieldChange(path: "env." + key, old: show(have[key]), new: show(want[key])))
+        }
+    }
+}
+
+extension NativeDrift {
+    /// Keys set on the service that berth does not send (a label or a placement constraint
+    /// added by hand), as paths: shown in `status` as not berth's. Engine defaults (false, 0,
+    /// empty values, `Isolation: default`, `Runtime: container`, `EndpointSpec.Mode: vip`) are
+    /// left out.
+    public static func unmanaged(desired: JSONValue, observed: JSONValue?) -> [String] {
+        var out: [String] = []
+        collect(desired, observed, path: "", into: &out)
+        return out.sorted()
+    }
+
+    static let engineDefaults: [String: JSONValue] = [
+        "TaskTemplate.ContainerSpec.Isolation": .string("default"), "TaskTemplate.Runtime": .string("container"),
+        "EndpointSpec.Mode": .string("vip"),
+    ]
+
+    private static func collect(_ desired: JSONValue?, _ observed: JSONValue?, path: String, into out: inout [String]) {
+        guard let object = observed?.objectValue else { return }
+        let wanted = desired?.objectValue
+        if desired != nil && wanted == nil { return }
+        for (key, value) in object {
+            let here = path.isEmpty ? key : path + "." + key
+            if let mine = wanted?[key] {
+                if mine.objectValue != nil { collect(mine, value, path: here, into: &out) }
+                continue
+            }
+            if value.objectValue != nil { collect(nil, value, path: here, into: &out); continue }
+            let trivial: Bool = switch value {
+            case .null, .bool(false): true
+            case .number(let n): n == "0"
+            case .string(let t): t.isEmpty || engineDefaults[here] == value
+            case .array(let a): a.isEmpty
+            default: false
+            }
+            if !trivial { out.append(here) }
         }
     }
 }

@@ -155,6 +155,7 @@ struct FieldReader {
                 fail(byKey["ports"]!.elements![i], path.appending(key: "ports").appending(index: i), "a Service has no host IP; write \"\(port.hostPort):\(port.containerPort)/\(port.proto)\"")
             }
         }
+        if target == "swarm" { checkSwarm(byKey, path, mode: mode, ports: ports) }
         var removeImage = false
         if let node = byKey["removeImage"] {
             if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }

@@ -59,6 +59,8 @@ public struct BuildContext: Sendable {
     public let entries: [Entry]
     /// Paths not excluded but not sent either: sockets, FIFOs, devices.
     public let skipped: [String]
+    /// Each file's identity as the scan saw it (device, inode, size, times).
+    let identities: [String: FileDigestCache.Identity]
 
     /// How much file content goes into one call of the digest's hash function: bounds memory
     /// for large files when the hash function only takes whole byte arrays.
@@ -89,6 +91,7 @@ public struct BuildContext: Sendable {
         var walk = ContextWalk(root: trimmed, ignore: ignore)
         try walk.visit(directory: "")
         entries = walk.entries
+        identities = walk.identities
         skipped = walk.skipped
     }
 

@@ -11,6 +11,8 @@ struct ContextWalk {
     let ignore: DockerIgnore
     private(set) var entries: [BuildContext.Entry] = []
     private(set) var skipped: [String] = []
+    /// What lstat said of each file, so the digest cache need not ask again.
+    private(set) var identities: [String: FileDigestCache.Identity] = [:]
 
     init(root: String, ignore: DockerIgnore) {
         self.root = root
@@ -42,6 +44,7 @@ struct ContextWalk {
             case S_IFREG:
                 if excluded { continue }
                 entries.append(.init(path: relative, kind: .file(size: UInt64(max(info.st_size, 0))), mode: mode))
+                identities[relative] = FileDigestCache.Identity(info)
             case S_IFLNK:
                 if excluded { continue }
                 entries.append(.init(path: relative, kind: .symlink(target: try Self.linkTarget(path)), mode: mode))

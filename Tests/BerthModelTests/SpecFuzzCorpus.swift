@@ -20,7 +20,7 @@ enum SpecFuzzCorpus {
         [{"name": "queue", "target": "swarm", "image": {"ref": "shop/queue:2", "pull": "always"},
           "mode": "replicated", "replicas": 3, "ports": ["5672:5672"],
           "update": {"parallelism": 1, "delay": "10s", "order": "start-first", "failureAction": "rollback"},
-          "swarm": {"Labels": {"tier": "mq"}, "TaskTemplate": {"ContainerSpec": {"Env": ["A=1"], "Init": true},
+          "swarm": {"Labels": {"tier": "mq"}, "TaskTemplate": {"ContainerSpec": {"Dir": "/srv", "Init": true},
                     "RestartPolicy": {"Condition": "any"}}, "Mode": {"Replicated": {"Replicas": 3}}}},
          {"name": "agent", "target": "swarm", "image": "shop/agent@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
           "mode": "global", "restart": "always"}]

@@ -1,0 +1,35 @@
+import BerthJSON
+import BerthModel
+
+extension DockerSwarmAdapter {
+    public enum RolloutState: Sendable {
+        case converged(String), failed(String), waiting(String)
+    }
+
+    /// Where a service's rollout stands. UpdateStatus first (a rollback or pause is final);
+    /// then the tasks: done when as many as wanted run the service's current container spec
+    /// (`replicas` nil for a global service: every running task does).
+    public func rolloutState(of name: String, replicas: Int?) async throws -> RolloutState {
+        let answer = try await client.request("GET", "/services/\(Query.escape(name))", doing: "reading service \(name)", accept: [404])
+        guard answer.status != 404, let json = JSONValue(foundationData: answer.body) else { return .failed("the service is gone") }
+        let status = json["UpdateStatus"]
+        let rollout = SwarmRollout(state: status?["State"]?.stringValue, message: status?["Message"]?.stringValue)
+        let said = rollout.message.map { ": \"\($0)\"" } ?? ""
+        if rollout.rolledBack || rollout.paused {
+            return .failed("Swarm \(rollout.rolledBack ? "rolled the update back" : "paused the update") (\(rollout.state!))\(said)")
+        }
+        let filters = JSONValue.object(["service": .array([.string(name)]), "desired-state": .array([.string("running")])]).serialized()
+        let tasks = try await client.request("GET", "/tasks?filters=\(Query.escape(filters))", doing: "listing the tasks of service \(name)")
+        let wanted: JSONValue? = json["Spec"]?["TaskTemplate"]?["ContainerSpec"]
+        let list = JSONValue(foundationData: tasks.body)?.arrayValue ?? []
+        let current = list.filter { task in
+            let spec: JSONValue? = task["Spec"]?["ContainerSpec"]
+            return spec == wanted && task["Status"]?["State"]?.stringValue == "running"
+        }.count
+        let lastError = list.compactMap { $0["Status"]?["Err"]?.stringValue }.last.map { "; last task error: \($0)" } ?? ""
+        let enough = replicas.map { current >= $0 } ?? (current >= 1 && current == list.count)
+        let text = "\(current)/\(replicas.map(String.init) ?? String(list.count)) tasks running the new spec"
+        if enough && !rollout.inProgress { return .converged(text) }
+        return .waiting(text + (rollout.inProgress ? " (\(rollout.state!))" : "") + lastError)
+    }
+}

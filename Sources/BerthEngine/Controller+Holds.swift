@@ -1,0 +1,36 @@
+import BerthJournal
+import BerthModel
+
+/// A spec whose actions failed waits out its backoff, whatever wakes it: its own actions make
+/// engine events (a container destroyed, a service updated) that would otherwise try again
+/// at once, so a failing build ran 19 times a minute. A new spec content is not held.
+struct Hold: Sendable {
+    var until: ContinuousClock.Instant
+    /// The config hash the failed actions carried ("" for deletions).
+    var content: String
+}
+
+extension Controller {
+    /// How long `key` must still wait, or nil when it may act now.
+    func held(_ key: String, _ desired: DesiredState) -> Duration? {
+        guard let hold = holds[key] else { return nil }
+        let content = desired.specs.first { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) == key }?.configHash ?? ""
+        let left = hold.until - now()
+        guard content == hold.content, left > .zero else {
+            holds[key] = nil
+            return nil
+        }
+        return left
+    }
+
+    /// Blocked spec contents (Swarm rolled the update back, paused it, the engine dropped
+    /// keys) are said once when they change, journalled, and shown in status.
+    func reportBlocked(_ blocked: [BlockedSpec]) async {
+        let before = Set(lastBlocked.map(\.description))
+        lastBlocked = blocked
+        for spec in blocked where !before.contains(spec.description) {
+            log("blocked: \(spec)")
+            await record(JournalRecord.blocked(spec, owner: configuration.owner))
+        }
+    }
+}
