@@ -21,7 +21,7 @@ struct ServiceRolloutPlannerTests {
         #expect(plan.actions.isEmpty)
         #expect(plan.description == """
             ! blocked swarm service api: Swarm rolled back the update to this spec content (rollback_completed): "rollback completed"; berth does not send the same spec content again; change the spec to try again
-            No changes to send; 1 spec is blocked until changed.
+            No changes to make now. Blocked: 1 spec until changed (see above).
             """)
         var newer = Self.new
         newer.command = ["sleep", "60"]
