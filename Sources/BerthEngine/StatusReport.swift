@@ -156,7 +156,9 @@ public struct StatusReport: Sendable, Codable {
 
     /// The Docker Engine in a word, for the first line of status.
     public static func engineWord(_ targets: [Target]) -> String {
-        guard let docker = targets.first(where: { $0.name == "docker" }) else { return "not used" }
+        // Containers and Swarm services are both the Docker Engine's.
+        guard let docker = targets.first(where: { $0.name == "docker" && $0.state != "ok" }) ?? targets.first(where: { $0.name == "swarm" && $0.state != "ok" })
+                ?? targets.first(where: { $0.name == "docker" || $0.name == "swarm" }) else { return "not used" }
         return docker.state == "ok" ? "ok" : "unreachable since \(docker.since ?? "?")"
     }
 
