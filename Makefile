@@ -28,13 +28,17 @@ run: deps build
 # Unit tests need nothing; integration tests run against a private real engine started here.
 # Unit tests run first, on their own: on 2 cores, sharing them with the engine-heavy suites
 # starved tests that finish in moments when alone. The engine-restart test takes the engine
-# away, so it runs alone, after the others.
+# away, so it runs alone, after the others. scripts/test-phases.py runs the phases with a
+# TMPDIR of their own, prints one summary line per phase and the skipped tests, fails if a
+# phase failed or a test left a file behind. TEST_LOAD=2 keeps two cores busy meanwhile.
+TEST_LOAD ?= 0
 test: deps
 	@host=$$(scripts/engine.sh up --swarm); \
-	swift build --build-tests; \
-	swift test --skip-build --skip BerthIntegrationTests; \
-	BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests; \
-	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
+	python3 scripts/test-phases.py --load $(TEST_LOAD) \
+	  'build=swift build --build-tests' \
+	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
+	  "integration=BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
+	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
 # SIGKILL crash trials, a full disk under the journal, the fault proxy and the spec fuzzer

@@ -41,7 +41,9 @@ let package = Package(
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
         .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
-        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
+        // Docker adapters against the real engine's recorded answers (scripts/record-docker-answers.py).
+        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel", "BerthEngine", "BerthJSON", "BerthTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
         .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP"]),
         // The fake Kubernetes API server, replayed against transcripts of a real kube-apiserver.

@@ -20,7 +20,7 @@ public struct DockerSwarmAdapter: Platform {
         let services = try await swarmCall { try await client.request(
             "GET", "/services?filters=\(Query.escape(filters))", doing: "listing services of owner \(owner)") }
         let running = try await runningTasks()
-        return (JSONValue(foundationData: services.body)?.arrayValue ?? []).compactMap {
+        return (JSONValue(answer: services.body)?.arrayValue ?? []).compactMap {
             DockerSwarmAdapter.observed($0, owner: owner, running: running)
         }
     }
@@ -41,7 +41,7 @@ public struct DockerSwarmAdapter: Platform {
         let response = try await swarmCall { try await client.request(
             "GET", "/tasks?filters=\(Query.escape(filters))", doing: "listing swarm tasks") }
         var counts: [String: Int] = [:]
-        for task in JSONValue(foundationData: response.body)?.arrayValue ?? [] {
+        for task in JSONValue(answer: response.body)?.arrayValue ?? [] {
             guard task["Status"]?["State"]?.stringValue == "running", let service = task["ServiceID"]?.stringValue else { continue }
             counts[service, default: 0] += 1
         }
@@ -69,7 +69,7 @@ public struct DockerSwarmAdapter: Platform {
     func update(id: String, name: String, body: JSONValue) async throws {
         for attempt in 1...5 {
             let current = try await client.request("GET", "/services/\(id)", doing: "reading service \(name)")
-            guard let version = JSONValue(foundationData: current.body)?["Version"]?["Index"]?.intValue else {
+            guard let version = JSONValue(answer: current.body)?["Version"]?["Index"]?.intValue else {
                 throw BerthError(.engineError, "reading service \(name)", cause: "the engine's answer has no Version.Index")
             }
             do {

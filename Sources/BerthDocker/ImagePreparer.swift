@@ -41,7 +41,7 @@ public actor ImagePreparer {
         let ref = spec.image
         let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
         let exists = found.status != 404
-        let label = JSONValue(foundationData: found.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel]?.stringValue
+        let label = JSONValue(answer: found.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel]?.stringValue
         switch spec.imageSource.kind {
         case .registry(let pull):
             if pull == .never && !exists {
@@ -63,7 +63,7 @@ public actor ImagePreparer {
         var failure: String?
         do {
             for try await line in stream.lines {
-                guard let json = JSONValue(foundationData: line) else { continue }
+                guard let json = JSONValue(answer: line) else { continue }
                 if let error = json["errorDetail"]?["message"]?.stringValue ?? json["error"]?.stringValue {
                     failure = error
                     continue

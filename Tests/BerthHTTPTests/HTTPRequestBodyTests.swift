@@ -20,7 +20,7 @@ private final class Counter: @unchecked Sendable {
 /// A temporary file of `megabytes` MiB of varied bytes, written a piece at a time, and
 /// the checksum of its contents.
 private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64) {
-    let path = "/tmp/berth-http-body-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
+    let path = TemporaryDirectory.root + "/berth-http-body-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
     var generator = SystemRandomNumberGenerator()
     let words = (0..<(1 << 17)).map { _ in generator.next() as UInt64 }
     let pattern = words.withUnsafeBytes { Array($0) }

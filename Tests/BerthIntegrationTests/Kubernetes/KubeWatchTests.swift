@@ -1,3 +1,4 @@
+import BerthJournal
 import BerthJSON
 import BerthTestSupport
 import Foundation
@@ -71,7 +72,11 @@ import Testing
         defer { p.finish() }
         let process = try watch(p)
         defer { if process.isRunning { process.terminate() } }
-        try await Task.sleep(for: .milliseconds(300))
+        // The journal's watch-start record comes after the folder's inotify watches are set up:
+        // a file written from then on is seen.
+        #expect(await eventually {
+            ((try? JournalReader.read(path: p.state + "/journal.jsonl").records) ?? []).contains { $0.event == "watch-start" }
+        })
         try p.write("api.json", p.spec("api", ports: []))
         #expect(await eventually { p.server.deployment(namespace: "default", name: "api") != nil })
         await stop(process)
