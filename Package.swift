@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
-        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
+        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands", "BerthJSON", "BerthTestSupport"]),
         // Docker adapters against the real engine's recorded answers (scripts/record-docker-answers.py).
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel", "BerthEngine", "BerthJSON", "BerthTestSupport"],
                     resources: [.copy("Fixtures")]),
