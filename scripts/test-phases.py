@@ -100,6 +100,9 @@ def main():
 
     before = set(os.listdir("/tmp"))
     scratch = tempfile.mkdtemp(prefix="berth-make-test-", dir="/tmp")
+    # As /tmp itself: anyone may enter and make things (tests act as other users too), and
+    # only an entry's owner may remove it.
+    os.chmod(scratch, 0o1777)
     env = dict(os.environ, TMPDIR=scratch)
     load = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(args.load)]
     try:

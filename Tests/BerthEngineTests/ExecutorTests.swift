@@ -3,6 +3,7 @@
 import BerthModel
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// A platform that records what it was asked and fails on demand.
 actor RecordingPlatform: Platform {
@@ -20,7 +21,8 @@ actor RecordingPlatform: Platform {
         running += 1
         maxRunning = max(maxRunning, running)
         defer { running -= 1 }
-        try await Task.sleep(for: .milliseconds(5))
+        // The work takes a moment, so that parallel actions overlap.
+        try await ScenarioTime.pass(.milliseconds(5))
         performed.append("\(action.op.rawValue) \(action.key.name)")
         if var queue = failures[action.key.name], !queue.isEmpty {
             let error = queue.removeFirst()

@@ -1,6 +1,7 @@
 @testable import BerthEngine
 import Synchronization
 import Testing
+import BerthTestSupport
 
 /// Records every requested sleep and, unless made `instant`, holds it until `release()`,
 /// noting cancellations, so a test decides when a delayed retry fires and nothing waits.
@@ -83,7 +84,7 @@ private final class ProcessingTracker: Sendable {
 private func eventually(_ condition: () async -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
     for _ in 0..<2000 {
         if await condition() { return }
-        try? await Task.sleep(for: .milliseconds(1))
+        await Poll.pause(.milliseconds(1))
     }
     Issue.record("condition never held", sourceLocation: sourceLocation)
 }
@@ -107,7 +108,7 @@ private func result(
     let value = await withCheckedContinuation { continuation in
         first.arm(continuation)
         Task { first.resume(await worker.value) }
-        timer = Task { if (try? await Task.sleep(for: limit)) != nil { first.resume(timedOut) } }
+        timer = Task { if await HangGuard.timer(limit) { first.resume(timedOut) } }
     }
     timer?.cancel()
     if value == timedOut { Issue.record("worker not woken within \(limit)", sourceLocation: sourceLocation) }

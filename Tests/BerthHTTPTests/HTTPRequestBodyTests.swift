@@ -225,7 +225,8 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
         }
         // Socket buffers fill after a few writes; the client then waits for the server to read.
         #expect(await eventually { server.requests.count == 1 && writes.count > 0 })
-        try await Task.sleep(for: .milliseconds(50))
+        // A moment for the client to block in write(2); a cancel before that must end it too.
+        try await ScenarioTime.pass(.milliseconds(50))
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result

@@ -74,7 +74,8 @@ import Testing
             var lines = stream.lines.makeAsyncIterator()
             #expect(try await lines.next()?.text == "one")
             Task {
-                try await Task.sleep(for: .milliseconds(100))
+                // A moment for the consumer to wait on the stream; a cancel before that must end it too.
+                try await ScenarioTime.pass(.milliseconds(100))
                 stream.cancel()
             }
             let start = ContinuousClock.now

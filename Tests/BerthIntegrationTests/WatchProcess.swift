@@ -1,6 +1,7 @@
 import Glibc
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// `berth watch` as a child process, as a person runs it, with its stderr collected.
 final class WatchProcess: @unchecked Sendable {
@@ -42,11 +43,11 @@ final class WatchProcess: @unchecked Sendable {
     /// work in flight, so a loaded engine finishing its creates slowly is not a failed stop.
     func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
-        for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<500 where process.isRunning { await Poll.pause(.milliseconds(50)) }
         guard process.isRunning else { return process.terminationStatus }
         // Failed to stop: kill it, so it cannot go on creating containers after the test's cleanup.
         kill()
-        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<100 where process.isRunning { await Poll.pause(.milliseconds(50)) }
         return -1
     }
 
@@ -60,7 +61,7 @@ func eventually(_ seconds: Double = 60, _ condition: () async throws -> Bool) as
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
+        await Poll.pause(.milliseconds(100))
     }
     return try await condition()
 }

@@ -22,7 +22,7 @@ import Testing
 
     func stop(_ process: Process) async {
         process.terminate()
-        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where process.isRunning { await Poll.pause(.milliseconds(50)) }
     }
 
     @Test func watchRecreatesADeletedDeploymentAndRevertsAScale() async throws {
