@@ -242,7 +242,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
 
     @Test func streamedRequestWithStreamedResponse() async throws {
         // Like POST /build: the server reads the whole context, then reports progress line by line.
-        let gate = HTTPTestGate(timeout: .seconds(60))
+        let gate = HTTPTestGate(timeout: hangGuard)
         defer { gate.open() }
         try await withServer({ request in
             let lines = request.bodyText.split(separator: "\n").map { HTTPServerChunk("echo \($0)\n") }
