@@ -1,27 +1,53 @@
 #!/usr/bin/env python3
-"""Line coverage per module, from the llvm-cov export that `swift test --enable-code-coverage` writes.
+"""Line coverage per module, from llvm-cov's export of what `swift test --enable-code-coverage` ran.
 
     swift test --enable-code-coverage [--skip BerthIntegrationTests]
-    python3 scripts/coverage.py [$(swift test --show-codecov-path)]
+    python3 scripts/coverage.py [--build-path .build] [--markdown] [EXPORT.json]
 
-Prints one row per target under Sources/ (lines, covered, per cent), sorted by name, and the
-total; test targets and the test support library are left out (they are not the product).
-With --markdown the table is in README form. Exits 1 if the export cannot be read.
+Without EXPORT.json it merges every raw profile the runs left in BUILD/debug/codecov (so
+several runs, say the unit phase and then the integration phase, add up; `swift test` writes
+its own export only when every test passed) with llvm-profdata, and exports with llvm-cov.
+Prints one row per target under Sources/ (lines, covered, per cent) and the total; test
+targets and the test support library are left out. --markdown prints the README's table.
+Exits 1 if there is nothing to read.
 """
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 LEFT_OUT = {"BerthTestSupport"}
 
 
-def export_path(argv):
-    paths = [a for a in argv if not a.startswith("--")]
-    if paths:
-        return paths[0]
-    shown = subprocess.run(["swift", "test", "--show-codecov-path"], capture_output=True, text=True)
-    return shown.stdout.strip()
+def tool(name):
+    """An LLVM tool of the Swift toolchain in use."""
+    swift = shutil.which("swift")
+    beside = os.path.join(os.path.dirname(os.path.realpath(swift)), name) if swift else None
+    return beside if beside and os.path.exists(beside) else (shutil.which(name) or name)
+
+
+def load_export(args):
+    """The export named on the command line, or one made from the build's raw profiles."""
+    build = ".build"
+    if "--build-path" in args:
+        i = args.index("--build-path")
+        build = args[i + 1]
+        del args[i:i + 2]
+    if args:
+        with open(args[0]) as f:
+            return json.load(f)
+    codecov = os.path.join(build, "debug", "codecov")
+    raw = sorted(glob.glob(os.path.join(codecov, "*.profraw")))
+    if not raw:
+        raise OSError("no raw profiles in %s" % codecov)
+    merged = os.path.join(codecov, "merged.profdata")
+    subprocess.run([tool("llvm-profdata"), "merge", "-sparse", "-o", merged] + raw, check=True)
+    binary = os.path.join(build, "debug", "berthPackageTests.xctest")
+    out = subprocess.run([tool("llvm-cov"), "export", "-summary-only", "-instr-profile=" + merged, binary],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
 
 
 def per_module(export):
@@ -42,19 +68,16 @@ def per_module(export):
 
 
 def main():
-    markdown = "--markdown" in sys.argv
-    path = export_path(sys.argv[1:])
+    args = sys.argv[1:]
+    markdown = "--markdown" in args
+    args = [a for a in args if a != "--markdown"]
     try:
-        with open(path) as f:
-            export = json.load(f)
-    except (OSError, ValueError) as error:
-        print("cannot read the coverage export %r: %s (run swift test --enable-code-coverage first)" % (path, error),
-              file=sys.stderr)
+        export = load_export(args)
+    except (OSError, ValueError, subprocess.CalledProcessError) as error:
+        print("cannot read the coverage: %s (run swift test --enable-code-coverage first)" % error, file=sys.stderr)
         return 1
-    modules = per_module(export)
-    rows = [(m, t, c) for m, (t, c) in sorted(modules.items()) if t > 0]
-    total = sum(t for _, t, _ in rows), sum(c for _, _, c in rows)
-    rows.append(("total", total[0], total[1]))
+    rows = [(m, t, c) for m, (t, c) in sorted(per_module(export).items()) if t > 0]
+    rows.append(("total", sum(r[1] for r in rows), sum(r[2] for r in rows)))
     if markdown:
         print("| module | lines | covered | line coverage |")
         print("| --- | ---: | ---: | ---: |")
