@@ -2,11 +2,12 @@
 """Line coverage per module, from llvm-cov's export of what `swift test --enable-code-coverage` ran.
 
     swift test --enable-code-coverage [--skip BerthIntegrationTests]
-    python3 scripts/coverage.py [--build-path .build] [--markdown] [EXPORT.json]
+    python3 scripts/coverage.py [--build-path .build] [--save NAME] [--markdown] [EXPORT.json]
 
-Without EXPORT.json it merges every raw profile the runs left in BUILD/debug/codecov (so
-several runs, say the unit phase and then the integration phase, add up; `swift test` writes
-its own export only when every test passed) with llvm-profdata, and exports with llvm-cov.
+Without EXPORT.json it merges the raw profiles in BUILD/debug/codecov and those kept by
+earlier `--save NAME` calls with llvm-profdata, and exports with llvm-cov. `swift test` empties
+codecov/ at every run and writes its own export only when every test passed, so to add up the
+unit and the integration phases: run one, `--save unit`, run the other, then read the table.
 Prints one row per target under Sources/ (lines, covered, per cent) and the total; test
 targets and the test support library are left out. --markdown prints the README's table.
 Exits 1 if there is nothing to read.
@@ -28,18 +29,31 @@ def tool(name):
     return beside if beside and os.path.exists(beside) else (shutil.which(name) or name)
 
 
+def option(args, name, default=None):
+    if name not in args:
+        return default
+    i = args.index(name)
+    value = args[i + 1]
+    del args[i:i + 2]
+    return value
+
+
 def load_export(args):
     """The export named on the command line, or one made from the build's raw profiles."""
-    build = ".build"
-    if "--build-path" in args:
-        i = args.index("--build-path")
-        build = args[i + 1]
-        del args[i:i + 2]
+    build = option(args, "--build-path", ".build")
+    codecov = os.path.join(build, "debug", "codecov")
+    kept = os.path.join(build, "debug", "codecov-kept")
+    save = option(args, "--save")
+    if save:
+        folder = os.path.join(kept, save)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        for raw in glob.glob(os.path.join(codecov, "*.profraw")):
+            shutil.copy(raw, folder)
     if args:
         with open(args[0]) as f:
             return json.load(f)
-    codecov = os.path.join(build, "debug", "codecov")
-    raw = sorted(glob.glob(os.path.join(codecov, "*.profraw")))
+    raw = sorted(glob.glob(os.path.join(codecov, "*.profraw")) + glob.glob(os.path.join(kept, "*", "*.profraw")))
     if not raw:
         raise OSError("no raw profiles in %s" % codecov)
     merged = os.path.join(codecov, "merged.profdata")

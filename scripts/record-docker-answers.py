@@ -122,6 +122,17 @@ def main():
         r.call("GET", "/services/%s" % created["ID"], record="service-inspect-updated")
         service["Labels"]["berth.config-hash"] = "s3"
         r.call("POST", "/services/%s/update?version=%d" % (created["ID"], stale), service, record="service-update-stale")
+        # What observe reads: the owner's services, and the running tasks (once the task runs).
+        for _ in range(120):
+            _, tasks = r.call("GET", "/tasks?filters=%s" % json.dumps({"desired-state": ["running"]}).replace(" ", ""))
+            if any(t.get("ServiceID") == created["ID"] and t.get("Status", {}).get("State") == "running" for t in tasks):
+                break
+            time.sleep(0.5)
+        r.call("GET", "/services?filters=%s" % json.dumps({"label": ["berth.owner=rec"]}).replace(" ", ""), record="service-list")
+        r.call("GET", "/tasks?filters=%s" % json.dumps({"desired-state": ["running"]}).replace(" ", ""), record="task-list")
+        r.call("DELETE", "/services/%s" % created["ID"], record="service-remove")
+        made_services.remove(created["ID"])
+        r.call("DELETE", "/services/%s" % created["ID"], record="service-remove-gone")
     finally:
         for cid in made_containers:
             r.call("DELETE", "/containers/%s?force=true" % cid)

@@ -11,6 +11,8 @@ struct SwarmAdapterTests {
     static let answers = EngineAnswers.recorded
     static let id = answers.id("service-create")
     static let body: JSONValue = answers["service-update"].body!
+    /// The version the engine gave the service after the first update.
+    static let updated = answers["service-inspect-updated"].answer?["Version"]?["Index"]?.intValue ?? 0
 
     struct Case: Sendable, CustomTestStringConvertible {
         var testDescription: String
@@ -25,7 +27,7 @@ struct SwarmAdapterTests {
              steps: [.recorded("service-inspect"), .recorded("service-update")]),
         Case(testDescription: "a stale version is read again and the update retried with the new one",
              steps: staleThenRead + [.recorded("service-inspect-updated"),
-                                     .answer("service-update", to: "POST /services/\(id)/update?version=14")]),
+                                     .answer("service-update", to: "POST /services/\(id)/update?version=\(updated)")]),
         Case(testDescription: "five stale versions in a row end in the engine's words",
              steps: Array(repeating: staleThenRead, count: 5).flatMap { $0 },
              error: "updating service rec-svc: engine answered 500: rpc error: code = Unknown desc = update out of sequence"),
@@ -50,6 +52,26 @@ struct SwarmAdapterTests {
         }
         // Every update carries the whole spec, unchanged by the retries.
         #expect(engine.bodies.filter { $0.request.hasPrefix("POST") }.allSatisfy { $0.body == Self.body })
+    }
+
+    /// Observing is one list of the owner's services and one of running tasks: the service is
+    /// seen with its spec name, configuration and running count.
+    @Test func observeReadsTheServicesAndTheirRunningTasks() async throws {
+        let engine = try ReplayEngine([.recorded("service-list"), .recorded("task-list")])
+        let observed = try await DockerSwarmAdapter(client: engine.client).observe(owner: "rec")
+        #expect(engine.unexpected == [] && engine.remaining == [])
+        #expect(observed.map(\.engineName) == ["rec-svc"])
+        #expect(observed.first?.name == "svc" && observed.first?.configHash == "s2" && observed.first?.running == 1)
+    }
+
+    /// A delete removes the service; one already gone (404) is done too.
+    @Test(arguments: ["service-remove", "service-remove-gone"])
+    func deleteRemovesTheService(_ answer: String) async throws {
+        let engine = try ReplayEngine([.recorded(answer)])
+        let action = Action(op: .delete, key: ResourceKey(target: "swarm", kind: "service", name: "svc"), reason: "spec removed",
+                            existingID: Self.id, existingName: "rec-svc")
+        try await DockerSwarmAdapter(client: engine.client).perform(action, owner: "rec")
+        #expect(engine.unexpected == [] && engine.remaining == [])
     }
 
     /// A service as the engine describes it becomes what the planner sees.
