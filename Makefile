@@ -6,7 +6,7 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test faults bench build deps engine engine-down clean
+.PHONY: run test coverage faults bench build deps engine engine-down clean
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it); the engine script installs docker.io and busybox-static.
@@ -55,6 +55,19 @@ faults: deps
 	BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests || rc=1; \
 	python3 scripts/faults-report.py "$$report" || rc=1; \
 	exit $$rc
+
+# Line coverage per module (README "Tests"): the unit and integration phases, instrumented in
+# a build folder of their own, added up by scripts/coverage.py. The figures come even when a
+# test fails (make test is the verdict on that).
+coverage: deps
+	@host=$$(scripts/engine.sh up --swarm); \
+	rm -rf .build/coverage/debug/codecov-kept; \
+	swift build --build-tests --enable-code-coverage --build-path .build/coverage; \
+	swift test --skip-build --enable-code-coverage --build-path .build/coverage --skip BerthIntegrationTests || true; \
+	python3 scripts/coverage.py --build-path .build/coverage --save unit >/dev/null; \
+	BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --enable-code-coverage --build-path .build/coverage \
+	  --filter BerthIntegrationTests --skip EngineRestartTests || true; \
+	python3 scripts/coverage.py --build-path .build/coverage
 
 bench: deps build
 	@host=$$(scripts/engine.sh up --swarm); \
