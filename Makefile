@@ -33,7 +33,8 @@ run: deps build
 # phase failed or a test left a file behind. TEST_LOAD=2 keeps two cores busy meanwhile.
 TEST_LOAD ?= 0
 test: deps
-	@host=$$(scripts/engine.sh up --swarm); \
+	@python3 scripts/test-phases.py --self-test; \
+	host=$$(scripts/engine.sh up --swarm); \
 	python3 scripts/test-phases.py --load $(TEST_LOAD) \
 	  'build=swift build --build-tests' \
 	  'unit=swift test --skip-build --skip BerthIntegrationTests' \

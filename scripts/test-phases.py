@@ -86,7 +86,37 @@ def leftovers(folder):
     return [n for n in names if n.startswith("berth-")], [n for n in names if not n.startswith("berth-")]
 
 
+def self_test():
+    """The parser against lines as Swift Testing prints them; exits 1 on a mismatch."""
+    phase = Phase("unit", "")
+    for line in [
+        "◇ Test run started.",
+        "✔ Test planIsPure() passed after 0.012 seconds.",
+        '✔ Test "a display name" passed after 1.500 seconds with 1 known issue.',
+        "✘ Test shortWrite() recorded an issue at JournalTests.swift:100:6: Expectation failed: 1 == 2",
+        "✘ Test shortWrite() failed after 0.077 seconds with 1 issue.",
+        '➜ Test needsKubectl() skipped: "kubectl is not installed"',
+        "➜ Suite EngineRestartTests skipped.",
+        "✔ Suite JournalTests passed after 0.146 seconds.",
+        "✘ Test run with 3 tests in 2 suites failed after 0.188 seconds with 1 issue.",
+    ]:
+        phase.read(line + "\n")
+    phase.status, phase.seconds = 1, 2.0
+    checks = [
+        (phase.passed, ["planIsPure()", '"a display name"']),
+        (phase.failed, ["shortWrite()"]),
+        (phase.skipped, [("needsKubectl()", "kubectl is not installed"), ("suite EngineRestartTests", "no reason given")]),
+        (phase.summary(), "unit             FAILED (exit 1): 3 tests run, 2 passed, 1 failed, 2 skipped, 2.0 s"),
+    ]
+    bad = [(got, want) for got, want in checks if got != want]
+    for got, want in bad:
+        print("test-phases self-test: got %r, want %r" % (got, want), file=sys.stderr)
+    return 1 if bad else 0
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--load", type=int, default=0, help="busy loops to run meanwhile")
     parser.add_argument("phases", nargs="+", help="NAME=COMMAND")
