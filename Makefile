@@ -66,7 +66,8 @@ coverage: deps
 	swift build --build-tests --enable-code-coverage --build-path .build/coverage; \
 	swift test --skip-build --enable-code-coverage --build-path .build/coverage --skip BerthIntegrationTests || true; \
 	python3 scripts/coverage.py --build-path .build/coverage --save unit >/dev/null; \
-	BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --enable-code-coverage --build-path .build/coverage \
+	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_BINARY=$(CURDIR)/.build/coverage/debug/berth \
+	  swift test --skip-build --enable-code-coverage --build-path .build/coverage \
 	  --filter BerthIntegrationTests --skip EngineRestartTests || true; \
 	python3 scripts/coverage.py --build-path .build/coverage
 

@@ -59,7 +59,10 @@ def load_export(args):
     merged = os.path.join(codecov, "merged.profdata")
     subprocess.run([tool("llvm-profdata"), "merge", "-sparse", "-o", merged] + raw, check=True)
     binary = os.path.join(build, "debug", "berthPackageTests.xctest")
-    out = subprocess.run([tool("llvm-cov"), "export", "-summary-only", "-instr-profile=" + merged, binary],
+    # The berth executable too: the integration tests' `berth watch` children run it.
+    executable = os.path.join(build, "debug", "berth")
+    objects = ["-object", executable] if os.path.exists(executable) else []
+    out = subprocess.run([tool("llvm-cov"), "export", "-summary-only", "-instr-profile=" + merged, binary] + objects,
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 

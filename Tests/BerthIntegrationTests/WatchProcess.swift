@@ -9,10 +9,20 @@ final class WatchProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    /// The debug build `swift test` made beside the tests.
+    /// The debug build `swift test` made beside the tests, or $BERTH_TEST_BINARY (`make
+    /// coverage` points it at the instrumented build, so the children count too).
     static var binary: String {
+        if let binary = ProcessInfo.processInfo.environment["BERTH_TEST_BINARY"], !binary.isEmpty { return binary }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/berth").path
+    }
+
+    /// A child's own environment, plus where an instrumented child writes its profile (else
+    /// it would write default.profraw into the working folder).
+    static func environment(_ own: [String: String]) -> [String: String] {
+        var environment = own
+        if let profile = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"] { environment["LLVM_PROFILE_FILE"] = profile }
+        return environment
     }
 
     convenience init(_ project: Project, extra: [String] = []) throws {
@@ -23,7 +33,7 @@ final class WatchProcess: @unchecked Sendable {
     init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        if let environment { process.environment = WatchProcess.environment(environment) }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe

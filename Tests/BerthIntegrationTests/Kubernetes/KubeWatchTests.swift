@@ -11,7 +11,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = ["watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
                              "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1h"]
-        process.environment = ["HOME": p.root.path, "PATH": "/usr/bin:/bin"]
+        process.environment = WatchProcess.environment(["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
         // The shared null device: a FileHandle of our own would be closed twice (by Process
         // and on release), which under parallel tests closes some other test's socket.
         process.standardOutput = FileHandle.nullDevice
