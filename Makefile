@@ -6,7 +6,7 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test faults bench build deps engine engine-down clean
+.PHONY: run test coverage faults bench build deps engine engine-down clean
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it); the engine script installs docker.io and busybox-static.
@@ -35,13 +35,18 @@ run: deps build
 # Unit tests need nothing; integration tests run against a private real engine started here.
 # Unit tests run first, on their own: on 2 cores, sharing them with the engine-heavy suites
 # starved tests that finish in moments when alone. The engine-restart test takes the engine
-# away, so it runs alone, after the others.
+# away, so it runs alone, after the others. scripts/test-phases.py runs the phases with a
+# TMPDIR of their own, prints one summary line per phase and the skipped tests, fails if a
+# phase failed or a test left a file behind. TEST_LOAD=2 keeps two cores busy meanwhile.
+TEST_LOAD ?= 0
 test: deps
-	@host=$$(scripts/engine.sh up --swarm); \
-	swift build --build-tests; \
-	swift test --skip-build --skip BerthIntegrationTests; \
-	BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests; \
-	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests
+	@python3 scripts/test-phases.py --self-test; \
+	host=$$(scripts/engine.sh up --swarm); \
+	python3 scripts/test-phases.py --load $(TEST_LOAD) \
+	  'build=swift build --build-tests' \
+	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
+	  "integration=BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
+	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
 # SIGKILL crash trials, a full disk under the journal, the fault proxy and the spec fuzzer
@@ -58,6 +63,20 @@ faults: deps
 	BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests || rc=1; \
 	python3 scripts/faults-report.py "$$report" || rc=1; \
 	exit $$rc
+
+# Line coverage per module (README "Tests"): the unit and integration phases, instrumented in
+# a build folder of their own, added up by scripts/coverage.py. The figures come even when a
+# test fails (make test is the verdict on that).
+coverage: deps
+	@host=$$(scripts/engine.sh up --swarm); \
+	rm -rf .build/coverage/debug/codecov-kept; \
+	swift build --build-tests --enable-code-coverage --build-path .build/coverage; \
+	swift test --skip-build --enable-code-coverage --build-path .build/coverage --skip BerthIntegrationTests || true; \
+	python3 scripts/coverage.py --build-path .build/coverage --save unit >/dev/null; \
+	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_BINARY=$(CURDIR)/.build/coverage/debug/berth \
+	  swift test --skip-build --enable-code-coverage --build-path .build/coverage \
+	  --filter BerthIntegrationTests --skip EngineRestartTests || true; \
+	python3 scripts/coverage.py --build-path .build/coverage
 
 bench: deps build
 	@host=$$(scripts/engine.sh up --swarm); \

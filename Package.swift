@@ -39,9 +39,11 @@ let package = Package(
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "BerthTestSupport"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
-        .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel"]),
-        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands"]),
-        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel"]),
+        .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel", "BerthTestSupport"]),
+        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands", "BerthJSON", "BerthTestSupport"]),
+        // Docker adapters against the real engine's recorded answers (scripts/record-docker-answers.py).
+        .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel", "BerthEngine", "BerthJSON", "BerthTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "BerthYAMLTests", dependencies: ["BerthYAML", "BerthJSON"]),
         .testTarget(name: "BerthKubeTests", dependencies: ["BerthKube", "BerthModel", "BerthHTTP", "BerthTestSupport"]),
         // The fake Kubernetes API server, replayed against transcripts of a real kube-apiserver.

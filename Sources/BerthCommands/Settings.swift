@@ -17,11 +17,12 @@ public struct Settings: Sendable {
     public var environment: [String: String]
     /// DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
     public var dockerTLS: DockerTLS
-    /// The longest one engine request may take ($BERTH_ENGINE_TIMEOUT, default 60 s): fault
-    /// tests shorten it to see stalls become timeouts within seconds.
+    /// The longest one engine request may take ($BERTH_ENGINE_TIMEOUT, default 60 s; README
+    /// "Settings from the environment"): shorter on a link where a stall should fail fast.
     public var engineTimeout: Duration = .seconds(60)
-    /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE; 0: no pages); nil is the
-    /// adapter's default. Tests lower it to make a handful of objects span several pages.
+    /// Objects per Kubernetes list request ($BERTH_KUBE_PAGE_SIZE, default 500; 0: no pages);
+    /// nil is the adapter's default. Smaller pages spare an API server that struggles with
+    /// large lists (README "Settings from the environment").
     public var kubePageSize: Int?
     /// Where insecure transports are said, once each (stderr; tests capture it).
     public var transportWarnings = TransportWarnings(emit: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })

@@ -36,7 +36,7 @@ struct ContainerOperations {
     private func create(name: String, body: JSONValue) async throws -> String {
         let response = try await client.request(
             "POST", "/containers/create?name=\(Query.escape(name))", body: body, doing: "creating container \(name)")
-        return JSONValue(foundationData: response.body)?["Id"]?.stringValue ?? name
+        return JSONValue(answer: response.body)?["Id"]?.stringValue ?? name
     }
 
     /// A container already holding `name` is used only if it is ours, for this replica and
@@ -45,7 +45,7 @@ struct ContainerOperations {
     func adoptExisting(name: String, key: ResourceKey, hash: String, original: BerthError) async throws -> String? {
         let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
         if response.status == 404 { return nil }
-        let found = JSONValue(foundationData: response.body)
+        let found = JSONValue(answer: response.body)
         let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
         guard isSameReplica(labels, key), let id = found?["Id"]?.stringValue else {
             throw BerthError(.conflict, "creating container \(name): the name is taken by a container berth did not make for this spec; berth leaves it alone — rename or remove it",
@@ -69,7 +69,7 @@ struct ContainerOperations {
     /// configuration (and, if asked, it is running).
     func identical(name: String, key: ResourceKey, hash: String, running: Bool = false) async throws -> String? {
         let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
-        let found = response.status == 404 ? nil : JSONValue(foundationData: response.body)
+        let found = response.status == 404 ? nil : JSONValue(answer: response.body)
         let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
         guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
               labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
@@ -95,7 +95,7 @@ struct ContainerOperations {
     func remove(id: String, doing: String) async throws {
         let response = try await client.request("DELETE", "/containers/\(id)?force=true", doing: doing, accept: [404, 409])
         guard response.status == 409 else { return }
-        let said = JSONValue(foundationData: response.body)?["message"]?.stringValue ?? ""
+        let said = JSONValue(answer: response.body)?["message"]?.stringValue ?? ""
         guard said.contains("already in progress") else { throw DockerClient.engineError(response, doing: doing) }
         for _ in 0..<200 {
             let found = try await client.request("GET", "/containers/\(id)/json", doing: doing, accept: [404])
@@ -109,13 +109,13 @@ struct ContainerOperations {
     /// container, since the spec may be gone). An image another container still uses is kept.
     func delete(id: String, name: String) async throws -> String? {
         let inspected = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(name)", accept: [404])
-        let json = JSONValue(foundationData: inspected.body)
+        let json = JSONValue(answer: inspected.body)
         try await retire(id: id, name: name)
         guard json?["Config"]?["Labels"]?[Labels.removeImage]?.stringValue == "true",
               let image = json?["Config"]?["Image"]?.stringValue else { return nil }
         let removed = try await client.request("DELETE", "/images/\(Query.escape(image))", doing: "removing image \(image)", accept: [404, 409])
         if removed.status == 409 {
-            let said = JSONValue(foundationData: removed.body)?["message"]?.stringValue ?? "in use"
+            let said = JSONValue(answer: removed.body)?["message"]?.stringValue ?? "in use"
             return "image \(image) kept: \(said)"
         }
         return removed.status == 404 ? nil : "removed image \(image)"
@@ -135,9 +135,9 @@ struct ContainerOperations {
     /// The image the replaced container ran, when berth built or imported it.
     func previousImage(_ action: Action) async throws -> String? {
         let found = try await client.request("GET", "/containers/\(action.existingID!)/json", doing: "inspecting container \(action.existingName ?? "")", accept: [404])
-        guard found.status != 404, let id = JSONValue(foundationData: found.body)?["Image"]?.stringValue else { return nil }
+        guard found.status != 404, let id = JSONValue(answer: found.body)?["Image"]?.stringValue else { return nil }
         let image = try await client.request("GET", "/images/\(id)/json", doing: "inspecting image \(id.prefix(19))", accept: [404])
-        guard image.status != 404, JSONValue(foundationData: image.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel] != nil else { return nil }
+        guard image.status != 404, JSONValue(answer: image.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel] != nil else { return nil }
         return id
     }
 
@@ -184,7 +184,7 @@ struct ContainerOperations {
         // of this replica, which the same plan deletes in parallel: it goes first, not the rename.
         let holder = try await client.request("GET", "/containers/\(Query.escape(final))/json", doing: "inspecting container \(final)", accept: [404])
         if holder.status != 404 {
-            let found = JSONValue(foundationData: holder.body)
+            let found = JSONValue(answer: holder.body)
             guard isSameReplica(found?["Config"]?["Labels"]?.objectValue ?? [:], action.key), let id = found?["Id"]?.stringValue else {
                 throw DockerClient.engineError(renamed, doing: doing)
             }
@@ -197,7 +197,7 @@ struct ContainerOperations {
     func removeIfOurs(name: String) async throws {
         let response = try await client.request(
             "GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
-        guard response.status != 404, let found = JSONValue(foundationData: response.body),
+        guard response.status != 404, let found = JSONValue(answer: response.body),
               found["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner,
               let id = found["Id"]?.stringValue else { return }
         try await remove(id: id, doing: "removing leftover container \(name)")

@@ -25,7 +25,7 @@ public actor DockerClient {
         let response = try await send(HTTPRequest(method: "GET", path: "/version"), doing: doing)
         // A passing 500 or 503 must not pin the fallback for the rest of a long watch.
         if response.status >= 500 { throw DockerClient.engineError(response, doing: doing) }
-        let engine = JSONValue(foundationData: response.body)?["ApiVersion"]?.stringValue ?? "1.41"
+        let engine = JSONValue(answer: response.body)?["ApiVersion"]?.stringValue ?? "1.41"
         let chosen = DockerClient.lower(engine, DockerClient.maxAPIVersion)
         apiVersion = chosen
         return chosen
@@ -61,7 +61,7 @@ public actor DockerClient {
 
     /// The engine's own "X": `{"message": X}`, or the body as text.
     static func engineError(_ response: HTTPResponse, doing: String) -> BerthError {
-        let said = JSONValue(foundationData: response.body)?["message"]?.stringValue
+        let said = JSONValue(answer: response.body)?["message"]?.stringValue
             ?? response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
         let code: BerthError.Code = switch response.status {
         case 404: .notFound
@@ -75,15 +75,5 @@ public actor DockerClient {
     static func lower(_ a: String, _ b: String) -> String {
         func parts(_ v: String) -> [Int] { v.split(separator: ".").map { Int($0) ?? 0 } }
         return parts(a).lexicographicallyPrecedes(parts(b)) ? a : b
-    }
-}
-
-extension JSONValue {
-    /// Engine responses are parsed with Foundation: no positions are needed for them.
-    init?(foundationData bytes: [UInt8]) {
-        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
-            return nil
-        }
-        self.init(foundation: object)
     }
 }

@@ -19,7 +19,7 @@ public struct DockerContainerAdapter: Platform {
         let filters = JSONValue.object(["label": .array([Labels.ownerFilter(owner)])]).serialized()
         let response = try await client.request(
             "GET", "/containers/json?all=1&filters=\(Query.escape(filters))", doing: "listing containers of owner \(owner)")
-        guard let list = JSONValue(foundationData: response.body)?.arrayValue else {
+        guard let list = JSONValue(answer: response.body)?.arrayValue else {
             throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
         }
         var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner) }
@@ -32,7 +32,7 @@ public struct DockerContainerAdapter: Platform {
 
     func exitInfo(_ id: String) async throws -> ObservedResource.ExitInfo? {
         let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(id.prefix(12))")
-        guard let state = JSONValue(foundationData: response.body)?["State"], let code = state["ExitCode"]?.intValue,
+        guard let state = JSONValue(answer: response.body)?["State"], let code = state["ExitCode"]?.intValue,
               let finished = state["FinishedAt"]?.stringValue, !finished.hasPrefix("0001-") else { return nil }
         return ObservedResource.ExitInfo(code: code, finishedAt: finished)
     }

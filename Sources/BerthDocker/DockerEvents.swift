@@ -41,7 +41,7 @@ extension DockerClient {
             let task = Task {
                 do {
                     for try await line in stream.lines {
-                        if let json = JSONValue(foundationData: line), let event = parse(json) { continuation.yield(event) }
+                        if let json = JSONValue(answer: line), let event = parse(json) { continuation.yield(event) }
                     }
                     continuation.finish(throwing: BerthError(.engineUnreachable, "the engine closed its event stream", isRetryable: true))
                 } catch {

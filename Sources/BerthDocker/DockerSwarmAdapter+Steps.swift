@@ -16,7 +16,7 @@ extension DockerSwarmAdapter {
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
-        guard let id = answer.flatMap({ JSONValue(foundationData: $0.body)?["ID"]?.stringValue }) else {
+        guard let id = answer.flatMap({ JSONValue(answer: $0.body)?["ID"]?.stringValue }) else {
             throw BerthError(.engineError, "creating service \(name)", cause: "the engine's answer has no ID")
         }
         try await verify(id: id, name: name, body: body, hash: hash)
@@ -27,7 +27,7 @@ extension DockerSwarmAdapter {
     func update(id: String, name: String, body: JSONValue) async throws {
         for attempt in 1...5 {
             let current = try await client.request("GET", "/services/\(id)", doing: "reading service \(name)")
-            guard let version = JSONValue(foundationData: current.body)?["Version"]?["Index"]?.intValue else {
+            guard let version = JSONValue(answer: current.body)?["Version"]?["Index"]?.intValue else {
                 throw BerthError(.engineError, "reading service \(name)", cause: "the engine's answer has no Version.Index")
             }
             do {
@@ -44,7 +44,7 @@ extension DockerSwarmAdapter {
     /// recorded, so that this content is not sent again, and the action fails naming them.
     func verify(id: String, name: String, body: JSONValue, hash: String) async throws {
         let current = try await client.request("GET", "/services/\(id)", doing: "reading service \(name) back")
-        let stored = JSONValue(foundationData: current.body)?["Spec"]
+        let stored = JSONValue(answer: current.body)?["Spec"]
         let unkept = NativeDrift.changes(desired: body, observed: stored).map(\.path)
         do { try records.record(service: name, hash: hash, unkept: unkept) } catch {
             throw BerthError(.io, "recording what was sent to service \(name)", cause: "\(error)")
@@ -70,7 +70,7 @@ extension DockerSwarmAdapter {
     /// something else still uses is kept, with a note.
     func delete(id: String, name: String) async throws {
         let found = try await client.request("GET", "/services/\(id)", doing: "reading service \(name)", accept: [404])
-        let spec = found.status == 404 ? nil : JSONValue(foundationData: found.body)?["Spec"]
+        let spec = found.status == 404 ? nil : JSONValue(answer: found.body)?["Spec"]
         try await remove(id: id, name: name)
         try? records.forget(service: name)
         guard spec?["Labels"]?[Labels.removeImage]?.stringValue == "true",
@@ -79,12 +79,12 @@ extension DockerSwarmAdapter {
         let filters = JSONValue.object(["label": .array([.string("com.docker.swarm.service.id=\(id)")])]).serialized()
         for _ in 0..<300 {
             let left = try await client.request("GET", "/containers/json?all=1&filters=\(Query.escape(filters))", doing: "waiting for the tasks of service \(name) to go")
-            if JSONValue(foundationData: left.body)?.arrayValue?.isEmpty ?? true { break }
+            if JSONValue(answer: left.body)?.arrayValue?.isEmpty ?? true { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         let removed = try await client.request("DELETE", "/images/\(Query.escape(image))", doing: "removing image \(image)", accept: [404, 409])
         let note: String? = switch removed.status {
-        case 409: "image \(image) kept: " + (JSONValue(foundationData: removed.body)?["message"]?.stringValue ?? "in use")
+        case 409: "image \(image) kept: " + (JSONValue(answer: removed.body)?["message"]?.stringValue ?? "in use")
         case 404: nil
         default: "removed image \(image)"
         }

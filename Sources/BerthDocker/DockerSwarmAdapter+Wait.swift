@@ -16,7 +16,7 @@ extension DockerSwarmAdapter {
         let filters = JSONValue.object(["service": .array([.string(name)]), "desired-state": .array([.string("running")])]).serialized()
         let tasks = try await client.request("GET", "/tasks?filters=\(Query.escape(filters))", doing: "listing the tasks of service \(name)")
         let answer = try await client.request("GET", "/services/\(Query.escape(name))", doing: "reading service \(name)", accept: [404])
-        guard answer.status != 404, let json = JSONValue(foundationData: answer.body) else { return .failed("the service is gone") }
+        guard answer.status != 404, let json = JSONValue(answer: answer.body) else { return .failed("the service is gone") }
         let status = json["UpdateStatus"]
         let rollout = SwarmRollout(state: status?["State"]?.stringValue, message: status?["Message"]?.stringValue)
         let said = rollout.message.map { ": \"\($0)\"" } ?? ""
@@ -24,7 +24,7 @@ extension DockerSwarmAdapter {
             return .failed("Swarm \(rollout.rolledBack ? "rolled the update back" : "paused the update") (\(rollout.state!))\(said)")
         }
         let wanted: JSONValue? = json["Spec"]?["TaskTemplate"]?["ContainerSpec"]
-        let list = JSONValue(foundationData: tasks.body)?.arrayValue ?? []
+        let list = JSONValue(answer: tasks.body)?.arrayValue ?? []
         let current = list.filter { task in
             let spec: JSONValue? = task["Spec"]?["ContainerSpec"]
             return spec == wanted && task["Status"]?["State"]?.stringValue == "running"

@@ -24,7 +24,7 @@ public struct DockerSwarmAdapter: Platform {
             "GET", "/services?filters=\(Query.escape(filters))", doing: "listing services of owner \(owner)") }
         let running = try await runningTasks()
         let sent = records.load()
-        return (JSONValue(foundationData: services.body)?.arrayValue ?? []).compactMap {
+        return (JSONValue(answer: services.body)?.arrayValue ?? []).compactMap {
             DockerSwarmAdapter.observed($0, owner: owner, running: running, sent: sent)
         }
     }
@@ -64,7 +64,7 @@ public struct DockerSwarmAdapter: Platform {
         let response = try await swarmCall { try await client.request(
             "GET", "/tasks?filters=\(Query.escape(filters))", doing: "listing swarm tasks") }
         var counts: [String: Int] = [:]
-        for task in JSONValue(foundationData: response.body)?.arrayValue ?? [] {
+        for task in JSONValue(answer: response.body)?.arrayValue ?? [] {
             guard task["Status"]?["State"]?.stringValue == "running", let service = task["ServiceID"]?.stringValue else { continue }
             counts[service, default: 0] += 1
         }

@@ -51,7 +51,7 @@ public actor ImagePreparer {
     /// image exists only here). Nil when the engine has no such image.
     public nonisolated func identity(_ ref: String) async throws -> String? {
         let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
-        guard found.status != 404, let json = JSONValue(foundationData: found.body) else { return nil }
+        guard found.status != 404, let json = JSONValue(answer: found.body) else { return nil }
         if ref.contains("@") { return ref }
         let repo = ImageRef.split(ref).repo
         if let digest = json["RepoDigests"]?.arrayValue?.compactMap(\.stringValue).first(where: { $0.hasPrefix(repo + "@") }) {
@@ -64,7 +64,7 @@ public actor ImagePreparer {
         let ref = spec.image
         let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
         let exists = found.status != 404
-        let label = JSONValue(foundationData: found.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel]?.stringValue
+        let label = JSONValue(answer: found.body)?["Config"]?["Labels"]?[ImagePreparer.sourceLabel]?.stringValue
         switch spec.imageSource.kind {
         case .registry(let pull):
             if pull == .never && !exists {
@@ -86,7 +86,7 @@ public actor ImagePreparer {
         var failure: String?
         do {
             for try await line in stream.lines {
-                guard let json = JSONValue(foundationData: line) else { continue }
+                guard let json = JSONValue(answer: line) else { continue }
                 if let error = json["errorDetail"]?["message"]?.stringValue ?? json["error"]?.stringValue {
                     failure = error
                     continue

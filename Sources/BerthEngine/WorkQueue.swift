@@ -63,8 +63,9 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     /// Whether `shutDown()` has been called.
     public var isShuttingDown: Bool { shuttingDown }
 
-    /// Workers suspended in `next()`; lets tests wait until workers are parked.
-    var waiterCount: Int { waiters.count }
+    /// Workers suspended in `next()` waiting for a key, that is idle. With `count` it says
+    /// whether the workers keep up: keys waiting while no worker is idle means they do not.
+    public var idleWorkers: Int { waiters.count }
 
     /// Queues `key` unless it is already waiting. A key being processed is marked dirty
     /// and comes back after `done`. Cancels a pending `retryLater` of the key: the key is

@@ -41,9 +41,11 @@ public actor Journal {
     /// Opens (creating if needed, mode 0644) the journal at `path`, scanning it once for the
     /// last good `seq` and for a torn tail.
     ///
-    /// - Parameter clock: the source of record times; tests pass a fixed clock.
-    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }) throws {
-        let file = try JournalFile(path: path)
+    /// - Parameters:
+    ///   - clock: the source of record times; tests pass a fixed clock.
+    ///   - write: how bytes reach the file (write(2)); tests pass a disk that fills up.
+    public init(path: String, clock: @escaping @Sendable () -> Date = { Date() }, write: JournalWrite = .system) throws {
+        let file = try JournalFile(path: path, write: write)
         var lastSeq = 0
         var torn = false
         var leadingNewline = false
@@ -104,11 +106,6 @@ public actor Journal {
         if !flushing {
             file.close()
         }
-    }
-
-    /// Test hook, see `JournalFile.injectShortWrite(after:)`.
-    func injectShortWrite(after count: Int) {
-        file.injectShortWrite(after: count)
     }
 
     /// Writes batches until nobody is waiting. Only one drain runs at a time (`flushing`);

@@ -11,13 +11,12 @@ import Glibc
 /// them on Swift's cooperative pool, which has one thread per core, would stall unrelated
 /// tasks; a dedicated queue keeps that wait off the pool while callers simply `await`.
 final class JournalFile: @unchecked Sendable {
-    // Invariant making @unchecked safe: `fd`'s open/closed state and `shortWriteAfter` are
-    // touched only on `queue` (or in deinit, when no queue work can be pending), and `path`
-    // is immutable.
+    // Invariant making @unchecked safe: `fd`'s open/closed state is touched only on `queue`
+    // (or in deinit, when no queue work can be pending); `path` and `write` are immutable.
     let path: String
     private var fd: Int32
     private let queue: DispatchQueue
-    private var shortWriteAfter: Int?
+    private let write: JournalWrite
 
     /// How one write+fsync went. `written` counts the bytes that reached the file even when
     /// the call failed, so the caller knows whether a partial line was left behind.
@@ -26,8 +25,8 @@ final class JournalFile: @unchecked Sendable {
         var error: SystemError?
     }
 
-    /// Opens (creating if needed) `path` for appending.
-    init(path: String) throws {
+    /// Opens (creating if needed) `path` for appending; bytes go out through `write`.
+    init(path: String, write: JournalWrite = .system) throws {
         // O_NOFOLLOW: a link planted as the journal must not make berth append to its target
         // (the state folder's checks say so in words; this is the last line of defence).
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
@@ -35,6 +34,7 @@ final class JournalFile: @unchecked Sendable {
         self.path = path
         self.fd = fd
         self.queue = DispatchQueue(label: "berth.journal.write")
+        self.write = write
     }
 
     deinit {
@@ -70,28 +70,15 @@ final class JournalFile: @unchecked Sendable {
         }
     }
 
-    /// Test hook: the next write stores only `count` bytes and then fails with EIO, the way a
-    /// disk filling up mid-write would.
-    func injectShortWrite(after count: Int) {
-        queue.sync { shortWriteAfter = count }
-    }
-
     private func performAppend(_ bytes: [UInt8]) -> Outcome {
         guard fd >= 0 else {
             return Outcome(written: 0, error: SystemError(operation: "write to", path: path, errno: EBADF))
         }
         let sizeBefore = regularFileSize()
         var offset = 0
-        if let limit = shortWriteAfter {
-            shortWriteAfter = nil
-            let partial = Array(bytes.prefix(limit))
-            let count = partial.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            return failedWrite(written: max(count, 0), sizeBefore: sizeBefore,
-                               error: SystemError(operation: "write to", path: path, errno: EIO))
-        }
         while offset < bytes.count {
             let count = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                write.call(fd, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
             }
             if count < 0 {
                 if errno == EINTR { continue }

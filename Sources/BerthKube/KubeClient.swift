@@ -36,7 +36,7 @@ public final class KubeClient: Sendable {
         } catch {
             throw transportError(error, doing: doing)
         }
-        let json = JSONValue(kubeData: response.body)
+        let json = JSONValue(answer: response.body)
         if (200..<300).contains(response.status) || accept.contains(response.status) { return (response.status, json) }
         throw KubeStatusError.make(status: response.status, body: json, text: response.bodyText, doing: doing, credentials: credentials)
     }
@@ -60,7 +60,7 @@ public final class KubeClient: Sendable {
         }
         guard (200..<300).contains(stream.status) else {
             let body = await stream.refusalBody()
-            throw KubeStatusError.make(status: stream.status, body: JSONValue(kubeData: body),
+            throw KubeStatusError.make(status: stream.status, body: JSONValue(answer: body),
                                        text: String(decoding: body, as: UTF8.self), doing: doing, credentials: credentials)
         }
         return stream
@@ -79,15 +79,5 @@ public final class KubeClient: Sendable {
         let what = error.kind == .connect ? "cannot reach the Kubernetes API at \(endpoint)" : "\(doing) at \(endpoint)"
         return BerthError(.engineError, error.kind == .connect ? "\(what) (\(doing))" : what, cause: error.detail,
                           isRetryable: error.isTransient)
-    }
-}
-
-extension JSONValue {
-    /// API answers are parsed with Foundation: no positions are needed for them.
-    init?(kubeData bytes: [UInt8]) {
-        guard !bytes.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
-            return nil
-        }
-        self.init(foundation: object)
     }
 }

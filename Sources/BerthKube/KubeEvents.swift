@@ -62,7 +62,7 @@ struct KubeWatcher {
             defer { stream.cancel() }
             var expired = false
             for try await line in stream.lines {
-                guard let event = JSONValue(kubeData: line), let kind = event["type"]?.stringValue else { continue }
+                guard let event = JSONValue(answer: line), let kind = event["type"]?.stringValue else { continue }
                 let object = event["object"]
                 if kind == "ERROR" {
                     // 410: the version is too old to resume from; anything else, start over too.

@@ -52,7 +52,7 @@ public final class KubeProxy: Sendable {
     /// True while the child runs.
     public var isRunning: Bool { exitReason == nil }
 
-    /// Which program runs as kubectl: `$BERTH_KUBECTL` (for tests), else `kubectl` if
+    /// Which program runs as kubectl: `$BERTH_KUBECTL` (a documented setting: another kubectl binary), else `kubectl` if
     /// given, else the first `kubectl` on `$PATH`.
     public static func locateKubectl(_ kubectl: String?, environment: [String: String]) throws(BerthError) -> String {
         if let override = environment["BERTH_KUBECTL"], !override.isEmpty { return override }

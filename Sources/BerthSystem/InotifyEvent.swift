@@ -55,24 +55,6 @@ struct InotifyEvent: Sendable, Equatable {
         return events
     }
 
-    /// Encodes records the way the kernel lays them out, padding each name with NULs to a
-    /// multiple of the header's alignment. Used by tests to feed `parse` realistic buffers.
-    static func encode(_ events: [InotifyEvent]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        for event in events {
-            let name = Array(event.name.utf8)
-            // The kernel always adds at least one NUL when there is a name, then pads.
-            let length = name.isEmpty ? 0 : (name.count + 1 + 15) / 16 * 16
-            withUnsafeBytes(of: event.wd.littleEndian) { bytes += $0 }
-            withUnsafeBytes(of: event.mask.littleEndian) { bytes += $0 }
-            withUnsafeBytes(of: event.cookie.littleEndian) { bytes += $0 }
-            withUnsafeBytes(of: UInt32(length).littleEndian) { bytes += $0 }
-            bytes += name
-            bytes += [UInt8](repeating: 0, count: length - name.count)
-        }
-        return bytes
-    }
-
     /// The `IN_*` constants as `UInt32`, the type of the mask; Glibc imports them as `Int32`.
     enum Mask {
         static let create = UInt32(IN_CREATE)

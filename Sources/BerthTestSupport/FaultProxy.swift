@@ -50,13 +50,11 @@ public final class FaultProxy: Sendable {
     let stopRead: Int32
     let stopWrite: Int32
 
-    /// A proxy in a new /tmp/berth-fp-XXXXXX directory (short: a socket path holds 107 bytes).
+    /// A proxy in a new berth-fp-XXXXXX directory under `TemporaryDirectory.root` (short: a socket path holds 107 bytes).
     /// `upstream` is a socket path or a unix:// URL.
     public init(upstream: String, schedule: FaultSchedule) throws {
         upstreamPath = upstream.hasPrefix("unix://") ? String(upstream.dropFirst("unix://".count)) : upstream
-        var template = Array("/tmp/berth-fp-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw HTTPTestServerError("mkdtemp failed: errno \(errno)") }
-        directory = String(cString: made)
+        directory = try TemporaryDirectory.make(named: "berth-fp")
         socketPath = directory + "/docker.sock"
         seed = schedule.seed
         state = HTTPTestLocked(State(schedule: schedule))

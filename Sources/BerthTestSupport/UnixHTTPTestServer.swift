@@ -36,10 +36,8 @@ public final class UnixHTTPTestServer: Sendable {
     /// speaks TLS with that identity (the Unix socket stays plain): see `tlsEndpoint(settings:)`.
     public init(tcp: Bool = false, storesBodies: Bool = true, answersBeforeBody: Bool = false,
                 tls: TLSServerIdentity? = nil, handler: @escaping Handler) throws {
-        // /tmp keeps the path far below the 107 bytes a socket address holds.
-        var template = Array("/tmp/berth-http-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw HTTPTestServerError("mkdtemp failed: errno \(errno)") }
-        directory = String(cString: made)
+        // A short root keeps the path far below the 107 bytes a socket address holds.
+        directory = try TemporaryDirectory.make(named: "berth-http")
         socketPath = directory + "/server.sock"
         listensOnTCP = tcp
         core = try TestServerCore(storesBodies: storesBodies, answersBeforeBody: answersBeforeBody,

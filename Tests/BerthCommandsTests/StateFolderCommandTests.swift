@@ -21,7 +21,7 @@ struct StateFolderCommandTests {
         var victim: String { root + "/outside/victim" }
 
         init() throws {
-            var template = Array("/tmp/berth-commands-test-XXXXXX".utf8CString)
+            var template = Array((NSTemporaryDirectory() + "berth-commands-test-XXXXXX").utf8CString)
             root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
             for folder in ["specs", "state", "outside"] {
                 try FileManager.default.createDirectory(atPath: root + "/" + folder, withIntermediateDirectories: false)

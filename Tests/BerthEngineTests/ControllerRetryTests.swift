@@ -3,6 +3,7 @@ import BerthJournal
 import BerthModel
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// A reconcile whose observation fails for a passing reason (the engine answered 503, an
 /// answer was lost) is tried again with the key's backoff, not dropped until the next resync.
@@ -43,8 +44,7 @@ struct ControllerRetryTests {
         // One trigger only, as one engine event: nothing else would bring the key back.
         await controller.enqueue("docker/web")
         // A hang guard: the sleeper is injected, so only a starved machine takes more than moments.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while await platform.performed.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        _ = await Poll.until(hangGuard: .seconds(30)) { await !platform.performed.isEmpty }
         #expect(await platform.performed == ["create web"])
         #expect(await platform.observed >= 3)
         // The key's own backoff, growing: 1 s then 2 s, times the jitter factor (0.75 here).

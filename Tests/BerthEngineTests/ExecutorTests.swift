@@ -3,6 +3,7 @@
 import BerthModel
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// A platform that records what it was asked and fails on demand.
 actor RecordingPlatform: Platform {
@@ -20,7 +21,8 @@ actor RecordingPlatform: Platform {
         running += 1
         maxRunning = max(maxRunning, running)
         defer { running -= 1 }
-        try await Task.sleep(for: .milliseconds(5))
+        // The work takes a moment, so that parallel actions overlap.
+        try await ScenarioTime.pass(.milliseconds(5))
         performed.append("\(action.op.rawValue) \(action.key.name)")
         if var queue = failures[action.key.name], !queue.isEmpty {
             let error = queue.removeFirst()
@@ -140,10 +142,9 @@ struct ExecutorTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("journal.jsonl").path
-        let journal = try Journal(path: path)
         // The first action-start is cut short (a disk filling up); later, smaller writes could
         // still fit, which must not let the actions after it go ahead.
-        await journal.injectShortWrite(after: 10)
+        let journal = try Journal(path: path, write: DiskFillingUp(after: 10).write)
         let platform = RecordingPlatform()
         let outcomes = await Executor(platforms: [platform], journal: journal, parallel: 1, sleeper: FakeClock().sleeper)
             .execute(Self.plan(["a", "b", "c"]), owner: "o")
@@ -173,5 +174,24 @@ struct ExecutorTests {
 struct CrashLoopWaitTests {
     @Test func crashLoopWaitsDoubleWithoutJitterAndCapAtFiveMinutes() {
         #expect((1...10).map { Controller.crashWait($0) } == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300].map { Duration.seconds($0) })
+    }
+}
+
+/// A disk that fills up during the first write: it stores `count` bytes, the rest fails with
+/// EIO, and later writes go through. Given to the journal as its `write` from outside.
+final class DiskFillingUp: @unchecked Sendable {
+    private let lock = NSLock()
+    private var steps: [Int]
+
+    init(after count: Int) { steps = [count, 0] }
+
+    var write: JournalWrite {
+        JournalWrite { [self] fd, bytes in
+            switch lock.withLock({ steps.isEmpty ? nil : steps.removeFirst() }) {
+            case nil: return JournalWrite.system.call(fd, bytes)
+            case 0?: errno = EIO; return -1
+            case let limit?: return JournalWrite.system.call(fd, UnsafeRawBufferPointer(rebasing: bytes.prefix(limit)))
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 @testable import BerthEngine
 import Synchronization
 import Testing
+import BerthTestSupport
 
 /// Records every requested sleep and, unless made `instant`, holds it until `release()`,
 /// noting cancellations, so a test decides when a delayed retry fires and nothing waits.
@@ -9,6 +10,7 @@ private final class TestSleeper: Sendable {
         var durations: [Duration] = []
         var parked: [CheckedContinuation<Void, Never>] = []
         var cancelled = 0
+        var ended = 0
         var released: Bool
     }
     private let state: Mutex<State>
@@ -21,9 +23,12 @@ private final class TestSleeper: Sendable {
 
     var durations: [Duration] { state.withLock { $0.durations } }
     var cancelled: Int { state.withLock { $0.cancelled } }
+    /// Sleeps that are over, returned or thrown: after that their caller runs on.
+    var ended: Int { state.withLock { $0.ended } }
     var sleeper: Sleeper { Sleeper(sleep: { [self] in try await sleep($0) }, random: { [randomValue] in randomValue }) }
 
     private func sleep(_ duration: Duration) async throws {
+        defer { state.withLock { $0.ended += 1 } }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let released = state.withLock { state in
@@ -79,7 +84,7 @@ private final class ProcessingTracker: Sendable {
 private func eventually(_ condition: () async -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async {
     for _ in 0..<2000 {
         if await condition() { return }
-        try? await Task.sleep(for: .milliseconds(1))
+        await Poll.pause(.milliseconds(1))
     }
     Issue.record("condition never held", sourceLocation: sourceLocation)
 }
@@ -103,7 +108,7 @@ private func result(
     let value = await withCheckedContinuation { continuation in
         first.arm(continuation)
         Task { first.resume(await worker.value) }
-        timer = Task { if (try? await Task.sleep(for: limit)) != nil { first.resume(timedOut) } }
+        timer = Task { if await HangGuard.timer(limit) { first.resume(timedOut) } }
     }
     timer?.cancel()
     if value == timedOut { Issue.record("worker not woken within \(limit)", sourceLocation: sourceLocation) }
@@ -139,11 +144,11 @@ private func take(_ queue: WorkQueue<String>, sourceLocation: SourceLocation = #
         await queue.add("a")
         #expect(await take(queue) == "a")
         let second = Task { await queue.next() }
-        await eventually { await queue.waiterCount == 1 }
+        await eventually { await queue.idleWorkers == 1 }
         await queue.add("a")
         await queue.add("a")
         // Still parked: "a" must not reach a second worker while the first holds it.
-        #expect(await queue.waiterCount == 1)
+        #expect(await queue.idleWorkers == 1)
         #expect(await queue.count == 0)
         await queue.done("a")
         #expect(await result(of: second) == "a")
@@ -239,11 +244,12 @@ private func take(_ queue: WorkQueue<String>, sourceLocation: SourceLocation = #
         await queue.done("a")
         #expect(await queue.failures("a") == 1, "add does not forgive the failure")
 
-        // Let the superseded sleep finish: it must not bring "a" back a second time.
+        // Let the superseded sleep finish: it must not bring "a" back a second time. Once that
+        // sleep is over (it throws, being cancelled), its retry task has nothing left to do.
         clock.release()
-        await eventually { clock.durations.count == 1 && clock.cancelled == 1 }
-        for _ in 0..<50 { try? await Task.sleep(for: .milliseconds(1)) }
+        await eventually { clock.durations.count == 1 && clock.cancelled == 1 && clock.ended == 1 }
         #expect(await queue.count == 0)
+        #expect(await queue.delayedCount == 0)
     }
 
     @Test func retryOfKeyAddedDuringProcessingIsNotScheduled() async {
@@ -263,7 +269,7 @@ private func take(_ queue: WorkQueue<String>, sourceLocation: SourceLocation = #
         let queue = WorkQueue<String>(sleeper: clock.sleeper)
         await queue.retryLater("later")
         let workers = (0..<3).map { _ in Task { await queue.next() } }
-        await eventually { await queue.waiterCount == 3 }
+        await eventually { await queue.idleWorkers == 3 }
         await queue.shutDown()
         for worker in workers { #expect(await result(of: worker) == nil) }
         #expect(await queue.delayedCount == 0)
@@ -289,10 +295,10 @@ private func take(_ queue: WorkQueue<String>, sourceLocation: SourceLocation = #
     @Test func cancelledWaiterGetsNilAndLosesNoKey() async {
         let queue = WorkQueue<String>(sleeper: TestSleeper(instant: true).sleeper)
         let worker = Task { await queue.next() }
-        await eventually { await queue.waiterCount == 1 }
+        await eventually { await queue.idleWorkers == 1 }
         worker.cancel()
         #expect(await result(of: worker) == nil)
-        await eventually { await queue.waiterCount == 0 }
+        await eventually { await queue.idleWorkers == 0 }
         await queue.add("a")
         #expect(await queue.count == 1, "the key went to a cancelled waiter")
         #expect(await take(queue) == "a")

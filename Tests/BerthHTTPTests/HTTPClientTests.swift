@@ -89,7 +89,7 @@ import Testing
                       ("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 7\r\n\r\n")])
     func bodilessResponsesDoNotWaitForABody(method: String, head: String) async throws {
         // The server holds the connection open afterwards, so reading a body would hang.
-        let gate = HTTPTestGate(timeout: .seconds(30))
+        let gate = HTTPTestGate(timeout: hangGuard)
         defer { gate.open() }
         try await withServer({ _ in .raw([HTTPServerChunk(head), HTTPServerChunk("", after: gate)]) }) { server in
             let start = ContinuousClock.now

@@ -20,7 +20,7 @@ private final class Counter: @unchecked Sendable {
 /// A temporary file of `megabytes` MiB of varied bytes, written a piece at a time, and
 /// the checksum of its contents.
 private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64) {
-    let path = "/tmp/berth-http-body-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
+    let path = TemporaryDirectory.root + "/berth-http-body-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
     var generator = SystemRandomNumberGenerator()
     let words = (0..<(1 << 17)).map { _ in generator.next() as UInt64 }
     let pattern = words.withUnsafeBytes { Array($0) }
@@ -225,7 +225,8 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
         }
         // Socket buffers fill after a few writes; the client then waits for the server to read.
         #expect(await eventually { server.requests.count == 1 && writes.count > 0 })
-        try await Task.sleep(for: .milliseconds(50))
+        // A moment for the client to block in write(2); a cancel before that must end it too.
+        try await ScenarioTime.pass(.milliseconds(50))
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
@@ -241,7 +242,7 @@ private func makeFile(megabytes: Int) throws -> (path: String, checksum: UInt64)
 
     @Test func streamedRequestWithStreamedResponse() async throws {
         // Like POST /build: the server reads the whole context, then reports progress line by line.
-        let gate = HTTPTestGate(timeout: .seconds(60))
+        let gate = HTTPTestGate(timeout: hangGuard)
         defer { gate.open() }
         try await withServer({ request in
             let lines = request.bodyText.split(separator: "\n").map { HTTPServerChunk("echo \($0)\n") }

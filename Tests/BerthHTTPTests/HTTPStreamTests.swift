@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct HTTPStreamTests {
     @Test func linesArriveWhileTheServerIsStillSending() async throws {
-        let gate = HTTPTestGate(timeout: .seconds(60))
+        let gate = HTTPTestGate(timeout: hangGuard)
         defer { gate.open() }
         let chunks = [HTTPServerChunk("{\"status\":\"start\"}\n"), HTTPServerChunk("{\"status\":\"die\"}\n", after: gate)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
@@ -44,8 +44,11 @@ import Testing
     }
 
     @Test func cancellingTheConsumingTaskEndsTheStreamPromptly() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
+        // "two" is held until the test is done: a pause of any length could be outlasted
+        let held = HTTPTestGate(timeout: hangGuard)
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", after: held)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
+            defer { held.open() }
             let stream = try await HTTPClient(endpoint: server.endpoint).stream(HTTPRequest(method: "GET", path: "/events"))
             let (firstLine, signal) = AsyncStream<String>.makeStream()
             let consumer = Task {
@@ -68,13 +71,17 @@ import Testing
     }
 
     @Test func cancelEndsAWaitingConsumerPromptly() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
+        // "two" is held until the test is done: a pause of any length could be outlasted
+        let held = HTTPTestGate(timeout: hangGuard)
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", after: held)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
+            defer { held.open() }
             let stream = try await HTTPClient(endpoint: server.endpoint).stream(HTTPRequest(method: "GET", path: "/events"))
             var lines = stream.lines.makeAsyncIterator()
             #expect(try await lines.next()?.text == "one")
             Task {
-                try await Task.sleep(for: .milliseconds(100))
+                // A moment for the consumer to wait on the stream; a cancel before that must end it too.
+                try await ScenarioTime.pass(.milliseconds(100))
                 stream.cancel()
             }
             let start = ContinuousClock.now
@@ -85,8 +92,11 @@ import Testing
     }
 
     @Test func idleTimeoutEndsASilentStreamWithAnError() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(20))]
+        // "two" is held until the test is done: a pause of any length could be outlasted
+        let held = HTTPTestGate(timeout: hangGuard)
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", after: held)]
         try await withServer({ _ in .chunked(status: 200, chunks: chunks) }) { server in
+            defer { held.open() }
             let client = HTTPClient(endpoint: server.endpoint)
             let stream = try await client.stream(HTTPRequest(method: "GET", path: "/events"), idleTimeout: .milliseconds(300))
             var received: [String] = []

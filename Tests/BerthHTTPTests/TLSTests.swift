@@ -72,7 +72,7 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
     }
 
     @Test func streamDeliversLinesWhileTheServerIsStillSending() async throws {
-        let gate = HTTPTestGate(timeout: .seconds(60))
+        let gate = HTTPTestGate(timeout: hangGuard)
         defer { gate.open() }
         let chunks = [HTTPServerChunk("{\"type\":\"ADDED\"}\n"), HTTPServerChunk("{\"type\":\"DELETED\"}\n", after: gate)]
         try await withTLSServer(certificates.serverIdentity(), { _ in .chunked(status: 200, chunks: chunks) }) { server in
@@ -87,8 +87,11 @@ private func client(_ server: UnixHTTPTestServer, _ settings: TLSSettings, host:
     }
 
     @Test func cancellingAStreamClosesItPromptly() async throws {
-        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", delay: .seconds(30))]
+        // "two" is held until the test is done: a pause of any length could be outlasted
+        let held = HTTPTestGate(timeout: hangGuard)
+        let chunks = [HTTPServerChunk("one\n"), HTTPServerChunk("two\n", after: held)]
         try await withTLSServer(certificates.serverIdentity(), { _ in .chunked(status: 200, chunks: chunks) }) { server in
+            defer { held.open() }
             let stream = try await client(server, trusting).stream(HTTPRequest(method: "GET", path: "/events"))
             var lines = stream.lines.makeAsyncIterator()
             #expect(try await lines.next()?.text == "one")

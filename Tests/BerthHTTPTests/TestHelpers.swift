@@ -35,12 +35,7 @@ func httpError<T>(_ body: () async throws -> T) async -> HTTPError? {
 let hangGuard: Duration = .seconds(90)
 
 func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
+    await Poll.until(hangGuard: limit) { condition() }
 }
 
 extension Array where Element == UInt8 {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import BerthTestSupport
 
 /// The built `berth` binary run as a child process on a project, so a test can SIGKILL it
 /// at any moment, as a power cut or the OOM killer would.
@@ -38,7 +39,7 @@ final class BerthChild: @unchecked Sendable {
     /// Waits for the exit (a generous hang guard, not a timing assertion); nil if it never came.
     func wait(seconds: Double = 120) async -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        while process.isRunning && Date() < deadline { await Poll.pause(.milliseconds(20)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 }

@@ -123,7 +123,7 @@ struct CrashCheck {
             let now = try await project.containers().map { "\($0.id) \($0.name) \($0.state)" }.joined(separator: ",")
             stable = now == last ? stable + 1 : 0
             last = now
-            try await Task.sleep(for: .milliseconds(250))
+            await Poll.pause(.milliseconds(250))
         }
     }
 

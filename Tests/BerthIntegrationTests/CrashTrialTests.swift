@@ -94,7 +94,7 @@ struct CrashTrialTests {
             let delay = Double.random(in: 0.02...max(0.05, spans[kind]!), using: &random)
             let child = try BerthChild(project, ["apply"])
             let started = Date()
-            while child.process.isRunning && Date().timeIntervalSince(started) < delay { try await Task.sleep(for: .milliseconds(10)) }
+            while child.process.isRunning && Date().timeIntervalSince(started) < delay { await Poll.pause() }
             let killed = child.kill()
             if killed { kills += 1 } else { spans[kind] = Date().timeIntervalSince(started) * 0.9 }
             try #require(await child.wait() != nil, "berth apply did not exit after SIGKILL")
@@ -146,7 +146,7 @@ struct CrashTrialTests {
             }
             let burstStart = Date()
             let killer = Task {
-                try? await Task.sleep(for: .milliseconds(Int(killAt * 1000)))
+                try? await ScenarioTime.pass(.milliseconds(Int(killAt * 1000)))
                 return watch.kill()
             }
             for (name, replicas, pause, inPlace, _) in plan {
@@ -171,7 +171,7 @@ struct CrashTrialTests {
                     }
                 }
                 edits += 1
-                try await Task.sleep(for: .milliseconds(pause))
+                try await ScenarioTime.pass(.milliseconds(pause))
             }
             let burst = Date().timeIntervalSince(burstStart)
             let killed = await killer.value

@@ -1,3 +1,4 @@
+import BerthJSON
 import BerthTestSupport
 import Foundation
 import Glibc
@@ -50,7 +51,14 @@ struct EngineRestartTests {
             let record = Self.root.appendingPathComponent("state/engine/data/containers/\(lost.id)").path
             let removedWhileDown = FileManager.default.fileExists(atPath: record)
             if removedWhileDown { try FileManager.default.removeItem(atPath: record) }
-            try await Task.sleep(for: .seconds(2))
+            // Every pass rewrites status.json with its time, failed ones too: a newer time while
+            // the engine is away is a later pass that also failed, lived through.
+            let statusPath = p.state + "/status.json"
+            func statusTime() -> String? {
+                (try? Data(contentsOf: URL(fileURLWithPath: statusPath))).flatMap { JSONValue(answer: Array($0))?["time"]?.stringValue }
+            }
+            let firstFailure = statusTime()
+            #expect(await eventually(60) { statusTime() != nil && statusTime() != firstFailure }, "\(watch.log)")
             #expect(watch.process.isRunning, "watch must not exit because the engine went away")
             #expect(Self.engineScript("up") == 0)
 

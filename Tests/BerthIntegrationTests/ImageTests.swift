@@ -33,9 +33,10 @@ struct ImageTests {
         return status == 200 ? json?["Id"]?.stringValue : nil
     }
 
-    /// After the project's containers are gone (Project.with removes them), the image can go.
+    /// The project's containers go first (the image is then in use by nothing), then the image.
     static func removeImagesLater(_ p: Project, _ ref: String) async {
-        Task { try? await Task.sleep(for: .seconds(5)); await removeImages(p, [ref]) }
+        await p.engine.cleanUp(owner: p.owner, foreign: [])
+        await removeImages(p, [ref])
     }
 
     static func removeImages(_ p: Project, _ refs: [String]) async {

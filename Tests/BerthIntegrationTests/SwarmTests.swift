@@ -1,6 +1,7 @@
 import BerthJSON
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// The `swarm` target against the real engine in swarm mode (`make test` runs `docker swarm init`).
 @Suite(.timeLimit(.minutes(5)))
@@ -80,8 +81,9 @@ struct SwarmTests {
             #expect(await p.berth("apply").status == 0)
             #expect(Self.replicas(try await Self.service(p, "api")) == 1)
 
+            // However soon this lands after the start, the watch's event stream catches it: a change
+            // before the subscription took hold is found by the pass berth makes when it does.
             let watch = try WatchProcess(p)
-            try await Task.sleep(for: .seconds(1))
             try await Self.scaleOutOfBand(p, try #require(try await Self.service(p, "api")), to: 4)
             // Within 45 s: before the 60 s resync, so the service events did it.
             #expect(try await eventually(45) { Self.replicas(try await Self.service(p, "api")) == 1 }, "\(watch.log)")

@@ -1,6 +1,7 @@
 import Glibc
 import Foundation
 import Testing
+import BerthTestSupport
 
 /// `berth watch` as a child process, as a person runs it, with its stderr collected.
 final class WatchProcess: @unchecked Sendable {
@@ -8,10 +9,20 @@ final class WatchProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
 
-    /// The debug build `swift test` made beside the tests.
+    /// The debug build `swift test` made beside the tests, or $BERTH_TEST_BINARY (`make
+    /// coverage` points it at the instrumented build, so the children count too).
     static var binary: String {
+        if let binary = ProcessInfo.processInfo.environment["BERTH_TEST_BINARY"], !binary.isEmpty { return binary }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/berth").path
+    }
+
+    /// A child's own environment, plus where an instrumented child writes its profile (else
+    /// it would write default.profraw into the working folder).
+    static func environment(_ own: [String: String]) -> [String: String] {
+        var environment = own
+        if let profile = ProcessInfo.processInfo.environment["LLVM_PROFILE_FILE"] { environment["LLVM_PROFILE_FILE"] = profile }
+        return environment
     }
 
     convenience init(_ project: Project, extra: [String] = []) throws {
@@ -22,7 +33,7 @@ final class WatchProcess: @unchecked Sendable {
     init(arguments: [String], environment: [String: String]? = nil) throws {
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = arguments
-        if let environment { process.environment = environment }
+        if let environment { process.environment = WatchProcess.environment(environment) }
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = pipe
@@ -42,11 +53,11 @@ final class WatchProcess: @unchecked Sendable {
     /// work in flight, so a loaded engine finishing its creates slowly is not a failed stop.
     func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
-        for _ in 0..<500 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<500 where process.isRunning { await Poll.pause(.milliseconds(50)) }
         guard process.isRunning else { return process.terminationStatus }
         // Failed to stop: kill it, so it cannot go on creating containers after the test's cleanup.
         kill()
-        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<100 where process.isRunning { await Poll.pause(.milliseconds(50)) }
         return -1
     }
 
@@ -60,7 +71,7 @@ func eventually(_ seconds: Double = 60, _ condition: () async throws -> Bool) as
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(100))
+        await Poll.pause(.milliseconds(100))
     }
     return try await condition()
 }

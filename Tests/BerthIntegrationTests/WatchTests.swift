@@ -1,3 +1,4 @@
+import BerthJournal
 import BerthJSON
 import Glibc
 import Foundation
@@ -42,15 +43,21 @@ struct WatchTests {
     @Test func aBurstOfFilesIsOneReconcile() async throws {
         try await Project.with { p in
             try p.write("seed.json", p.spec("seed"))
-            let watch = try WatchProcess(p, extra: ["--debounce", "300ms"])
+            // No resync: only file changes may start a pass here.
+            let watch = try WatchProcess(p, extra: ["--debounce", "300ms", "--resync", "30m"])
             #expect(try await eventually { try await Self.running(p).count == 1 })
             let passes = watch.count("specs changed")
             // Like a git checkout: 50 files written as fast as the disk takes them.
             for i in 1...50 { try p.write("burst/s\(i).json", p.spec("s\(i)")) }
             // A hang guard: under the whole parallel suite the shared engine took 18 s for one create.
             #expect(try await eventually(240) { try await Self.running(p).count == 51 }, "\(watch.log)")
-            try await Task.sleep(for: .milliseconds(600))
-            #expect(watch.count("specs changed") - passes == 1, "\(watch.log)")
+            // A marker written after the burst converged: once its own pass has run, every pass the
+            // burst could have caused has been logged. Burst and marker: exactly two passes.
+            try p.write("zz-marker.json", p.spec("zz-marker"))
+            #expect(try await eventually {
+                try await Self.running(p).contains("\(p.owner)-zz-marker-1") && watch.count("specs changed") - passes >= 2
+            }, "\(watch.log)")
+            #expect(watch.count("specs changed") - passes == 2, "\(watch.log)")
             #expect(await watch.stop() == 0)
         }
     }
@@ -88,11 +95,17 @@ struct WatchTests {
                 try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
                     .filter { $0.contains("\"event\":\"action-ok\"") && $0.contains("\"op\":\"start\"") }.count
             }
-            let before = try starts()
-            try await Task.sleep(for: .seconds(5))
-            // Waits of 1 s, 2 s, 4 s ... allow at most 3 starts in 5 s; a hot loop would make dozens.
-            #expect(try starts() - before <= 3, "\(watch.log)")
-            #expect(try String(contentsOfFile: journal, encoding: .utf8).contains("\"event\":\"crash-loop\""))
+            // The journal's crash-loop records count the deaths berth waited out (1 s, 2 s, 4 s ...).
+            // Without the backoff, the count never grows past 1 while starts pile up; with it,
+            // each start after the first heal follows one more recorded death.
+            func deaths() throws -> Int {
+                try JournalReader.read(path: journal).records.filter { $0.event == "crash-loop" }.compactMap(\.count).max() ?? 0
+            }
+            // A hang guard: 1 + 2 + 4 s of backoff plus the engine's time for four starts.
+            #expect(try await eventually(120) { try deaths() >= 3 }, "\(watch.log)")
+            let (recorded, started) = (try deaths(), try starts())
+            // Starts: the first heal, then one per recorded death; nothing in between.
+            #expect(started <= recorded + 1, "\(started) starts for \(recorded) recorded deaths\n\(watch.log)")
             #expect(await watch.stop() == 0)
         }
     }
@@ -105,16 +118,27 @@ struct WatchTests {
             #expect(try await eventually { try await Self.running(p).count == 2 })
             let ids = try await p.containers().map(\.id)
 
+            // Each check ends with a marker spec written once the pass under test has begun: a
+            // pass never overlaps another, so the marker running means the pass under test, with
+            // any deletion it could have made, is over.
+            func markerRuns(_ name: String) async throws -> Bool {
+                try p.write("\(name).json", p.spec(name))
+                return try await eventually { try await Self.running(p).contains("\(p.owner)-\(name)-1") }
+            }
+            func survivors() async throws -> [String] { try await p.containers().map(\.id).filter(ids.contains) }
+
             try p.write("a.json", "{\"name\": \"a\", \"replicas\": \"two\"}")
             #expect(await eventually { watch.log.contains("a.json:1:27: $.replicas") }, "\(watch.log)")
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(try await p.containers().map(\.id) == ids)
+            #expect(try await markerRuns("marker-1"), "\(watch.log)")
+            #expect(try await survivors() == ids)
 
+            // Emptied: the first marker goes too.
             try p.remove("a.json")
             try p.remove("b.json")
-            #expect(await eventually { watch.log.contains("deletion of 2 removed specs held (a, b; 2 resources)") }, "\(watch.log)")
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(try await p.containers().map(\.id) == ids)
+            try p.remove("marker-1.json")
+            #expect(await eventually { watch.log.contains("deletion of 3 removed specs held (a, b, marker-1; 3 resources)") }, "\(watch.log)")
+            #expect(try await markerRuns("marker-2"), "\(watch.log)")
+            #expect(try await survivors() == ids)
             #expect(await watch.stop() == 0)
         }
     }

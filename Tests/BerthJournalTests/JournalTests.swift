@@ -102,9 +102,10 @@ struct JournalTests {
         defer { directory.remove() }
         let path = directory.path + "/journal.jsonl"
 
-        let journal = try Journal(path: path)
+        let disk = FillingDisk()
+        let journal = try Journal(path: path, write: disk.write)
         try await journal.append(JournalRecord(event: "plan"))
-        await journal.injectShortWrite(after: 12)
+        disk.fillUp(after: 12)
         let error = await #expect(throws: SystemError.self) {
             try await journal.append(JournalRecord(event: "action-start", name: "web"))
         }

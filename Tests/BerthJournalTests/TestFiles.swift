@@ -1,3 +1,4 @@
+import BerthJournal
 import BerthTestSupport
 import Foundation
 import Testing
@@ -26,4 +27,24 @@ func appendRaw(_ text: String, to path: String) throws {
 func rawLines(_ path: String) throws -> [String] {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+}
+
+/// A disk the test fills up when it likes: after `fillUp(after:)`, the next write stores only
+/// that many bytes and the rest fails with EIO; writes after it go through (space was freed).
+/// Passed to the journal as its `write`, so the fault comes from outside the journal's code.
+final class FillingDisk: @unchecked Sendable {
+    private let lock = NSLock()
+    private var steps: [Int] = []
+
+    func fillUp(after count: Int) { lock.withLock { steps = [count, 0] } }
+
+    var write: JournalWrite {
+        JournalWrite { [self] fd, bytes in
+            switch lock.withLock({ steps.isEmpty ? nil : steps.removeFirst() }) {
+            case nil: return JournalWrite.system.call(fd, bytes)
+            case 0?: errno = EIO; return -1
+            case let limit?: return JournalWrite.system.call(fd, UnsafeRawBufferPointer(rebasing: bytes.prefix(limit)))
+            }
+        }
+    }
 }

@@ -150,10 +150,5 @@ import Testing
 
 /// Waits up to `limit` (a hang guard, not a speed target) for `condition`.
 func eventually(within limit: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return condition()
+    await Poll.until(hangGuard: limit) { condition() }
 }

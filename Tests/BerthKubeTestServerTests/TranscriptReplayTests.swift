@@ -38,10 +38,10 @@ import Testing
             if let note = Self.playController(for: exchange, on: server) { print("\(label): \(note)") }
             let request = Self.request(for: exchange, credentials: plan.credentials[index] ?? .token, versions: versions)
             if plan.backgroundWatch == index {
+                let open = server.openWatchCount
                 background = (index, Task { try await client.send(request) })
-                // The watch must be open before the exchanges it is to see; it replays
-                // history from its resourceVersion, so only a moment is needed.
-                try await Task.sleep(for: .milliseconds(200))
+                // The watch must be open before the exchanges it is to see.
+                #expect(await Poll.until(hangGuard: .seconds(60)) { server.openWatchCount > open }, "\(label): the watch never opened")
                 continue
             }
             let response = try await client.send(request)

@@ -11,7 +11,7 @@ struct KubeFixture {
     let path: String
 
     init() throws {
-        var template = Array("/tmp/berth-kube-test-XXXXXX".utf8CString)
+        var template = Array((NSTemporaryDirectory() + "berth-kube-test-XXXXXX").utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         try #require(created != nil, "mkdtemp failed: errno \(errno)")
         path = String(cString: created!)

@@ -5,6 +5,7 @@ import BerthKube
 
 #if canImport(Glibc)
 import Glibc
+import BerthTestSupport
 #endif
 
 /// The real `kubectl proxy`, when installed, in front of a stand-in API server on
@@ -57,7 +58,7 @@ struct KubeProxyKubectlTests {
         var port: String?
         for _ in 0..<500 where port == nil {
             port = try? String(contentsOfFile: fixture.path + "/port", encoding: .utf8)
-            if port == nil { try await Task.sleep(for: .milliseconds(20)) }
+            if port == nil { await Poll.pause(.milliseconds(20)) }
         }
         let kubeconfig = try fixture.write("config", """
         clusters:

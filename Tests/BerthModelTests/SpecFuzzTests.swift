@@ -99,7 +99,7 @@ final class FuzzWatchdog: @unchecked Sendable {
     init(seed: UInt64, limit: Double) {
         let thread = Thread { [weak self] in
             while let self, !self.lock.withLock({ self.stopped }) {
-                Thread.sleep(forTimeInterval: 1)
+                HangGuard.tick(seconds: 1)
                 guard let (index, since) = self.lock.withLock({ self.current }) else { continue }
                 if Double(DispatchTime.now().uptimeNanoseconds - since) / 1e9 > limit {
                     fatalError("berth fuzz: input \(index) has run for over \(Int(limit)) s (hang); replay with BERTH_FUZZ_SEED=\(seed)")

@@ -1,5 +1,6 @@
 import Testing
 @testable import BerthSystem
+import BerthTestSupport
 
 /// A sleep that returns only when the test says time has passed, so the debouncer's timer is
 /// driven step by step: no real waiting, and no dependence on how tasks get scheduled.
@@ -139,7 +140,7 @@ func nextFire(of stream: AsyncStream<Void>, timeout: Duration = .seconds(3)) asy
             return await iterator.next() != nil
         }
         group.addTask {
-            try? await Task.sleep(for: timeout)
+            await HangGuard.timer(timeout)
             return nil
         }
         let first = await group.next() ?? nil
@@ -151,10 +152,5 @@ func nextFire(of stream: AsyncStream<Void>, timeout: Duration = .seconds(3)) asy
 /// Re-checks `condition` every few milliseconds until it holds or `timeout` passes; for
 /// state that has no stream to await.
 func waitUntil(timeout: Duration = .seconds(3), _ condition: @Sendable () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
+    await Poll.until(hangGuard: timeout) { await condition() }
 }

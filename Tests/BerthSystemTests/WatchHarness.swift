@@ -41,7 +41,7 @@ actor ChangeLog {
         nextWaiter += 1
         return await withCheckedContinuation { continuation in
             let timeout = Task {
-                try? await Task.sleep(for: timeout)
+                await HangGuard.timer(timeout)
                 self.expire(id)
             }
             waiters[id] = Waiter(predicate: predicate, continuation: continuation, timeout: timeout)

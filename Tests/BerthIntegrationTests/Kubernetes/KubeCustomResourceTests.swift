@@ -28,7 +28,7 @@ import Testing
                 let requests = server.requests
                 if let written = requests.firstIndex(where: { $0.method == "PATCH" && $0.path.contains("/customresourcedefinitions/") }),
                    requests[written...].contains(where: { $0.method == "GET" && $0.path.hasPrefix("/apis/example.com/v1") }) { break }
-                try await Task.sleep(for: .milliseconds(20))
+                await Poll.pause(.milliseconds(20))
             }
             server.establishCustomResources()
         }

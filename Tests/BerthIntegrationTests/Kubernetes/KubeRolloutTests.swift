@@ -46,7 +46,7 @@ import Testing
                 return requests[(applied + 1)...].contains { $0.method == "GET" && $0.path.hasPrefix(path) }
             }
             while !rolloutRead() {
-                try await Task.sleep(for: .milliseconds(50))
+                await Poll.pause(.milliseconds(50))
             }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status(
                 #"{"observedGeneration":1,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2}"#))
@@ -64,7 +64,7 @@ import Testing
         try p.write("web.json", p.spec("web", ports: []))
         let server = p.server
         let controller = Task {
-            while server.deployment(namespace: "default", name: "web") == nil { try await Task.sleep(for: .milliseconds(50)) }
+            while server.deployment(namespace: "default", name: "web") == nil { await Poll.pause(.milliseconds(50)) }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status("""
             {"observedGeneration":1,"replicas":2,"updatedReplicas":1,"conditions":[{"type":"Progressing","status":"False",
              "reason":"ProgressDeadlineExceeded","message":"ReplicaSet \\"web-5d9c\\" has timed out progressing."}]}
@@ -109,12 +109,15 @@ import Testing
         try p.write("web.json", p.spec("web", ports: []))
         let server = p.server
         let editor = Task {
-            while server.deployment(namespace: "default", name: "web") == nil { try await Task.sleep(for: .milliseconds(50)) }
-            try await Task.sleep(for: .milliseconds(600))
+            // berth reading the unfinished rollout means it is waiting: the newer spec arrives then.
+            let path = "/apis/apps/v1/namespaces/default/deployments/web"
+            while !server.requests.contains(where: { $0.method == "GET" && $0.path.hasPrefix(path) }) {
+                await Poll.pause(.milliseconds(50))
+            }
             try p.write("web.json", p.spec("web", env: ["MODE": "newer"], ports: []))
             // The controller finishes the newer generation once berth has applied it.
             while server.deployment(namespace: "default", name: "web")?["metadata"]?["generation"]?.intValue != 2 {
-                try await Task.sleep(for: .milliseconds(50))
+                await Poll.pause(.milliseconds(50))
             }
             _ = try server.setDeploymentStatus(namespace: "default", name: "web", status: try Self.status(
                 #"{"observedGeneration":2,"replicas":2,"updatedReplicas":2,"readyReplicas":2,"availableReplicas":2}"#))

@@ -1,3 +1,4 @@
+import BerthJournal
 import BerthJSON
 import BerthTestSupport
 import Foundation
@@ -10,7 +11,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = ["watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
                              "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1h"]
-        process.environment = ["HOME": p.root.path, "PATH": "/usr/bin:/bin"]
+        process.environment = WatchProcess.environment(["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
         // The shared null device: a FileHandle of our own would be closed twice (by Process
         // and on release), which under parallel tests closes some other test's socket.
         process.standardOutput = FileHandle.nullDevice
@@ -21,7 +22,7 @@ import Testing
 
     func stop(_ process: Process) async {
         process.terminate()
-        for _ in 0..<200 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for _ in 0..<200 where process.isRunning { await Poll.pause(.milliseconds(50)) }
     }
 
     @Test func watchRecreatesADeletedDeploymentAndRevertsAScale() async throws {
@@ -71,7 +72,11 @@ import Testing
         defer { p.finish() }
         let process = try watch(p)
         defer { if process.isRunning { process.terminate() } }
-        try await Task.sleep(for: .milliseconds(300))
+        // The journal's watch-start record comes after the folder's inotify watches are set up:
+        // a file written from then on is seen.
+        #expect(await eventually {
+            ((try? JournalReader.read(path: p.state + "/journal.jsonl").records) ?? []).contains { $0.event == "watch-start" }
+        })
         try p.write("api.json", p.spec("api", ports: []))
         #expect(await eventually { p.server.deployment(namespace: "default", name: "api") != nil })
         await stop(process)
