@@ -124,11 +124,16 @@ struct SwarmRolloutTests {
             #expect(status.stdout.contains("Swarm rolled back"), "\(status.stdout)")
 
             let before = try await Self.version(p, "job")
-            let watch = try WatchProcess(p)
+            let watch = try WatchProcess(p, extra: ["--resync", "1s"])
             #expect(try await eventually(30) { watch.log.contains("blocked: swarm service job") }, "\(watch.log)")
-            // The negative needs a span to be seen in: the 30 s, during which watch
-            // resyncs and hears events. (A span of observation, not a speed assertion.)
-            try await Task.sleep(for: .seconds(30))
+            // The negative is seen over passes, not over a fixed time: every full pass rewrites
+            // status.json, so ten rewrites are ten passes that each had the chance to send an update.
+            var passes: Set<String> = []
+            #expect(await eventually(120) {
+                if let text = try? String(contentsOfFile: p.state + "/status.json", encoding: .utf8),
+                   let time = text.split(separator: "\n").first(where: { $0.contains("\"time\"") }) { passes.insert(String(time)) }
+                return passes.count >= 10
+            }, "\(watch.log)")
             #expect(try await Self.version(p, "job") == before, "no update sent: \(watch.log)")
             #expect(watch.count("blocked: swarm service job") == 1, "\(watch.log)")
             #expect(await watch.stop() == 0)

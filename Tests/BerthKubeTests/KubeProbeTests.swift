@@ -24,7 +24,7 @@ import Testing
         server.setReady(false)
         // The server comes back once it has been probed twice, failing.
         let back = Task {
-            while server.healthProbeCount < 2 { try await Task.sleep(for: .milliseconds(20)) }
+            while server.healthProbeCount < 2 { await Poll.pause(.milliseconds(20)) }
             server.setReady(true)
         }
         let adapter = KubernetesAdapter(client: KubeClient(endpoint: server.endpoint, credentials: "t", token: { "t" }),

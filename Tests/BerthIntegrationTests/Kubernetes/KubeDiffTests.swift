@@ -75,7 +75,7 @@ import Testing
         let controller = Task {
             // The namespace controller finishes once berth has read the terminating namespace twice.
             while server.requests.filter({ $0.method == "GET" && $0.path == "/api/v1/namespaces/team-d" }).count < reads + 2 {
-                try await Task.sleep(for: .milliseconds(50))
+                await Poll.pause(.milliseconds(50))
             }
             server.finishPendingDeletions()
         }
