@@ -78,7 +78,8 @@ enum WatchCommand {
             StatusFile.write(report, to: statusPath)
         }
         let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
-        let targets = WatchCommand.describeTargets(Observation.contact(desired: initial, made: TargetsStore.load(settings)), settings)
+        let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
+        let targets = WatchCommand.describeTargets(startContact, settings)
         _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), \(targets)"))
         log("berth watch: owner \(settings.owner), specs \(specs), \(targets), resync every \(Controller.seconds(resync))")
 
@@ -97,9 +98,12 @@ enum WatchCommand {
                     await controller.enqueue(Controller.everything)
                 }
             },
-            Task { await EngineEvents.follow(docker, target: "docker", owner: settings.owner, controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(swarm, target: "swarm", owner: settings.owner, controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(kube, target: "kubernetes", owner: settings.owner, controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(docker, target: "docker", inUseAtStart: startContact.contains("docker"), owner: settings.owner,
+                                             controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(swarm, target: "swarm", inUseAtStart: startContact.contains("swarm"), owner: settings.owner,
+                                             controller: controller, log: { log($0) }) },
+            Task { await EngineEvents.follow(kube, target: "kubernetes", inUseAtStart: startContact.contains("kubernetes"), owner: settings.owner,
+                                             controller: controller, log: { log($0) }) },
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)
@@ -164,13 +168,15 @@ enum EngineEvents {
     /// 2 s, 4 s, 8 s, 16 s, then every 30 s.
     static let reconnect = RetryPolicy(base: .seconds(2), cap: .seconds(30))
 
-    static func follow(_ source: some EventSource, target: String, owner: String, controller: Controller,
+    static func follow(_ source: some EventSource, target: String, inUseAtStart: Bool, owner: String, controller: Controller,
                        log: @escaping @Sendable (String) -> Void) async {
         var failures = 0
         while !Task.isCancelled {
             // A target no spec uses (and holding nothing of berth's) is not contacted; the
             // controller's passes say when that changes. An in-memory check, no engine traffic.
-            if await !controller.isContacted(target) {
+            // A target in use from the start is followed at once, before the first pass
+            // creates anything, so no early death goes unheard.
+            if !inUseAtStart, await !controller.isContacted(target) {
                 try? await Task.sleep(for: .milliseconds(500))
                 continue
             }

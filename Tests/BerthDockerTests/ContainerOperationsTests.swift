@@ -61,6 +61,8 @@ struct ContainerOperationsTests {
                      .answer("inspect-missing", to: "GET /containers/rec-web-1-next/json"),
                      .recorded("image-inspect"), .recorded("create-next"),
                      .answer("start-old", to: "POST /containers/\(nextID)/start"),
+                     // The replaced container's image is looked up (it is removed later if berth built it).
+                     .answer("inspect-missing", to: "GET /containers/0ld/json"),
                      .answer("remove-gone", to: "POST /containers/0ld/stop"),
                      .answer("remove-gone", to: "DELETE /containers/0ld?force=true"),
                      .recorded("rename-conflict"), .recorded("inspect-old"), .recorded("remove-old"), .recorded("rename")]),
@@ -71,6 +73,7 @@ struct ContainerOperationsTests {
                      .recorded("inspect-next"), .answer("remove-old", to: "DELETE /containers/\(nextID)?force=true"),
                      .recorded("image-inspect"), .recorded("create-next"),
                      .answer("start-old", to: "POST /containers/\(nextID)/start"),
+                     .answer("inspect-missing", to: "GET /containers/\(oldID)/json"),
                      .answer("start-old", to: "POST /containers/\(oldID)/stop"), .recorded("remove-old"), .recorded("rename")]),
         Case(testDescription: "delete of a container already gone is done",
              action: Action(op: .delete, key: key(), reason: "spec removed", existingID: oldID, existingName: "rec-web-1"),

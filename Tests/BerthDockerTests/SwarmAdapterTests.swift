@@ -67,7 +67,10 @@ struct SwarmAdapterTests {
     /// A delete removes the service; one already gone (404) is done too.
     @Test(arguments: ["service-remove", "service-remove-gone"])
     func deleteRemovesTheService(_ answer: String) async throws {
-        let engine = try ReplayEngine([.recorded(answer)])
+        // The service is read first (its labels say whether its image goes with it), and after
+        // the delete until the engine no longer knows it.
+        let engine = try ReplayEngine([.answer("service-remove-gone", to: "GET /services/\(Self.id)"), .recorded(answer),
+                                       .answer("service-remove-gone", to: "GET /services/\(Self.id)")])
         let action = Action(op: .delete, key: ResourceKey(target: "swarm", kind: "service", name: "svc"), reason: "spec removed",
                             existingID: Self.id, existingName: "rec-svc")
         try await DockerSwarmAdapter(client: engine.client).perform(action, owner: "rec")

@@ -8,13 +8,15 @@ import Testing
 struct SwarmRolloutTests {
     /// A service whose update fails at once when its command becomes `false`: Swarm watches
     /// each new task for 2 s and then rolls back or pauses, as `failureAction` says.
+    /// Monitor 15 s: a failing task must be seen failing within the window also on a loaded
+    /// machine (with 2 s, the full suite once saw the update complete before the task's exit).
     static func failingUpdateSpec(_ name: String, command: [String], failureAction: String) -> String {
         let args = command.map { "\"\($0)\"" }.joined(separator: ", ")
         return """
         {"name": "\(name)", "target": "swarm", "image": "\(TestEngine.demoImage)", "command": [\(args)], "replicas": 1,
          "update": {"parallelism": 1, "failureAction": "\(failureAction)"},
          "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true}, "RestartPolicy": {"Condition": "none"}},
-                   "UpdateConfig": {"Monitor": 2000000000}, "RollbackConfig": {"Monitor": 1000000000}}}
+                   "UpdateConfig": {"Monitor": 15000000000}, "RollbackConfig": {"Monitor": 1000000000}}}
         """
     }
 
