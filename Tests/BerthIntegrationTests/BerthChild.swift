@@ -6,28 +6,22 @@ import BerthTestSupport
 /// at any moment, as a power cut or the OOM killer would.
 final class BerthChild: @unchecked Sendable {
     let process = Process()
-    private let lock = NSLock()
-    private var output = ""
+    private let output: ChildLog
 
     init(_ project: Project, _ args: [String]) throws {
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = args + ["--specs", project.specs, "--state", project.state, "--owner", project.owner,
                                     "--docker-host", project.engine.host]
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
-        }
+        output = try ChildLog()
+        process.standardError = output.handle
+        process.standardOutput = output.handle
         try process.run()
     }
 
     /// A test that fails half-way must not leave a berth running behind it.
     deinit { kill() }
 
-    var log: String { lock.withLock { output } }
+    var log: String { output.text }
 
     /// SIGKILL if still running; returns whether the signal hit a live process.
     @discardableResult

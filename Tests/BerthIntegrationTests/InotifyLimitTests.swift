@@ -39,11 +39,9 @@ struct InotifyLimitTests {
         // Two watches: the specs folder and its parent; nothing is left for a new folder.
         let berth = [WatchProcess.binary, "watch", "--specs", root + "/specs", "--state", root + "/state", "--docker-host", "unix://" + root + "/no-engine.sock"]
         process.arguments = ["-U", "-r", "sh", "-c", "echo 2 > /proc/sys/user/max_inotify_watches && exec \"$@\"", "sh"] + berth
-        let output = Output()
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        pipe.fileHandleForReading.readabilityHandler = { output.add($0.availableData) }
+        let output = try ChildLog()
+        process.standardOutput = output.handle
+        process.standardError = output.handle
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         #expect(await eventually { output.text.contains("berth watch: owner") })
@@ -55,12 +53,5 @@ struct InotifyLimitTests {
         #expect(output.text.components(separatedBy: line).count == 2, "said once, not per folder")
         #expect(process.isRunning)
         process.terminate()
-    }
-
-    final class Output: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func add(_ more: Data) { lock.withLock { data.append(more) } }
-        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
     }
 }

@@ -3,11 +3,10 @@ import Foundation
 import Testing
 import BerthTestSupport
 
-/// `berth watch` as a child process, as a person runs it, with its stderr collected.
+/// `berth watch` as a child process, as a person runs it, with its output collected.
 final class WatchProcess: @unchecked Sendable {
     let process = Process()
-    private let lock = NSLock()
-    private var output = ""
+    private let output: ChildLog
 
     /// The debug build `swift test` made beside the tests, or $BERTH_TEST_BINARY (`make
     /// coverage` points it at the instrumented build, so the children count too).
@@ -31,21 +30,16 @@ final class WatchProcess: @unchecked Sendable {
     }
 
     init(arguments: [String], environment: [String: String]? = nil) throws {
+        output = try ChildLog()
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = arguments
         if let environment { process.environment = WatchProcess.environment(environment) }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
-        }
+        process.standardError = output.handle
+        process.standardOutput = output.handle
         try process.run()
     }
 
-    var log: String { lock.withLock { output } }
+    var log: String { output.text }
 
     func count(_ text: String) -> Int { log.components(separatedBy: text).count - 1 }
 
