@@ -2,25 +2,35 @@
 /// returns and C1 controls in a file name, a build's output or an engine's message must not
 /// repaint the screen or forge lines. Text without them comes back unchanged.
 public enum Printable {
-    /// One line: newlines are escaped too (a log event, a history record), as `\u{1b}`, the
-    /// escape spec errors use.
-    public static func oneLine(_ text: String) -> String { SpecError.oneLine(text) }
+    /// One line: newlines are escaped too (a log event, a history record, a spec error), as
+    /// `\u{1b}`, the escape `quoted` uses.
+    public static func oneLine(_ text: String) -> String {
+        escaped(text, keepingNewlines: false) { "\\u{\(String($0, radix: 16))}" }
+    }
 
     /// Several lines kept as lines: every other control written as `\u001b`, JSON's own
     /// escape, so that `--json` output stays valid JSON with the same values.
     public static func lines(_ text: String) -> String {
+        escaped(text, keepingNewlines: true) {
+            let hex = String($0, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+    }
+
+    /// Every C0/C1 control, DEL and U+2028/U+2029 written by `write`; text without them comes
+    /// back unchanged. Works on UTF-8 bytes because a hostile key can hold a million newlines.
+    static func escaped(_ text: String, keepingNewlines: Bool, _ write: (UInt32) -> String) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         var index = 0
         func escape(_ value: UInt32, length: Int) {
             if out.isEmpty { out.reserveCapacity(bytes.count + 16); out += bytes[..<index] }
-            let hex = String(value, radix: 16)
-            out += Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+            out += Array(write(value).utf8)
             index += length
         }
         while index < bytes.count {
             let byte = bytes[index]
-            if (byte < 0x20 && byte != 0x0A) || byte == 0x7F {
+            if (byte < 0x20 && !(keepingNewlines && byte == 0x0A)) || byte == 0x7F {
                 escape(UInt32(byte), length: 1)
             } else if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
                 escape(UInt32(bytes[index + 1]), length: 2)

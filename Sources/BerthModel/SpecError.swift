@@ -26,31 +26,6 @@ public struct SpecError: Error, Sendable, Equatable, CustomStringConvertible {
         ])
     }
 
-    /// `text` with every C0/C1 control character, DEL and U+2028/U+2029 written as `\u{…}`,
-    /// the escape `quoted` uses; text without them comes back unchanged. Works on UTF-8
-    /// bytes because a hostile key can hold a million newlines.
-    static func oneLine(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        var index = 0
-        func escape(_ value: UInt32, length: Int) {
-            if out.isEmpty { out.reserveCapacity(bytes.count + 16); out += bytes[..<index] }
-            out += Array("\\u{\(String(value, radix: 16))}".utf8)
-            index += length
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x20 || byte == 0x7F {
-                escape(UInt32(byte), length: 1)
-            } else if byte == 0xC2, index + 1 < bytes.count, (0x80...0x9F).contains(bytes[index + 1]) {
-                escape(UInt32(bytes[index + 1]), length: 2)
-            } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
-                escape(0x2000 + UInt32(bytes[index + 2]) - 0x80, length: 3)
-            } else {
-                if !out.isEmpty { out.append(byte) }
-                index += 1
-            }
-        }
-        return out.isEmpty ? text : String(decoding: out, as: UTF8.self)
-    }
+    /// `text` with every control character written as `\u{…}`, the escape `quoted` uses.
+    static func oneLine(_ text: String) -> String { Printable.oneLine(text) }
 }
