@@ -127,6 +127,7 @@ public actor Controller {
         // try the key again soon, or a heal that an event asked for waits for the next resync.
         if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {
             await engineFailed(key, failure.error)
+            onReconciled(status())
             return
         }
         let observed = observation.observed, desired = observation.desired

@@ -102,6 +102,39 @@ import Testing
         #expect(!watch.log.contains("docker.sock"), "\(watch.log)")
         #expect(!watch.log.contains("engine event stream lost"), "\(watch.log)")
     }
+
+    /// A cluster that stops answering under a running watch: status says since when and exits
+    /// 1; the loss and the recovery are journaled; status is fine again once it answers.
+    @Test func aClusterOutageIsSaidAndJournaledUntilItIsBack() async throws {
+        let p = try KubeProject()
+        defer { p.finish() }
+        try p.write("web.json", p.spec("web"))
+        let watch = try WatchProcess(arguments: [
+            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
+            "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1s",
+        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        defer { watch.kill() }
+        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
+        let unavailable = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"the server is currently unable to handle the request","reason":"ServiceUnavailable","code":503}"#
+        p.server.failNext(pathContains: "/api", status: 503, body: unavailable, times: 60)
+        var seen = Project.Run(status: 0, stdout: "", stderr: "")
+        #expect(await eventually {
+            seen = await p.berth("status")
+            return seen.stdout.contains("target kubernetes: unreachable since")
+        }, "\(seen.stdout)\n\(watch.log)")
+        #expect(seen.status == 1)
+        #expect(seen.stdout.contains("(from the running watch"))
+        // The failures run out: the cluster answers again.
+        let journal = p.state + "/journal.jsonl"
+        func events(_ name: String) -> Int {
+            ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1
+        }
+        #expect(await eventually(120) { events("target-up") == 1 }, "\(watch.log)")
+        #expect(events("target-down") == 1)
+        #expect(await eventually { await p.berth("status").status == 0 })
+        #expect(await watch.stop() == 0)
+        #expect(watch.count("kubernetes is unreachable") == 1, "said once:\n\(watch.log)")
+    }
 }
 
 /// One berth per owner on a cluster, across machines: the owner's Lease.
