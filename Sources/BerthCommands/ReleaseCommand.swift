@@ -30,11 +30,12 @@ enum ReleaseCommand {
             console.out("no deletion is held")
             return ExitCode.ok
         }
+        let what = released.count == 1 ? "its resources" : "their resources"
         if let pid = runningWatch(settings) {
             kill(pid, SIGHUP)
-            console.out("released \(released.joined(separator: ", ")): the running watch (pid \(pid)) deletes them now")
+            console.out("released \(released.joined(separator: ", ")): the running watch (pid \(pid)) deletes \(what) now")
         } else {
-            console.out("released \(released.joined(separator: ", ")): the next apply or watch deletes them")
+            console.out("released \(released.joined(separator: ", ")): the next apply or watch deletes \(what)")
         }
         return ExitCode.ok
     }
