@@ -14,6 +14,8 @@ struct Reconcile {
     let knownConfigs: [String: JSONValue]
     /// Targets that could not be observed, one line each; their specs are left out of the plan.
     let targetErrors: [String]
+    /// The same, by target.
+    let targetFailures: [String: String]
     /// The names of those targets, which the plan says it leaves out.
     let unobservedTargets: [String]
     /// Owner, recorded configurations and what platforms know (Kubernetes namespacing).
@@ -65,6 +67,7 @@ struct Reconcile {
         let context = await platforms.planContext(start)
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
                          knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
+                         targetFailures: Dictionary(observation.failures.map { ($0.target, "\($0.error)") }, uniquingKeysWith: { a, _ in a }),
                          unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context,
                          targetsMade: (made, nowMade), contacted: observation.attempted)
     }

@@ -55,8 +55,7 @@ enum StatusCommand {
             var report = StatusReport.make(owner: settings.owner, time: now, engine: "ok", desired: reconcile.desired,
                                            observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context,
                                            blocked: plan.blocked)
-            let failed = Dictionary(zip(reconcile.unobservedTargets, reconcile.unobservedTargets.map { t in
-                reconcile.targetErrors.first { $0.contains(t) } ?? "could not be observed" }), uniquingKeysWith: { a, _ in a })
+            let failed = reconcile.targetFailures
             report.targets = reconcile.contacted.sorted().map { target in
                 failed[target].map { StatusReport.Target(name: target, state: "unreachable", since: now, error: $0) }
                     ?? StatusReport.Target(name: target, state: "ok")
