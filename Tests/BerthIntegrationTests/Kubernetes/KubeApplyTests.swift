@@ -110,7 +110,7 @@ import Testing
         #expect(p.server.deployment(namespace: "default", name: "api-copy") != nil)
         let deletes = p.requests("DELETE")
         #expect(deletes.count == 1, "\(deletes.map(\.path))")
-        #expect(deletes[0].path.contains("/deployments/api?propagationPolicy=Background"))
+        #expect(deletes.first?.path.contains("/deployments/api?propagationPolicy=Background") == true)
     }
 
     @Test func removingEverySpecIsHeldByTheMassDeleteGuard() async throws {
