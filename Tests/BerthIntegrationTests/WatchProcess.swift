@@ -29,6 +29,13 @@ final class WatchProcess: @unchecked Sendable {
                                   "--docker-host", project.engine.host] + extra)
     }
 
+    /// A watch on a Kubernetes-only project: its kubeconfig, and a Docker Engine that is not there.
+    convenience init(_ project: KubeProject, extra: [String] = []) throws {
+        try self.init(arguments: ["watch", "--specs", project.specs, "--state", project.state, "--owner", project.owner,
+                                  "--kubeconfig", project.kubeconfig, "--docker-host", "unix:///nonexistent/berth-test/docker.sock"] + extra,
+                      environment: ["HOME": project.root.path, "PATH": "/usr/bin:/bin"])
+    }
+
     init(arguments: [String], environment: [String: String]? = nil) throws {
         output = try ChildLog()
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)

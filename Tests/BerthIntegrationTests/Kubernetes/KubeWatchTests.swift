@@ -88,10 +88,7 @@ import Testing
         let p = try KubeProject()
         defer { p.finish() }
         try p.write("web.json", p.spec("web"))
-        let watch = try WatchProcess(arguments: [
-            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
-            "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1s",
-        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        let watch = try WatchProcess(p, extra: ["--resync", "1s"])
         defer { watch.kill() }
         #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
         // Several resyncs later (each lists from the API server), nothing has asked for the Docker Engine.
@@ -109,10 +106,7 @@ import Testing
         let p = try KubeProject()
         defer { p.finish() }
         try p.write("web.json", p.spec("web"))
-        let watch = try WatchProcess(arguments: [
-            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
-            "--docker-host", "unix:///nonexistent/berth-test/docker.sock", "--resync", "1s",
-        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        let watch = try WatchProcess(p, extra: ["--resync", "1s"])
         defer { watch.kill() }
         #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
         let unavailable = #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"the server is currently unable to handle the request","reason":"ServiceUnavailable","code":503}"#
@@ -144,12 +138,12 @@ import Testing
         defer { p.finish() }
         try p.write("web.json", p.spec("web"))
         let lease = "berth-owner-\(p.owner)"
-        let watch = try WatchProcess(arguments: [
-            "watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--kubeconfig", p.kubeconfig,
-            "--docker-host", "unix:///nonexistent/berth-test/docker.sock",
-        ], environment: ["HOME": p.root.path, "PATH": "/usr/bin:/bin"])
+        let watch = try WatchProcess(p)
         defer { watch.kill() }
-        #expect(await eventually { p.server.deployment(namespace: "default", name: "web") != nil }, "\(watch.log)")
+        // Both of web's objects are there: the watch has sent all it will, so the writes counted below are the second berth's.
+        #expect(await eventually {
+            p.server.deployment(namespace: "default", name: "web") != nil && p.server.object(.services, namespace: "default", name: "web") != nil
+        }, "\(watch.log)")
         let holder = p.server.object(.leases, namespace: "default", name: lease)?["spec"]?["holderIdentity"]?.stringValue
         #expect(holder?.hasSuffix("/\(watch.process.processIdentifier)") == true, "\(String(describing: holder))")
 
