@@ -41,7 +41,11 @@ actor KubeLeaseKeeper {
     }
 
     func release() async {
+        // A renew already on the wire would otherwise land after the release and hold the
+        // Lease for another 60 s: wait for it before giving the Lease back.
         renewing?.cancel()
+        await renewing?.value
+        renewing = nil
         try? await handle?.release()
         handle = nil
     }

@@ -46,6 +46,12 @@ enum FileLock {
         }
     }
 
+    /// Drops the lock this open file description holds; failure leaves it to the close.
+    static func unlock(_ fd: Int32) {
+        var request = wholeFile(type: F_UNLCK)
+        while fcntl(fd, setCommand, &request) != 0 && errno == EINTR {}
+    }
+
     /// Whether someone holds a lock that an exclusive lock would conflict with; takes nothing.
     static func isHeld(_ fd: Int32, path: String) throws -> Bool {
         var request = wholeFile(type: F_WRLCK)
@@ -103,7 +109,10 @@ final class LockDescriptor: @unchecked Sendable {
         defer { mutex.unlock() }
         guard fd >= 0 else { return }
         if let removing { _ = unlink(removing) }
-        // Closing the only descriptor of this open file description drops the OFD lock.
+        // Unlocked before closing: a child being spawned at this moment holds a copy of the
+        // descriptor until its exec closes it, and until then a close alone would leave the
+        // lock held by that copy (a lock is the open file description's, not the descriptor's).
+        FileLock.unlock(fd)
         _ = Glibc.close(fd)
         fd = -1
     }

@@ -52,6 +52,29 @@ struct StateLockTests {
         #expect(StateLock.readHolder(state + "/lock").purpose == "apply")
     }
 
+    /// A child spawned while the lock is held keeps a copy of its descriptor until its exec
+    /// closes it; a release must not wait for that copy to go.
+    @Test func releaseFreesTheLockWhileACopyOfItsDescriptorLives() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let state = directory.path + "/state"
+
+        let first = try StateLock.acquire(stateDirectory: state, purpose: "watch")
+        let copy = try #require(Self.descriptor(of: state + "/lock")).duplicated
+        defer { close(copy) }
+        first.release()
+        let second = try StateLock.acquire(stateDirectory: state, purpose: "apply")
+        second.release()
+    }
+
+    /// This process's descriptor open on `path`, read from /proc/self/fd.
+    static func descriptor(of path: String) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return entries.compactMap(Int32.init).first { fd in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) == path
+        }
+    }
+
     @Test func droppingTheObjectReleasesTheLock() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -81,4 +104,8 @@ struct StateLockTests {
         #expect(holder.pid == nil)
         #expect(holder.purpose == nil)
     }
+}
+
+private extension Int32 {
+    var duplicated: Int32 { dup(self) }
 }
