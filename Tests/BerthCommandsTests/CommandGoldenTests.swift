@@ -8,7 +8,7 @@ import Testing
 /// The engine, where one is needed, answers with what the real engine said when recorded
 /// (Tests/BerthDockerTests/Fixtures/engine-answers.json: owner "rec", one container rec-web-1
 /// of spec web, replica 1, made with another configuration).
-@Suite(.timeLimit(.minutes(1)))  // a hang guard: nothing here waits on more than a local socket
+@Suite(.timeLimit(.minutes(5)))  // a hang guard: nothing here waits on more than a local socket
 struct CommandGoldenTests {
     struct Folder {
         let directory: TemporaryDirectory

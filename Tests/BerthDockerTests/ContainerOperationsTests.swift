@@ -7,7 +7,7 @@ import Testing
 /// The container adapter against the real engine's recorded answers: what berth sends, in
 /// which order, and what it makes of what the engine said. Each case is one conversation;
 /// the replaying engine refuses any request out of order, so a changed step shows here.
-@Suite(.timeLimit(.minutes(1)))  // a hang guard: every case is a handful of local requests
+@Suite(.timeLimit(.minutes(5)))  // a hang guard: every case is a handful of local requests
 struct ContainerOperationsTests {
     static let answers = EngineAnswers.recorded
     static let oldID = answers.id("create-old")

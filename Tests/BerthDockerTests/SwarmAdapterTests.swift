@@ -6,7 +6,7 @@ import Testing
 /// The Swarm adapter against the real engine's recorded answers: an update sends the version
 /// it read; a stale version ("update out of sequence", as a change by someone else in between
 /// makes it) is read again and retried, up to five times.
-@Suite(.timeLimit(.minutes(1)))  // a hang guard: every case is a handful of local requests
+@Suite(.timeLimit(.minutes(5)))  // a hang guard: every case is a handful of local requests
 struct SwarmAdapterTests {
     static let answers = EngineAnswers.recorded
     static let id = answers.id("service-create")

@@ -6,7 +6,7 @@ import Testing
 
 /// Issue 17.10: while a target is unreachable its platform is probed, and the watch
 /// reconciles as soon as it answers, not when a backoff grown long runs out.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ControllerProbeTests {
     /// A cluster that is away until `bringBack()`; its probe waits for that moment.
     actor AwayPlatform: Platform, ReachabilityProbe {

@@ -7,7 +7,7 @@ import BerthTestSupport
 
 /// A reconcile whose observation fails for a passing reason (the engine answered 503, an
 /// answer was lost) is tried again with the key's backoff, not dropped until the next resync.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ControllerRetryTests {
     /// Fails its first `failures` observations with a retryable engine error, then sees nothing.
     actor FlakyPlatform: Platform {

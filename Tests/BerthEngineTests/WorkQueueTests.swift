@@ -121,7 +121,7 @@ private func take(_ queue: WorkQueue<String>, sourceLocation: SourceLocation = #
 }
 
 // Tests take keys through `take`, which cannot hang; the limit backs up the stress test's workers.
-@Suite(.timeLimit(.minutes(1))) struct WorkQueueTests {
+@Suite(.timeLimit(.minutes(5))) struct WorkQueueTests {
     @Test func waitingKeyIsNotAddedTwice() async {
         let queue = WorkQueue<String>(sleeper: TestSleeper(instant: true).sleeper)
         for key in ["a", "a", "b", "a", "b"] { await queue.add(key) }

@@ -5,7 +5,7 @@ import Testing
 
 /// The fault proxy itself, between HTTPClient and a test server: each fault does what the
 /// integration scenarios rely on, and the schedule is reproducible from its seed.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct FaultProxyTests {
     /// A proxy in front of `server` with `rules`, stopped after `body`.
     func withProxy<T>(_ server: UnixHTTPTestServer, _ rules: [FaultRule], seed: UInt64 = 1,

@@ -3,7 +3,7 @@ import Testing
 
 /// App folders as a user meets them (issue 19): the image tag does not depend on how
 /// `--specs` was typed, and a rebuild does not leave the previous image behind.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct AppFolderTests {
     /// `path` written relative to the current directory, as a person in another folder types it.
     static func relative(_ path: String) -> String {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `berth apply` and `berth plan` against the real engine `make test` starts.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ApplyTests {
     @Test func applyCreatesLabelledContainersAndSecondPlanIsEmpty() async throws {
         try await Project.with { p in

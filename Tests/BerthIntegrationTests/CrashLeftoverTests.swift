@@ -4,7 +4,7 @@ import Testing
 
 /// What a crash leaves behind, set up by hand: the states the crash trials found berth
 /// stumbling over, each reproduced so the fix stays fixed.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct CrashLeftoverTests {
     /// Killed in the middle of a start-first replacement, with the spec changed again since:
     /// every replica has its old container and a `-next` one, neither with the current

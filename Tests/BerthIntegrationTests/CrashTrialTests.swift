@@ -132,7 +132,7 @@ struct CrashTrialTests {
             let watch = try BerthChild(project, ["watch", "--debounce", "50ms"])
             defer { watch.kill() }
             let expected = specs.replicas.values.reduce(0, +)
-            let settled = try await eventually(60) { try await project.containers().filter { $0.state == "running" }.count == expected }
+            let settled = try await eventually { try await project.containers().filter { $0.state == "running" }.count == expected }
             try #require(watch.process.isRunning, "a new watch must start after the last one was killed: \(watch.log)")
             try #require(settled, "watch did not converge before the burst: \(watch.log)")
 

@@ -24,13 +24,13 @@ struct FaultWatchTests {
             try p.write("b.json", p.spec("b"))
             let watch = try WatchProcess(p, extra: ["--docker-host", bench.proxy.url, "--resync", "10m"])
             defer { watch.kill() }
-            #expect(try await eventually(60) { try await bench.isConverged(replicas) }, "\(watch.log)")
+            #expect(try await eventually { try await bench.isConverged(replicas) }, "\(watch.log)")
             for trial in 1...trials {
                 // The stream goes down and reconnects are refused, so the death below is never announced.
                 let seen = bench.proxy.entries.count
                 bench.proxy.setRules([FaultRule(.http503, path: "/events")] + background)
                 bench.proxy.cutEventStreams()
-                #expect(try await eventually(60) {
+                #expect(try await eventually {
                     bench.proxy.entries.dropFirst(seen).contains { $0.fault == .http503 && $0.path.contains("/events") }
                 }, "\(bench.proxy.entries.suffix(10))")
                 let victim = "\(p.owner)-a-\(1 + trial % 2)"
@@ -39,7 +39,7 @@ struct FaultWatchTests {
                 try await p.engine.kill(id)
                 bench.proxy.setRules(background)
                 // Healed by the reconcile every reconnect makes (the resync is 10 minutes away).
-                #expect(try await eventually(60) {
+                #expect(try await eventually {
                     guard try await p.containers().first(where: { $0.name == victim })?.state == "running" else { return false }
                     let started = try await startedAt(bench, victim)
                     return started != before
@@ -47,10 +47,10 @@ struct FaultWatchTests {
                 // A spec change is followed under the same faults.
                 replicas["b"] = 1 + trial % 3
                 try p.write("b.json", p.spec("b", replicas: replicas["b"]!, env: ["TRIAL": "\(trial)"]))
-                #expect(try await eventually(60) { try await bench.isConverged(replicas) }, "\(watch.log)")
+                #expect(try await eventually { try await bench.isConverged(replicas) }, "\(watch.log)")
             }
             bench.proxy.faultsOn = false
-            let converged = try await eventually(60) { try await bench.isConverged(replicas) }
+            let converged = try await eventually { try await bench.isConverged(replicas) }
             #expect(converged, "\(watch.log)")
             #expect(watch.log.contains("engine event stream lost"), "\(watch.log)")
             #expect(bench.proxy.count(.cutEvents) >= trials)

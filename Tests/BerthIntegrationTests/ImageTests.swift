@@ -4,7 +4,7 @@ import Testing
 
 /// Images as desired state: imported from a tarball, built from a folder, app folders, pulls
 /// that fail. No registry is reachable here, so everything starts from Debian's busybox.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ImageTests {
     /// A tarball of a root file system with the static busybox and a few applet links.
     static func makeTarball(at path: String) throws {
@@ -152,10 +152,10 @@ struct ImageTests {
             try p.write("site/index.html", "one\n")
             try p.write("site/app.json", #"{"name": "site"}"#)
             let watch = try WatchProcess(p)
-            #expect(try await eventually(90) { try await p.containers().first?.state == "running" }, "\(watch.log)")
+            #expect(try await eventually { try await p.containers().first?.state == "running" }, "\(watch.log)")
             let first = try #require(try await p.containers().first)
             try p.write("site/index.html", "two\n")
-            #expect(try await eventually(90) {
+            #expect(try await eventually {
                 let now = try await p.containers()
                 return now.count == 1 && now[0].id != first.id && now[0].state == "running"
             }, "\(watch.log)")

@@ -5,7 +5,7 @@ import Testing
 /// Against a real engine: the operator's policy stops a risky spec before anything runs and
 /// deletes nothing; without a policy `plan` warns; secrets in native env and URLs reach the
 /// engine and nowhere else; a mass create is held.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct PolicyAndSecretsTests {
     @Test func policyRefusesRiskySpecsAndPlanWarnsWithoutOne() async throws {
         try await Project.with { p in

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// berth touches only what it owns, and bad input loses nothing.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct SafetyTests {
     @Test func lookAlikeContainersAreNeverTouched() async throws {
         let engine = try TestEngine()

@@ -4,7 +4,7 @@ import Testing
 
 /// One berth per owner and engine: another `--state` does not make a second berth with the
 /// same owner welcome, because two would race on the same containers.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct SameOwnerTests {
     static func realPath(_ path: String) -> String {
         guard let resolved = realpath(path, nil) else { return path }
@@ -28,7 +28,7 @@ struct SameOwnerTests {
             second.standardError = output
             try second.run()
             // Hang guard: a second watch that is not refused would run until stopped.
-            let ended = await eventually(60) { !second.isRunning }
+            let ended = await eventually { !second.isRunning }
             if !ended { second.terminate(); second.waitUntilExit() }
             let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
 

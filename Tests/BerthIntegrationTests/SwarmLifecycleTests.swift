@@ -4,7 +4,7 @@ import Testing
 
 /// Swarm services changing shape (issue 19): a mode change is a replacement, `removeImage`
 /// removes a service's image.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct SwarmLifecycleTests {
     @Test func aModeChangeReplacesTheService() async throws {
         try await Project.with { p in

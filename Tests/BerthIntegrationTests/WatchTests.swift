@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `berth watch` as a child process against the real engine.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct WatchTests {
     static func names(_ p: Project) async throws -> [String] { try await p.containers().map(\.name) }
     static func running(_ p: Project) async throws -> [String] {
@@ -72,10 +72,10 @@ struct WatchTests {
             try await p.engine.kill(first.id)
             // A hang guard: under the full suite the shared engine took 9 s for one create and the
             // heal 23 s from the kill; the speed is make bench's.
-            #expect(try await eventually(60) { try await Self.running(p) == ["\(p.owner)-a-1"] }, "\(watch.log)")
+            #expect(try await eventually { try await Self.running(p) == ["\(p.owner)-a-1"] }, "\(watch.log)")
             // Removed by hand: created again (after the crash-loop wait for a second death, at most a few seconds).
             _ = try await p.engine.call("DELETE", "/containers/\(first.id)?force=true")
-            #expect(try await eventually(60) {
+            #expect(try await eventually {
                 let now = try await p.containers()
                 return now.count == 1 && now[0].state == "running" && now[0].id != first.id
             }, "\(watch.log)")
@@ -89,7 +89,7 @@ struct WatchTests {
                 {"name": "crash", "image": "\(TestEngine.demoImage)", "command": ["false"]}
                 """)
             let watch = try WatchProcess(p)
-            #expect(await eventually(60) { watch.log.contains("crash #1 is crash-looping") }, "\(watch.log)")
+            #expect(await eventually { watch.log.contains("crash #1 is crash-looping") }, "\(watch.log)")
             let journal = p.state + "/journal.jsonl"
             func starts() throws -> Int {
                 try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n")
@@ -102,7 +102,7 @@ struct WatchTests {
                 try JournalReader.read(path: journal).records.filter { $0.event == "crash-loop" }.compactMap(\.count).max() ?? 0
             }
             // A hang guard: 1 + 2 + 4 s of backoff plus the engine's time for four starts.
-            #expect(try await eventually(120) { try deaths() >= 3 }, "\(watch.log)")
+            #expect(try await eventually { try deaths() >= 3 }, "\(watch.log)")
             let (recorded, started) = (try deaths(), try starts())
             // Starts: the first heal, then one per recorded death; nothing in between.
             #expect(started <= recorded + 1, "\(started) starts for \(recorded) recorded deaths\n\(watch.log)")

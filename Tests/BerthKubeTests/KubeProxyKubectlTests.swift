@@ -11,7 +11,7 @@ import BerthTestSupport
 /// The real `kubectl proxy`, when installed, in front of a stand-in API server on
 /// loopback: proves the flags berth passes are ones kubectl accepts, and that kubectl
 /// adds the kubeconfig's credentials on the way through.
-@Suite("kubectl proxy, the real one", .timeLimit(.minutes(1)),
+@Suite("kubectl proxy, the real one", .timeLimit(.minutes(5)),
        .enabled(if: (try? KubeProxy.locateKubectl(nil, environment: ProcessInfo.processInfo.environment)) != nil),
        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
 struct KubeProxyKubectlTests {

@@ -9,7 +9,7 @@ import Glibc
 
 /// `kubectl proxy` as a child, played by a stub that serves HTTP on the Unix socket it is
 /// given, the way the real one does.
-@Suite("kubectl proxy", .timeLimit(.minutes(1)))
+@Suite("kubectl proxy", .timeLimit(.minutes(5)))
 struct KubeProxyTests {
     /// A Python HTTP server on `--unix-socket`, answering every GET with its path and the
     /// arguments the stub got, so a test sees what berth passed to kubectl.

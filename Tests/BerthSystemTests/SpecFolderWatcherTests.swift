@@ -137,7 +137,7 @@ struct SpecFolderWatcherTests {
         let harness = try WatchHarness()
         defer { harness.close() }
         harness.watcher.stop()
-        #expect(await harness.log.wait(timeout: .seconds(2)) { _, ended in ended })
+        #expect(await harness.log.wait(timeout: .seconds(60)) { _, ended in ended })
         harness.watcher.stop()
     }
 

@@ -123,7 +123,7 @@ import Testing
         func events(_ name: String) -> Int {
             ((try? String(contentsOfFile: journal, encoding: .utf8)) ?? "").components(separatedBy: "\"event\":\"\(name)\"").count - 1
         }
-        #expect(await eventually(120) { events("target-up") == 1 }, "\(watch.log)")
+        #expect(await eventually { events("target-up") == 1 }, "\(watch.log)")
         #expect(events("target-down") == 1)
         #expect(await eventually { await p.berth("status").status == 0 })
         #expect(await watch.stop() == 0)
