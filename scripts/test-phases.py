@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import subprocess
+import signal
 import sys
 import tempfile
 import time
@@ -64,16 +65,31 @@ class Phase:
             self.name, verdict, run, len(self.passed), len(self.failed), len(self.skipped), self.seconds)
 
 
+RUNNING = []
+
+
+def stop(*_):
+    for process in RUNNING:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    sys.exit(143)
+
+
 def run(phase, env):
     started = time.monotonic()
+    # A group of its own, so that a SIGTERM to this script can stop the phase with it.
     process = subprocess.Popen(["bash", "-o", "pipefail", "-c", phase.command], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               encoding="utf-8", errors="replace", bufsize=1)
+                               encoding="utf-8", errors="replace", bufsize=1, start_new_session=True)
+    RUNNING.append(process)
     for line in process.stdout:
         sys.stdout.write(line)
         sys.stdout.flush()
         phase.read(line)
     phase.status = process.wait()
+    RUNNING.remove(process)
     phase.seconds = time.monotonic() - started
 
 
@@ -134,6 +150,8 @@ def main():
     # only an entry's owner may remove it.
     os.chmod(scratch, 0o1777)
     env = dict(os.environ, TMPDIR=scratch)
+    # A SIGTERM (CI's time limit, a person's kill) must still stop the busy loops below.
+    signal.signal(signal.SIGTERM, stop)
     load = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(args.load)]
     try:
         for phase in phases:
