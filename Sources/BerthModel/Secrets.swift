@@ -1,7 +1,6 @@
 /// Secrets never reach plan output, logs or the journal: values of env keys that look
-/// like credentials are shown as a marker instead.
+/// like credentials are shown as a keyed fingerprint instead (`SecretMask`).
 public enum Secrets {
-    public static let marker = "(redacted)"
     /// Parts of a name that say its value is a credential, matched case-insensitively
     /// anywhere in the name (API_TOKEN, DB_PASSWD, AWS_CREDENTIALS, BASIC_AUTH, SSH_KEY...).
     /// "pass" covers PASSWORD and PASSWD. A harmless name that matches (PASSENGERS) only has
@@ -13,10 +12,6 @@ public enum Secrets {
     public static func isSecret(key: String) -> Bool {
         let lower = key.lowercased()
         return words.contains { lower.contains($0) }
-    }
-
-    public static func redact(_ env: [String: String]) -> [String: String] {
-        env.reduce(into: [:]) { out, pair in out[pair.key] = isSecret(key: pair.key) ? marker : pair.value }
     }
 
     /// An unkeyed fingerprint, for callers that hold no state folder. Prefer `SecretMask`.
