@@ -4,6 +4,7 @@ import BerthJournal
 import BerthModel
 import BerthSystem
 import Foundation
+import Synchronization
 
 /// `berth watch`: keeps the engine converged. inotify on the specs folder (debounced), the
 /// engine's event stream, a periodic resync and SIGHUP all enqueue work; SIGTERM/SIGINT stop
@@ -126,19 +127,27 @@ enum WatchCommand {
         for task in background { task.cancel() }
         await controller.queue.shutDown()
         // In-flight engine calls get a bounded time; then berth exits anyway.
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await workers.value; return true }
-            group.addTask { try? await Task.sleep(for: .seconds(15)); return false }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
+        if await !WatchCommand.finishes(workers, within: .seconds(15)) {
+            workers.cancel()
+            log("abandoned work still in flight after 15s")
         }
-        if !finished { workers.cancel(); log("abandoned work still in flight after 15s") }
         await kube.stop()
         _ = try? await journal.append(JournalRecord(event: "watch-stop", owner: settings.owner))
         await journal.close()
         log("stopped")
         return 0
+    }
+
+    /// Whether `task` ends within `limit`. Not a task group: leaving one awaits every child, so
+    /// a child awaiting a task that ignores cancellation (a build on the wire) would hold the
+    /// stop for as long as that task runs.
+    static func finishes(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
+        let first = FirstAnswer()
+        return await withCheckedContinuation { continuation in
+            first.arm(continuation)
+            Task { await task.value; first.answer(true) }
+            Task { try? await Task.sleep(for: limit); first.answer(false) }
+        }
     }
 
     /// "targets docker (engine unix:///…), kubernetes (context prod)" or "no target in use yet".
@@ -210,4 +219,11 @@ enum EngineEvents {
             try? await Task.sleep(for: failures == 0 ? .milliseconds(100) : wait)
         }
     }
+}
+
+/// Resumes a continuation once, with the first of several answers.
+final class FirstAnswer: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+    func arm(_ continuation: CheckedContinuation<Bool, Never>) { self.continuation.withLock { $0 = continuation } }
+    func answer(_ value: Bool) { continuation.withLock { $0.take() }?.resume(returning: value) }
 }

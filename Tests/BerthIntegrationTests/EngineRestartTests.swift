@@ -70,7 +70,7 @@ struct EngineRestartTests {
             }
             #expect(watch.count("engine is gone") == 1, "said once, not once per retry:\n\(watch.log)")
             #expect(watch.log.contains("engine is back"))
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
 
             let running = try await p.containers().filter { $0.state == "running" }
             let replicas = Dictionary(grouping: running) { "\($0.labels["berth.name"] ?? "")#\($0.labels["berth.replica"] ?? "")" }

@@ -54,7 +54,7 @@ struct FaultWatchTests {
             #expect(converged, "\(watch.log)")
             #expect(watch.log.contains("engine event stream lost"), "\(watch.log)")
             #expect(bench.proxy.count(.cutEvents) >= trials)
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
             let report = try await bench.report("watch-cut-events-and-503", trials: trials, converged: converged)
             #expect(report.duplicates == 0)
             #expect(report.unownedTouched == 0)

@@ -160,7 +160,7 @@ struct ImageTests {
                 return now.count == 1 && now[0].id != first.id && now[0].state == "running"
             }, "\(watch.log)")
             #expect(watch.log.contains("image: building image berth-app/site:"))
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
             if let image = try await p.engine.inspect(first.id)?["Config"]?["Image"]?.stringValue { await Self.removeImagesLater(p, image) }
         }
     }

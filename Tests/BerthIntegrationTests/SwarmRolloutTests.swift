@@ -141,7 +141,7 @@ struct SwarmRolloutTests {
             }, "\(watch.log)")
             #expect(try Self.updatesSent(p, "job") == before, "no update sent: \(watch.log)")
             #expect(watch.count("blocked: swarm service job") == 1, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
 
             // A new spec content is tried again.
             try p.write("job.json", Self.failingUpdateSpec("job", command: ["sleep", "60"], failureAction: "rollback"))

@@ -87,7 +87,7 @@ struct SwarmTests {
             try await Self.scaleOutOfBand(p, try #require(try await Self.service(p, "api")), to: 4)
             // Within 45 s: before the 60 s resync, so the service events did it.
             #expect(try await eventually { Self.replicas(try await Self.service(p, "api")) == 1 }, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 

@@ -13,7 +13,7 @@ import Testing
             // An edit while the watch runs: its log and history name the fields.
             try p.write("web.json", p.spec("web", env: ["MODE": "b", "API_TOKEN": "hunter2"]))
             #expect(await eventually { watch.log.contains("replace docker container web #1") && watch.log.contains(": ok") }, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
             #expect(watch.log.contains(#"env.MODE: "a" -> "b""#), "\(watch.log)")
             #expect(watch.log.contains("env.API_TOKEN: (secret added)"), "\(watch.log)")
             #expect(!watch.log.contains("earlier configuration not recorded"))
@@ -53,7 +53,7 @@ import Testing
             try proxy.plugIn()
             #expect(await eventually { await p.berth("status").stdout.contains("engine ok") }, "\(watch.log)")
             #expect(await eventually { watch.log.contains("engine is back") })
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -85,7 +85,7 @@ import Testing
             }, "\(seen)\n\(watch.log)")
             let json = await p.berth("status", "--json").stdout
             #expect(json.contains(#""lastExitCode":7"#), "\(json)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
             // A spec never created says so.
             try p.write("later.json", p.spec("later"))
             let status = await p.berth("status")
@@ -125,7 +125,7 @@ import Testing
                 return !status.contains("docker/a")
             }, "\(status)")
             #expect(status.contains("held: deletion of removed spec docker/b"), "\(status)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 

@@ -50,11 +50,12 @@ final class WatchProcess: @unchecked Sendable {
 
     func count(_ text: String) -> Int { log.components(separatedBy: text).count - 1 }
 
-    /// SIGTERM and wait; returns the exit status. Waits past watch's own 15 s bound on the
-    /// work in flight, so a loaded engine finishing its creates slowly is not a failed stop.
+    /// SIGTERM and wait; returns the exit status. Waits well past watch's own 15 s bound on
+    /// the work in flight (a hang guard: on a loaded CI machine a stop took over 25 s), so a
+    /// loaded engine finishing its creates slowly is not a failed stop.
     func stop() async -> Int32 {
         if process.isRunning { process.terminate() }
-        for _ in 0..<500 where process.isRunning { await Poll.pause(.milliseconds(50)) }
+        for _ in 0..<2400 where process.isRunning { await Poll.pause(.milliseconds(50)) }
         guard process.isRunning else { return process.terminationStatus }
         // Failed to stop: kill it, so it cannot go on creating containers after the test's cleanup.
         kill()

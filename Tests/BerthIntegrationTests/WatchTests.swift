@@ -36,7 +36,7 @@ struct WatchTests {
             // Deleting a file removes its containers (2 of 4 at once is not a mass delete).
             try p.remove("more/c.json")
             #expect(try await eventually { try await Self.names(p) == ["\(p.owner)-a-1", "\(p.owner)-b-1"] }, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -58,7 +58,7 @@ struct WatchTests {
                 try await Self.running(p).contains("\(p.owner)-zz-marker-1") && watch.count("specs changed") - passes >= 2
             }, "\(watch.log)")
             #expect(watch.count("specs changed") - passes == 2, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -79,7 +79,7 @@ struct WatchTests {
                 let now = try await p.containers()
                 return now.count == 1 && now[0].state == "running" && now[0].id != first.id
             }, "\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -106,7 +106,7 @@ struct WatchTests {
             let (recorded, started) = (try deaths(), try starts())
             // Starts: the first heal, then one per recorded death; nothing in between.
             #expect(started <= recorded + 1, "\(started) starts for \(recorded) recorded deaths\n\(watch.log)")
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -139,7 +139,7 @@ struct WatchTests {
             #expect(await eventually { watch.log.contains("deletion of 3 removed specs held (a, b, marker-1; 3 resources)") }, "\(watch.log)")
             #expect(try await markerRuns("marker-2"), "\(watch.log)")
             #expect(try await survivors() == ids)
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
@@ -169,7 +169,7 @@ struct WatchTests {
             }, "\(status.stdout)")
             #expect(status.stdout.contains("\"configHashMatches\":true"))
 
-            #expect(await watch.stop() == 0)
+            #expect(await watch.stop() == 0, "\(watch.log)")
             // A stop is not an engine fault: no "stream lost; reconnecting" on the way out.
             let stopping = watch.log.components(separatedBy: "stopping (SIGTERM)").last ?? ""
             #expect(watch.log.contains("stopping (SIGTERM)") && !stopping.contains("reconnecting"), "\(watch.log)")

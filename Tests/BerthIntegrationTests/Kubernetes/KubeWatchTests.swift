@@ -94,7 +94,7 @@ import Testing
         // Several resyncs later (each lists from the API server), nothing has asked for the Docker Engine.
         let seen = p.requests("GET").count
         #expect(await eventually { p.requests("GET").count >= seen + 6 }, "\(watch.log)")
-        #expect(await watch.stop() == 0)
+        #expect(await watch.stop() == 0, "\(watch.log)")
         #expect(watch.log.contains("targets kubernetes ("), "\(watch.log)")
         #expect(!watch.log.contains("docker.sock"), "\(watch.log)")
         #expect(!watch.log.contains("engine event stream lost"), "\(watch.log)")
@@ -126,7 +126,7 @@ import Testing
         #expect(await eventually { events("target-up") == 1 }, "\(watch.log)")
         #expect(events("target-down") == 1)
         #expect(await eventually { await p.berth("status").status == 0 })
-        #expect(await watch.stop() == 0)
+        #expect(await watch.stop() == 0, "\(watch.log)")
         #expect(watch.count("kubernetes is unreachable") == 1, "said once:\n\(watch.log)")
     }
 }
@@ -162,7 +162,7 @@ import Testing
         #expect(p.requests("PATCH").count + p.requests("DELETE").count == writesBefore)
         #expect(p.server.deployment(namespace: "default", name: "web") != nil)
 
-        #expect(await watch.stop() == 0)
+        #expect(await watch.stop() == 0, "\(watch.log)")
         #expect(p.server.object(.leases, namespace: "default", name: lease) == nil, "the watch gives its lease back")
     }
 }
