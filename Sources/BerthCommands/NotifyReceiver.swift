@@ -70,7 +70,15 @@ struct NotifyReceiver: Sendable {
         let client = HTTPClient(endpoint: endpoint, timeout: NotifyReceiver.requestLimit, connectTimeout: NotifyReceiver.requestLimit)
         var headers = [("Content-Type", "application/json"), ("User-Agent", "berth")]
         if let authorization { headers.append(("Authorization", authorization)) }
-        let response = try await client.send(HTTPRequest(method: "POST", path: path, headers: headers, body: Array(event.json.utf8)))
+        let response: HTTPResponse
+        do {
+            response = try await client.send(HTTPRequest(method: "POST", path: path, headers: headers, body: Array(event.json.utf8)))
+        } catch {
+            // The transport's words are for engines: a receiver is not one.
+            let said = error.detail.replacingOccurrences(of: "; is the engine running?", with: "")
+                .replacingOccurrences(of: " (is the engine running?)", with: "")
+            throw BerthError(.engineError, "posting \(event.event) to \(masked)", cause: error.kind == .timeout ? "no answer: \(said)" : said)
+        }
         guard (200..<300).contains(response.status) else {
             throw BerthError(.engineError, "posting \(event.event) to \(masked)", cause: "the receiver answered \(response.status)")
         }

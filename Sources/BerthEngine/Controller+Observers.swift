@@ -25,14 +25,21 @@ extension Controller {
     /// missing later was removed out of band (drift), not never made.
     func rememberSeen(_ observed: [ObservedResource]) {
         guard !observers.isEmpty else { return }
+        var now: [String: Set<String>] = [:]
         for resource in observed {
             guard let name = resource.name, let hash = resource.configHash else { continue }
-            seenMade.insert(Controller.madeIdentity(target: resource.target, name: name, replica: resource.replica, hash: hash))
+            now[Controller.madeIdentity(target: resource.target, name: name, replica: resource.replica), default: []].insert(hash)
+        }
+        for (identity, hashes) in now {
+            // Bounded: a spec edited all day keeps only its recent configurations.
+            let merged = seenMade[identity, default: []].union(hashes)
+            seenMade[identity] = merged.count > 64 ? hashes : merged
         }
     }
 
-    static func madeIdentity(target: String, name: String, replica: Int?, hash: String) -> String {
-        "\(target)/\(name)#\(replica ?? 0)@\(hash)"
+    /// A Kubernetes spec's objects share its name and differ by configuration, hence a set per identity.
+    static func madeIdentity(target: String, name: String, replica: Int?) -> String {
+        "\(target)/\(name)#\(replica ?? 0)"
     }
 
     /// Whether an action puts back what changed out of band rather than carrying out a spec change.
@@ -47,8 +54,8 @@ extension Controller {
                 || action.reason == "labels restored"
         case .create:
             guard action.reason == "missing", let hash = action.configHash else { return false }
-            return seenMade.contains(Controller.madeIdentity(target: action.key.target, name: action.key.name,
-                                                             replica: action.key.replica, hash: hash))
+            return seenMade[Controller.madeIdentity(target: action.key.target, name: action.key.name, replica: action.key.replica)]?
+                .contains(hash) ?? false
         default:
             return false
         }

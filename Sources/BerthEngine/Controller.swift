@@ -70,8 +70,8 @@ public actor Controller {
     var probing: Set<String> = []
     /// Metrics and notifications (see `Controller+Observers.swift`).
     var observers: [any ControllerObserver] = []
-    /// Resources seen made, by identity and configuration: one missing later was removed out of band.
-    var seenMade: Set<String> = []
+    /// Configurations seen made, by resource identity: one missing later was removed out of band.
+    var seenMade: [String: Set<String>] = [:]
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,

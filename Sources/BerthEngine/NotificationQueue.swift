@@ -22,8 +22,8 @@ public final class NotificationQueue: @unchecked Sendable {
     let log: @Sendable (String) -> Void
     let post: @Sendable (NotificationEvent) async throws -> Void
 
-    /// `post` delivers one event and throws when the receiver did not take it (it must limit
-    /// its own time: the HTTP sender gives each request 10 s).
+    /// `post` delivers one event and throws when the receiver did not take it, with an error
+    /// that names the receiver; it must limit its own time (the HTTP sender gives each request 10 s).
     public init(receiver: String, capacity: Int = 100, retry: RetryPolicy = NotificationQueue.defaultRetry, sleeper: Sleeper = .live,
                 log: @escaping @Sendable (String) -> Void, post: @escaping @Sendable (NotificationEvent) async throws -> Void) {
         self.receiver = receiver; self.capacity = max(1, capacity); self.retry = retry; self.sleeper = sleeper
@@ -81,11 +81,11 @@ public final class NotificationQueue: @unchecked Sendable {
                 return
             } catch {
                 if attempt >= retry.maxAttempts {
-                    log("notification \(event.event) of \(event.time) not delivered to \(receiver): \(error); gave up after \(attempt) attempts")
+                    log("notification \(event.event) of \(event.time) not delivered, gave up after \(attempt) attempts: \(error)")
                     return
                 }
                 let delay = retry.delay(after: attempt, random: sleeper.random())
-                if attempt == 1 { log("notification \(event.event) to \(receiver) failed: \(error); trying again with backoff (up to \(retry.maxAttempts) attempts)") }
+                if attempt == 1 { log("notification \(event.event) not delivered yet: \(error); trying again with backoff (up to \(retry.maxAttempts) attempts)") }
                 do { try await sleeper.sleep(delay) } catch { return }
             }
         }

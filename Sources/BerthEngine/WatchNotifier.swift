@@ -54,7 +54,7 @@ public final class WatchNotifier: ControllerObserver, @unchecked Sendable {
             let list = names.sorted()
             return make("deletions-held",
                         "deletion of \(count) removed spec\(count == 1 ? "" : "s") held for a person: \(list.joined(separator: ", ")); " +
-                        "carry it out with `berth release NAME`",
+                        "carry it out with `berth release \(Set(list.map { String($0.split(separator: "/").last ?? "") }).sorted().joined(separator: " "))`",
                         ["count": .number(String(count)), "names": .array(list.map { .string($0) })])
         }
         event.map(send)

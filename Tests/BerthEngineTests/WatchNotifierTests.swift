@@ -83,6 +83,7 @@ import Testing
         #expect(sent.names == ["deletions-held", "deletions-held"])
         #expect(sent.all.last?.fields["count"] == .number("2"))
         #expect(sent.all.last?.fields["names"] == .array([.string("docker/old"), .string("swarm/older")]))
+        #expect(sent.all.last?.message.hasSuffix("carry it out with `berth release old older`") == true)
         notifier.heldDeletions(count: 0, names: [])
         notifier.heldDeletions(count: 1, names: ["docker/old"])
         #expect(sent.names.count == 3, "released, then held again: news")
