@@ -38,7 +38,9 @@ public final class WatchNotifier: ControllerObserver, @unchecked Sendable {
                 return converged(pass.report, revision: revision)
             }
             state.converged = false
-            let problems = Set(pass.errors)
+            // A lost target is its own event (target-lost): not said twice.
+            let lost = state.lostTargets
+            let problems = Set(pass.errors.filter { line in !lost.contains { line.hasPrefix("\($0) unreachable since ") } })
             defer { state.announcedProblems = problems }
             guard !problems.subtracting(state.announcedProblems).isEmpty else { return nil }
             return failed(pass.errors)

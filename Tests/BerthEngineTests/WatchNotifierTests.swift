@@ -102,5 +102,14 @@ import Testing
         #expect(sent.all[0].fields["target"] == .string("kubernetes"))
         #expect(sent.all[0].fields["cause"] == .string("connection refused"))
         #expect(sent.all[0].message.contains("kubernetes is unreachable (connection refused)"))
+        // A pass that finds the target gone says no `failed` for it: target-lost said it.
+        notifier.reachabilityChanged(target: "kubernetes", reachable: false, cause: "connection refused")
+        notifier.passFinished(Self.pass(converged: false, errors: ["kubernetes unreachable since 2026-12-04T19:00:00.000Z: connection refused"]))
+        #expect(sent.names == ["target-lost", "target-back", "target-lost"])
+        notifier.passFinished(Self.pass(converged: false, errors: ["kubernetes unreachable since 2026-12-04T19:00:00.000Z: connection refused",
+                                                                   "docker/web: the build failed"]))
+        #expect(sent.names == ["target-lost", "target-back", "target-lost", "failed"])
+        #expect(sent.all.last?.fields["errors"] == .array([.string("kubernetes unreachable since 2026-12-04T19:00:00.000Z: connection refused"),
+                                                           .string("docker/web: the build failed")]), "all that stand")
     }
 }
