@@ -56,6 +56,7 @@ public enum CommandTable {
             .init(name: "debounce", value: "DURATION", help: "quiet time before a burst of file changes is reconciled (default 100ms)"),
             .init(name: "resync", value: "DURATION", help: "full reconcile every so often, at least 1s (default 60s)"),
             .init(name: "log-format", value: "FORMAT", help: "text (default) or json"),
+            .init(name: "notify", value: "URL", help: "POST a JSON event to this http:// or https:// URL when the state changes: converged, failed, deletions-held, target-lost, target-back"),
             parallel, allowMassDelete, allowMassCreate,
         ]),
         CommandInfo(name: "status", summary: "per spec: desired and observed replicas, config, last action and error", words: .none,

@@ -14,12 +14,14 @@ enum WatchCommand {
         let state: StateFolder
         let log: Logger
         let debounce: Duration, resync: Duration, parallel: Int
+        let notify: NotifyReceiver?
         do {
             log = Logger(format: try format(arguments), console: console)
             debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
             resync = try Durations.parse(arguments.values["resync"] ?? "60s", option: "resync")
             parallel = try arguments.int("parallel", default: 8, range: 1...256)
             guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
+            notify = try arguments.values["notify"].map(NotifyReceiver.init(parsing:))
             try SpecFolder.requireFolder(settings.specsDirectory)
             state = try StateFolder.open(settings, purpose: "watch")
         } catch {
@@ -78,11 +80,14 @@ enum WatchCommand {
         await controller.setStatusHandler { [statusPath = settings.stateDirectory + "/status.json"] report in
             StatusFile.write(report, to: statusPath)
         }
+        // The revision in force: none yet for a plain specs folder.
+        let observers = await WatchObservers.attach(to: controller, owner: settings.owner, notify: notify, revision: { nil }, log: { log($0) })
         let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
         let targets = WatchCommand.describeTargets(startContact, settings)
         _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), \(targets)"))
-        log("berth watch: owner \(settings.owner), specs \(specs), \(targets), resync every \(Controller.seconds(resync))")
+        log("berth watch: owner \(settings.owner), specs \(specs), \(targets), resync every \(Controller.seconds(resync))"
+            + (notify.map { ", notifying \($0.masked)" } ?? ""))
 
         let debouncer = Debouncer(quiet: debounce)
         await controller.enqueue(Controller.everything)
@@ -131,6 +136,7 @@ enum WatchCommand {
             workers.cancel()
             log("abandoned work still in flight after 15s")
         }
+        observers.stop()
         await kube.stop()
         _ = try? await journal.append(JournalRecord(event: "watch-stop", owner: settings.owner))
         await journal.close()

@@ -68,6 +68,10 @@ public actor Controller {
     public private(set) var contacted: Set<String> = []
     /// Targets being probed while unreachable (see `ReachabilityProbe`).
     var probing: Set<String> = []
+    /// Metrics and notifications (see `Controller+Observers.swift`).
+    var observers: [any ControllerObserver] = []
+    /// Configurations seen made, by resource identity: one missing later was removed out of band.
+    var seenMade: [String: Set<String>] = [:]
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
@@ -107,6 +111,7 @@ public actor Controller {
     public func isContacted(_ target: String) -> Bool { contacted.contains(target) }
 
     func reconcile(_ key: String) async {
+        let started = now()
         observationsStarted += 1
         let number = observationsStarted
         let wanted = load(), made = targetsMade()
@@ -117,8 +122,8 @@ public actor Controller {
         if nowMade != made { recordTargetsMade(nowMade) }
         await trackTargets(observation)
         if let failure = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
-            await engineFailed(key, failure.error)
-            onReconciled(status())
+            await engineFailed(key, failure.error, target: failure.target)
+            finishPass(key, started)
             return
         }
         await reportTargetFailures(observation.failures)
@@ -126,8 +131,8 @@ public actor Controller {
         // A passing failure (a 503, a lost answer) leaves that target's specs out of this plan:
         // try the key again soon, or a heal that an event asked for waits for the next resync.
         if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {
-            await engineFailed(key, failure.error)
-            onReconciled(status())
+            await engineFailed(key, failure.error, target: failure.target)
+            finishPass(key, started)
             return
         }
         let observed = observation.observed, desired = observation.desired
@@ -163,7 +168,14 @@ public actor Controller {
             let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired, contact: contacted)
             if after.failures.isEmpty { show(after.observed, desired, number) }
         }
-        onReconciled(status())
+        finishPass(key, started)
+    }
+
+    /// status.json and the observers hear how the pass left things.
+    func finishPass(_ key: String, _ started: ContinuousClock.Instant) {
+        let report = status()
+        onReconciled(report)
+        passEnded(key, started: started, report: report)
     }
 
     static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
@@ -174,6 +186,7 @@ public actor Controller {
             let key = resource.target + "/" + name
             if (records[key]?.lastExit?.finishedAt ?? "") < exit.finishedAt { records[key, default: SpecRecord()].lastExit = exit }
         }
+        rememberSeen(observed)
         guard number > newestShown else { return }
         newestShown = number
         lastObserved = observed
@@ -188,14 +201,17 @@ public actor Controller {
             if let error = failed[target] {
                 if targetsDown[target] == nil {
                     targetsDown[target] = (Timestamp.rfc3339(Date()), error)
+                    tellObservers { $0.reachabilityChanged(target: target, reachable: false, cause: error) }
                     if target != "docker" && target != "swarm" {
                         log("\(target) is unreachable (\(error)); berth keeps running and reconciles when it is back")
                         await record(JournalRecord(event: "target-down", owner: configuration.owner, target: target, error: error))
                     }
                 }
             } else if observation.attempted.contains(target) {
-                targetsSeen.insert(target)
-                if targetsDown.removeValue(forKey: target) != nil, target != "docker" && target != "swarm" {
+                let first = targetsSeen.insert(target).inserted
+                let wasDown = targetsDown.removeValue(forKey: target) != nil
+                if first || wasDown { tellObservers { $0.reachabilityChanged(target: target, reachable: true, cause: nil) } }
+                if wasDown, target != "docker" && target != "swarm" {
                     log("\(target) is reachable again: reconciling")
                     await record(JournalRecord(event: "target-up", owner: configuration.owner, target: target))
                 }
@@ -215,6 +231,7 @@ public actor Controller {
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
             onEvent: { [log] event in Controller.describe(event).map(log) })
         let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
+        observeActions(actions, outcomes: outcomes)
         var entry = records[key] ?? SpecRecord()
         entry.lastAction = actions.map { $0.op.rawValue + ($0.key.replica.map { " #\($0)" } ?? "") }.joined(separator: ", ")
         entry.lastActionTime = Timestamp.rfc3339(Date())
@@ -230,12 +247,13 @@ public actor Controller {
             await queue.forget(key)
         } else if let delay = await queue.retryLater(key) {
             holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
+            tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target), delay: delay) }
             log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
         }
         return true
     }
 
-    func engineFailed(_ key: String, _ error: any Error) async {
+    func engineFailed(_ key: String, _ error: any Error, target: String) async {
         let unreachable = (error as? BerthError)?.code == .engineUnreachable
         if unreachable && !engineDown {
             engineDown = true
@@ -244,7 +262,9 @@ public actor Controller {
         } else if !unreachable {
             log("observing failed: \(error)")
         }
-        _ = await queue.retryLater(key)
+        if let delay = await queue.retryLater(key) {
+            tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: target), delay: delay) }
+        }
     }
 
     /// Notes, held deletions and spec errors are said once when they change, not on every pass.
