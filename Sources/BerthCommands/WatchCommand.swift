@@ -1,5 +1,6 @@
 import BerthDocker
 import BerthEngine
+import BerthHTTP
 import BerthJournal
 import BerthModel
 import BerthSystem
@@ -9,16 +10,20 @@ import Foundation
 /// engine's event stream, a periodic resync and SIGHUP all enqueue work; SIGTERM/SIGINT stop
 /// it cleanly. It never exits because the engine went away.
 enum WatchCommand {
-    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+    /// `metrics` renders GET /metrics on the --listen listener (nil: that path answers 404).
+    static func run(settings: Settings, arguments: Arguments, console: Console,
+                    metrics: (@Sendable () -> String)? = nil) async -> Int32 {
         let state: StateFolder
         let log: Logger
         let debounce: Duration, resync: Duration, parallel: Int
+        let listenerOptions: WatchListenerOptions?
         do {
             log = Logger(format: try format(arguments), console: console)
             debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
             resync = try Durations.parse(arguments.values["resync"] ?? "60s", option: "resync")
             parallel = try arguments.int("parallel", default: 8, range: 1...256)
             guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
+            listenerOptions = try WatchListenerOptions.parse(arguments)
             try SpecFolder.requireFolder(settings.specsDirectory)
             state = try StateFolder.open(settings, purpose: "watch")
         } catch {
@@ -74,8 +79,25 @@ enum WatchCommand {
             targetsMade: { TargetsStore.load(settings) },
             recordTargetsMade: { TargetsStore.save($0, settings) },
             log: { log($0) })
+        let health = WatchHealth()
         await controller.setStatusHandler { [statusPath = settings.stateDirectory + "/status.json"] report in
             StatusFile.write(report, to: statusPath)
+            health.record(report)
+        }
+        var listener: HTTPListener?
+        if let listenerOptions {
+            let routes = WatchRoutes(owner: settings.owner, health: health, secret: listenerOptions.secret,
+                                     trigger: ResyncTrigger(controller: controller, log: { log($0) }), metrics: metrics,
+                                     log: { log($0) }, journal: { record in Task { _ = try? await journal.append(record) } })
+            do {
+                listener = try HTTPListener(address: listenerOptions.address, handler: routes.answer)
+            } catch {
+                console.err("berth: \(error)")
+                await kube.stop()
+                await journal.close()
+                return 1
+            }
+            log("berth watch: listening on \(listener!.address)")
         }
         let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
@@ -121,6 +143,7 @@ enum WatchCommand {
             log("stopping (\(signal == .terminate ? "SIGTERM" : "SIGINT")): finishing work in flight")
             break
         }
+        listener?.stop()
         watcher.stop()
         await debouncer.finish()
         for task in background { task.cancel() }
