@@ -80,6 +80,17 @@ import Testing
         }
     }
 
+    @Test func aRefusedBodyThatIsSentAnywayDoesNotHideThe413() throws {
+        var limits = HTTPListener.Limits()
+        limits.body = 1024
+        // A client that sends the body without waiting (no Expect: 100-continue) still reads the refusal.
+        let listener = try HTTPListener(address: .tcp(host: "127.0.0.1", port: 0), limits: limits, handler: Self.echo)
+        defer { listener.stop() }
+        let body = [UInt8](repeating: 66, count: 256 * 1024)
+        let answer = try ListenerClient.exchange(listener.address, Array("POST / HTTP/1.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+        #expect(ListenerClient.status(answer) == 413)
+    }
+
     @Test func aBodyAtTheLimitIsAccepted() throws {
         try withListener({ .text(200, "\($0.body.count)") }) { listener, _ in
             let body = [UInt8](repeating: 65, count: 1024 * 1024)

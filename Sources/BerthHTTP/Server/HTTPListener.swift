@@ -140,6 +140,8 @@ public final class HTTPListener: Sendable {
             // A full house: say so without waiting on the client (the socket is non-blocking).
             stream.setLimits(deadline: .now + .milliseconds(100), idleTimeout: nil)
             try? stream.write(ServerResponse.text(503, "too many connections at once (\(limits.connections)); try again").serialized())
+            // Only what has already arrived: the accept loop must not wait on this client.
+            ListenerConnection.drain(stream, for: .zero)
             stream.close()
             return
         }

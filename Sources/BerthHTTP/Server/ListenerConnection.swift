@@ -23,6 +23,17 @@ struct ListenerConnection: Sendable {
         // The answer gets its own time: a slow handler must not make it a timeout.
         stream.setLimits(deadline: .now + limits.request, idleTimeout: nil)
         try? stream.write(response.serialized())
+        ListenerConnection.drain(stream, for: .seconds(1))
+    }
+
+    /// Ends the answer and reads what the client still sends (the body of a refused request)
+    /// until it closes or `time` passes, so the close does not reset a TCP connection under
+    /// the answer.
+    static func drain(_ stream: SocketByteStream, for time: Duration) {
+        stream.shutdownWrite()
+        stream.setLimits(deadline: .now + time, idleTimeout: nil)
+        var scratch: [UInt8] = []
+        while (try? stream.read(into: &scratch, max: 65536)) ?? 0 > 0 { scratch.removeAll(keepingCapacity: true) }
     }
 
     /// The request, or nil if the client closed before sending anything.
