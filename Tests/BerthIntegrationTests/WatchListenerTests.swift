@@ -52,7 +52,7 @@ struct WatchListenerTests {
 
     @Test func statusAndASignedWebhookStartAPassAnUnsignedOneNothing() async throws {
         try await Project.with { p in
-            try p.write("a.json", p.spec("a", env: ["MODE": "one"]))
+            try p.write("a.json", p.spec("a"))
             let secretFile = p.root.appendingPathComponent("hook-secret").path
             try (Self.secret + "\n").write(toFile: secretFile, atomically: true, encoding: .utf8)
             // No resync and a debounce longer than the test: a spec edit waits for a webhook.
@@ -71,10 +71,9 @@ struct WatchListenerTests {
             #expect(await Self.call(endpoint, "GET", "/nope")?.status == 404)
             #expect(await Self.call(endpoint, "GET", "/hooks/git")?.status == 405)
 
-            // The edit is seen by inotify but waits out the debounce: only a pass can apply it.
-            let before = try #require(try await p.containers().first)
-            let mark = try JournalReader.read(path: p.state + "/journal.jsonl").records.map(\.seq).max() ?? 0
-            try p.write("a.json", p.spec("a", env: ["MODE": "two"]))
+            // A new spec is seen by inotify but waits out the debounce, and an engine event of a
+            // only reconciles a: nothing but a full pass creates b.
+            try p.write("b.json", p.spec("b"))
             let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
             let bad = await Self.call(endpoint, "POST", "/hooks/git", headers: [("X-Hub-Signature-256", "sha256=" + String(repeating: "0", count: 64))], body: body)
             #expect(bad?.status == 401)
@@ -88,8 +87,7 @@ struct WatchListenerTests {
             #expect(good?.status == 202)
             #expect(watch.count("webhook: full resync") == 1, "\(watch.log)")
             #expect(try await eventually(120) {
-                let now = try await p.containers()
-                return now.count == 1 && now[0].id != before.id && now[0].state == "running"
+                try await p.containers().filter { $0.state == "running" }.map(\.name) == ["\(p.owner)-a-1", "\(p.owner)-b-1"]
             }, "\(watch.log)")
 
             // In the journal: both refusals, then the accepted webhook, and only then the pass's actions.
@@ -98,7 +96,7 @@ struct WatchListenerTests {
             let accepted = try #require(records.first { $0.event == "webhook" })
             #expect(refused.count == 2)
             #expect(refused.allSatisfy { $0.seq < accepted.seq })
-            let actions = records.filter { $0.event.hasPrefix("action-") && $0.name == "a" && $0.seq > mark }
+            let actions = records.filter { $0.event.hasPrefix("action-") && $0.name == "b" }
             #expect(actions.allSatisfy { $0.seq > accepted.seq }, "\(actions)")
             #expect(!actions.isEmpty)
             #expect(watch.log.contains("webhook refused (401) from 127.0.0.1, none style: no X-Hub-Signature-256"), "\(watch.log)")
