@@ -86,18 +86,17 @@ enum WatchCommand {
         }
         var listener: HTTPListener?
         if let listenerOptions {
-            let routes = WatchRoutes(owner: settings.owner, health: health, secret: listenerOptions.secret,
-                                     trigger: ResyncTrigger(controller: controller, log: { log($0) }), metrics: metrics,
-                                     log: { log($0) }, journal: { record in Task { _ = try? await journal.append(record) } })
+            let trigger = ResyncTrigger(controller: controller, log: { log($0) })
             do {
-                listener = try HTTPListener(address: listenerOptions.address, handler: routes.answer)
+                listener = try listenerOptions.start(owner: settings.owner, health: health, trigger: trigger, metrics: metrics,
+                                                     journal: journal, log: { log($0) })
             } catch {
                 console.err("berth: \(error)")
+                watcher.stop()
                 await kube.stop()
                 await journal.close()
                 return 1
             }
-            log("berth watch: listening on \(listener!.address)")
         }
         let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))

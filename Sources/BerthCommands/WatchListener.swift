@@ -1,4 +1,5 @@
 import BerthHTTP
+import BerthJournal
 import BerthModel
 
 /// The listener options of `berth watch`: --listen, --listen-public and the webhook secret.
@@ -23,5 +24,15 @@ struct WatchListenerOptions {
                 + "bind 127.0.0.1 or [::1] (put a TLS proxy in front), or add --listen-public to bind it anyway")
         }
         return WatchListenerOptions(address: address, secret: secret)
+    }
+
+    /// Binds the listener and logs where: `berth watch: listening on http://127.0.0.1:9180`.
+    func start(owner: String, health: WatchHealth, trigger: any FetchTrigger, metrics: (@Sendable () -> String)?,
+               journal: Journal, log: @escaping @Sendable (String) -> Void) throws(HTTPListenerError) -> HTTPListener {
+        let routes = WatchRoutes(owner: owner, health: health, secret: secret, trigger: trigger, metrics: metrics, log: log,
+                                 journal: { record in Task { _ = try? await journal.append(record) } })
+        let listener = try HTTPListener(address: address, handler: routes.answer)
+        log("berth watch: listening on \(listener.address)")
+        return listener
     }
 }
