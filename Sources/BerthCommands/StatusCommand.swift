@@ -35,13 +35,18 @@ enum StatusCommand {
             source = "observed now" + (watch.doubt.map { "; cannot tell whether a watch is running: \($0)" } ?? "")
         }
         if arguments.flags.contains("json") {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            console.out(String(decoding: try encoder.encode(report), as: UTF8.self))
+            console.out(try json(report))
         } else {
             show(report, source: source, console: console)
         }
         return (report.targets ?? []).contains { $0.state != "ok" } ? ExitCode.failure : ExitCode.ok
+    }
+
+    /// The JSON of `status --json`, also what the watch's listener answers on GET /status.
+    static func json(_ report: StatusReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
     }
 
     /// Without a watch: observe and plan now; a target that cannot be reached is said, and

@@ -1,5 +1,6 @@
 import BerthDocker
 import BerthEngine
+import BerthHTTP
 import BerthJournal
 import BerthModel
 import BerthSystem
@@ -15,6 +16,7 @@ enum WatchCommand {
         let log: Logger
         let debounce: Duration, resync: Duration, parallel: Int
         let notify: NotifyReceiver?
+        let listenerOptions: WatchListenerOptions?
         do {
             log = Logger(format: try format(arguments), console: console)
             debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
@@ -22,6 +24,7 @@ enum WatchCommand {
             parallel = try arguments.int("parallel", default: 8, range: 1...256)
             guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
             notify = try arguments.values["notify"].map(NotifyReceiver.init(parsing:))
+            listenerOptions = try WatchListenerOptions.parse(arguments)
             try SpecFolder.requireFolder(settings.specsDirectory)
             state = try StateFolder.open(settings, purpose: "watch")
         } catch {
@@ -77,11 +80,28 @@ enum WatchCommand {
             targetsMade: { TargetsStore.load(settings) },
             recordTargetsMade: { TargetsStore.save($0, settings) },
             log: { log($0) })
+        let health = WatchHealth()
         await controller.setStatusHandler { [statusPath = settings.stateDirectory + "/status.json"] report in
             StatusFile.write(report, to: statusPath)
+            health.record(report)
         }
         // The revision in force: none yet for a plain specs folder.
         let observers = await WatchObservers.attach(to: controller, owner: settings.owner, notify: notify, revision: { nil }, log: { log($0) })
+        var listener: HTTPListener?
+        if let listenerOptions {
+            let trigger = ResyncTrigger(controller: controller, log: { log($0) })
+            do {
+                listener = try listenerOptions.start(owner: settings.owner, health: health, trigger: trigger,
+                                                     metrics: { [metrics = observers.metrics] in metrics.render() },
+                                                     journal: journal, log: { log($0) })
+            } catch {
+                console.err("berth: \(error)")
+                watcher.stop()
+                await kube.stop()
+                await journal.close()
+                return 1
+            }
+        }
         let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
         let targets = WatchCommand.describeTargets(startContact, settings)
@@ -127,6 +147,7 @@ enum WatchCommand {
             log("stopping (\(signal == .terminate ? "SIGTERM" : "SIGINT")): finishing work in flight")
             break
         }
+        listener?.stop()
         watcher.stop()
         await debouncer.finish()
         for task in background { task.cancel() }

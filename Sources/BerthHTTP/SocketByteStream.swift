@@ -148,6 +148,15 @@ final class SocketByteStream: ByteStream {
         }
     }
 
+    /// Sends a FIN after what was written, keeping the read side open: a server that
+    /// answers before reading the whole request drains the rest, or closing with unread
+    /// bytes would reset the connection and the client could lose the answer.
+    func shutdownWrite() {
+        state.withLock { s in
+            if !s.closed && s.fd >= 0 { _ = shutdown(s.fd, Int32(SHUT_WR)) }
+        }
+    }
+
     // MARK: - Used by SocketConnector
 
     /// Makes `fd` the socket of this stream, closing an earlier attempt's socket.
