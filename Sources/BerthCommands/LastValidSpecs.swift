@@ -40,6 +40,7 @@ enum LastValidSpecs {
         state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }
         state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
+        SealedEnv.open(&state, stateDirectory: stateDirectory)
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
         SpecFolder.tagAppImages(&state, root: directory, apps: apps)
         return state
