@@ -86,3 +86,28 @@ struct SealedEnvTests {
         #expect(!stored.contains(SealedValue.prefix))
     }
 }
+
+/// Swarm and Kubernetes take env through the same path: an opened value reaches the
+/// service's and the Deployment's env, and their drift shows it only masked.
+struct SealedEnvPlatformTests {
+    @Test func swarmAndKubernetesGetTheOpenedValue() throws {
+        for target in ["swarm", "kubernetes"] {
+            let text = #"{"name": "w", "target": "\#(target)", "image": "busybox:1", "env": {"WELCOME": {"sealed": "\#(SealedEnvTests.sealed())"}}}"#
+            var spec = try #require(SpecDecoder.decode(file: "a.json", bytes: Array(text.utf8)).specs.first, "\(target)")
+            spec.unseal("WELCOME", value: "hunter2")
+            if target == "swarm" {
+                let body = ServiceBody.make(spec: spec, owner: "main", configHash: spec.configHash)
+                #expect(body["TaskTemplate"]?["ContainerSpec"]?["Env"] == .array([.string("WELCOME=hunter2")]))
+                var other = spec
+                other.unseal("WELCOME", value: "hunter3")
+                let drift = NativeDrift.changes(desired: body, observed: ServiceBody.make(spec: other, owner: "main", configHash: spec.configHash),
+                                                mask: spec.secretMask(key: SealedEnvTests.key))
+                #expect(!drift.isEmpty && !drift.description.contains("hunter"))
+            } else {
+                let objects = KubeObjects.make(spec: spec, owner: "main", defaultNamespace: "default", isNamespaced: { _, _ in true })
+                let deployment = try #require(objects.first { $0.id.kind == "Deployment" })
+                #expect(deployment.body.canonicalText.contains(#"{"name":"WELCOME","value":"hunter2"}"#))
+            }
+        }
+    }
+}
