@@ -21,7 +21,13 @@ enum LastValidSpecs {
             let copy = store + "/" + relative
             let copyFolder = FileSystem.parentDirectory(of: copy)
             let safe = (try? StateFolderGuard.makeFolders(copyFolder, inside: stateDirectory)) != nil
-            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
+            var result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
+            // A sealed value this installation cannot open makes the edit invalid like any
+            // other error: the last copy it could open stays in force.
+            if result.isValid {
+                var specs = result.specs
+                result.errors = SealedEnv.open(&specs, stateDirectory: stateDirectory)
+            }
             if result.isValid {
                 files.append(file)
                 if safe, (try? StateFolderGuard.read(copy)) != file.bytes {

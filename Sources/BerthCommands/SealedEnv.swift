@@ -8,7 +8,17 @@ import BerthSeal
 /// described is left exactly as it is, nothing is deleted.
 enum SealedEnv {
     static func open(_ state: inout DesiredState, stateDirectory: String) {
-        guard state.specs.contains(where: { !$0.sealedEnv.isEmpty }) else { return }
+        let errors = open(&state.specs, stateDirectory: stateDirectory)
+        guard !errors.isEmpty else { return }
+        let files = Set(errors.map(\.file))
+        state.specs.removeAll { files.contains($0.origin.file) }
+        state.errors += errors
+        state.invalidFiles += files.subtracting(state.invalidFiles).sorted()
+    }
+
+    /// Opens what it can in `specs`; one error per value that cannot be opened.
+    static func open(_ specs: inout [Spec], stateDirectory: String) -> [SpecError] {
+        guard specs.contains(where: { !$0.sealedEnv.isEmpty }) else { return [] }
         let key: SealKey?
         var keyProblem: String?
         do { key = try SealKeys.load(stateDirectory: stateDirectory) } catch {
@@ -16,8 +26,8 @@ enum SealedEnv {
             keyProblem = "\(error)"
         }
         var errors: [SpecError] = []
-        for index in state.specs.indices {
-            let spec = state.specs[index]
+        for index in specs.indices {
+            let spec = specs[index]
             for name in spec.sealedEnv.keys.sorted() {
                 let sealed = spec.sealedEnv[name]!
                 func fail(_ message: String) {
@@ -34,7 +44,7 @@ enum SealedEnv {
                         fail("spec \"\(spec.name)\": the sealed value is not text without NUL, which an environment variable must be; seal the right value again")
                         continue
                     }
-                    state.specs[index].unseal(name, value: value)
+                    specs[index].unseal(name, value: value)
                 } catch let error as SealError {
                     switch error.code {
                     case .wrongKey(let sealedFor, let installation):
@@ -47,10 +57,6 @@ enum SealedEnv {
                 }
             }
         }
-        guard !errors.isEmpty else { return }
-        let files = Set(errors.map(\.file))
-        state.specs.removeAll { files.contains($0.origin.file) }
-        state.errors += errors
-        state.invalidFiles += files.subtracting(state.invalidFiles).sorted()
+        return errors
     }
 }
