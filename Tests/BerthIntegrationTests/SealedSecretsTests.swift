@@ -109,4 +109,45 @@ struct SealedSecretsTests {
             #expect(try await p.containers().map(\.id) == before)
         }
     }
+
+    /// Swarm takes env through the same path: the service's env holds the value, sealing it
+    /// again leaves the service as it is, a new value updates it and is shown only as sealed.
+    @Test func aSwarmServiceGetsTheValueToo() async throws {
+        try await Project.with { p in
+            defer { Task { _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-api") } }
+            #expect(await p.berth("keys", "init").status == 0)
+            let first = "hunter2-" + UUID().uuidString, second = "hunter2-" + UUID().uuidString
+            func spec(_ value: String) async -> String {
+                let sealed = String(await p.berth(input: value, ["seal"]).stdout.dropLast())
+                return """
+                    {"name": "api", "target": "swarm", "image": "\(TestEngine.demoImage)", "command": ["sleep", "3600"], "replicas": 1,
+                     "env": {"WELCOME": {"sealed": "\(sealed)"}}, "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true}}}}
+                    """
+            }
+            func env() async throws -> [String] {
+                try await SwarmTests.service(p, "api")?["Spec"]?["TaskTemplate"]?["ContainerSpec"]?["Env"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            }
+            try p.write("api.json", await spec(first))
+            let created = await p.berth("apply")
+            #expect(created.status == 0, "\(created.stderr)")
+            #expect(try await env() == ["WELCOME=\(first)"])
+
+            try p.write("api.json", await spec(first))
+            let same = await p.berth("plan", "--detailed-exitcode")
+            #expect(same.status == 0, "\(same.stdout)")
+
+            try p.write("api.json", await spec(second))
+            let changed = await p.berth("plan")
+            #expect(changed.stdout.contains("env.WELCOME: (sealed) value changed"), "\(changed.stdout)")
+            let updated = await p.berth("apply")
+            #expect(updated.status == 0, "\(updated.stderr)")
+            #expect(try await env() == ["WELCOME=\(second)"])
+            let outputs = [("plans", same.stdout + changed.stdout + changed.stderr), ("applies", created.stdout + created.stderr + updated.stdout + updated.stderr)]
+                + Self.stateFiles(p)
+            for (what, text) in outputs {
+                #expect(!text.contains("hunter2"), "\(what) shows the sealed value")
+            }
+            _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-api")
+        }
+    }
 }
