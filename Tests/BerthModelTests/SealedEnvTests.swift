@@ -110,4 +110,23 @@ struct SealedEnvPlatformTests {
             }
         }
     }
+
+    /// A sealed variable removed from a Swarm spec: the service still holds the value, but the
+    /// plan says what changed from the recorded configuration, where it was sealed.
+    @Test func aRemovedSealedVariableOnSwarmIsShownOnlyAsSealed() throws {
+        let text = #"{"name": "w", "target": "swarm", "image": "busybox:1", "env": {"MODE": "a", "WELCOME": {"sealed": "\#(SealedEnvTests.sealed())"}}}"#
+        var old = try #require(SpecDecoder.decode(file: "a.json", bytes: Array(text.utf8)).specs.first)
+        old.unseal("WELCOME", value: "hunter2")
+        var new = old
+        new.sealedEnv = [:]
+        new.env = ["MODE": "a"]
+        let native = ServiceBody.make(spec: old, owner: "main", configHash: old.configHash)
+        let observed = ObservedResource(id: "s1", target: "swarm", kind: "service", name: "w", replica: nil, engineName: "main-w",
+                                        configHash: old.configHash, state: .running, native: native, running: 1)
+        var context = PlanContext(owner: "main", knownConfigs: [old.configHash: old.canonicalConfig(secrets: .fingerprint(key: SealedEnvTests.key))])
+        context.secretKey = SealedEnvTests.key
+        let plan = Planner.plan(desired: DesiredState(specs: [new]), observed: [observed], context: context)
+        #expect(plan.description.contains("env.WELCOME: (sealed) removed"), "\(plan.description)")
+        #expect(!plan.description.contains("hunter2") && !plan.json.serialized().contains("hunter2"))
+    }
 }
