@@ -129,4 +129,28 @@ struct SealedEnvPlatformTests {
         #expect(plan.description.contains("env.WELCOME: (sealed) removed"), "\(plan.description)")
         #expect(!plan.description.contains("hunter2") && !plan.json.serialized().contains("hunter2"))
     }
+
+    /// Kubernetes: the Deployment names its sealed variables in an annotation, so removing one
+    /// from the spec shows the removal without the value the cluster still holds.
+    @Test func aRemovedSealedVariableOnKubernetesShowsNoValue() throws {
+        let text = #"{"name": "w", "target": "kubernetes", "image": "busybox:1", "env": {"MODE": "a", "WELCOME": {"sealed": "\#(SealedEnvTests.sealed())"}}}"#
+        var old = try #require(SpecDecoder.decode(file: "a.json", bytes: Array(text.utf8)).specs.first)
+        old.unseal("WELCOME", value: "hunter2")
+        var new = old
+        new.sealedEnv = [:]
+        new.env = ["MODE": "a"]
+        func deployment(_ spec: Spec) throws -> JSONValue {
+            try #require(KubeObjects.make(spec: spec, owner: "main", defaultNamespace: "default", isNamespaced: { _, _ in true })
+                .first { $0.id.kind == "Deployment" }).body
+        }
+        let applied = try deployment(old)
+        #expect(applied["metadata"]?["annotations"]?[Labels.sealedEnv] == .string("WELCOME"))
+        // What berth owns, as the server records it for manager "berth".
+        let owned = try JSONParser.parse(#"{"f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"w\"}": {"f:env": {"k:{\"name\":\"MODE\"}": {"f:value": {}}, "k:{\"name\":\"WELCOME\"}": {"f:value": {}}}}}}}}}"#).value
+        let observed = applied.merging(.object(["metadata": .object(["managedFields": .array([.object([
+            "manager": .string("berth"), "operation": .string("Apply"), "fieldsV1": owned])])])]))
+        let changes = KubeRemovedFields.changes(desired: try deployment(new), observed: observed)
+        #expect(changes.map(\.description) == ["spec.template.spec.containers[w].env[WELCOME]: (secret removed)"])
+        #expect(try deployment(new)["metadata"]?["annotations"]?[Labels.sealedEnv] == nil)
+    }
 }
