@@ -18,12 +18,14 @@ let package = Package(
         // Debian's libssl, for TLS to Kubernetes API servers and Docker with DOCKER_TLS_VERIFY.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "BerthHTTP", dependencies: ["COpenSSL"]),
+        // Sealed secrets: RSA-OAEP-SHA256 wrapping AES-256-GCM, through the same libcrypto.
+        .target(name: "BerthSeal", dependencies: ["COpenSSL"]),
         .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
         // Executor: carries a plan out through a Platform, decides nothing.
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
-            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "CBuildInfo",
+            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "CBuildInfo",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
         // The commit berth was built from (`make build` writes it; see the Makefile).
@@ -37,6 +39,7 @@ let package = Package(
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "BerthTestSupport"]),
+        .testTarget(name: "BerthSealTests", dependencies: ["BerthSeal", "BerthModel"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel", "BerthTestSupport"]),
@@ -50,7 +53,7 @@ let package = Package(
         .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
                     resources: [.copy("Transcripts")]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
-            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
+            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel", "BerthSeal",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -47,6 +47,8 @@ public enum BerthCLI {
             case "watch": return await WatchCommand.run(settings: settings, arguments: arguments, console: console)
             case "status": return try await StatusCommand.run(settings: settings, arguments: arguments, console: console)
             case "release": return try ReleaseCommand.run(settings: settings, arguments: arguments, console: console)
+            case "keys": return try KeysCommand.run(settings: settings, arguments: arguments, console: console)
+            case "seal": return try SealCommand.run(settings: settings, arguments: arguments, console: console)
             default: fatalError("command \(command.name) is in the table but has no implementation")
             }
         } catch {

@@ -9,6 +9,10 @@ public struct CommandInfo: Sendable {
         case specNames
         /// `help`'s optional command name.
         case commandName
+        /// `keys`' action: init or show.
+        case keysAction
+        /// `seal`'s optional value (stdin when absent).
+        case value
     }
 
     public var name: String
@@ -23,6 +27,8 @@ public struct CommandInfo: Sendable {
         case .none: break
         case .specNames: parts.append("[SPEC...]")
         case .commandName: parts.append("[COMMAND]")
+        case .keysAction: parts.append("init|show")
+        case .value: parts.append("[VALUE]")
         }
         return parts.joined(separator: " ")
     }
@@ -75,6 +81,12 @@ public enum CommandTable {
                     words: .specNames, options: [
                         .init(name: "all", help: "release every held deletion"),
                     ]),
+        CommandInfo(name: "keys", summary: "init: make this installation's key pair for sealed secrets (state/keys/); show: print its public key and fingerprint",
+                    words: .keysAction, options: []),
+        CommandInfo(name: "seal", summary: "encrypt a secret value for a spec's env (read from stdin when VALUE is absent, so it stays out of shell history)",
+                    words: .value, options: [
+                        .init(name: "key", value: "PUBFILE", help: "seal for this public key (another installation's `berth keys show`) instead of this installation's"),
+                    ]),
         CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
         CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",
                     words: .none, options: []),
@@ -123,6 +135,14 @@ public enum CommandTable {
         case .commandName:
             if arguments.positionals.count > 1 { throw Arguments.usage("help takes at most one command name") }
         case .specNames: break
+        case .keysAction:
+            guard arguments.positionals.count == 1, ["init", "show"].contains(arguments.positionals[0]) else {
+                throw Arguments.usage("keys takes one action, init or show" + (arguments.positionals.first.map { ", got \"\($0)\"" } ?? ""))
+            }
+        case .value:
+            if arguments.positionals.count > 1 {
+                throw Arguments.usage("seal takes at most one value (quote it, or better pipe it on stdin)")
+            }
         }
         return (command, arguments)
     }

@@ -6,17 +6,27 @@ public final class Console: @unchecked Sendable {
     private let lock = NSLock()
     private let sink: (@Sendable (_ isError: Bool, _ text: String) -> Void)?
     private var captured: [(Bool, String)] = []
+    /// What the command reads from stdin (`berth seal` without a VALUE).
+    let input: @Sendable () throws -> [UInt8]
+    /// Whether stdin is a terminal (a person typing), for a hint on stderr.
+    let inputIsTerminal: Bool
 
     /// Writes to the process's stdout and stderr.
-    public static func live() -> Console { Console(sink: { isError, text in
-        let handle = isError ? FileHandle.standardError : FileHandle.standardOutput
-        handle.write(Data(text.utf8))
-    }) }
+    public static func live() -> Console {
+        Console(sink: { isError, text in
+            let handle = isError ? FileHandle.standardError : FileHandle.standardOutput
+            handle.write(Data(text.utf8))
+        }, input: { [UInt8](try FileHandle.standardInput.readToEnd() ?? Data()) }, inputIsTerminal: isatty(0) == 1)
+    }
 
-    /// Keeps everything for inspection.
-    public static func capturing() -> Console { Console(sink: nil) }
+    /// Keeps everything for inspection; `input` is what stdin holds.
+    public static func capturing(input: String = "") -> Console {
+        Console(sink: nil, input: { Array(input.utf8) }, inputIsTerminal: false)
+    }
 
-    init(sink: (@Sendable (Bool, String) -> Void)?) { self.sink = sink }
+    init(sink: (@Sendable (Bool, String) -> Void)?, input: @escaping @Sendable () throws -> [UInt8] = { [] }, inputIsTerminal: Bool = false) {
+        self.sink = sink; self.input = input; self.inputIsTerminal = inputIsTerminal
+    }
 
     /// Control characters (escape sequences, carriage returns) from specs, files or engines
     /// are written escaped, whichever command shows them; newlines stay.

@@ -21,7 +21,13 @@ enum LastValidSpecs {
             let copy = store + "/" + relative
             let copyFolder = FileSystem.parentDirectory(of: copy)
             let safe = (try? StateFolderGuard.makeFolders(copyFolder, inside: stateDirectory)) != nil
-            let result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
+            var result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
+            // A sealed value this installation cannot open makes the edit invalid like any
+            // other error: the last copy it could open stays in force.
+            if result.isValid {
+                var specs = result.specs
+                result.errors = SealedEnv.open(&specs, stateDirectory: stateDirectory)
+            }
             if result.isValid {
                 files.append(file)
                 if safe, (try? StateFolderGuard.read(copy)) != file.bytes {
@@ -40,6 +46,7 @@ enum LastValidSpecs {
         state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }
         state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
+        SealedEnv.open(&state, stateDirectory: stateDirectory)
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
         SpecFolder.tagAppImages(&state, root: directory, apps: apps)
         return state

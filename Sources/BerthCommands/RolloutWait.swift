@@ -79,7 +79,7 @@ extension RolloutWait {
 /// What the spec folder asks for, in one value: a change means a newer spec arrived.
 enum SpecFingerprint {
     static func now(_ settings: Settings) -> String? {
-        guard let desired = try? SpecFolder.load(settings.specsDirectory, policy: settings.policy) else { return nil }
+        guard let desired = try? SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory) else { return nil }
         return SHA256.hex(desired.specs.map { $0.target + "/" + $0.name + "=" + $0.configHash }.sorted().joined(separator: "\n"))
     }
 }

@@ -8,13 +8,15 @@ public enum SpecFolder {
     public static let maxFileBytes = 4 << 20
 
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
-    public static func load(_ directory: String, policy: Policy? = nil) throws -> DesiredState {
+    /// `stateDirectory`: where the seal key is that opens sealed env values.
+    public static func load(_ directory: String, policy: Policy? = nil, stateDirectory: String) throws -> DesiredState {
         let read = try read(directory)
         let apps = appFiles(read.files.map(\.path))
         var state = DesiredState.assemble(files: read.files, apps: apps, policy: policy)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
+        SealedEnv.open(&state, stateDirectory: stateDirectory)
         ImageSources.fill(&state, specsRoot: directory, policy: policy)
         tagAppImages(&state, root: directory, apps: apps)
         return state

@@ -12,7 +12,7 @@ struct StateFolder {
 
     /// The files berth keeps directly in the state folder, and its folders.
     static let files = ["lock", "journal.jsonl", "configs.json", "status.json", "kubernetes-kinds.json", "held.json", "held.lock", "targets.json", "fingerprint.key", "digests", "swarm-sent.json"]
-    static let folders = ["last-valid"]
+    static let folders = ["last-valid", "keys"]
 
     /// The locks held together; `release()` gives both back. Callers keep this object (not
     /// just one lock) until they are done, so neither is dropped early.

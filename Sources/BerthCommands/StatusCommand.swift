@@ -83,7 +83,7 @@ enum StatusCommand {
 
     /// The specs of targets that could not be observed: what runs there is unknown, not zero.
     static func unknownEntries(_: Int, settings: Settings, failed: Set<String>) -> [StatusReport.Entry] {
-        guard !failed.isEmpty, let desired = try? SpecFolder.load(settings.specsDirectory) else { return [] }
+        guard !failed.isEmpty, let desired = try? SpecFolder.load(settings.specsDirectory, stateDirectory: settings.stateDirectory) else { return [] }
         return desired.specs.filter { failed.contains($0.target) }.map(StatusReport.unknown)
     }
 

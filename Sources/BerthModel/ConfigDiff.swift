@@ -6,6 +6,12 @@ public struct FieldChange: Sendable, Equatable, CustomStringConvertible {
     public init(path: String, old: String?, new: String?) { self.path = path; self.old = old; self.new = new }
 
     public var description: String {
+        // A sealed value is named as such, never shown, not even as a fingerprint.
+        if [old, new].contains(where: { $0?.hasPrefix("\"(sealed") == true }) {
+            if old == nil { return "\(path): (sealed) added" }
+            if new == nil { return "\(path): (sealed) removed" }
+            return "\(path): (sealed) value changed"
+        }
         let redacted = [old, new].contains { $0?.hasPrefix("\"(redacted") == true }
         if redacted {
             if old == nil { return "\(path): (secret added)" }

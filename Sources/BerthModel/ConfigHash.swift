@@ -8,7 +8,7 @@ extension Spec {
     /// by a fingerprint keyed with `key`.
     public func canonicalConfig(secrets: SecretHandling = .keep) -> JSONValue {
         var mask: SecretMask?
-        if case .fingerprint(let key) = secrets { mask = SecretMask(key: key, names: secretEnv) }
+        if case .fingerprint(let key) = secrets { mask = secretMask(key: key) }
         var env: [String: JSONValue] = [:]
         for (key, value) in self.env {
             env[key] = .string(mask?.value(name: key, value) ?? value)

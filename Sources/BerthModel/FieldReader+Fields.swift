@@ -78,22 +78,56 @@ extension FieldReader {
         return ok ? out : nil
     }
 
-    mutating func environment(_ node: JSONNode, _ path: JSONPath) -> [String: String]? {
-        guard let pairs = stringMap(node, path) else { return nil }
+    /// `env`: each value a string, or `{"sealed": "berth-sealed:v1:…"}` (made by `berth seal`).
+    mutating func environment(_ node: JSONNode, _ path: JSONPath) -> (plain: [String: String], sealed: [String: SealedValue])? {
+        guard case .object(let members) = node.kind else {
+            fail(node, path, "expected an object of strings (or {\"sealed\": …} values), got \(node.typeName)")
+            return nil
+        }
         var env: [String: String] = [:]
+        var sealed: [String: SealedValue] = [:]
         var ok = true
-        for (key, position, value) in pairs {
+        for member in members {
+            let (key, position, valuePath) = (member.key, member.keyPosition, path.appending(key: member.key))
             if key.isEmpty || key.contains("=") || hasControl(key) {
-                fail(at: position, path.appending(key: key), "environment variable names must be non-empty and contain no '=', NUL or control characters")
+                fail(at: position, valuePath, "environment variable names must be non-empty and contain no '=', NUL or control characters")
                 ok = false
-            } else if value.contains("\u{0}") {
+                continue
+            }
+            if case .object = member.value.kind {
+                if let value = sealedValue(member.value, valuePath) { sealed[key] = value } else { ok = false }
+                continue
+            }
+            guard let value = string(member.value, valuePath) else { ok = false; continue }
+            if value.contains("\u{0}") {
                 // Only NUL: a value may hold newlines (a PEM certificate), but exec cannot pass a NUL.
-                fail(at: position, path.appending(key: key), "environment variable values cannot contain NUL")
+                fail(at: position, valuePath, "environment variable values cannot contain NUL")
                 ok = false
             }
             env[key] = value
         }
-        return ok ? env : nil
+        return ok ? (env, sealed) : nil
+    }
+
+    /// `{"sealed": "berth-sealed:v1:…"}`, checked for shape only: opening it needs the key.
+    mutating func sealedValue(_ node: JSONNode, _ path: JSONPath) -> SealedValue? {
+        let hint = "an env value is a string or {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it"
+        guard case .object(let members) = node.kind, members.count == 1, let member = members.first, member.key == "sealed" else {
+            fail(node, path, hint)
+            return nil
+        }
+        let textPath = path.appending(key: "sealed")
+        guard case .string(let text) = member.value.kind else {
+            fail(member.value, textPath, "expected the sealed text (a string), got \(member.value.typeName); \(hint)")
+            return nil
+        }
+        switch SealedValue.parse(text) {
+        case .success(let fingerprint):
+            return SealedValue(text: text, keyFingerprint: fingerprint, path: textPath, position: member.value.position)
+        case .failure(let problem):
+            fail(member.value, textPath, problem.message)
+            return nil
+        }
     }
 
     /// `secretEnv`: names of env variables, as `env` would accept them.

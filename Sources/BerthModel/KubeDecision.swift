@@ -75,7 +75,7 @@ enum KubeDecision {
             KubeDecision.action(op, object, spec: spec, found: found, reason: reason, changes: changes)
         }
         guard let found else { return action(.create, "missing") }
-        let drift = KubeDrift.changes(desired: object.body, observed: found.native, mask: SecretMask(key: secretKey, names: spec.secretEnv))
+        let drift = KubeDrift.changes(desired: object.body, observed: found.native, mask: spec.secretMask(key: secretKey))
         if found.configHash != object.configHash {
             // What the spec no longer sends is removed by the apply: say so, as for what it adds.
             let changes = (drift + KubeRemovedFields.changes(desired: object.body, observed: found.native)).sorted { $0.path < $1.path }

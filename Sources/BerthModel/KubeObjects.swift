@@ -54,9 +54,13 @@ public enum KubeObjects {
                 .object(["containerPort": .number(String($0.containerPort)), "protocol": .string($0.proto.uppercased())])
             })
         }
+        var metadata: [String: JSONValue] = ["name": .string(spec.name), "namespace": .string(namespace), "labels": labels]
+        if !spec.sealedEnv.isEmpty {
+            metadata["annotations"] = .object([Labels.sealedEnv: .string(spec.sealedEnv.keys.sorted().joined(separator: ","))])
+        }
         var generated = JSONValue.object([
             "apiVersion": .string("apps/v1"), "kind": .string("Deployment"),
-            "metadata": .object(["name": .string(spec.name), "namespace": .string(namespace), "labels": labels]),
+            "metadata": .object(metadata),
             "spec": .object([
                 "replicas": .number(String(spec.replicas)),
                 "selector": .object(["matchLabels": .object(berthLabels)]),

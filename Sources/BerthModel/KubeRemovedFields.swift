@@ -10,7 +10,9 @@ enum KubeRemovedFields {
         guard let observed, let owned = berthFields(observed) else { return [] }
         var out: [FieldChange] = []
         let secretKind = desired["kind"]?.stringValue == "Secret"
-        walk(owned, observed: observed, desired: desired, path: "", secretKind: secretKind, secret: false, into: &out)
+        // Env variables that were sealed when berth applied the object: secrets whatever their names.
+        let sealed = Set((observed["metadata"]?["annotations"]?[Labels.sealedEnv]?.stringValue ?? "").split(separator: ",").map(String.init))
+        walk(owned, observed: observed, desired: desired, path: "", secretKind: secretKind, secret: false, sealed: sealed, into: &out)
         return out.sorted { $0.path < $1.path }
     }
 
@@ -24,7 +26,7 @@ enum KubeRemovedFields {
     /// `fields` is a fieldsV1 node: "f:name" a member, "k:{...}" a list element by its keys,
     /// "." the node itself; others ("v:", "i:") are left alone. `secret`: values here are secrets.
     private static func walk(_ fields: JSONValue, observed: JSONValue?, desired: JSONValue?, path: String, secretKind: Bool,
-                             secret: Bool, into out: inout [FieldChange]) {
+                             secret: Bool, sealed: Set<String>, into out: inout [FieldChange]) {
         for (key, sub) in (fields.objectValue ?? [:]) {
             if key.hasPrefix("f:") {
                 let name = String(key.dropFirst(2))
@@ -33,16 +35,16 @@ enum KubeRemovedFields {
                 let here = join(path, name)
                 let hidden = secret || (secretKind && path.isEmpty && (name == "data" || name == "stringData"))
                 guard let wanted = desired?[name] else { out.append(removed(here, held, secret: hidden)); continue }
-                walk(sub, observed: held, desired: wanted, path: here, secretKind: secretKind, secret: hidden, into: &out)
+                walk(sub, observed: held, desired: wanted, path: here, secretKind: secretKind, secret: hidden, sealed: sealed, into: &out)
             } else if key.hasPrefix("k:"), let keys = try? JSONParser.parse(String(key.dropFirst(2))).value.objectValue {
                 guard let held = element(observed, keys: keys, exact: true) else { continue }
                 let label = keys["name"]?.stringValue
                     ?? keys.keys.sorted().map { "\($0)=\(keys[$0]!.stringValue ?? keys[$0]!.canonicalText)" }.joined(separator: ",")
                 let here = path + "[\(label)]"
                 // An env entry under a secret-looking name holds a secret, as KubeDrift judges it.
-                let hidden = secret || (path.hasSuffix(".env") && keys["name"]?.stringValue.map { Secrets.isSecret(key: $0) } == true)
+                let hidden = secret || (path.hasSuffix(".env") && keys["name"]?.stringValue.map { Secrets.isSecret(key: $0) || sealed.contains($0) } == true)
                 guard let wanted = element(desired, keys: keys, exact: false) else { out.append(removed(here, held, secret: hidden)); continue }
-                walk(sub, observed: held, desired: wanted, path: here, secretKind: secretKind, secret: hidden, into: &out)
+                walk(sub, observed: held, desired: wanted, path: here, secretKind: secretKind, secret: hidden, sealed: sealed, into: &out)
             }
         }
     }

@@ -29,6 +29,9 @@ public enum Labels {
     public static let replica = "berth.replica"
     public static let configHash = "berth.config-hash"
     public static let removeImage = "berth.remove-image"
+    /// Kubernetes: an annotation naming the Deployment's env variables that were sealed, so
+    /// that when one is removed from the spec its old value is not shown in the plan.
+    public static let sealedEnv = "berth.sealed-env"
     /// Swarm: the image reference the spec names (the service runs it pinned by ID or digest).
     public static let image = "berth.image"
     /// Swarm: the replica count berth last set, to tell a spec's scaling from somebody else's.

@@ -49,10 +49,14 @@ public enum Secrets {
 public struct SecretMask: Sendable, Equatable {
     public var key: [UInt8]
     public var names: Set<String>
+    /// Env variables whose values were sealed in the spec: shown as "(sealed:…)".
+    public var sealed: Set<String>
 
-    public init(key: [UInt8] = [], names: Set<String> = []) { self.key = key; self.names = names }
+    public init(key: [UInt8] = [], names: Set<String> = [], sealed: Set<String> = []) {
+        self.key = key; self.names = names; self.sealed = sealed
+    }
 
-    public func isSecret(name: String) -> Bool { names.contains(name) || Secrets.isSecret(key: name) }
+    public func isSecret(name: String) -> Bool { names.contains(name) || sealed.contains(name) || Secrets.isSecret(key: name) }
 
     /// A fingerprint lets a diff say "changed" without carrying the value: short enough that it
     /// cannot identify the secret, long enough that a change is almost always seen.
@@ -62,6 +66,7 @@ public struct SecretMask: Sendable, Equatable {
 
     /// The value of env variable `name` as it may be stored or shown.
     public func value(name: String, _ value: String) -> String {
+        if sealed.contains(name) { return "(sealed:" + fingerprint(value).dropFirst("(redacted:".count) }
         if isSecret(name: name) { return fingerprint(value) }
         return Secrets.maskingURLPasswords(value) { fingerprint($0) } ?? value
     }

@@ -22,7 +22,7 @@ enum ServiceDecision {
         }
         let rollout = keep.swarm ?? SwarmRollout()
         let desired = ServiceBody.make(spec: spec, owner: context.owner, configHash: hash, image: pinnedImage(spec, keep))
-        let drift = NativeDrift.changes(desired: desired, observed: keep.native, mask: SecretMask(key: context.secretKey, names: spec.secretEnv))
+        let drift = NativeDrift.changes(desired: desired, observed: keep.native, mask: spec.secretMask(key: context.secretKey))
         if let blocked = blocked(key, hash, keep, rollout, drift) { return (actions, [blocked]) }
         func change(_ op: Action.Op, _ reason: String, _ changes: [FieldChange]) -> Action {
             Action(op: op, key: key, reason: reason, spec: spec, configHash: hash, existingID: keep.id,

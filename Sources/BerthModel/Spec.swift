@@ -38,6 +38,9 @@ public struct Spec: Sendable, Equatable {
     /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
     /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
     public var secretEnv: Set<String> = []
+    /// Env variables written as `{"sealed": "…"}`: the sealed texts, by name. Their opened
+    /// values join `env` only when the commands open them with the installation's key.
+    public var sealedEnv: [String: SealedValue] = [:]
     public var origin: SpecOrigin
 
     public init(

@@ -126,7 +126,7 @@ struct FieldReader {
             }
         }
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
-        let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? [:]
+        let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? ([:], [:])
         for member in members {
             if let only = SpecDecoder.targetOnly[member.key], only != target {
                 fail(at: member.keyPosition, path.appending(key: member.key), "\"\(member.key)\" is only for target \"\(only)\" (this spec's target is \"\(target)\")")
@@ -168,12 +168,13 @@ struct FieldReader {
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
         var spec = Spec(
-            name: name, target: target, image: image, command: command, env: env, replicas: replicas,
+            name: name, target: target, image: image, command: command, env: env.plain, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
             namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [], adopt: adopt,
             origin: SpecOrigin(file: file, path: path, position: node.position))
         spec.secretEnv = secretEnv
+        spec.sealedEnv = env.sealed
         return spec
     }
 

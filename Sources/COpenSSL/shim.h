@@ -9,6 +9,9 @@
 #include <openssl/x509v3.h>
 #include <openssl/pem.h>
 #include <openssl/hmac.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/rand.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,6 +106,72 @@ static inline int berth_hmac_sha256(const void *key, size_t key_length, const un
                                     unsigned char *out) {
     unsigned int written = 0;
     return HMAC(EVP_sha256(), key, (int)key_length, data, length, out, &written) != NULL && written == 32;
+}
+
+/* Sealed secrets (BerthSeal): each helper is one whole operation, so Swift never holds a
+ * half-set-up EVP context, and the parameter macros stay on the C side. */
+
+/* An RSA key of `bits` (EVP_RSA_gen is variadic underneath, which Swift cannot call). */
+static inline EVP_PKEY *berth_rsa_generate(int bits) {
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_RSA, NULL);
+    if (ctx != NULL && EVP_PKEY_keygen_init(ctx) > 0 && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, bits) > 0) {
+        if (EVP_PKEY_keygen(ctx, &key) <= 0) key = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
+/* The key's size in bits when it is an RSA key, else 0. */
+static inline int berth_rsa_bits(const EVP_PKEY *key) {
+    return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? EVP_PKEY_get_bits(key) : 0;
+}
+
+/* The DER SubjectPublicKeyInfo of `key` into out (when capacity suffices); its length, or -1. */
+static inline int berth_public_der(EVP_PKEY *key, unsigned char *out, int capacity) {
+    int length = i2d_PUBKEY(key, NULL);
+    if (length > 0 && out != NULL && length <= capacity) {
+        unsigned char *cursor = out;
+        length = i2d_PUBKEY(key, &cursor);
+    }
+    return length;
+}
+
+/* RSA-OAEP with SHA-256 as the OAEP digest and as MGF1's digest. encrypt 1 wraps with the
+ * public key, 0 unwraps with the private key. The output's length, or -1. */
+static inline int berth_rsa_oaep_sha256(EVP_PKEY *key, int encrypt, const unsigned char *in, size_t length,
+                                        unsigned char *out, size_t capacity) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    size_t written = capacity;
+    int ok = ctx != NULL
+        && (encrypt ? EVP_PKEY_encrypt_init(ctx) : EVP_PKEY_decrypt_init(ctx)) > 0
+        && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) > 0
+        && EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) > 0
+        && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) > 0
+        && (encrypt ? EVP_PKEY_encrypt(ctx, out, &written, in, length) : EVP_PKEY_decrypt(ctx, out, &written, in, length)) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    return ok ? (int)written : -1;
+}
+
+/* AES-256-GCM with a 12-byte nonce and a 16-byte tag; `aad` is authenticated, not encrypted.
+ * Encrypting writes the tag; decrypting checks it. out holds `length` bytes. 1 on success:
+ * when decrypting, only if the tag matches. */
+static inline int berth_aes256gcm(int encrypt, const unsigned char *key, const unsigned char *nonce,
+                                  const unsigned char *aad, int aadLength, const unsigned char *in, int length,
+                                  unsigned char *out, unsigned char *tag) {
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int updated = 0, finished = 0;
+    int ok = ctx != NULL
+        && EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, encrypt) > 0
+        && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) > 0
+        && EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, encrypt) > 0
+        && (aadLength == 0 || EVP_CipherUpdate(ctx, NULL, &updated, aad, aadLength) > 0)
+        && (length == 0 || EVP_CipherUpdate(ctx, out, &updated, in, length) > 0)
+        && (encrypt || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, tag) > 0)
+        && EVP_CipherFinal_ex(ctx, out + (length == 0 ? 0 : updated), &finished) > 0
+        && (!encrypt || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, tag) > 0);
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
 }
 
 #endif

@@ -44,8 +44,12 @@ struct Project {
     }
 
     @discardableResult
-    func berth(_ args: String...) async -> Run {
-        let console = Console.capturing()
+    func berth(_ args: String...) async -> Run { await berth(input: "", args) }
+
+    /// berth with `input` on its stdin (`berth seal`).
+    @discardableResult
+    func berth(input: String, _ args: [String]) async -> Run {
+        let console = Console.capturing(input: input)
         // The test's own options come last so they win (e.g. another --docker-host).
         let argv = ["--specs", specs, "--state", state, "--owner", owner, "--docker-host", engine.host] + args
         let status = await BerthCLI.run(argv, environment: [:], console: console)
