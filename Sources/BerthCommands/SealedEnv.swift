@@ -16,8 +16,13 @@ enum SealedEnv {
         state.invalidFiles += files.subtracting(state.invalidFiles).sorted()
     }
 
-    /// Opens what it can in `specs`; one error per value that cannot be opened.
+    /// Opens what it can in `specs`, the values read from files and berth's environment
+    /// (`SecretReferences`) included; one error per value that cannot be opened or read.
     static func open(_ specs: inout [Spec], stateDirectory: String) -> [SpecError] {
+        SecretReferences.resolve(&specs) + openSealed(&specs, stateDirectory: stateDirectory)
+    }
+
+    static func openSealed(_ specs: inout [Spec], stateDirectory: String) -> [SpecError] {
         guard specs.contains(where: { !$0.sealedEnv.isEmpty }) else { return [] }
         let key: SealKey?
         var keyProblem: String?

@@ -78,14 +78,17 @@ extension FieldReader {
         return ok ? out : nil
     }
 
-    /// `env`: each value a string, or `{"sealed": "berth-sealed:v1:…"}` (made by `berth seal`).
-    mutating func environment(_ node: JSONNode, _ path: JSONPath) -> (plain: [String: String], sealed: [String: SealedValue])? {
+    /// `env`: each value a string, `{"sealed": "berth-sealed:v1:…"}` (made by `berth seal`),
+    /// `{"file": PATH}` or `{"env": NAME}`.
+    mutating func environment(_ node: JSONNode, _ path: JSONPath)
+        -> (plain: [String: String], sealed: [String: SealedValue], references: [String: SecretReference])? {
         guard case .object(let members) = node.kind else {
-            fail(node, path, "expected an object of strings (or {\"sealed\": …} values), got \(node.typeName)")
+            fail(node, path, "expected an object of strings (or {\"sealed\": …}, {\"file\": …}, {\"env\": …} values), got \(node.typeName)")
             return nil
         }
         var env: [String: String] = [:]
         var sealed: [String: SealedValue] = [:]
+        var references: [String: SecretReference] = [:]
         var ok = true
         for member in members {
             let (key, position, valuePath) = (member.key, member.keyPosition, path.appending(key: member.key))
@@ -94,8 +97,14 @@ extension FieldReader {
                 ok = false
                 continue
             }
-            if case .object = member.value.kind {
-                if let value = sealedValue(member.value, valuePath) { sealed[key] = value } else { ok = false }
+            if case .object(let inner) = member.value.kind {
+                if inner.count == 1, let kind = inner.first?.key, kind == "file" || kind == "env" {
+                    if let reference = secretReference(member.value, valuePath) { references[key] = reference } else { ok = false }
+                } else if let value = sealedValue(member.value, valuePath) {
+                    sealed[key] = value
+                } else {
+                    ok = false
+                }
                 continue
             }
             guard let value = string(member.value, valuePath) else { ok = false; continue }
@@ -106,12 +115,35 @@ extension FieldReader {
             }
             env[key] = value
         }
-        return ok ? (env, sealed) : nil
+        return ok ? (env, sealed, references) : nil
+    }
+
+    /// `{"file": "/run/secrets/db"}` or `{"env": "DB_PASSWORD"}`, checked for shape only: the
+    /// value is read when the specs are used.
+    mutating func secretReference(_ node: JSONNode, _ path: JSONPath) -> SecretReference? {
+        guard case .object(let members) = node.kind, let member = members.first else { return nil }
+        let valuePath = path.appending(key: member.key)
+        guard case .string(let text) = member.value.kind else {
+            fail(member.value, valuePath, "expected a string, got \(member.value.typeName)")
+            return nil
+        }
+        if member.key == "file" {
+            guard !text.isEmpty, !hasControl(text) else {
+                fail(member.value, valuePath, "a secret file is a non-empty path without control characters")
+                return nil
+            }
+            return SecretReference(source: .file(text), path: valuePath, position: member.value.position)
+        }
+        guard !text.isEmpty, !text.contains("="), !hasControl(text) else {
+            fail(member.value, valuePath, "an environment variable name is non-empty, without '=' or control characters")
+            return nil
+        }
+        return SecretReference(source: .environment(text), path: valuePath, position: member.value.position)
     }
 
     /// `{"sealed": "berth-sealed:v1:…"}`, checked for shape only: opening it needs the key.
     mutating func sealedValue(_ node: JSONNode, _ path: JSONPath) -> SealedValue? {
-        let hint = "an env value is a string or {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it"
+        let hint = "an env value is a string, {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it, {\"file\": PATH} or {\"env\": NAME}"
         guard case .object(let members) = node.kind, members.count == 1, let member = members.first, member.key == "sealed" else {
             fail(node, path, hint)
             return nil

@@ -126,7 +126,7 @@ struct FieldReader {
             }
         }
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
-        let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? ([:], [:])
+        let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? ([:], [:], [:])
         for member in members {
             if let only = SpecDecoder.targetOnly[member.key], only != target {
                 fail(at: member.keyPosition, path.appending(key: member.key), "\"\(member.key)\" is only for target \"\(only)\" (this spec's target is \"\(target)\")")
@@ -175,6 +175,7 @@ struct FieldReader {
             origin: SpecOrigin(file: file, path: path, position: node.position))
         spec.secretEnv = secretEnv
         spec.sealedEnv = env.sealed
+        spec.secretRefs = env.references
         return spec
     }
 

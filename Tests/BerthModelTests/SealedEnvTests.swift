@@ -28,9 +28,9 @@ struct SealedEnvTests {
     }
 
     @Test(arguments: [
-        (#"{"X": {"sealed": 5}}"#, "a.json:1:61: $.env.X.sealed: expected the sealed text (a string), got number; an env value is a string or {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it"),
-        (#"{"X": {"seal": "x"}}"#, "a.json:1:50: $.env.X: an env value is a string or {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it"),
-        (#"{"X": {"sealed": "x", "y": 1}}"#, "a.json:1:50: $.env.X: an env value is a string or {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it"),
+        (#"{"X": {"sealed": 5}}"#, "a.json:1:61: $.env.X.sealed: expected the sealed text (a string), got number; an env value is a string, {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it, {\"file\": PATH} or {\"env\": NAME}"),
+        (#"{"X": {"seal": "x"}}"#, "a.json:1:50: $.env.X: an env value is a string, {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it, {\"file\": PATH} or {\"env\": NAME}"),
+        (#"{"X": {"sealed": "x", "y": 1}}"#, "a.json:1:50: $.env.X: an env value is a string, {\"sealed\": \"berth-sealed:v1:…\"} as `berth seal` prints it, {\"file\": PATH} or {\"env\": NAME}"),
         (#"{"X": {"sealed": "hunter2"}}"#, "a.json:1:61: $.env.X.sealed: a sealed value starts with \"berth-sealed:v1:\"; make one with `berth seal`"),
         (#"{"X": {"sealed": "berth-sealed:v1:0123:AAAA"}}"#, "a.json:1:61: $.env.X.sealed: the key fingerprint of a sealed value is 16 lowercase hex digits, got \"0123\""),
         (#"{"X": {"sealed": "berth-sealed:v1:0123456789abcdef:AAAA"}}"#, "a.json:1:61: $.env.X.sealed: the sealed value is cut short: 3 bytes, at least 412 expected"),
