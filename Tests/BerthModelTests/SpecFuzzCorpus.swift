@@ -8,7 +8,8 @@ enum SpecFuzzCorpus {
         #"""
         {"name": "api", "target": "docker", "image": "registry.example.com:5000/team/api:1.2.3",
          "command": ["serve", "--port", "8080"], "replicas": 1, "removeImage": true,
-         "env": {"MODE": "prod", "DB_PASSWORD": "hunter2", "EMPTY": "", "UNICODE": "caf\u00e9 \uD83D\uDE00"},
+         "env": {"MODE": "prod", "DB_PASSWORD": "hunter2", "EMPTY": "", "UNICODE": "caf\u00e9 \uD83D\uDE00",
+                 "DB_FILE": {"file": "/run/secrets/db"}, "API": {"env": "API_TOKEN"}},
          "ports": ["127.0.0.1:8080:8080", "9090:9090/udp"],
          "volumes": ["/srv/api:/data:ro", "api-cache:/cache", "logs:/var/log:rw"],
          "labels": {"team": "shop", "com.example.tier": "backend"},
