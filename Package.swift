@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
                     resources: [.copy("Transcripts")]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
-            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel",
+            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel", "BerthSystem",
         ]),
     ],
     swiftLanguageModes: [.v6]
