@@ -9,10 +9,11 @@ BERTH_RELEASE := .build/release/berth
 .PHONY: run test coverage faults bench build deps engine engine-down clean
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
-# TLS tests make certificates with it); the engine script installs docker.io and busybox-static.
+# TLS tests make certificates with it; git: `--git` runs it, its tests make repositories); the engine script installs docker.io and busybox-static.
 deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
+	@command -v git >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git; }
 
 # The commit is stamped into the binary through a generated header (git-ignored), rewritten
 # only when it changes so that only one C file is rebuilt; `berth version` prints it.

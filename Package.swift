@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
                     resources: [.copy("Transcripts")]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
-            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel", "BerthSeal",
+            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel", "BerthSeal", "BerthSystem",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,17 +6,28 @@ import BerthSystem
 import Foundation
 
 enum ApplyCommand {
-    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+    static func run(settings given: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        var settings = given
         let state: StateFolder
         do {
             // Checked before the state folder is made: a wrong --specs leaves nothing behind.
-            try SpecFolder.requireFolder(settings.specsDirectory)
+            if settings.gitSource == nil { try SpecFolder.requireFolder(settings.specsDirectory) }
             state = try StateFolder.open(settings, purpose: "apply")
         } catch {
             console.err("berth: \(error)")
             return ExitCode.failure
         }
         defer { state.lock.release() }
+        if let options = settings.gitSource {
+            // One pass from the branch's head, through the same checkout and checks as watch.
+            let source = GitSource(options: options, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory,
+                                   journal: state.journal, log: { console.err("berth: \($0)") })
+            guard let inForce = await GitSource.fetchForOnePass(source, console: console) else { return ExitCode.failure }
+            settings.specsDirectory = inForce.directory
+            state.journal.setRevision(inForce.revision)
+        } else {
+            state.journal.setRevision(LocalRevision(directory: settings.specsDirectory).current())
+        }
         let kube = KubePlatform(settings: settings)
         var code: Int32
         var superseded: Bool

@@ -82,6 +82,10 @@ enum CommandOptions {
     static func check(_ command: CommandInfo, _ arguments: Arguments) throws {
         _ = try arguments.int("parallel", default: 8, range: 1...256)
         _ = try arguments.int("limit", default: 50, range: 1...1_000_000)
+        _ = try GitSourceOptions(arguments)
+        if let prefix = arguments.values["revision"], prefix.isEmpty || !prefix.allSatisfy(\.isHexDigit) {
+            throw Arguments.usage("--revision takes a commit hash or its first few hex digits, got \"\(prefix)\"")
+        }
         for name in ["timeout", "debounce", "resync"] {
             if let text = arguments.values[name] { _ = try Durations.parse(text, option: name) }
         }

@@ -42,6 +42,9 @@ public enum CommandTable {
         name: "allow-delete", value: "SPEC", help: "carry out the held deletion of this removed spec (repeatable, or comma-separated)",
         repeatable: true)
     static let parallel = Arguments.Option(name: "parallel", value: "N", help: "actions at once, 1-256 (default 8)")
+    static let git = Arguments.Option(name: "git", value: "URL", help: "take the specs from this git repository's branch (committed revisions only) instead of --specs; the clone lives under state/git/")
+    static let branch = Arguments.Option(name: "branch", value: "NAME", help: "with --git: the branch to follow (default main)")
+    static let path = Arguments.Option(name: "path", value: "DIR", help: "with --git: the specs folder inside the repository (default: its root)")
     static let allowMassCreate = Arguments.Option(
         name: "allow-mass-create", help: "start more than 100 containers or replicas at once (the mass-create guard holds them otherwise)")
 
@@ -51,19 +54,21 @@ public enum CommandTable {
         CommandInfo(name: "plan", summary: "show what apply would do, changing nothing", words: .specNames, options: [
             json,
             .init(name: "detailed-exitcode", help: "exit 0 when nothing differs, 2 when something does (changes or held deletions), 1 on error"),
-            allowMassDelete, allowDelete, allowMassCreate,
+            allowMassDelete, allowDelete, allowMassCreate, git, branch, path,
         ]),
         CommandInfo(name: "apply", summary: "make the targets match the specs", words: .specNames, options: [
             parallel, allowMassDelete, allowDelete, allowMassCreate,
             .init(name: "wait", help: "wait for Kubernetes rollouts and Swarm updates to complete; fail with the condition's or Swarm's message when one stalls, rolls back or pauses"),
             .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
+            git, branch, path,
         ]),
         CommandInfo(name: "watch", summary: "keep the targets converged: file changes, engine events, resync", words: .none, options: [
             .init(name: "debounce", value: "DURATION", help: "quiet time before a burst of file changes is reconciled (default 100ms)"),
             .init(name: "resync", value: "DURATION", help: "full reconcile every so often, at least 1s (default 60s)"),
             .init(name: "log-format", value: "FORMAT", help: "text (default) or json"),
             .init(name: "notify", value: "URL", help: "POST a JSON event to this http:// or https:// URL when the state changes: converged, failed, deletions-held, target-lost, target-back"),
-            parallel, allowMassDelete, allowMassCreate,
+            parallel, allowMassDelete, allowMassCreate, git, branch, path,
+            .init(name: "interval", value: "DURATION", help: "with --git: fetch this often, at least 1s (default 60s); a webhook can ask sooner"),
             .init(name: "listen", value: "ADDRESS", help: "serve /healthz, /readyz, /status, /metrics and /hooks/git on 127.0.0.1:PORT, [::1]:PORT or unix:///PATH"),
             .init(name: "listen-public", help: "allow --listen on an address that is not loopback (no TLS: put a proxy in front)"),
             .init(name: "webhook-secret", value: "SECRET", help: "accept push webhooks signed with this secret (GitHub, Gitea) or carrying it (GitLab)"),
@@ -76,6 +81,7 @@ public enum CommandTable {
             .init(name: "name", value: "SPEC", help: "only records of this spec"),
             .init(name: "target", value: "TARGET", help: "only records of this target (docker, swarm, kubernetes)"),
             .init(name: "limit", value: "N", help: "the last N records (default 50)"),
+            .init(name: "revision", value: "HASH", help: "only records of passes that read this commit (a hash or its first hex digits)"),
         ]),
         CommandInfo(name: "release", summary: "carry out held deletions of these removed specs (also while watch runs)",
                     words: .specNames, options: [

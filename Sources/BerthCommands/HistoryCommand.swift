@@ -12,6 +12,9 @@ enum HistoryCommand {
         var records = contents.records
         if let name = arguments.values["name"] { records = records.filter { $0.name == name } }
         if let target = arguments.values["target"] { records = records.filter { $0.target == target } }
+        if let prefix = arguments.values["revision"]?.lowercased() {
+            records = records.filter { $0.revision?.hash.lowercased().hasPrefix(prefix) == true }
+        }
         records = Array(records.suffix(limit))
         if !contents.badLines.isEmpty {
             console.err("berth: skipped \(contents.badLines.count) unreadable journal line\(contents.badLines.count == 1 ? "" : "s") (\(contents.badLines.map(String.init).joined(separator: ", "))), e.g. a write cut short by a crash")
@@ -27,7 +30,7 @@ enum HistoryCommand {
     }
 
     static func line(_ r: JournalRecord) -> String {
-        var parts = [r.time, "#\(r.seq)", r.event]
+        var parts = [r.time, "#\(r.seq)"] + (r.revision.map { ["@" + $0.short] } ?? []) + [r.event]
         if let op = r.op { parts.append(op) }
         if let object = r.detail?["object"] {
             parts.append([r.target, object].compactMap { $0 }.joined(separator: " ") + (r.name.map { " (spec \($0))" } ?? ""))

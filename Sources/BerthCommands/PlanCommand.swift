@@ -1,7 +1,28 @@
+import BerthSystem
+import Foundation
 import BerthModel
 
 enum PlanCommand {
-    static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
+    static func run(settings given: Settings, arguments: Arguments, console: Console) async -> Int32 {
+        var settings = given
+        var scratch: String?
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        if let options = settings.gitSource {
+            // plan changes nothing, the state folder included: the clone goes to a scratch folder.
+            let template = (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/berth-plan-git-XXXXXX"
+            var bytes = Array(template.utf8CString)
+            guard mkdtemp(&bytes) != nil else {
+                console.err("berth: cannot make a scratch folder for the clone: \(SystemError.current("create directory", path: template))")
+                return ExitCode.failure
+            }
+            let folder = String(cString: bytes)
+            scratch = folder
+            let source = GitSource(options: options, root: folder + "/git", owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory,
+                                   journal: nil, log: { console.err("berth: \($0)") })
+            guard let inForce = await GitSource.fetchForOnePass(source, console: console) else { return ExitCode.failure }
+            settings.specsDirectory = inForce.directory
+            console.err("berth: planning commit \(inForce.revision.hash.prefix(12)) (\(inForce.revision.subject ?? "")) of \(options.shownURL)")
+        }
         let kube = KubePlatform(settings: settings)
         let code = await run(settings: settings, arguments: arguments, console: console, kube: kube)
         await kube.stop()

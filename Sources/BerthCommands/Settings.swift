@@ -28,6 +28,9 @@ public struct Settings: Sendable {
     public var transportWarnings = TransportWarnings(emit: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
     /// The operator's rules for what specs may ask (`--policy`); nil: anything, with warnings in `plan`.
     public var policy: Policy?
+    /// `--git`: the specs come from this repository, checked out under state/git/; then
+    /// `specsDirectory` is state/git/current/PATH.
+    public var gitSource: GitSourceOptions?
 
     /// The options every command takes; the table lives with the commands.
     public static var globalOptions: [Arguments.Option] { CommandTable.globalOptions }
@@ -35,6 +38,10 @@ public struct Settings: Sendable {
     public init(arguments: Arguments, environment: [String: String]) throws {
         specsDirectory = arguments.values["specs"] ?? "specs"
         stateDirectory = arguments.values["state"] ?? "state"
+        gitSource = try GitSourceOptions(arguments)
+        if let gitSource {
+            specsDirectory = stateDirectory + "/git/current" + (gitSource.path.isEmpty ? "" : "/" + gitSource.path)
+        }
         dockerHost = arguments.values["docker-host"] ?? environment["DOCKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "unix:///var/run/docker.sock"
         kubeconfig = arguments.values["kubeconfig"]
@@ -62,6 +69,8 @@ public struct Settings: Sendable {
                 throw BerthError(.usage, "--owner \"\(owner)\" is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit")
             }
             self.owner = owner
+        } else if let gitSource {
+            self.owner = gitSource.defaultOwner
         } else {
             self.owner = Settings.defaultOwner(specsDirectory: specsDirectory)
         }
@@ -81,6 +90,8 @@ public struct Settings: Sendable {
         return endpoint
     }
 
+    /// Where `--git` keeps its clone, checkouts and source.json.
+    public var gitDirectory: String { stateDirectory + "/git" }
     public var journalPath: String { stateDirectory + "/journal.jsonl" }
     public var configsPath: String { stateDirectory + "/configs.json" }
     /// What berth last sent to each Swarm service (a rollback makes the engine forget it).

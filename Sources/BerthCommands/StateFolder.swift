@@ -13,6 +13,8 @@ struct StateFolder {
     /// The files berth keeps directly in the state folder, and its folders.
     static let files = ["lock", "journal.jsonl", "configs.json", "status.json", "kubernetes-kinds.json", "held.json", "held.lock", "targets.json", "fingerprint.key", "digests", "swarm-sent.json"]
     static let folders = ["last-valid", "keys"]
+    /// `--git`'s clone and checkouts, with the one link berth makes (checked on its own rules).
+    static let gitFolder = "git"
 
     /// The locks held together; `release()` gives both back. Callers keep this object (not
     /// just one lock) until they are done, so neither is dropped early.
@@ -82,6 +84,7 @@ struct StateFolder {
         }
         for name in files { try StateFolderGuard.check(directory + "/" + name, is: .file, reading: !create) }
         for name in folders { try StateFolderGuard.checkTree(directory + "/" + name, reading: !create) }
+        try StateFolderGuard.checkGitFolder(directory + "/" + gitFolder, reading: !create)
         return true
     }
 

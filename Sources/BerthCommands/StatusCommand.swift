@@ -10,7 +10,13 @@ import Foundation
 /// reads the watch's state/status.json (which the watch rewrites when a target goes or comes
 /// back); otherwise it observes the targets itself. Exit 1 when a target in use cannot be reached.
 enum StatusCommand {
-    static func run(settings: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
+    static func run(settings given: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
+        var settings = given
+        // A state folder a `--git` watch or apply used: its specs are the revision in force.
+        if arguments.values["specs"] == nil, let source = GitSource.readStatus(stateDirectory: settings.stateDirectory) {
+            settings.specsDirectory = settings.gitDirectory + "/current" + (source.path.isEmpty ? "" : "/" + source.path)
+            if arguments.values["owner"] == nil, let owner = source.owner { settings.owner = owner }
+        }
         let kube = KubePlatform(settings: settings)
         do {
             let code = try await run(settings: settings, arguments: arguments, console: console, kube: kube)
@@ -34,6 +40,7 @@ enum StatusCommand {
             report = await observeNow(settings: settings, kube: kube)
             source = "observed now" + (watch.doubt.map { "; cannot tell whether a watch is running: \($0)" } ?? "")
         }
+        report.source = GitSource.readStatus(stateDirectory: settings.stateDirectory)
         if arguments.flags.contains("json") {
             console.out(try json(report))
         } else {
@@ -89,6 +96,7 @@ enum StatusCommand {
 
     static func show(_ report: StatusReport, source: String, console: Console) {
         console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
+        for line in report.source?.lines ?? [] { console.out(line) }
         for target in report.targets ?? [] where target.state != "ok" || target.name != "docker" {
             let since = target.since.map { " since \($0)" } ?? ""
             console.out("target \(target.name): \(target.state)\(since)" + (target.error.map { ": \($0)" } ?? ""))

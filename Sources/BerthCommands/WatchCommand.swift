@@ -25,7 +25,7 @@ enum WatchCommand {
             guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
             notify = try arguments.values["notify"].map(NotifyReceiver.init(parsing:))
             listenerOptions = try WatchListenerOptions.parse(arguments)
-            try SpecFolder.requireFolder(settings.specsDirectory)
+            if settings.gitSource == nil { try SpecFolder.requireFolder(settings.specsDirectory) }
             state = try StateFolder.open(settings, purpose: "watch")
         } catch {
             console.err("berth: \(error)")
@@ -36,7 +36,7 @@ enum WatchCommand {
         let signals = Signals()
         let docker: DockerContainerAdapter
         let swarm: DockerSwarmAdapter
-        let watcher: SpecFolderWatcher
+        let watcher: SpecFolderWatcher?
         let secretKey: [UInt8]
         let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
         do {
@@ -47,7 +47,8 @@ enum WatchCommand {
             })
             docker = DockerContainerAdapter(client: client, images: images)
             swarm = DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath))
-            watcher = try SpecFolderWatcher(root: settings.specsDirectory)
+            // With --git, new revisions arrive by fetching; the checkout is berth's own, not watched.
+            watcher = settings.gitSource == nil ? try SpecFolderWatcher(root: settings.specsDirectory) : nil
             secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
         } catch {
             console.err("berth: \(error)")
@@ -55,6 +56,10 @@ enum WatchCommand {
         }
         FileDigestCache.shared.persist(at: settings.digestCachePath)
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
+        let source = settings.gitSource.map {
+            GitSource(options: $0, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory, journal: journal, log: { log($0) })
+        }
+        let local = LocalRevision(directory: specs)
         var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
                                                      parallel: parallel, secretKey: secretKey)
         configuration.allowMassCreate = arguments.flags.contains("allow-mass-create")
@@ -62,8 +67,7 @@ enum WatchCommand {
             configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,
             load: {
-                (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))
-                    ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
+                WatchCommand.load(source: source, local: local, specs: specs, store: store, settings: settings, journal: journal)
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
             heldDeletions: { HeldStore.load(settings) },
@@ -85,34 +89,43 @@ enum WatchCommand {
             StatusFile.write(report, to: statusPath)
             health.record(report)
         }
-        // The revision in force: none yet for a plain specs folder.
-        let observers = await WatchObservers.attach(to: controller, owner: settings.owner, notify: notify, revision: { nil }, log: { log($0) })
+        // The revision in force: the commit of the last pass's specs (git, or a local work tree).
+        let observers = await WatchObservers.attach(to: controller, owner: settings.owner, notify: notify,
+                                                    revision: { journal.currentRevision?.hash }, log: { log($0) })
         var listener: HTTPListener?
         if let listenerOptions {
-            let trigger = ResyncTrigger(controller: controller, log: { log($0) })
+            let trigger: any FetchTrigger = source ?? ResyncTrigger(controller: controller, log: { log($0) })
             do {
                 listener = try listenerOptions.start(owner: settings.owner, health: health, trigger: trigger,
                                                      metrics: { [metrics = observers.metrics] in metrics.render() },
                                                      journal: journal, log: { log($0) })
             } catch {
                 console.err("berth: \(error)")
-                watcher.stop()
+                watcher?.stop()
                 await kube.stop()
                 await journal.close()
                 return 1
             }
         }
-        let initial = (try? LastValidSpecs.load(specs: specs, store: store)) ?? DesiredState(specs: [])
+        if let source {
+            // The first fetch before the first pass, so that it reads the branch as it is now.
+            await source.restore()
+            await source.sync()
+        }
+        let initial = (try? LastValidSpecs.load(specs: source?.specsInForce()?.directory ?? specs, store: store)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
         let targets = WatchCommand.describeTargets(startContact, settings)
-        _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "specs \(specs), \(targets)"))
-        log("berth watch: owner \(settings.owner), specs \(specs), \(targets), resync every \(Controller.seconds(resync))"
+        let from = settings.gitSource.map { "git \($0.shownURL) branch \($0.branch)" + ($0.path.isEmpty ? "" : " path \($0.path)") + ", fetch every \(Controller.seconds($0.interval))" }
+            ?? "specs \(specs)"
+        _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "\(from), \(targets)"))
+        log("berth watch: owner \(settings.owner), \(from), \(targets), resync every \(Controller.seconds(resync))"
             + (notify.map { ", notifying \($0.masked)" } ?? ""))
 
         let debouncer = Debouncer(quiet: debounce)
         await controller.enqueue(Controller.everything)
-        let background = [
+        var background = [
             Task {
+                guard let watcher else { return }
                 for await change in watcher.changes {
                     if case .unwatched(let why) = change { log("berth: \(why)") }
                     await debouncer.signal()
@@ -137,6 +150,9 @@ enum WatchCommand {
                 }
             },
         ]
+        if let source, let interval = settings.gitSource?.interval {
+            background.append(Task { await WatchCommand.follow(source, every: interval, controller: controller) })
+        }
         let workers = Task { await controller.runWorkers() }
         for await signal in signals.received {
             if signal == .hangup {
@@ -148,7 +164,7 @@ enum WatchCommand {
             break
         }
         listener?.stop()
-        watcher.stop()
+        watcher?.stop()
         await debouncer.finish()
         for task in background { task.cancel() }
         await controller.queue.shutDown()
@@ -174,6 +190,35 @@ enum WatchCommand {
             first.arm(continuation)
             Task { await task.value; first.answer(true) }
             Task { try? await Task.sleep(for: limit); first.answer(false) }
+        }
+    }
+
+    /// The specs of one pass: the revision in force (--git) or the folder, with the journal
+    /// stamping that pass's records with the commit they came from.
+    static func load(source: GitSource?, local: LocalRevision, specs: String, store: String, settings: Settings, journal: Journal) -> DesiredState {
+        var directory = specs
+        if let source {
+            guard let inForce = source.specsInForce() else {
+                journal.setRevision(nil)
+                // No good revision yet: nothing to apply, and nothing berth made is deleted.
+                return DesiredState(specs: [], errors: [], invalidFiles: ["\(source.options.shownURL) (no valid revision fetched yet)"], fileCount: 0)
+            }
+            journal.setRevision(inForce.revision)
+            directory = inForce.directory
+        } else {
+            journal.setRevision(local.current())
+        }
+        return (try? LastValidSpecs.load(specs: directory, store: store, policy: settings.policy))
+            ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(directory) (unreadable)"], fileCount: 0)
+    }
+
+    /// Fetches every `interval` and whenever asked (`fetchNow`); a new revision in force
+    /// reconciles everything, as SIGHUP does.
+    static func follow(_ source: GitSource, every interval: Duration, controller: Controller) async {
+        while !Task.isCancelled {
+            await source.waitForNextFetch(interval)
+            if Task.isCancelled { return }
+            if await source.sync() == .newRevision { await controller.enqueue(Controller.everything) }
         }
     }
 

@@ -60,6 +60,8 @@ public struct StatusReport: Sendable, Codable {
     public var notes: [String]
     public var held: [Held]?
     public var invalidFiles: [String]?
+    /// Where the specs come from, when that is a git repository (`--git`).
+    public var source: SourceStatus?
 
     /// Containers count themselves; a service counts its running tasks; a Deployment its ready pods.
     static func running(_ found: [ObservedResource]) -> Int {

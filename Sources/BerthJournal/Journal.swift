@@ -25,6 +25,8 @@ public actor Journal {
     private var waiting: [Waiter] = []
     private var flushing = false
     private var closeRequested = false
+    /// Stamped on every record appended without one of its own; set when a pass starts.
+    private let revision = RevisionBox()
 
     /// True if opening found a torn last line (no trailing newline, or unparsable). It is left
     /// in place for readers to report, and new records start on a fresh line.
@@ -99,6 +101,15 @@ public actor Journal {
         try await append([record])[0]
     }
 
+    /// The revision every record appended from now on carries (unless it has its own); nil
+    /// stops stamping. Nonisolated so that a pass's synchronous spec loader can set it.
+    public nonisolated func setRevision(_ value: JournalRevision?) {
+        revision.set(value)
+    }
+
+    /// The revision records are stamped with now.
+    public nonisolated var currentRevision: JournalRevision? { revision.get() }
+
     /// Stops accepting appends and closes the file once the records already accepted are
     /// written. Appending afterwards throws.
     public func close() {
@@ -124,6 +135,7 @@ public actor Journal {
 
     private func flush(_ batch: [Waiter]) async {
         let time = Timestamp.rfc3339(clock())
+        let stamp = revision.get()
         var bytes: [UInt8] = needsLeadingNewline ? [0x0a] : []
         var accepted: [(waiter: Waiter, records: [JournalRecord])] = []
         for waiter in batch {
@@ -134,6 +146,7 @@ public actor Journal {
                 for var record in waiter.records {
                     record.seq = seq
                     record.time = time
+                    if record.revision == nil { record.revision = stamp }
                     lines.append(contentsOf: try encoder.encode(record))
                     lines.append(0x0a)
                     stamped.append(record)
@@ -163,5 +176,23 @@ public actor Journal {
                 waiter.continuation.resume(returning: records)
             }
         }
+    }
+}
+
+/// The journal's current revision, behind a lock: set from synchronous code, read in `flush`.
+final class RevisionBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: JournalRevision?
+
+    func set(_ new: JournalRevision?) {
+        lock.lock()
+        value = new
+        lock.unlock()
+    }
+
+    func get() -> JournalRevision? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }

@@ -38,6 +38,9 @@ public struct JournalRecord: Sendable, Codable, Equatable {
     public var count: Int?
     /// Anything else worth keeping, as flat string pairs (encoded with sorted keys).
     public var detail: [String: String]?
+    /// The commit the pass read its specs from; absent in journals written before berth
+    /// recorded it, and when the specs folder is not in a git repository.
+    public var revision: JournalRevision?
 
     /// Creates a record to append; `seq` and `time` start empty and are set by the journal.
     public init(
@@ -54,7 +57,8 @@ public struct JournalRecord: Sendable, Codable, Equatable {
         message: String? = nil,
         attempt: Int? = nil,
         count: Int? = nil,
-        detail: [String: String]? = nil
+        detail: [String: String]? = nil,
+        revision: JournalRevision? = nil
     ) {
         self.seq = 0
         self.time = ""
@@ -72,5 +76,6 @@ public struct JournalRecord: Sendable, Codable, Equatable {
         self.attempt = attempt
         self.count = count
         self.detail = detail
+        self.revision = revision
     }
 }

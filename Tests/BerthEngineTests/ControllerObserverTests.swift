@@ -7,7 +7,7 @@ import Testing
 
 /// The controller tells its observers what each pass did: actions and their results, drift
 /// and heals, convergence, reachability.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ControllerObserverTests {
     /// Containers in memory: create runs one, start runs a stopped one.
     actor MemoryPlatform: Platform {

@@ -6,7 +6,7 @@ import Testing
 
 /// The notification sender: retries with backoff (an injected sleeper, so no time passes),
 /// gives up after the attempts run out, and drops the oldest event when the queue is full.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct NotificationQueueTests {
     final class Receiver: @unchecked Sendable {
         private let lock = NSLock()

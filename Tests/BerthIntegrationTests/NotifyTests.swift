@@ -5,7 +5,7 @@ import Testing
 
 /// `watch --notify URL` against a receiver that fails, then stalls: the event is posted again,
 /// and reconciling goes on meanwhile.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct NotifyTests {
     /// Answers 500 to the first POST, holds the second until released, then answers 200.
     final class Receiver: @unchecked Sendable {
@@ -46,7 +46,7 @@ struct NotifyTests {
             let watch = try WatchProcess(p, extra: ["--resync", "30m", "--notify", url])
             do {
                 // converged is posted, refused with a 500, and posted again (the retry stalls).
-                #expect(try await eventually(120) { server.requests.count >= 2 && receiver.isStalling }, "\(watch.log)")
+                #expect(try await eventually { server.requests.count >= 2 && receiver.isStalling }, "\(watch.log)")
                 let first = server.requests[0], second = server.requests[1]
                 #expect(first.method == "POST" && first.path == "/hook?token=t0k3n-value")
                 #expect(first.header("Authorization") == "Basic " + Data("hook-user:s3cr3t-pw".utf8).base64EncodedString())
@@ -59,14 +59,14 @@ struct NotifyTests {
 
                 // While the receiver stalls, a new spec is reconciled as usual.
                 try p.write("b.json", p.spec("b"))
-                #expect(try await eventually(120) {
+                #expect(try await eventually {
                     try await p.containers().filter { $0.state == "running" }.count == 2
                 }, "\(watch.log)")
                 #expect(receiver.isStalling, "the receiver was still holding the retry")
                 receiver.release()
 
                 // The second convergence follows once the receiver answers.
-                #expect(try await eventually(120) {
+                #expect(try await eventually {
                     server.requests.dropFirst(2).contains { Self.event($0)["event"] as? String == "converged" && Self.event($0)["specs"] as? Int == 2 }
                 }, "\(watch.log)")
                 #expect(watch.log.contains("trying again with backoff"), "\(watch.log)")

@@ -6,7 +6,7 @@ import Testing
 /// environment and nothing else (outputs, watch's log, the journal, any file under state/);
 /// sealing it again replaces nothing; a value sealed for another key is refused by name and
 /// fingerprint, and nothing is deleted.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct SealedSecretsTests {
     static func envSpec(_ sealed: String) -> String {
         """

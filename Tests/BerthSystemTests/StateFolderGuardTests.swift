@@ -204,3 +204,54 @@ struct StateFolderGuardTests {
         #expect((#expect(throws: StateFolderRefusal.self) { try StateFolderGuard.inspect(repo + "/state", specsDirectory: nil) })?.message == line)
     }
 }
+
+/// state/git/current is the one link berth makes itself; any other link is still refused.
+struct StateFolderGitLinkTests {
+    static let hash = "0123456789abcdef0123456789abcdef01234567"
+
+    func scene() throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let git = directory.path + "/git"
+        #expect(mkdir(git, 0o700) == 0)
+        #expect(mkdir(git + "/rev-" + Self.hash, 0o700) == 0)
+        #expect(mkdir(git + "/repo.git", 0o700) == 0)
+        try AtomicFile.write("{}\n", to: git + "/rev-" + Self.hash + "/web.json")
+        return (directory, git)
+    }
+
+    @Test func theCurrentLinkToARevisionFolderIsAccepted() throws {
+        let (directory, git) = try scene()
+        defer { directory.remove() }
+        #expect(symlink("rev-" + Self.hash, git + "/current") == 0)
+        try StateFolderGuard.checkGitFolder(git)
+        try StateFolderGuard.checkGitFolder(git, reading: true)
+    }
+
+    @Test(arguments: [
+        ("current", "/etc"),
+        ("current", "../last-valid"),
+        ("current", "rev-0123"),
+        ("other", "rev-0123456789abcdef0123456789abcdef01234567"),
+    ])
+    func anyOtherLinkIsRefused(name: String, target: String) throws {
+        let (directory, git) = try scene()
+        defer { directory.remove() }
+        #expect(symlink(target, git + "/" + name) == 0)
+        #expect(throws: StateFolderRefusal.self) { try StateFolderGuard.checkGitFolder(git) }
+    }
+
+    @Test func aLinkInsideACheckoutIsRefused() throws {
+        let (directory, git) = try scene()
+        defer { directory.remove() }
+        #expect(symlink("rev-" + Self.hash, git + "/current") == 0)
+        #expect(symlink("/etc/shadow", git + "/rev-" + Self.hash + "/secret.json") == 0)
+        #expect(throws: StateFolderRefusal.self) { try StateFolderGuard.checkGitFolder(git) }
+    }
+
+    @Test func revisionFolderNamesAreExactlyAFullHash() {
+        #expect(StateFolderGuard.isRevisionFolderName("rev-" + Self.hash))
+        #expect(!StateFolderGuard.isRevisionFolderName("rev-" + Self.hash.uppercased()))
+        #expect(!StateFolderGuard.isRevisionFolderName("rev-" + Self.hash + "/.."))
+        #expect(!StateFolderGuard.isRevisionFolderName("/rev-" + Self.hash))
+    }
+}
