@@ -23,6 +23,7 @@ The engine must be a swarm manager (`scripts/engine.sh up --swarm`, as `make ben
 """
 
 import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -333,9 +334,9 @@ def remove_swarm(engine, label, prefix, timeout=120):
 class Watch:
     """A `berth watch` process, its stderr in a file; stop() sends SIGTERM and waits."""
 
-    def __init__(self, berth, specs, state, log_path, registry):
-        self.argv = [berth.binary, "watch", "--specs", specs, "--state", state, "--owner", berth.owner,
-                     "--debounce", DEBOUNCE]
+    def __init__(self, berth, specs, state, log_path, registry, source=None):
+        where = source if source is not None else ["--specs", specs]
+        self.argv = [berth.binary, "watch", *where, "--state", state, "--owner", berth.owner, "--debounce", DEBOUNCE]
         self.log_path = log_path
         self.log_file = open(log_path, "w")
         self.proc = subprocess.Popen(self.argv, env=berth.env, stdin=subprocess.DEVNULL,
@@ -486,6 +487,128 @@ def remove_context_bench(engine, pool, owner_ctx):
         engine.request("DELETE", f"/images/{image['Id']}?force=1", ok=(200, 404, 409))
 
 
+# ---------------------------------------------------------------- [9] git push -> webhook -> running
+
+REPS_GIT = int(os.environ.get("BENCH_REPS_GIT", "5"))
+TARGET_GIT_OVER_FLOOR_S = 1.0
+
+
+def git(*args, cwd=None):
+    proc = subprocess.run(["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=dict(os.environ, GIT_TERMINAL_PROMPT="0"))
+    if proc.returncode != 0:
+        raise BenchFailure(f"git {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def post_push_hook(port, secret, body):
+    """What a GitHub-style server sends after a push: the body signed with the shared secret."""
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("POST", "/hooks/git", body=body, headers={
+            "Content-Type": "application/json", "X-GitHub-Event": "push", "X-Hub-Signature-256": signature})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 202:
+            raise BenchFailure(f"POST /hooks/git answered {response.status}, wanted 202")
+    finally:
+        conn.close()
+
+
+def bench_git_webhook(berth, engine, work, results, watches, floor_owner, tag):
+    """A commit pushed to a bare repository, the push webhook posted, until its container runs."""
+    print(f"[9] berth watch --git: `git push` of a commit adding a spec, then its signed push webhook, until the "
+          f"container runs, vs. raw create+start, {REPS_GIT} reps ...", flush=True)
+    origin, clone = os.path.join(work, "origin.git"), os.path.join(work, "clone")
+    git("init", "-q", "--bare", "-b", "main", origin)
+    git("clone", "-q", origin, clone)
+    git("config", "user.email", "bench@example.org", cwd=clone)
+    git("config", "user.name", "bench", cwd=clone)
+    specs = os.path.join(clone, "specs")
+    os.makedirs(specs)
+    write_spec(specs, spec_for(900))
+    git("add", "-A", cwd=clone)
+    git("commit", "-q", "-m", "first spec", cwd=clone)
+    git("push", "-q", "origin", "HEAD:main", cwd=clone)
+    secret_file = os.path.join(work, "webhook-secret")
+    secret = "bench-" + tag
+    with open(secret_file, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(secret_file, 0o600)
+    port = free_port()
+    state = os.path.join(work, "state-git")
+    watch = Watch(berth, None, state, os.path.join(work, "watch-git.log"), watches,
+                  source=["--git", "file://" + origin, "--branch", "main", "--path", "specs", "--interval", "10m",
+                          "--listen", f"127.0.0.1:{port}", "--webhook-secret-file", secret_file])
+    first = f"{berth.owner}-{spec_name(900)}-1"
+    wait_until(f"{first} running (the repository's first commit)", lambda: watch.alive() and any(
+        c.get("State") == "running" for c in listed(engine, [f"berth.owner={berth.owner}"], first)), 60)
+    watch.wait_quiet(1.0)
+    times, floors = [], []
+    for rep in range(REPS_GIT):
+        spec = spec_for(901 + rep)
+        floor_name = urllib.parse.quote(f"{floor_owner}-{spec['name']}-1")
+        t0 = time.perf_counter()
+        _, created = engine.request("POST", f"/containers/create?name={floor_name}",
+                                    floor_body(spec, floor_owner, f"{tag}-g{rep}"), ok=(201,))
+        engine.request("POST", f"/containers/{created['Id']}/start", ok=(204, 304))
+        floors.append(time.perf_counter() - t0)
+        write_spec(specs, spec)
+        git("add", "-A", cwd=clone)
+        git("commit", "-q", "-m", f"add {spec['name']}", cwd=clone)
+        body = json.dumps({"ref": "refs/heads/main"}).encode()
+        name = f"{berth.owner}-{spec['name']}-1"
+        t0 = time.perf_counter()
+        git("push", "-q", "origin", "HEAD:main", cwd=clone)
+        post_push_hook(port, secret, body)
+        t1 = wait_until(f"{name} running after its commit was pushed", lambda: watch.alive() and any(
+            c.get("State") == "running" for c in listed(engine, [f"berth.owner={berth.owner}"], name)), 30)
+        times.append(t1 - t0)
+        watch.wait_quiet(0.5)
+        print(f"    rep {rep + 1}: floor {ms(floors[-1])}, push-to-running {ms(times[-1])}", flush=True)
+    rc, _ = watch.stop()
+    if rc != 0:
+        print(f"    berth watch (git) exited {rc} on SIGTERM, not 0\n    {watch.tail()}", flush=True)
+    med, floor_med = statistics.median(times), statistics.median(floors)
+    over = med - floor_med
+    results.append(("git push + webhook -> running", ms(med), "", "", f"runs {runs(times)}"))
+    results.append(("floor: raw API create+start x1", ms(floor_med), "", "", f"runs {runs(floors)}"))
+    results.append(("push-to-running minus floor", f"{over * 1000:+.0f} ms", f"< +{ms(TARGET_GIT_OVER_FLOOR_S)}",
+                    verdict(over < TARGET_GIT_OVER_FLOOR_S), "medians; Argo CD polls every 3 min, Flux every 1 min"))
+
+
+def main_git_only():
+    """`scripts/bench.py --git-only`: section [9] alone."""
+    binary = os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth"))
+    factory, _ = parse_docker_host(os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"))
+    engine = Engine(factory)
+    tag = f"{os.getpid()}"
+    owner, floor_owner = f"bench-{tag}-g", f"floor-{tag}-g"
+    berth = Berth(os.path.abspath(binary), os.environ.get("DOCKER_HOST"), owner)
+    pool, work, results, watches = ThreadPool(PARALLEL), tempfile.mkdtemp(prefix="berth-bench-"), [], []
+    print(f"berth bench [9] only: {binary}; owner {owner}; temp dir {work}")
+    try:
+        bench_git_webhook(berth, engine, work, results, watches, floor_owner, tag)
+    finally:
+        for watch in watches:
+            if watch.proc.poll() is None:
+                watch.stop()
+        engine.remove_labelled(f"berth.owner={owner}", pool)
+        engine.remove_labelled(f"berth.owner={floor_owner}", pool)
+        pool.close()
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
+
+
 def main_context_only():
     """`scripts/bench.py --context-only`: section [8] alone."""
     binary = os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth"))
@@ -539,6 +662,7 @@ def main():
     floor_owner = f"floor-{tag}"      # the floor's containers: floor-PID-svc-NN-1
     owner_swarm = f"bench-{tag}-s"    # berth's swarm services: bench-PID-s-svc-NN
     owner_ctx = f"bench-{tag}-c"      # [8]: the app folder with a large build context
+    owner_git = f"bench-{tag}-g"      # [9]: berth watch --git
     stack = f"bench-{tag}-stack"      # docker stack deploy: services bench-PID-stack_svc-NN
     berth = Berth(binary, docker_host, owner)
     berth_large = Berth(binary, docker_host, owner_large)
@@ -546,6 +670,7 @@ def main():
     berth_idle = Berth(binary, docker_host, owner_idle)
     berth_swarm = Berth(binary, docker_host, owner_swarm)
     berth_ctx = Berth(binary, docker_host, owner_ctx)
+    berth_git = Berth(binary, docker_host, owner_git)
     watches = []      # every berth watch started, stopped in the cleanup if still running
     watch_exits = []  # (part, exit code, seconds from SIGTERM to exit)
     pool = ThreadPool(PARALLEL)
@@ -815,6 +940,10 @@ def main():
         bench_large_context(berth_ctx, engine, work, results, watches)
         remove_context_bench(engine, pool, owner_ctx)
 
+        bench_git_webhook(berth_git, engine, work, results, watches, floor_owner, tag)
+        for label in (f"berth.owner={owner_git}", f"berth.owner={floor_owner}"):
+            engine.remove_labelled(label, pool)
+
         # 7. Swarm target: cold converge vs. docker stack deploy, no-op plan, one changed service.
         n_tasks = N_SWARM * SWARM_REPLICAS
         print(f"[7] swarm: cold converge of {N_SWARM} services x {SWARM_REPLICAS} replicas until all {n_tasks} "
@@ -938,7 +1067,7 @@ def main():
                     cleanup_errors.append(f"berth watch pid {watch.pid} exited {rc} on SIGTERM")
         # The floor's containers all carry berth.owner=floor-PID (and berth-bench.floor=PID-REP).
         for label in (f"berth.owner={owner}", f"berth.owner={owner_large}", f"berth.owner={floor_owner}",
-                      f"berth.owner={owner_heal}", f"berth.owner={owner_idle}"):
+                      f"berth.owner={owner_heal}", f"berth.owner={owner_idle}", f"berth.owner={owner_git}"):
             try:
                 engine.remove_labelled(label, pool)
             except Exception as exc:  # report, keep cleaning
@@ -1004,6 +1133,10 @@ def main():
     print(f"  large context [8]: an app folder of {CTX_FILES} files ({CTX_MB:g} MB), built and run once; no-op "
           f"`berth plan --detailed-exitcode` with that state folder (digests cached there) and with a fresh one "
           f"(every file read); then `berth watch` idle for {IDLE_S:g} s.")
+    print(f"  git [9]: `berth watch --git file://ORIGIN --interval 10m --listen 127.0.0.1:PORT --webhook-secret-file F`; "
+          f"each rep commits a new spec in a clone, then is timed from `git push` (a process)\n"
+          f"    through the GitHub-style signed POST /hooks/git to GET /containers/json showing it running; the floor is "
+          f"the same create+start through the raw API. Median of {REPS_GIT}.")
     print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
     print(f"  swarm: the engine is a one-node swarm manager; the docker-target containers of [1]-[6] are removed first. "
@@ -1036,7 +1169,9 @@ def main():
 
 if __name__ == "__main__":
     try:
-        sys.exit(main_context_only() if "--context-only" in sys.argv[1:] else main())
+        if "--context-only" in sys.argv[1:]:
+            sys.exit(main_context_only())
+        sys.exit(main_git_only() if "--git-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
         sys.exit(1)
