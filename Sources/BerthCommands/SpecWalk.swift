@@ -28,8 +28,15 @@ struct SpecWalk {
             throw BerthError(.io, "cannot read the specs folder \(directory)")
         }
         // Depth first, each folder with the real paths of the folders above it: a link to one
-        // of those (or to itself) is a loop.
-        var pending: [(relative: String, real: String, above: Set<String>)] = [("", rootReal, [])]
+        // of those (or to itself) is a loop. The folders above the specs folder itself count
+        // too: a link to one of them would read the specs folder again from inside.
+        var rootAbove: Set<String> = []
+        var parent = rootReal
+        while parent != "/" && !parent.isEmpty {
+            parent = String(parent[..<(parent.lastIndex(of: "/") ?? parent.startIndex)])
+            rootAbove.insert(parent.isEmpty ? "/" : parent)
+        }
+        var pending: [(relative: String, real: String, above: Set<String>)] = [("", rootReal, rootAbove)]
         var visited = 0
         while let folder = pending.popLast() {
             visited += 1

@@ -73,6 +73,19 @@ struct SpecWalkTests {
         #expect(lines.contains { $0.contains("the symbolic link self -> . loops") })
     }
 
+    /// `current -> releases/v1`, and in it `up -> ..`: releases holds v1, the specs folder.
+    @Test func aLinkAboveTheSpecsFolderItselfIsALoop() throws {
+        let f = try Folder(); defer { f.remove() }
+        try f.write("releases/v1/web.json")
+        try f.link("current", to: "releases/v1")
+        try f.link("releases/v1/up", to: "..")
+        try f.link("releases/v1/top", to: "/")
+        let state = try SpecFolder.load(f.root + "/current")
+        #expect(state.specs.map(\.name) == ["web"], "read once: \(state.errors)")
+        #expect(state.invalidFiles.sorted() == [f.root + "/current/top", f.root + "/current/up"])
+        #expect(state.errors.map(\.description).contains { $0.contains("the symbolic link up -> .. loops: it leads to a folder above it") })
+    }
+
     @Test func linksThatLoopAmongThemselvesOrLeadNowhereAreErrors() throws {
         let f = try Folder(); defer { f.remove() }
         try f.write("specs/web.json")
