@@ -138,6 +138,9 @@ final class WatchTree: @unchecked Sendable {
         guard directories.count < Self.maxFolders else { return }
         let mask = InotifyEvent.Mask.directory | InotifyEvent.Mask.onlyDirectory
         guard let real = Self.realPath(path), !above.contains(real) else { return }
+        // The folders above the root count as above too: a link to one would watch the root
+        // again from inside, and whatever else lies there.
+        let above = relative.isEmpty ? above.union(Self.foldersAbove(real)) : above
         // ENOENT/ENOTDIR: it vanished or was replaced since the event; its removal has its
         // own event. Running out of watches is reported (once) and leaves it unwatched.
         let wd: Int32
@@ -200,7 +203,7 @@ final class WatchTree: @unchecked Sendable {
     /// The real paths of the folders above `relative`, up to the root: a link back to one of
     /// them is a loop.
     private func ancestors(of relative: String) -> Set<String> {
-        var out: Set<String> = []
+        var out: Set<String> = Self.realPath(root).map(Self.foldersAbove) ?? []
         var parts = relative.split(separator: "/").map(String.init)
         while !parts.isEmpty {
             parts.removeLast()
@@ -212,6 +215,17 @@ final class WatchTree: @unchecked Sendable {
     private func isLink(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// "/a/b/c" gives "/a/b", "/a" and "/".
+    static func foldersAbove(_ real: String) -> Set<String> {
+        var out: Set<String> = []
+        var parent = real
+        while parent != "/" && !parent.isEmpty {
+            parent = String(parent[..<(parent.lastIndex(of: "/") ?? parent.startIndex)])
+            out.insert(parent.isEmpty ? "/" : parent)
+        }
+        return out
     }
 
     static func realPath(_ path: String) -> String? {

@@ -76,6 +76,7 @@ struct SpecFolderWatcherLinkTests {
         try files.makeDirectories("sub")
         #expect(symlink("..", files.path("sub/up")) == 0)
         #expect(symlink(".", files.path("self")) == 0)
+        #expect(symlink("/", files.path("top")) == 0)
         let tree = try WatchTree(root: directory.path, inotify: Inotify())
         #expect(Set(tree.directories.values) == ["", "sub"])
     }
