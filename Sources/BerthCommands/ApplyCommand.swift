@@ -12,7 +12,7 @@ enum ApplyCommand {
         do {
             // Checked before the state folder is made: a wrong --specs leaves nothing behind.
             if settings.gitSource == nil { try SpecFolder.requireFolder(settings.specsDirectory) }
-            state = try StateFolder.open(settings, purpose: "apply")
+            state = try StateFolder.open(settings, purpose: "apply", notice: { console.err("berth: \($0)") })
         } catch {
             console.err("berth: \(error)")
             return ExitCode.failure

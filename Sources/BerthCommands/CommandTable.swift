@@ -65,6 +65,7 @@ public enum CommandTable {
         CommandInfo(name: "watch", summary: "keep the targets converged: file changes, engine events, resync", words: .none, options: [
             .init(name: "debounce", value: "DURATION", help: "quiet time before a burst of file changes is reconciled (default 100ms)"),
             .init(name: "resync", value: "DURATION", help: "full reconcile every so often, at least 1s (default 60s)"),
+            .init(name: "delete-after", value: "DURATION", help: "delete a removed spec's resources only once its file has stayed gone this long; 0 deletes at once (default 5s)"),
             .init(name: "log-format", value: "FORMAT", help: "text (default) or json"),
             .init(name: "notify", value: "URL", help: "POST a JSON event to this http:// or https:// URL when the state changes: converged, failed, deletions-held, target-lost, target-back"),
             parallel, allowMassDelete, allowMassCreate, git, branch, path,

@@ -1,7 +1,8 @@
 import BerthModel
 import Foundation
 
-/// Reads the specs folder: every `*.json` at any depth, except hidden files and folders.
+/// Reads the specs folder: every `*.json` at any depth, except hidden files and folders,
+/// following symbolic links (see `SpecWalk`).
 public enum SpecFolder {
     /// The largest spec file read. A spec is a few hundred bytes; a file of hundreds of
     /// megabytes is a mistake or an attack, and would be held in memory and copied into state.
@@ -41,8 +42,12 @@ public enum SpecFolder {
     static func read(_ directory: String) throws -> (files: [(path: String, bytes: [UInt8])], unreadable: [SpecError]) {
         try requireFolder(directory)
         var files: [(path: String, bytes: [UInt8])] = []
-        var unreadable: [SpecError] = []
-        for relative in try specFiles(in: directory) {
+        let walk = try SpecWalk(directory)
+        // A broken link is an invalid file: the pass holds every deletion, as for a bad spec.
+        var unreadable = walk.problems.map {
+            SpecError(file: SpecWalk.join(directory, $0.link), path: .root, position: JSONPosition(line: 1, column: 1), message: $0.message)
+        }
+        for relative in walk.files {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
             // Read at most one byte past the limit, so a huge (or growing) file is never held whole.
             let cannotRead = SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file")
@@ -70,39 +75,18 @@ public enum SpecFolder {
 
     static func requireFolder(_ directory: String) throws {
         var isDirectory: ObjCBool = false
+        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory), !FileManager.default.fileExists(atPath: directory) {
+            throw BerthError(.notFound, "specs folder \(directory) is a symbolic link to \(target), which does not exist (or loops): fix the link, or point --specs at the folder of your spec files")
+        }
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw BerthError(.notFound, "specs folder \(directory) does not exist or is not a folder: create it, or point --specs at the folder of your spec files")
         }
     }
 
-    /// Relative paths, sorted, so that every run reads in the same order.
+    /// Relative paths, sorted, so that every run reads in the same order. Links are followed
+    /// (see `SpecWalk`); a link that loops or leads nowhere is left out here, and `read`
+    /// reports it.
     public static func specFiles(in directory: String) throws -> [String] {
-        let root = URL(fileURLWithPath: directory)
-        guard let walker = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isDirectoryKey], options: [.skipsHiddenFiles]) else {
-            throw BerthError(.io, "cannot read the specs folder \(directory)")
-        }
-        var out: [String] = []
-        let prefix = root.standardizedFileURL.path
-        for case let url as URL in walker {
-            if url.hasDirectoryPath || (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
-                // An app folder (Dockerfile + app.json) is a build context: of its files only
-                // app.json is a spec (a package.json in it is not).
-                let path = url.path
-                if FileManager.default.fileExists(atPath: path + "/Dockerfile"), FileManager.default.fileExists(atPath: path + "/app.json") {
-                    walker.skipDescendants()
-                    var relative = url.standardizedFileURL.path + "/app.json"
-                    if relative.hasPrefix(prefix + "/") { relative = String(relative.dropFirst(prefix.count + 1)) }
-                    out.append(relative)
-                }
-                continue
-            }
-            guard url.pathExtension == "json" else { continue }
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            var path = url.standardizedFileURL.path
-            if path.hasPrefix(prefix + "/") { path = String(path.dropFirst(prefix.count + 1)) }
-            out.append(path)
-        }
-        return out.sorted()
+        try SpecWalk(directory).files
     }
 }

@@ -35,8 +35,9 @@ struct StateFolder {
 
     /// For apply and watch: checks the folder and everything berth keeps in it (creating it
     /// 0700 when missing), then takes the state lock, the owner lock and the journal.
-    static func open(_ settings: Settings, purpose: String) throws -> StateFolder {
-        _ = try guarded { try checkLayout(settings, create: true) }
+    /// `notice`: hears the one line said when an existing folder's modes were tightened.
+    static func open(_ settings: Settings, purpose: String, notice: (String) -> Void = { _ in }) throws -> StateFolder {
+        _ = try guarded { try checkLayout(settings, create: true, notice: notice) }
         let state: StateLock
         do {
             state = try guarded { try StateLock.acquire(stateDirectory: settings.stateDirectory, purpose: purpose) }
@@ -75,7 +76,7 @@ struct StateFolder {
         try guarded { try checkLayout(settings, create: false) }
     }
 
-    private static func checkLayout(_ settings: Settings, create: Bool) throws -> Bool {
+    private static func checkLayout(_ settings: Settings, create: Bool, notice: (String) -> Void = { _ in }) throws -> Bool {
         let directory = settings.stateDirectory
         if create {
             try StateFolderGuard.prepare(directory, specsDirectory: settings.specsDirectory)
@@ -85,6 +86,7 @@ struct StateFolder {
         for name in files { try StateFolderGuard.check(directory + "/" + name, is: .file, reading: !create) }
         for name in folders { try StateFolderGuard.checkTree(directory + "/" + name, reading: !create) }
         try StateFolderGuard.checkGitFolder(directory + "/" + gitFolder, reading: !create)
+        if create, let tightened = StateFolderGuard.tighten(directory, entries: files + folders + [gitFolder]) { notice(tightened) }
         return true
     }
 

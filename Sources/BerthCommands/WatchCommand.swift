@@ -14,19 +14,20 @@ enum WatchCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) async -> Int32 {
         let state: StateFolder
         let log: Logger
-        let debounce: Duration, resync: Duration, parallel: Int
+        let debounce: Duration, resync: Duration, deleteAfter: Duration, parallel: Int
         let notify: NotifyReceiver?
         let listenerOptions: WatchListenerOptions?
         do {
             log = Logger(format: try format(arguments), console: console)
             debounce = try Durations.parse(arguments.values["debounce"] ?? "100ms", option: "debounce")
             resync = try Durations.parse(arguments.values["resync"] ?? "60s", option: "resync")
+            deleteAfter = try Durations.parse(arguments.values["delete-after"] ?? "5s", option: "delete-after")
             parallel = try arguments.int("parallel", default: 8, range: 1...256)
             guard resync >= .seconds(1) else { throw BerthError(.usage, "--resync must be at least 1s") }
             notify = try arguments.values["notify"].map(NotifyReceiver.init(parsing:))
             listenerOptions = try WatchListenerOptions.parse(arguments)
             if settings.gitSource == nil { try SpecFolder.requireFolder(settings.specsDirectory) }
-            state = try StateFolder.open(settings, purpose: "watch")
+            state = try StateFolder.open(settings, purpose: "watch", notice: { log($0) })
         } catch {
             console.err("berth: \(error)")
             return 1
@@ -63,6 +64,7 @@ enum WatchCommand {
         var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
                                                      parallel: parallel, secretKey: secretKey)
         configuration.allowMassCreate = arguments.flags.contains("allow-mass-create")
+        configuration.deleteAfter = deleteAfter
         let controller = Controller(
             configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,

@@ -13,6 +13,9 @@ public actor Controller {
         public var secretKey: [UInt8] = []
         /// `--allow-mass-create`.
         public var allowMassCreate = false
+        /// `watch --delete-after`: how long a spec's file must stay gone before its resources
+        /// are deleted; zero deletes at once.
+        public var deleteAfter: Duration = .zero
         public var workers: Int
         public var parallel: Int
         public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8, secretKey: [UInt8] = []) {
@@ -72,6 +75,10 @@ public actor Controller {
     var observers: [any ControllerObserver] = []
     /// Configurations seen made, by resource identity: one missing later was removed out of band.
     var seenMade: [String: Set<String>] = [:]
+    /// Keys whose spec file is gone, since when (see `Controller+DeleteAfter.swift`).
+    var goneSince: [String: ContinuousClock.Instant] = [:]
+    /// The line said for each deletion that waits, also shown in status.
+    var deletionsWaiting: [String: String] = [:]
 
     public init(configuration: Configuration, platforms: [any Platform], journal: Journal,
                 load: @escaping @Sendable () -> DesiredState,
@@ -143,6 +150,7 @@ public actor Controller {
             if key != Controller.everything { await queue.add(Controller.everything) }
         }
         show(observed, desired, number)
+        callOffDeletions(desired)
         var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
         start.secretKey = configuration.secretKey
         start.allowMassCreate = configuration.allowMassCreate
@@ -161,6 +169,9 @@ public actor Controller {
             await reportPlanOnce(plan)
             for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }
             await queue.forget(key)
+        } else if key != Controller.everything, let wait = deletionWait(key, plan.actions.filter { Controller.key($0.key) == key }) {
+            // The spec's file is gone, but not for long enough yet: look again when it has been.
+            await scheduleLater(key, after: wait)
         } else if await act(key, plan.actions.filter { Controller.key($0.key) == key }) {
             // status.json must show what the actions made, not what was there before them.
             observationsStarted += 1
@@ -242,6 +253,7 @@ public actor Controller {
         if actions.contains(where: { $0.op == .delete && $0.reason.hasPrefix("spec removed") }) && failed.isEmpty {
             await queue.add(Controller.everything)
         }
+        await recreateIfBack(key, actions)
         if failed.isEmpty {
             holds[key] = nil
             await queue.forget(key)

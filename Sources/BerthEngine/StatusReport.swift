@@ -210,6 +210,7 @@ extension Controller {
             report.entries[index].lastError = report.entries[index].lastError ?? "\(report.entries[index].target) unreachable"
         }
         report.held = StatusReport.held(heldDeletions())
+        report.notes += deletionsWaiting.keys.sorted().compactMap { deletionsWaiting[$0] }
         return report
     }
 }

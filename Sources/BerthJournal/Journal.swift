@@ -40,7 +40,7 @@ public actor Journal {
         var continuation: CheckedContinuation<[JournalRecord], any Error>
     }
 
-    /// Opens (creating if needed, mode 0644) the journal at `path`, scanning it once for the
+    /// Opens (creating if needed, mode 0600) the journal at `path`, scanning it once for the
     /// last good `seq` and for a torn tail.
     ///
     /// - Parameters:

@@ -29,7 +29,7 @@ final class JournalFile: @unchecked Sendable {
     init(path: String, write: JournalWrite = .system) throws {
         // O_NOFOLLOW: a link planted as the journal must not make berth append to its target
         // (the state folder's checks say so in words; this is the last line of defence).
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError.current("open", path: path) }
         self.path = path
         self.fd = fd

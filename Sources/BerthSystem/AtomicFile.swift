@@ -18,8 +18,10 @@ public enum AtomicFile {
         let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         // O_EXCL|O_NOFOLLOW: never write through a link planted under the temporary name. The
         // rename below replaces a link at `path` itself, never the file it points to.
+        // 0600: every file written this way lives in the state folder, which holds the last
+        // valid specs, secret values included; the rename gives the target this mode too.
 
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SystemError.current("create", path: temporary) }
 
         do {

@@ -26,6 +26,39 @@ public enum StateFolderGuard {
         if !exists { try makeFolder(directory) }
     }
 
+    /// The state folder holds the journal and the last valid specs (secret values included):
+    /// its folders 0700 and its files 0600, as berth makes them. A folder made by an older
+    /// berth, or by hand, with looser modes is tightened once, and the caller logs it. Links
+    /// are never followed; the caller tightens only a folder that passed every other check.
+    /// Only berth's own `entries` (names in the folder) are walked: the folder may hold other
+    /// things, such as `make run`'s private engine under state/engine, whose modes are not ours.
+    /// Returns the line to log, or nil when nothing was looser.
+    public static func tighten(_ directory: String, entries: [String]) -> String? {
+        var changed = 0
+        var info = stat()
+        if lstat(directory, &info) == 0, info.st_uid == geteuid(), info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o077 != 0,
+           chmod(directory, (info.st_mode & 0o7700) | 0o700) == 0 {
+            changed += 1
+        }
+        var pending = entries.map { directory + "/" + $0 }
+        while let path = pending.popLast() {
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_uid == geteuid() else { continue }
+            let type = info.st_mode & S_IFMT
+            guard type == S_IFDIR || type == S_IFREG else { continue }
+            let wanted: mode_t = type == S_IFDIR ? 0o700 : 0o600
+            if info.st_mode & 0o077 != 0 {
+                if chmod(path, (info.st_mode & 0o7700) | (wanted & 0o700)) == 0 { changed += 1 }
+            }
+            if type == S_IFDIR, let names = try? FileManager.default.contentsOfDirectory(atPath: path) {
+                pending += names.map { path + "/" + $0 }
+            }
+        }
+        guard changed > 0 else { return nil }
+        return "state folder \(directory) was readable by others: \(changed) of its files and folders tightened to 0600 files and 0700 folders "
+            + "(it holds the journal and the last valid specs, secrets included)"
+    }
+
     /// For a reader (status, history, plan): checks the folder if it is there and creates
     /// nothing. Returns false when there is no state folder.
     public static func inspect(_ directory: String, specsDirectory: String?) throws -> Bool {

@@ -75,9 +75,9 @@ public final class StateLock: Sendable {
         let path = stateDirectory + "/lock"
         // No O_TRUNC: the holder's pid must stay readable for the error message until we
         // actually own the lock.
-        // 0644 as before: pid and purpose are no secret, and a reader the folder lets in can
-        // then probe the lock (`berth status` as another user).
-        let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
+        // 0600 as every file in the state folder: only berth's user reads its state (`berth
+        // status` as another user cannot tell whether a watch runs, and says so).
+        let fd = try StateFolderGuard.open(path, flags: O_RDWR | O_CREAT, mode: 0o600)
         let taken: Bool
         do { taken = try FileLock.tryLock(fd, path: path) } catch { close(fd); throw error }
         guard taken else {

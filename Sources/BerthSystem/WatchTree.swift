@@ -81,7 +81,8 @@ final class WatchTree: @unchecked Sendable {
             return
         }
         if event.wd == parentWatch {
-            if event.name == rootName && event.isDirectory && event.has(Mask.create | Mask.movedTo) {
+            // A folder, or a link to one (git-sync's `current` replaced by a rename).
+            if event.name == rootName && event.has(Mask.create | Mask.movedTo) {
                 reattachRoot()
                 changes.append(.rescan)
             }
@@ -100,6 +101,15 @@ final class WatchTree: @unchecked Sendable {
             return
         }
         let path = directory.isEmpty ? event.name : directory + "/" + event.name
+        if event.has(Mask.create | Mask.movedTo), isLink(absolute(path)) {
+            // A link appeared or was flipped by a rename (ConfigMap's `..data`, git-sync's
+            // `current`), hidden or not: what it leads to is watched from now on, and the
+            // folder is read again as a whole.
+            if Self.isFollowedDirectory(event.name) { removeWatches(under: path) }
+            addDirectory(directory, reportFiles: false, into: &changes, above: ancestors(of: directory))
+            changes.append(.rescan)
+            return
+        }
         if event.isDirectory {
             guard Self.isFollowedDirectory(event.name) else { return }
             if event.has(Mask.create | Mask.movedTo) {
@@ -117,12 +127,20 @@ final class WatchTree: @unchecked Sendable {
 
     /// Watches `relative` and everything under it, listing each directory after its watch
     /// exists so no file falls between the listing and the first event.
-    private func addDirectory(_ relative: String, reportFiles: Bool, into changes: inout [SpecFolderChange]) {
+    ///
+    /// Links are followed as the spec loader follows them: a link to a folder is watched as
+    /// that folder (unless it leads to a folder above it: a loop), and for a link to a file
+    /// the folder holding the target is watched too, so an edit there is seen. `above`: the
+    /// real paths of the folders above this one.
+    private func addDirectory(_ relative: String, reportFiles: Bool, into changes: inout [SpecFolderChange], above: Set<String> = []) {
         let path = absolute(relative)
-        var mask = InotifyEvent.Mask.directory | InotifyEvent.Mask.onlyDirectory
-        // Symbolic links to directories are not followed below the root, like SpecFolder's
-        // loader; they could also loop.
-        if !relative.isEmpty { mask |= InotifyEvent.Mask.dontFollow }
+        // The bound of the spec loader's walk: a link into a huge tree must not take every watch.
+        guard directories.count < Self.maxFolders else { return }
+        let mask = InotifyEvent.Mask.directory | InotifyEvent.Mask.onlyDirectory
+        guard let real = Self.realPath(path), !above.contains(real) else { return }
+        // The folders above the root count as above too: a link to one would watch the root
+        // again from inside, and whatever else lies there.
+        let above = relative.isEmpty ? above.union(Self.foldersAbove(real)) : above
         // ENOENT/ENOTDIR: it vanished or was replaced since the event; its removal has its
         // own event. Running out of watches is reported (once) and leaves it unwatched.
         let wd: Int32
@@ -141,10 +159,20 @@ final class WatchTree: @unchecked Sendable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             let child = relative.isEmpty ? name : relative + "/" + name
             var isDirectory = Int32(entry.pointee.d_type) == Int32(DT_DIR)
+            var isLink = Int32(entry.pointee.d_type) == Int32(DT_LNK)
             if Int32(entry.pointee.d_type) == Int32(DT_UNKNOWN) {
                 // Some file systems do not fill d_type; ask lstat instead.
                 var info = stat()
                 isDirectory = lstat(absolute(child), &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+                isLink = (info.st_mode & S_IFMT) == S_IFLNK
+            }
+            if isLink, !Self.isHidden(name) {
+                var target = stat()
+                if stat(absolute(child), &target) == 0 && (target.st_mode & S_IFMT) == S_IFDIR {
+                    isDirectory = true
+                } else if let targetReal = Self.realPath(absolute(child)) {
+                    watchTargetFolder(of: targetReal, as: relative)
+                }
             }
             if isDirectory {
                 if Self.isFollowedDirectory(name) { subdirectories.append(child) }
@@ -155,8 +183,55 @@ final class WatchTree: @unchecked Sendable {
         // Closed before descending so a deep tree holds one directory stream at a time.
         closedir(stream)
         for subdirectory in subdirectories {
-            addDirectory(subdirectory, reportFiles: reportFiles, into: &changes)
+            addDirectory(subdirectory, reportFiles: reportFiles, into: &changes, above: above.union([real]))
         }
+    }
+
+    /// The most folders watched, as the spec loader's walk reads at most (SpecWalk).
+    static let maxFolders = 10_000
+
+    /// Watches the folder holding a linked file's target (ConfigMap's `..2026…/`, a release
+    /// folder outside the tree); its events are reported as if in `relative`, the folder of
+    /// the link, since the consumer reads the whole folder again anyway.
+    private func watchTargetFolder(of target: String, as relative: String) {
+        let folder = FileSystem.parentDirectory(of: target)
+        guard directories.count < Self.maxFolders, let wd = try? inotify.addWatch(folder, mask: InotifyEvent.Mask.directory | InotifyEvent.Mask.onlyDirectory),
+              directories[wd] == nil else { return }
+        directories[wd] = relative
+    }
+
+    /// The real paths of the folders above `relative`, up to the root: a link back to one of
+    /// them is a loop.
+    private func ancestors(of relative: String) -> Set<String> {
+        var out: Set<String> = Self.realPath(root).map(Self.foldersAbove) ?? []
+        var parts = relative.split(separator: "/").map(String.init)
+        while !parts.isEmpty {
+            parts.removeLast()
+            if let real = Self.realPath(absolute(parts.joined(separator: "/"))) { out.insert(real) }
+        }
+        return out
+    }
+
+    private func isLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+    }
+
+    /// "/a/b/c" gives "/a/b", "/a" and "/".
+    static func foldersAbove(_ real: String) -> Set<String> {
+        var out: Set<String> = []
+        var parent = real
+        while parent != "/" && !parent.isEmpty {
+            parent = String(parent[..<(parent.lastIndex(of: "/") ?? parent.startIndex)])
+            out.insert(parent.isEmpty ? "/" : parent)
+        }
+        return out
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Drops the watches of a directory that was deleted or renamed away, and of everything

@@ -109,9 +109,10 @@ struct StateFolderCommandTests {
             defer { _ = setfsuid(0) }
             return Result { try StatusCommand.watchIsRunning(settings) }
         }
-        // A folder others may enter: the 0644 lock file can be probed by anyone, and is.
+        // A folder others may enter: the lock is 0600 as every state file, so still no.
         #expect(chmod(scene.state, 0o755) == 0)
-        #expect((try? asNobody().get()) == .running)
+        let entered = asNobody()
+        #expect((try? entered.get()) == .cannotTell("cannot open \(scene.state)/lock: Permission denied"), "\(entered)")
         // A 0700 folder (as berth makes them): the lock cannot be opened, so status cannot tell.
         #expect(chmod(scene.state, 0o700) == 0)
         let seen = asNobody()
