@@ -38,6 +38,8 @@ public struct Spec: Sendable, Equatable {
     /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
     /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
     public var secretEnv: Set<String> = []
+    /// The host ports it publishes, where they were written (for collisions across files).
+    public var hostBindings: [HostBinding] = []
     public var origin: SpecOrigin
 
     public init(
