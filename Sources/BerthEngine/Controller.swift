@@ -239,7 +239,9 @@ public actor Controller {
         entry.lastAction = actions.map { $0.op.rawValue + ($0.key.replica.map { " #\($0)" } ?? "") }.joined(separator: ", ")
         entry.lastActionTime = Timestamp.rfc3339(Date())
         let failed = outcomes.filter { !$0.succeeded }
-        let refused = !failed.isEmpty && failed.allSatisfy(\.refused)
+        // A refused spec content waits for an edit. A refused deletion has no content to
+        // change, and a 409 there may pass (a removal in progress): it keeps its backoff.
+        let refused = !failed.isEmpty && failed.allSatisfy { $0.refused && $0.action.spec != nil }
         entry.lastError = failed.first.map { (refused ? "refused, held until the spec changes: " : "") + ($0.error ?? "") }
         records[key] = entry
         // A removed spec's deletion is done: a full pass records it (held deletions, status).
@@ -251,7 +253,8 @@ public actor Controller {
             await queue.forget(key)
         } else if refused {
             // Sending the same request again gets the same 4xx: no backoff, held until an edit.
-            holds[key] = Hold(until: now(), content: actions.compactMap(\.configHash).first ?? "", refused: true)
+            // The spec's own hash, as `stillRefused` reads it (a Kubernetes action carries its object's).
+            holds[key] = Hold(until: now(), content: actions.compactMap { $0.spec?.configHash }.first ?? "", refused: true)
             await queue.forget(key)
             log("\(key): the engine refused it; not tried again until the spec changes")
         } else if let delay = await queue.retryLater(key) {
