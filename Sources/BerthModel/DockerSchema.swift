@@ -67,8 +67,9 @@ enum DockerSchema {
             "Capabilities": .arrayOf(.strings), "Options": .stringMap,
         ])),
         "KernelMemory": .bytes, "KernelMemoryTCP": .bytes, "MemoryReservation": .bytes,
-        "MemorySwap": .atLeast(-1), "MemorySwappiness": .range(-1, 100),
-        "NanoCpus": .atLeast(0), "OomKillDisable": .bool, "Init": .bool, "PidsLimit": .atLeast(-1),
+        // The engine takes any negative swap or pids limit as "unlimited": not refused here either.
+        "MemorySwap": .integer, "MemorySwappiness": .range(-1, 100),
+        "NanoCpus": .atLeast(0), "OomKillDisable": .bool, "Init": .bool, "PidsLimit": .integer,
         "Ulimits": .arrayOf(.object("Ulimit", ["Name": .string, "Soft": .integer, "Hard": .integer])),
         "CpuCount": .atLeast(0), "CpuPercent": .range(0, 100),
         "IOMaximumIOps": .atLeast(0), "IOMaximumBandwidth": .atLeast(0),
