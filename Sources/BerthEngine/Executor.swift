@@ -109,9 +109,12 @@ public struct Executor: Sendable {
                 let unreachable = (error as? BerthError)?.code == .engineUnreachable
                 let retryable = RetryPolicy.shouldRetry(error) && !Task.isCancelled && !unreachable
                 if RetryPolicy.isRefusal(error) {
-                    // Named with the spec's place, so the person knows which file to edit.
-                    let where_ = action.spec.map { "\($0.origin): " } ?? ""
-                    let refusal = "\(where_)the engine refused it (HTTP \((error as? BerthError)?.status ?? 400), not retried): \(message)"
+                    // Named with the spec's place, so the person knows which file to edit; a
+                    // Kubernetes answer names it (and says "not retried") already.
+                    var refusal = message
+                    if let origin = action.spec?.origin, !message.contains(origin.file) {
+                        refusal = "\(origin): the engine refused it (HTTP \((error as? BerthError)?.status ?? 400), not retried): \(message)"
+                    }
                     await record(action, owner: owner, event: "action-failed", error: refusal, attempt: attempt)
                     onEvent(.failed(action, error: refusal))
                     return Outcome(action: action, error: refusal, attempts: attempt, refused: true)
