@@ -8,13 +8,29 @@ struct Hold: Sendable {
     var until: ContinuousClock.Instant
     /// The config hash the failed actions carried ("" for deletions).
     var content: String
+    /// The engine refused the content (4xx): held with no end until the content changes.
+    var refused = false
 }
 
 extension Controller {
+    /// Whether the engine refused this very spec content: then it waits for an edit, not for time.
+    func stillRefused(_ key: String, _ desired: DesiredState) -> Bool {
+        guard let hold = holds[key], hold.refused else { return false }
+        guard content(key, desired) == hold.content else {
+            holds[key] = nil
+            return false
+        }
+        return true
+    }
+
+    func content(_ key: String, _ desired: DesiredState) -> String {
+        desired.specs.first { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) == key }?.configHash ?? ""
+    }
+
     /// How long `key` must still wait, or nil when it may act now.
     func held(_ key: String, _ desired: DesiredState) -> Duration? {
-        guard let hold = holds[key] else { return nil }
-        let content = desired.specs.first { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) == key }?.configHash ?? ""
+        guard let hold = holds[key], !hold.refused else { return nil }
+        let content = content(key, desired)
         let left = hold.until - now()
         guard content == hold.content, left > .zero else {
             holds[key] = nil

@@ -159,7 +159,10 @@ public actor Controller {
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)
         await reportBlocked(plan.blocked)
-        if key != Controller.everything, let wait = held(key, desired) {
+        if key != Controller.everything, stillRefused(key, desired) {
+            // The engine refused this spec content (4xx): nothing is sent again until it changes.
+            await queue.forget(key)
+        } else if key != Controller.everything, let wait = held(key, desired) {
             // An engine event (or the failure's own echo) woke the key early: the backoff
             // holds for the same spec content; only a new content goes ahead at once.
             await scheduleLater(key, after: wait)
@@ -247,7 +250,10 @@ public actor Controller {
         entry.lastAction = actions.map { $0.op.rawValue + ($0.key.replica.map { " #\($0)" } ?? "") }.joined(separator: ", ")
         entry.lastActionTime = Timestamp.rfc3339(Date())
         let failed = outcomes.filter { !$0.succeeded }
-        entry.lastError = failed.first?.error
+        // A refused spec content waits for an edit. A refused deletion has no content to
+        // change, and a 409 there may pass (a removal in progress): it keeps its backoff.
+        let refused = !failed.isEmpty && failed.allSatisfy { $0.refused && $0.action.spec != nil }
+        entry.lastError = failed.first.map { (refused ? "refused, held until the spec changes: " : "") + ($0.error ?? "") }
         records[key] = entry
         // A removed spec's deletion is done: a full pass records it (held deletions, status).
         if actions.contains(where: { $0.op == .delete && $0.reason.hasPrefix("spec removed") }) && failed.isEmpty {
@@ -257,6 +263,12 @@ public actor Controller {
         if failed.isEmpty {
             holds[key] = nil
             await queue.forget(key)
+        } else if refused {
+            // Sending the same request again gets the same 4xx: no backoff, held until an edit.
+            // The spec's own hash, as `stillRefused` reads it (a Kubernetes action carries its object's).
+            holds[key] = Hold(until: now(), content: actions.compactMap { $0.spec?.configHash }.first ?? "", refused: true)
+            await queue.forget(key)
+            log("\(key): the engine refused it; not tried again until the spec changes")
         } else if let delay = await queue.retryLater(key) {
             holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
             tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target), delay: delay) }

@@ -21,6 +21,8 @@ public struct Executor: Sendable {
         public var notAttempted = false
         /// Failed because the engine could not be reached at all.
         public var unreachable = false
+        /// The engine answered 4xx: the request itself is wrong, and sending it again cannot help.
+        public var refused = false
         public var succeeded: Bool { error == nil }
     }
 
@@ -106,6 +108,17 @@ public struct Executor: Sendable {
                 // A connect that failed before a byte was sent is not retried action by action.
                 let unreachable = (error as? BerthError)?.code == .engineUnreachable
                 let retryable = RetryPolicy.shouldRetry(error) && !Task.isCancelled && !unreachable
+                if RetryPolicy.isRefusal(error) {
+                    // Named with the spec's place, so the person knows which file to edit; a
+                    // Kubernetes answer names it (and says "not retried") already.
+                    var refusal = message
+                    if let origin = action.spec?.origin, !message.contains(origin.file) {
+                        refusal = "\(origin): the engine refused it (HTTP \((error as? BerthError)?.status ?? 400), not retried): \(message)"
+                    }
+                    await record(action, owner: owner, event: "action-failed", error: refusal, attempt: attempt)
+                    onEvent(.failed(action, error: refusal))
+                    return Outcome(action: action, error: refusal, attempts: attempt, refused: true)
+                }
                 if !retryable || attempt >= retry.maxAttempts {
                     await record(action, owner: owner, event: "action-failed", error: message, attempt: attempt)
                     onEvent(.failed(action, error: message))

@@ -23,6 +23,18 @@ public struct RetryPolicy: Sendable {
     public static func shouldRetry(_ error: any Error) -> Bool {
         (error as? BerthError)?.isRetryable ?? false
     }
+
+    /// An engine's 4xx answer to an action (bad request, not found, conflict, unprocessable):
+    /// the request is wrong as sent, so neither `apply` nor `watch` sends it again until the
+    /// spec changes. 429 (too many requests) is a passing state and is retried; the 404 and
+    /// 409 that adapters expect (gone already, a name to rename) never reach the executor.
+    public static func isRefusal(_ error: any Error) -> Bool {
+        guard let error = error as? BerthError, let status = error.status, !error.isRetryable else { return false }
+        // 401 and 403 are about credentials, mended outside the spec: those keep their backoff.
+        // A Kubernetes object that does not fit its kind's schema is final too, though the
+        // API answers it with a 500.
+        return [400, 404, 409, 422].contains(status) || error.code == .invalidSpec
+    }
 }
 
 /// Time and chance are injected so tests of backoff finish at once.

@@ -61,15 +61,22 @@ public struct DesiredState: Sendable {
                 }
             }
         }
+        // Only specs not refused already: a duplicate name is said once, not again as a clash.
+        let refused = Set(duplicateErrors.keys)
+        let collisions = Collisions.ports(results.filter { !refused.contains($0.path) }.flatMap(\.result.specs))
+        for error in collisions.errors { duplicateErrors[error.file, default: []].append(error) }
         for i in results.indices {
             if let extra = duplicateErrors[results[i].path] {
                 results[i].result = SpecDecoder.FileResult(specs: [], errors: SpecDecoder.capped(results[i].result.errors + extra))
+            } else if collisions.files.contains(results[i].path) {
+                // The earlier of two colliding files: named by the other's line, refused as well.
+                results[i].result.specs = []
             }
         }
         var state = DesiredState(
             specs: results.flatMap(\.result.specs),
             errors: results.flatMap(\.result.errors),
-            invalidFiles: results.filter { !$0.result.isValid }.map(\.path),
+            invalidFiles: results.filter { !$0.result.isValid || collisions.files.contains($0.path) }.map(\.path),
             fileCount: files.count)
         state.warnings = results.flatMap(\.result.warnings)
         return state

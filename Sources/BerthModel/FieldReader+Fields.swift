@@ -200,28 +200,6 @@ extension FieldReader {
         }
         return n
     }
-
-    mutating func dockerBody(_ node: JSONNode, _ path: JSONPath) -> JSONValue? {
-        guard case .object(let members) = node.kind else {
-            fail(node, path, "expected a Docker Engine create-container body (an object), got \(node.typeName)")
-            return nil
-        }
-        let before = errors.count
-        for member in members {
-            let memberPath = path.appending(key: member.key)
-            guard let expected = DockerBodyKeys.types[member.key] else {
-                let guess = Suggest.closest(to: member.key, in: Array(DockerBodyKeys.types.keys)).map { "; did you mean \"\($0)\"?" }
-                fail(at: member.keyPosition, memberPath, "unknown Docker create-container field \"\(JSONPath.abbreviated(member.key))\"" + (guess ?? ""))
-                continue
-            }
-            if !expected.matches(member.value) {
-                fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
-            } else if member.key == "Labels" {
-                refuseOwnLabels(member.value, memberPath)
-            }
-        }
-        return errors.count == before ? node.value : nil
-    }
 }
 
 /// Whether `s` holds a C0 control character (NUL and newline among them) or DEL.

@@ -31,44 +31,6 @@ extension FieldReader {
         }
         return errors.count == before ? policy : nil
     }
-
-    mutating func swarmFragment(_ node: JSONNode, _ path: JSONPath) -> JSONValue? {
-        let before = errors.count
-        check(node, path, against: SwarmSchema.serviceSpec, what: "ServiceSpec")
-        return errors.count == before ? node.value : nil
-    }
-
-    /// Walks a native fragment against the part of the Engine API schema berth knows: known
-    /// keys are type-checked, unknown keys at checked levels are refused with a suggestion.
-    mutating func check(_ node: JSONNode, _ path: JSONPath, against schema: [String: SwarmSchema.Field], what: String) {
-        guard case .object(let members) = node.kind else {
-            fail(node, path, "expected a \(what) object, got \(node.typeName)")
-            return
-        }
-        for member in members {
-            let memberPath = path.appending(key: member.key)
-            guard let field = schema[member.key] else {
-                let guess = Suggest.closest(to: member.key, in: Array(schema.keys)).map { "; did you mean \"\($0)\"?" } ?? ""
-                fail(at: member.keyPosition, memberPath, "unknown \(what) field \"\(JSONPath.abbreviated(member.key))\"" + guess)
-                continue
-            }
-            if what == "ServiceSpec" && member.key == "Name" {
-                // The service name is how berth finds its service again; a fragment must not rename it.
-                fail(at: member.keyPosition, memberPath, "the service name is berth's (OWNER-NAME); set the spec's \"name\" instead")
-                continue
-            }
-            switch field {
-            case .value(let expected):
-                if !expected.matches(member.value) {
-                    fail(member.value, memberPath, "expected \(expected.description), got \(member.value.typeName)")
-                } else if member.key == "Labels" {
-                    refuseOwnLabels(member.value, memberPath)
-                }
-            case .object(let name, let nested):
-                check(member.value, memberPath, against: nested(), what: name)
-            }
-        }
-    }
 }
 
 extension FieldReader {

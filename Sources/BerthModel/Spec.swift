@@ -40,10 +40,12 @@ public struct Spec: Sendable, Equatable {
     public var secretEnv: Set<String> = []
     /// Env variables written as `{"sealed": "…"}`: the sealed texts, by name. Their opened
     /// values join `env` only when the commands open them with the installation's key.
+    public var sealedEnv: [String: SealedValue] = [:]
     /// Env values read from a file or from berth's environment (`{"file": …}`, `{"env": …}`),
     /// put into `env` by the commands when the specs are read.
     public var secretRefs: [String: SecretReference] = [:]
-    public var sealedEnv: [String: SealedValue] = [:]
+    /// The host ports it publishes, where they were written (for collisions across files).
+    public var hostBindings: [HostBinding] = []
     public var origin: SpecOrigin
 
     public init(

@@ -165,6 +165,7 @@ struct FieldReader {
             if case .bool(let b) = node.kind { adopt = b } else { fail(node, path.appending(key: "adopt"), "expected true or false, got \(node.typeName)") }
         }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
+        let hostBindings = hostBindings(byKey, path, target: target, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
         var spec = Spec(
@@ -176,6 +177,7 @@ struct FieldReader {
         spec.secretEnv = secretEnv
         spec.sealedEnv = env.sealed
         spec.secretRefs = env.references
+        spec.hostBindings = hostBindings
         return spec
     }
 

@@ -1,44 +1,77 @@
-/// The ServiceSpec keys (Engine API 1.41) berth checks in a `swarm` fragment, with their JSON
-/// types. Levels listed here refuse unknown keys; deeper levels are passed to the engine as
-/// they are.
+/// The ServiceSpec (Engine API 1.41) as a table: what a spec's `swarm` fragment may hold, at
+/// every level berth describes. Parts shared with the create-container body (Mount,
+/// HealthConfig) come from DockerSchema.
 enum SwarmSchema {
-    typealias Expected = DockerBodyKeys.Expected
+    typealias T = NativeType
 
-    indirect enum Field: Sendable {
-        case value(Expected)
-        case object(String, @Sendable () -> [String: Field])
-    }
+    static let serviceSpec = T.object("ServiceSpec", [
+        // The service name is how berth finds its service again; a fragment must not rename it.
+        "Name": .refused("the service name is berth's (OWNER-NAME); set the spec's \"name\" instead"),
+        "Labels": .labels,
+        "TaskTemplate": .object("TaskTemplate", taskTemplate),
+        "Mode": .object("Mode", mode),
+        "UpdateConfig": .object("UpdateConfig", updateConfig), "RollbackConfig": .object("RollbackConfig", updateConfig),
+        "Networks": .arrayOf(.object("NetworkAttachmentConfig", networkAttachment)),
+        "EndpointSpec": .object("EndpointSpec", endpointSpec),
+    ])
 
-    static let serviceSpec: [String: Field] = [
-        "Name": .value(.string), "Labels": .value(.stringMap),
-        "TaskTemplate": .object("TaskTemplate", { taskTemplate }),
-        "Mode": .object("Mode", { mode }),
-        "UpdateConfig": .value(.object), "RollbackConfig": .value(.object),
-        "Networks": .value(.array), "EndpointSpec": .value(.object),
+    static let taskTemplate: [String: T] = [
+        "ContainerSpec": .object("ContainerSpec", containerSpec),
+        "PluginSpec": .anything, "NetworkAttachmentSpec": .object("NetworkAttachmentSpec", ["ContainerID": .string]),
+        "Resources": .object("Resources", [
+            "Limits": .object("Limits", ["NanoCPUs": .atLeast(0), "MemoryBytes": .bytes, "Pids": .atLeast(0)]),
+            "Reservations": .object("Reservations", ["NanoCPUs": .atLeast(0), "MemoryBytes": .bytes, "GenericResources": .arrayOf(.anything)]),
+        ]),
+        "RestartPolicy": .object("RestartPolicy", [
+            "Condition": .oneOf(what: "restart condition", ["none", "on-failure", "any"]),
+            "Delay": .nanoseconds, "MaxAttempts": .atLeast(0), "Window": .nanoseconds,
+        ]),
+        "Placement": .object("Placement", [
+            "Constraints": .strings,
+            "Preferences": .arrayOf(.object("PlacementPreference", ["Spread": .object("Spread", ["SpreadDescriptor": .string])])),
+            "MaxReplicas": .atLeast(0),
+            "Platforms": .arrayOf(.object("Platform", ["Architecture": .string, "OS": .string])),
+        ]),
+        "ForceUpdate": .atLeast(0), "Runtime": .string,
+        "Networks": .arrayOf(.object("NetworkAttachmentConfig", networkAttachment)),
+        "LogDriver": .object("LogDriver", ["Name": .string, "Options": .stringMap]),
     ]
 
-    static let taskTemplate: [String: Field] = [
-        "ContainerSpec": .object("ContainerSpec", { containerSpec }),
-        "PluginSpec": .value(.object), "NetworkAttachmentSpec": .value(.object),
-        "Resources": .value(.object), "RestartPolicy": .value(.object), "Placement": .value(.object),
-        "ForceUpdate": .value(.integer), "Runtime": .value(.string), "Networks": .value(.array),
-        "LogDriver": .value(.object),
+    static let containerSpec: [String: T] = [
+        "Image": .string, "Labels": .labels, "Command": .strings,
+        "Args": .strings, "Hostname": .string, "Env": .strings,
+        "Dir": .string, "User": .string, "Groups": .strings,
+        "Privileges": .object("Privileges", ["CredentialSpec": .anything, "SELinuxContext": .anything]),
+        "TTY": .bool, "OpenStdin": .bool,
+        "ReadOnly": .bool, "Mounts": .arrayOf(.object("Mount", DockerSchema.mount)), "StopSignal": .string,
+        "StopGracePeriod": .nanoseconds, "HealthCheck": .object("HealthCheck", DockerSchema.healthcheck), "Hosts": .strings,
+        "DNSConfig": .object("DNSConfig", ["Nameservers": .strings, "Search": .strings, "Options": .strings]),
+        "Secrets": .arrayOf(.anything), "Configs": .arrayOf(.anything),
+        "Isolation": .oneOf(what: "isolation", ["", "default", "process", "hyperv"]), "Init": .bool, "Sysctls": .stringMap,
+        "CapabilityAdd": .strings, "CapabilityDrop": .strings,
+        "Ulimits": .arrayOf(.object("Ulimit", ["Name": .string, "Soft": .integer, "Hard": .integer])),
     ]
 
-    static let containerSpec: [String: Field] = [
-        "Image": .value(.string), "Labels": .value(.stringMap), "Command": .value(.stringArray),
-        "Args": .value(.stringArray), "Hostname": .value(.string), "Env": .value(.stringArray),
-        "Dir": .value(.string), "User": .value(.string), "Groups": .value(.stringArray),
-        "Privileges": .value(.object), "TTY": .value(.bool), "OpenStdin": .value(.bool),
-        "ReadOnly": .value(.bool), "Mounts": .value(.array), "StopSignal": .value(.string),
-        "StopGracePeriod": .value(.integer), "HealthCheck": .value(.object), "Hosts": .value(.stringArray),
-        "DNSConfig": .value(.object), "Secrets": .value(.array), "Configs": .value(.array),
-        "Isolation": .value(.string), "Init": .value(.bool), "Sysctls": .value(.stringMap),
-        "CapabilityAdd": .value(.stringArray), "CapabilityDrop": .value(.stringArray), "Ulimits": .value(.array),
+    static let mode: [String: T] = [
+        "Replicated": .object("Mode.Replicated", ["Replicas": .integer]),
+        "Global": .object("Mode.Global", [:]),
     ]
 
-    static let mode: [String: Field] = [
-        "Replicated": .object("Mode.Replicated", { ["Replicas": .value(.integer)] }),
-        "Global": .value(.object),
+    static let updateConfig: [String: T] = [
+        "Parallelism": .atLeast(0), "Delay": .nanoseconds,
+        "FailureAction": .oneOf(what: "failure action", ["continue", "pause", "rollback"]),
+        "Monitor": .nanoseconds, "MaxFailureRatio": .number,
+        "Order": .oneOf(what: "update order", ["stop-first", "start-first"]),
+    ]
+
+    static let networkAttachment: [String: T] = ["Target": .string, "Aliases": .strings, "DriverOpts": .stringMap]
+
+    static let endpointSpec: [String: T] = [
+        "Mode": .oneOf(what: "endpoint mode", ["vip", "dnsrr"]),
+        "Ports": .arrayOf(.object("PortConfig", [
+            "Name": .string, "Protocol": .oneOf(what: "protocol", ["tcp", "udp", "sctp"]),
+            "TargetPort": .range(0, 65535), "PublishedPort": .range(0, 65535),
+            "PublishMode": .oneOf(what: "publish mode", ["ingress", "host"]),
+        ])),
     ]
 }

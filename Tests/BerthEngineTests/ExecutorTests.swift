@@ -75,6 +75,26 @@ struct ExecutorTests {
         #expect(clock.delays.isEmpty)
     }
 
+    /// 400, 404, 409 and 422 are refusals: one attempt however many are allowed, reported with
+    /// the spec's file and line. 429 and 403 are not (a rate limit, credentials).
+    @Test(arguments: [(400, true), (404, true), (409, true), (422, true), (429, false), (403, false)])
+    func refusalsAreNotRetriedAndNameTheSpec(_ status: Int, _ refusal: Bool) async {
+        let platform = RecordingPlatform()
+        let error = BerthError(.engineError, "creating container o-a-1", cause: "engine answered \(status): no", isRetryable: status == 429, status: status)
+        await platform.failNext("a", [error])
+        var plan = Self.plan(["a"])
+        plan.actions[0].spec?.origin = SpecOrigin(file: "specs/a.json", path: .root, position: JSONPosition(line: 3, column: 5))
+        let clock = FakeClock()
+        let outcomes = await Executor(platforms: [platform], journal: nil, retry: RetryPolicy(maxAttempts: 4), sleeper: clock.sleeper)
+            .execute(plan, owner: "o")
+        #expect(outcomes.first?.refused == refusal)
+        if refusal {
+            #expect(outcomes.first?.attempts == 1)
+            #expect(clock.delays.isEmpty)
+            #expect(outcomes.first?.error == "specs/a.json:3:5: the engine refused it (HTTP \(status), not retried): creating container o-a-1: engine answered \(status): no")
+        }
+    }
+
     @Test func retriesStopAtTheLimit() async {
         let platform = RecordingPlatform()
         await platform.failNext("a", Array(repeating: Self.transient, count: 10))

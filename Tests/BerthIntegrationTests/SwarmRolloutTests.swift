@@ -171,14 +171,14 @@ struct SwarmRolloutTests {
             defer { Self.removeService(p, "mem") }
             try p.write("mem.json", SwarmTests.swarmSpec("mem", replicas: 1))
             #expect(await p.berth("apply").status == 0)
-            try p.write("mem.json", SwarmTests.swarmSpec("mem", replicas: 1, extra: #", "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true}, "Resources": {"Limits": {"MemoryByte": 100000000}}}}"#)
+            try p.write("mem.json", SwarmTests.swarmSpec("mem", replicas: 1, extra: #", "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true, "Privileges": {"SELinuxContext": {"Bogus": true}}}}}"#)
                 .replacingOccurrences(of: #", "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true}}}"#, with: ""))
             let first = await p.berth("apply")
             #expect(first.status == 1)
-            #expect(first.stderr.contains("the engine did not keep TaskTemplate.Resources.Limits.MemoryByte"), "\(first.stderr)")
+            #expect(first.stderr.contains("the engine did not keep TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Bogus"), "\(first.stderr)")
             let sent = try Self.updatesSent(p, "mem")
             let second = await p.berth("apply")
-            #expect(second.stdout.contains("! blocked swarm service mem: the engine did not keep TaskTemplate.Resources.Limits.MemoryByte"), "\(second.stdout)")
+            #expect(second.stdout.contains("! blocked swarm service mem: the engine did not keep TaskTemplate.ContainerSpec.Privileges.SELinuxContext.Bogus"), "\(second.stdout)")
             #expect(!second.stdout.contains("~ update"), "\(second.stdout)")
             #expect(try Self.updatesSent(p, "mem") == sent, "no second update for the same spec content")
         }

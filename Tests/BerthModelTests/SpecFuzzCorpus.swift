@@ -34,6 +34,33 @@ enum SpecFuzzCorpus {
         ]
         """#,
         #"{"name":"a","image":"a:1","replicas":1000,"restart":"no","env":{"K":"line1\nline2\ttab \"q\" \\ \/"}}"#,
+        // Deep native fragments, so mutations reach every level of the schema tables.
+        #"""
+        {"name": "deep", "image": "shop/deep:1", "ports": ["127.0.0.1:18190:80"],
+         "docker": {"Healthcheck": {"Test": ["CMD", "true"], "Interval": 1000000000, "Retries": 3},
+          "HostConfig": {"Memory": 33554432, "MemorySwap": -1, "NanoCpus": 500000000, "CpuShares": 512, "PidsLimit": 100,
+            "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 3}, "ShmSize": 67108864, "CapDrop": ["ALL"],
+            "Mounts": [{"Type": "tmpfs", "Target": "/t", "TmpfsOptions": {"SizeBytes": 1048576}}, {"Type": "volume", "Source": "d", "Target": "/d", "VolumeOptions": {"NoCopy": true}}],
+            "LogConfig": {"Type": "json-file", "Config": {"max-size": "10m"}}, "Ulimits": [{"Name": "nofile", "Soft": 1024, "Hard": 2048}],
+            "PortBindings": {"81/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18191-18192"}]}, "Sysctls": {"net.core.somaxconn": "1024"}},
+          "NetworkingConfig": {"EndpointsConfig": {"front": {"Aliases": ["deep"], "IPAMConfig": {"IPv4Address": "10.0.0.5"}}}}}}
+        """#,
+        #"""
+        {"name": "deep-svc", "target": "swarm", "image": "shop/deep:1",
+         "swarm": {"TaskTemplate": {"Resources": {"Limits": {"MemoryBytes": 67108864, "NanoCPUs": 500000000}, "Reservations": {"MemoryBytes": 1048576}},
+            "Placement": {"Constraints": ["node.role==manager"], "Preferences": [{"Spread": {"SpreadDescriptor": "node.labels.zone"}}], "MaxReplicas": 2},
+            "RestartPolicy": {"Condition": "on-failure", "Delay": 5000000000, "MaxAttempts": 3},
+            "ContainerSpec": {"HealthCheck": {"Test": ["CMD", "true"], "Timeout": 3000000000}, "Mounts": [{"Type": "volume", "Source": "d", "Target": "/d"}]}},
+          "EndpointSpec": {"Ports": [{"TargetPort": 80, "PublishedPort": 18290, "Protocol": "tcp"}]}, "UpdateConfig": {"Order": "start-first"}}}
+        """#,
+    ]
+
+    /// Bad inputs each check was written for (deep native fragments, issue 12): every one must
+    /// be invalid, with lines that keep the fuzzer's invariants. New checks add their lines here.
+    static let bad: [String] = NativeValidationTests.bad.map(\.input) + [
+        #"{"name": "a", "image": "b:1", "replicas": 2, "docker": {"HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "18190"}]}}}}"#,
+        #"{"name": "w", "image": "b:1", "docker": {"HostConfig": {"Memory": null, "CpuShares": -1e3, "Ulimits": [{"Soft": 99999999999999999999}]}}}"#,
+        #"{"name": "w", "target": "swarm", "image": "b:1", "swarm": {"TaskTemplate": {"Resources": {"Limits": []}, "Placement": {"Preferences": [7]}}}}"#,
     ]
 
     /// specs/ holds the README's examples; found from this file, not the working directory.

@@ -23,6 +23,15 @@ struct SpecFuzzTests {
         }
     }
 
+    @Test func everyBadInputIsRefusedWithFilePathAndPosition() {
+        for input in SpecFuzzCorpus.bad {
+            let bytes = Array(input.utf8)
+            let result = SpecDecoder.decode(file: Self.file, bytes: bytes)
+            #expect(!result.errors.isEmpty, "accepted: \(input)")
+            #expect(FuzzInvariants.violation(result, input: bytes, file: Self.file) == nil, "\(input)")
+        }
+    }
+
     @Test func mutatedSpecsGiveSpecsOrErrorsWithFilePathAndPosition() async throws {
         let environment = ProcessInfo.processInfo.environment
         let seed = environment["BERTH_FUZZ_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
