@@ -82,7 +82,7 @@ public final class KubernetesAdapter: Platform, Sendable {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
             }
             try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
-        case .start:
+        case .start, .stop:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
         }
     }

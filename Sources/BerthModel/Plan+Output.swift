@@ -1,6 +1,6 @@
 /// The two faces of a plan: text for people, JSON for scripts. Both are deterministic.
 extension Plan: CustomStringConvertible {
-    static let symbols: [Action.Op: String] = [.create: "+", .replace: "~", .start: ">", .update: "~", .adopt: "~", .delete: "-"]
+    static let symbols: [Action.Op: String] = [.create: "+", .replace: "~", .start: ">", .stop: "~", .update: "~", .adopt: "~", .delete: "-"]
 
     public var description: String {
         var lines: [String] = []

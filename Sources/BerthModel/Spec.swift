@@ -38,6 +38,10 @@ public struct Spec: Sendable, Equatable {
     /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
     /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
     public var secretEnv: Set<String> = []
+    /// Docker only: `"state": "stopped"` makes the containers and keeps them stopped; berth
+    /// never starts them (not at create, not when healing). Not in the config hash: stopping
+    /// or starting is an action, never a replacement.
+    public var state: RunIntent = .running
     public var origin: SpecOrigin
 
     public init(
@@ -117,6 +121,11 @@ public struct UpdatePolicy: Sendable, Equatable {
     public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil) {
         self.parallelism = parallelism; self.delayNanoseconds = delayNanoseconds; self.order = order; self.failureAction = failureAction
     }
+}
+
+/// What a spec wants its containers to be doing.
+public enum RunIntent: String, Sendable, Equatable, CaseIterable {
+    case running, stopped
 }
 
 public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {

@@ -7,6 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
+        "state",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
@@ -164,6 +165,13 @@ struct FieldReader {
         if let node = byKey["adopt"] {
             if case .bool(let b) = node.kind { adopt = b } else { fail(node, path.appending(key: "adopt"), "expected true or false, got \(node.typeName)") }
         }
+        var state = RunIntent.running
+        if let node = byKey["state"], let word = oneOf(node, path.appending(key: "state"), RunIntent.allCases.map(\.rawValue), what: "state") {
+            state = RunIntent(rawValue: word)!
+            if state == .stopped && target != "docker" {
+                fail(node, path.appending(key: "state"), "\"state\": \"stopped\" is only for target \"docker\"; a \(target == "swarm" ? "Swarm service" : "Kubernetes Deployment") is stopped with \"replicas\": 0")
+            }
+        }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
@@ -174,6 +182,7 @@ struct FieldReader {
             namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [], adopt: adopt,
             origin: SpecOrigin(file: file, path: path, position: node.position))
         spec.secretEnv = secretEnv
+        spec.state = state
         return spec
     }
 
