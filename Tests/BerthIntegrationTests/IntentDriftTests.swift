@@ -87,6 +87,8 @@ struct IntentDriftTests {
             #expect(apply.status == 0, "\(apply.stderr)")
             let made = try #require(try await p.containers().first)
             #expect(made.state == "created", "made, never started")
+            let status = await p.berth("status")
+            #expect(status.stdout.contains("0/1 stopped (by spec)"), "\(status.stdout)")
             // A resync leaves it as it is.
             #expect(await p.berth("plan").stdout.contains("No changes: everything matches the specs."))
 
