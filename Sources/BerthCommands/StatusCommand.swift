@@ -97,7 +97,7 @@ enum StatusCommand {
             let replicasText = replicas + (e.intent.map { " \($0)" } ?? "")
             var error = e.lastError.map { String($0.prefix(80)) }
             // A container stopped by its spec exits on purpose: its exit code is no error.
-            if e.intent == nil, let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {
+            if e.intent != "stopped (by spec)", let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {
                 error = "exited \(code)" + (e.lastDeath.map { " at \($0)" } ?? "") + (error.map { "; \($0)" } ?? "")
             }
             rows.append([e.target, e.kind, e.name, replicasText,

@@ -59,8 +59,11 @@ enum WatchCommand {
             configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,
             load: {
-                (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))
+                var desired = (try? LastValidSpecs.load(specs: specs, store: store, policy: settings.policy))
                     ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(specs) (unreadable)"], fileCount: 0)
+                // Read on every pass: `berth suspend` while watch runs counts at the next pass.
+                desired.suspended = SuspendStore.load(settings)
+                return desired
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
             heldDeletions: { HeldStore.load(settings) },

@@ -133,7 +133,8 @@ public struct StatusReport: Sendable, Codable {
                 lastExitCode: exit?.code, lastDeath: exit?.finishedAt,
                 objects: manifestsOnly ? found.count : nil,
                 rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner),
-                intent: spec.state == .stopped ? "stopped (by spec)" : nil))
+                intent: spec.suspend || desired.suspended.contains(spec.name) ? "suspended"
+                    : spec.state == .stopped ? "stopped (by spec)" : nil))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
@@ -143,7 +144,7 @@ public struct StatusReport: Sendable, Codable {
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
                 lastExitCode: StatusReport.lastExit(found, records[key])?.code, lastDeath: StatusReport.lastExit(found, records[key])?.finishedAt,
                 objects: first.target == "kubernetes" ? found.count : nil,
-                rollouts: StatusReport.rollouts(found)))
+                rollouts: StatusReport.rollouts(found), intent: desired.suspended.contains(first.name ?? "") ? "suspended" : nil))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
         return StatusReport(owner: owner, time: time, engine: engine, targets: nil, entries: entries,

@@ -42,6 +42,9 @@ public struct Spec: Sendable, Equatable {
     /// never starts them (not at create, not when healing). Not in the config hash: stopping
     /// or starting is an action, never a replacement.
     public var state: RunIntent = .running
+    /// `"suspend": true`: berth plans nothing for this spec and heals nothing of it until it
+    /// is false again (as Flux's and Argo CD's suspend). Not in the config hash.
+    public var suspend = false
     public var origin: SpecOrigin
 
     public init(

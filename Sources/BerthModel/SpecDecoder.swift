@@ -7,7 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
-        "state",
+        "state", "suspend",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
@@ -172,6 +172,10 @@ struct FieldReader {
                 fail(node, path.appending(key: "state"), "\"state\": \"stopped\" is only for target \"docker\"; a \(target == "swarm" ? "Swarm service" : "Kubernetes Deployment") is stopped with \"replicas\": 0")
             }
         }
+        var suspend = false
+        if let node = byKey["suspend"] {
+            if case .bool(let b) = node.kind { suspend = b } else { fail(node, path.appending(key: "suspend"), "expected true or false, got \(node.typeName)") }
+        }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
@@ -183,6 +187,7 @@ struct FieldReader {
             origin: SpecOrigin(file: file, path: path, position: node.position))
         spec.secretEnv = secretEnv
         spec.state = state
+        spec.suspend = suspend
         return spec
     }
 
