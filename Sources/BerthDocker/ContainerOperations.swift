@@ -98,6 +98,21 @@ struct ContainerOperations {
         if action.spec?.state == .stopped { try await stop(id: id, name: name) } else { try await start(id: id, name: name) }
     }
 
+    /// `"prune": false`: the container keeps running under `<name>-released` (or, when an
+    /// earlier release holds that name, `<name>-released-<12 hex of its ID>`), which berth
+    /// never observes again. Already released (the name has the mark) is success.
+    func release(id: String, name: String) async throws {
+        if Labels.isReleased(engineName: name) { return }
+        for target in [name + Labels.releasedSuffix, name + Labels.releasedSuffix + "-" + String(id.prefix(12))] {
+            let doing = "releasing container \(name) as \(target) (prune: false)"
+            let renamed = try await client.request("POST", "/containers/\(id)/rename?name=\(Query.escape(target))", doing: doing, accept: [404, 409])
+            // Gone already (404): nothing is left to release.
+            if renamed.status != 409 { return }
+        }
+        throw BerthError(.conflict, "releasing container \(name): the names \(name)-released and \(name)-released-\(id.prefix(12)) are both taken",
+                         cause: "rename or remove the container holding them")
+    }
+
     /// Graceful stop (the container's own stop timeout), then removal. Gone already is fine.
     func retire(id: String, name: String) async throws {
         _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304, 404])

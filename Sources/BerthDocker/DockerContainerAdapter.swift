@@ -75,10 +75,15 @@ public struct DockerContainerAdapter: Platform {
         let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
         let replica = labels[Labels.replica]?.stringValue.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
         let engineName = item["Names"]?.arrayValue?.first?.stringValue.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? id
-        return ObservedResource(
+        // Released (`"prune": false`): still labelled, since Docker cannot remove labels, but
+        // no longer berth's: never observed, so never planned, healed or deleted.
+        if Labels.isReleased(engineName: engineName) { return nil }
+        var found = ObservedResource(
             id: id, name: name, replica: replica, engineName: engineName,
             configHash: labels[Labels.configHash]?.stringValue,
             state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
+        found.prune = labels[Labels.prune]?.stringValue != "false"
+        return found
     }
 
     public func perform(_ action: Action, owner: String) async throws {
@@ -102,6 +107,8 @@ public struct DockerContainerAdapter: Platform {
             } else {
                 try await ops.replaceStartFirst(action)
             }
+        case .release:
+            try await ops.release(id: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
         case .adopt:
             throw BerthError(.unsupported, "containers are never adopted")
         }

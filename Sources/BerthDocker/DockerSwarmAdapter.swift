@@ -91,7 +91,7 @@ public struct DockerSwarmAdapter: Platform {
             try await create(name: name, body: body!, hash: action.configHash!)
         case .delete:
             try await delete(id: action.existingID!, name: action.existingName ?? name)
-        case .start, .stop, .adopt:
+        case .start, .stop, .adopt, .release:
             throw BerthError(.unsupported, "services are started by Swarm and never adopted: berth does not \(action.op.rawValue) them")
         }
     }

@@ -84,6 +84,8 @@ public final class KubernetesAdapter: Platform, Sendable {
             try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
         case .start, .stop:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
+        case .release:
+            throw BerthError(.unsupported, "\"prune\": false is for target docker only")
         }
     }
 

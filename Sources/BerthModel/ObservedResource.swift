@@ -29,6 +29,9 @@ public struct ObservedResource: Sendable, Equatable {
     /// `docker tag`, a pull of a moving tag, or a re-import under the same tag.
     public var imageID: String?
     public var wantedImageID: String?
+    /// Docker: false when the container carries `berth.prune=false`: released, never deleted,
+    /// when its spec is removed.
+    public var prune = true
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,

@@ -47,6 +47,8 @@ public struct Action: Sendable, Comparable, CustomStringConvertible {
         /// Kubernetes: take over an existing object that is not berth's, because its spec
         /// says `"adopt": true`; never planned otherwise.
         case adopt
+        /// Docker: a removed spec's container kept running and given up (`"prune": false`).
+        case release
         case delete
     }
 

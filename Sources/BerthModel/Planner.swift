@@ -102,7 +102,15 @@ public enum Planner {
                     }
                 }
             } else {
-                orphans += resources.map { delete(key, $0, reason: "spec removed") }
+                // `"prune": false`: left running and given up, never deleted; not a deletion
+                // the guard weighs either.
+                for resource in resources {
+                    if resource.prune {
+                        orphans.append(delete(key, resource, reason: "spec removed"))
+                    } else {
+                        actions.append(Action(op: .release, key: key, reason: "prune: false", existingID: resource.id, existingName: resource.engineName))
+                    }
+                }
             }
         }
 

@@ -45,6 +45,10 @@ public struct Spec: Sendable, Equatable {
     /// `"suspend": true`: berth plans nothing for this spec and heals nothing of it until it
     /// is false again (as Flux's and Argo CD's suspend). Not in the config hash.
     public var suspend = false
+    /// Docker only: false keeps the containers running when the spec is removed, released from
+    /// berth (renamed `…-released`, never touched again) instead of deleted. In the config hash
+    /// when false, so every container carries the `berth.prune` label that keeps the promise.
+    public var prune = true
     public var origin: SpecOrigin
 
     public init(

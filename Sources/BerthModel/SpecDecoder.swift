@@ -7,13 +7,14 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
-        "state", "suspend",
+        "state", "suspend", "prune",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
     static let targetOnly = [
         "docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm",
         "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes", "adopt": "kubernetes",
+        "prune": "docker",
     ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
@@ -176,6 +177,10 @@ struct FieldReader {
         if let node = byKey["suspend"] {
             if case .bool(let b) = node.kind { suspend = b } else { fail(node, path.appending(key: "suspend"), "expected true or false, got \(node.typeName)") }
         }
+        var prune = true
+        if let node = byKey["prune"] {
+            if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
+        }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
@@ -188,6 +193,7 @@ struct FieldReader {
         spec.secretEnv = secretEnv
         spec.state = state
         spec.suspend = suspend
+        spec.prune = prune
         return spec
     }
 
