@@ -23,6 +23,8 @@ enum SuspendStore {
             if after != before {
                 let json = JSONValue.object(["suspended": .array(after.sorted().map { .string($0) })])
                 try StateFolderGuard.write(Array((json.serialized(pretty: true) + "\n").utf8), to: path(settings))
+                // Names only, no secret; 0600 all the same, as every state file should be.
+                chmod(path(settings), 0o600)
             }
             return after
         }

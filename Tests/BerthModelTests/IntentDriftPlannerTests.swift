@@ -97,3 +97,59 @@ struct IntentDriftPlannerTests {
         #expect(docker.specs.first?.configHash == Self.plain.configHash)
     }
 }
+
+/// Suspend and `"prune": false` as golden plan text.
+struct SuspendAndPrunePlannerTests {
+    static let web = PlannerTests.web
+    static let context = PlanContext(owner: "main")
+
+    @Test func aSuspendedSpecIsLeftAlone() {
+        var suspended = Self.web
+        suspended.suspend = true
+        // A dead replica and a changed configuration: nothing is done while suspended.
+        let found = [PlannerTests.container(Self.web, 1, state: .dead), PlannerTests.container(Self.web, 2, hash: "old")]
+        let plan = Planner.plan(desired: DesiredState(specs: [suspended, PlannerTests.other]), observed: found, context: Self.context)
+        #expect(plan.description == """
+            + create docker container api #1: missing
+            note: suspended: web (2 resources left alone)
+            Plan: 1 to create.
+            """)
+    }
+
+    @Test func aSpecSuspendedByNameIsNotDeletedWhenItsFileIsRemoved() {
+        var desired = DesiredState(specs: [PlannerTests.other])
+        desired.suspended = ["web"]
+        let found = [PlannerTests.container(Self.web, 1), PlannerTests.container(PlannerTests.other, 1)]
+        #expect(Planner.plan(desired: desired, observed: found, context: Self.context).description == """
+            note: suspended: web (1 resource left alone)
+            No changes: everything matches the specs.
+            """)
+    }
+
+    @Test func pruneFalseReleasesInsteadOfDeleting() {
+        var keep = PlannerTests.container(Self.web, 1)
+        keep.prune = false
+        let plan = Planner.plan(desired: DesiredState(specs: [PlannerTests.other]),
+                                observed: [keep, PlannerTests.container(PlannerTests.other, 1)], context: Self.context)
+        #expect(plan.description == """
+            ! release docker container web #1 (prune: false)
+            Plan: 1 to release.
+            """)
+        #expect(plan.held.isEmpty, "a release is no deletion for the guard to hold")
+    }
+
+    @Test func pruneIsInTheHashOnlyWhenFalse() {
+        let text = #"{"name": "web", "image": "busybox:1", "prune": true}"#
+        let same = SpecDecoder.decode(file: "web.json", bytes: Array(text.utf8)).specs.first
+        #expect(same?.configHash == Spec(name: "web", image: "busybox:1").configHash)
+        let off = SpecDecoder.decode(file: "web.json", bytes: Array(#"{"name": "web", "image": "busybox:1", "prune": false}"#.utf8)).specs.first
+        #expect(off?.prune == false && off?.configHash != same?.configHash)
+    }
+
+    @Test func releasedNames() {
+        #expect(Labels.isReleased(engineName: "main-web-1-released"))
+        #expect(Labels.isReleased(engineName: "main-web-1-released-0123456789ab"))
+        #expect(!Labels.isReleased(engineName: "main-released-web-1"))
+        #expect(!Labels.isReleased(engineName: "main-web-1"))
+    }
+}
