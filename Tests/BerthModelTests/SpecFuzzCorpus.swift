@@ -33,6 +33,8 @@ enum SpecFuzzCorpus {
         ]
         """#,
         #"{"name":"a","image":"a:1","replicas":1000,"restart":"no","env":{"K":"line1\nline2\ttab \"q\" \\ \/"}}"#,
+        #"{"name": "kept", "image": "kept:1", "state": "stopped", "suspend": false, "prune": false}"#,
+        #"{"name": "paused", "target": "swarm", "image": "paused:1", "replicas": 0, "suspend": true}"#,
     ]
 
     /// specs/ holds the README's examples; found from this file, not the working directory.
