@@ -101,6 +101,13 @@ struct IntentDriftTests {
             #expect(after.id == made.id && after.state == "exited")
             #expect(await p.berth("apply").stdout.contains("No changes"))
             #expect(try await p.containers().first?.state == "exited")
+
+            // A watch's first pass plans every spec: once it made the marker, it has passed web by.
+            try p.write("marker.json", p.spec("marker"))
+            let watch = try WatchProcess(p, extra: ["--resync", "30m"])
+            #expect(try await eventually { try await p.containers().contains { $0.name == "\(p.owner)-marker-1" && $0.state == "running" } }, "\(watch.log)")
+            #expect(try await p.containers().first { $0.id == made.id }?.state == "exited", "\(watch.log)")
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 }
