@@ -85,7 +85,7 @@ public final class KubernetesAdapter: Platform, Sendable {
         case .start, .stop:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
         case .release:
-            throw BerthError(.unsupported, "\"prune\": false is for target docker only")
+            throw BerthError(.unsupported, "\"prune\": false is for targets docker and swarm only")
         }
     }
 

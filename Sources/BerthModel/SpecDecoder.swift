@@ -14,7 +14,6 @@ public enum SpecDecoder {
     static let targetOnly = [
         "docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm",
         "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes", "adopt": "kubernetes",
-        "prune": "docker",
     ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
@@ -180,6 +179,9 @@ struct FieldReader {
         var prune = true
         if let node = byKey["prune"] {
             if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
+            if target == "kubernetes" {
+                fail(node, path.appending(key: "prune"), "\"prune\" is only for targets \"docker\" and \"swarm\" (this spec's target is \"kubernetes\")")
+            }
         }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }

@@ -72,4 +72,34 @@ struct SuspendAndPruneTests {
             #expect(now.first { $0.name == "\(p.owner)-web-1" }.map { $0.id != web.id && $0.state == "running" } == true)
         }
     }
+
+    @Test func pruneFalseReleasesASwarmService() async throws {
+        try await Project.with { p in
+            do { try await releasedService(p) } catch {
+                _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-web")
+                throw error
+            }
+            _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-web")
+        }
+    }
+
+    func releasedService(_ p: Project) async throws {
+        try p.write("web.json", SwarmTests.swarmSpec("web", replicas: 1, extra: #", "prune": false"#))
+        try p.write("api.json", p.spec("api"))
+        let apply = await p.berth("apply")
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let made = try #require(try await SwarmTests.service(p, "web"))
+        let id = try #require(made["ID"]?.stringValue)
+        #expect(made["Spec"]?["Labels"]?["berth.prune"]?.stringValue == "false")
+
+        try p.remove("web.json")
+        let plan = await p.berth("plan")
+        #expect(plan.stdout.contains("! release swarm service web (prune: false)"), "\(plan.stdout)")
+        #expect(await p.berth("apply").status == 0)
+        let released = try #require(try await SwarmTests.service(p, "web"))
+        #expect(released["ID"]?.stringValue == id, "the same service, kept")
+        let labels = released["Spec"]?["Labels"]?.objectValue ?? [:]
+        #expect(!labels.keys.contains { $0.hasPrefix("berth.") }, "\(labels)")
+        #expect(await p.berth("plan").stdout.contains("No changes: everything matches the specs."))
+    }
 }
