@@ -30,7 +30,8 @@ public struct DockerContainerAdapter: Platform {
         return found
     }
 
-    /// The same, and what only an inspect shows: each container's resources and restart
+    /// The same, and what only an inspect shows (for containers of the current configuration,
+    /// one call each): each container's resources and restart
     /// policy, and the image ID its spec's image reference names now, so that `docker update`
     /// and a moved tag are seen though the labels are unchanged. Specs pulled `"always"` are
     /// pulled first (a moving tag is followed on every reconcile; `plan` pulls too, to know).
@@ -39,7 +40,9 @@ public struct DockerContainerAdapter: Platform {
         let specs = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var imageIDs: [String: String?] = [:]
         for index in found.indices where found[index].state != .removing {
-            guard let name = found[index].name, let spec = specs[name] else { continue }
+            // One whose hash differs is replaced anyway: only current ones are inspected.
+            guard let name = found[index].name, let spec = specs[name], found[index].configHash == spec.configHash,
+                  found[index].state != .dead else { continue }
             let id = found[index].id
             let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(found[index].engineName)", accept: [404])
             guard response.status != 404, let json = JSONValue(answer: response.body) else { continue }
