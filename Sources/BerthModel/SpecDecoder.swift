@@ -179,9 +179,6 @@ struct FieldReader {
         var prune = true
         if let node = byKey["prune"] {
             if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
-            if target == "kubernetes" {
-                fail(node, path.appending(key: "prune"), "\"prune\" is only for targets \"docker\" and \"swarm\" (this spec's target is \"kubernetes\")")
-            }
         }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }

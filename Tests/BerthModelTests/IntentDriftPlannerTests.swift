@@ -146,6 +146,28 @@ struct SuspendAndPrunePlannerTests {
         #expect(off?.prune == false && off?.configHash != same?.configHash)
     }
 
+    @Test func pruneFalseOnKubernetesIsAMergePatchDroppingBerthsKeys() throws {
+        let object: JSONValue = .object([
+            "apiVersion": .string("apps/v1"), "kind": .string("Deployment"),
+            "metadata": .object(["name": .string("web"), "namespace": .string("default"),
+                                 "labels": .object(["berth.owner": .string("main"), "berth.name": .string("web"),
+                                                    "berth.prune": .string("false"), "app": .string("web")]),
+                                 "annotations": .object(["berth.config-hash": .string("abc"), "note": .string("x")])]),
+        ])
+        let found = ObservedResource.kubernetes(object: object, apiVersion: "apps/v1", kind: "Deployment")
+        #expect(found.prune == false)
+        let plan = Planner.plan(desired: DesiredState(specs: []), observed: [found], context: Self.context)
+        #expect(plan.description == """
+            ! release kubernetes apps/v1 Deployment default/web (spec web) (prune: false)
+            Plan: 1 to release.
+            """)
+        let patch = try #require(plan.actions.first?.native)
+        #expect(patch.canonicalText == JSONValue.object(["metadata": .object([
+            "labels": .object(["berth.owner": .null, "berth.name": .null, "berth.prune": .null]),
+            "annotations": .object(["berth.config-hash": .null]),
+        ])]).canonicalText)
+    }
+
     @Test func releasedNames() {
         #expect(Labels.isReleased(engineName: "main-web-1-released"))
         #expect(Labels.isReleased(engineName: "main-web-1-released-0123456789ab"))

@@ -53,8 +53,6 @@ struct SpecDecoderTests {
             expected: ["specs/a.json:1:50: $.suspend: expected true or false, got string"]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "prune": 0}"#,
             expected: ["specs/a.json:1:48: $.prune: expected true or false, got number"]),
-        Bad(input: #"{"name": "web", "target": "kubernetes", "image": "busybox:1", "prune": false}"#,
-            expected: [#"specs/a.json:1:72: $.prune: "prune" is only for targets "docker" and "swarm" (this spec's target is "kubernetes")"#]),
         Bad(input: #"{"name": "web", "target": "kubernetes", "image": "busybox:1", "state": "stopped"}"#,
             expected: [#"specs/a.json:1:72: $.state: "state": "stopped" is only for target "docker"; a Kubernetes Deployment is stopped with "replicas": 0"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "target": "dokcer"}"#,
