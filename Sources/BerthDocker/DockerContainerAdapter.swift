@@ -49,7 +49,9 @@ public struct DockerContainerAdapter: Platform {
             found[index].settings = ContainerSettings(hostConfig: json["HostConfig"])
             found[index].imageID = json["Image"]?.stringValue
             if imageIDs[spec.image] == nil {
-                if case .registry(pull: .always) = spec.imageSource.kind { try await images.ensure(spec) }
+                // A registry that fails now must not make the whole target unobservable: the
+                // tag is judged by what the engine holds, and a create reports the pull's error.
+                if case .registry(pull: .always) = spec.imageSource.kind { try? await images.ensure(spec) }
                 imageIDs[spec.image] = .some(try await imageID(spec.image))
             }
             found[index].wantedImageID = imageIDs[spec.image] ?? nil
