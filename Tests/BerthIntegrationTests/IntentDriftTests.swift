@@ -41,6 +41,14 @@ struct IntentDriftTests {
             let history = await p.berth("history", "--json", "--name", "web")
             let ops = (try JSONParser.parse(history.stdout).value.arrayValue ?? []).compactMap { $0["op"]?.stringValue }
             #expect(ops.contains("update"), "\(history.stdout)")
+
+            // Under watch (its first pass or the engine's update event; no resync within the test): in place too.
+            let watch = try WatchProcess(p, extra: ["--resync", "30m"])
+            #expect(try await eventually { await p.berth("status").stdout.contains("1/1") }, "\(watch.log)")
+            _ = try await p.engine.call("POST", "/containers/\(before.id)/update", body: .object(["PidsLimit": .number("50")]))
+            #expect(try await eventually { try await p.engine.inspect(before.id)?["HostConfig"]?["PidsLimit"]?.intValue == 64 }, "\(watch.log)")
+            #expect(try await p.engine.inspect(before.id)?["State"]?["StartedAt"]?.stringValue == started)
+            #expect(await watch.stop() == 0, "\(watch.log)")
         }
     }
 
