@@ -44,6 +44,15 @@ enum SuspendCommand {
             return suspend ? current.union(names) : current.subtracting(names)
         }
         let changed = names.subtracting(unchanged).sorted()
+        // A name no spec has now is kept all the same (a spec added under it later is left
+        // alone), but a typo should not pass unseen.
+        if suspend, let desired = try? SpecFolder.load(settings.specsDirectory) {
+            let known = Set(desired.specs.map(\.name))
+            for name in changed where !known.contains(name) {
+                console.err("note: no spec in \(settings.specsDirectory) is named \(name) now" + Arguments.suggestion(name, known.sorted())
+                    + "; it is suspended all the same (`berth resume \(name)` undoes it)")
+            }
+        }
         let word = suspend ? "suspended" : "resumed"
         for name in unchanged.sorted() { console.out("\(name) was already \(suspend ? "suspended" : "not suspended")") }
         guard !changed.isEmpty else { return ExitCode.ok }

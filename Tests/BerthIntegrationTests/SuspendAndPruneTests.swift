@@ -12,6 +12,9 @@ struct SuspendAndPruneTests {
             #expect(await p.berth("apply").status == 0)
             let suspend = await p.berth("suspend", "a")
             #expect(suspend.stdout.contains("suspended a: berth leaves it alone from the next plan, apply or watch"), "\(suspend.stdout)\(suspend.stderr)")
+            let typo = await p.berth("suspend", "b2")
+            #expect(typo.stderr.contains("note: no spec in \(p.specs) is named b2 now; did you mean b?; it is suspended all the same"), "\(typo.stderr)")
+            #expect(await p.berth("resume", "b2").stdout.contains("resumed b2"))
             let mode = try FileManager.default.attributesOfItem(atPath: p.state + "/suspended.json")[.posixPermissions] as? Int
             #expect(mode == 0o600)
 
