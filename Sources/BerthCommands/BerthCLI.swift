@@ -49,6 +49,8 @@ public enum BerthCLI {
             case "release": return try ReleaseCommand.run(settings: settings, arguments: arguments, console: console)
             case "keys": return try KeysCommand.run(settings: settings, arguments: arguments, console: console)
             case "seal": return try SealCommand.run(settings: settings, arguments: arguments, console: console)
+            case "suspend", "resume":
+                return try SuspendCommand.run(settings: settings, arguments: arguments, console: console, suspend: command.name == "suspend")
             default: fatalError("command \(command.name) is in the table but has no implementation")
             }
         } catch {
@@ -103,6 +105,9 @@ enum CommandOptions {
         }
         if command.name == "release" && arguments.positionals.isEmpty && !arguments.flags.contains("all") {
             throw Arguments.usage("release needs the names of removed specs whose deletion is held, or --all; `berth status` lists them")
+        }
+        if ["suspend", "resume"].contains(command.name) && arguments.positionals.isEmpty {
+            throw Arguments.usage("\(command.name) needs the names of the specs to \(command.name); `berth status` lists them")
         }
         if command.name == "release" && !arguments.positionals.isEmpty && arguments.flags.contains("all") {
             throw Arguments.usage("release takes spec names or --all, not both")

@@ -94,6 +94,9 @@ public enum CommandTable {
                     words: .value, options: [
                         .init(name: "key", value: "PUBFILE", help: "seal for this public key (another installation's `berth keys show`) instead of this installation's"),
                     ]),
+        CommandInfo(name: "suspend", summary: "leave these specs alone: no actions, no healing, no deletion, until resumed (also while watch runs)",
+                    words: .specNames, options: []),
+        CommandInfo(name: "resume", summary: "undo suspend: reconcile these specs again", words: .specNames, options: []),
         CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
         CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",
                     words: .none, options: []),
@@ -166,7 +169,7 @@ public enum CommandTable {
 
     public static func help(_ c: CommandInfo) -> String {
         var lines = ["usage: \(c.synopsis)", "", c.summary]
-        if c.words == .specNames, c.name != "release" {
+        if c.words == .specNames, !["release", "suspend", "resume"].contains(c.name) {
             lines.append("SPEC names restrict the command to those specs and the images they need (all specs when none is given).")
         }
         if !c.options.isEmpty { lines += ["", "options:"] + optionLines(c.options) }

@@ -30,7 +30,8 @@ struct Reconcile {
     static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         FileDigestCache.shared.persist(at: settings.digestCachePath)
-        let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory)
+        var desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory)
+        desired.suspended = SuspendStore.load(settings)
         // plan and status read the state folder (recorded configurations): same rules as
         // apply and watch, and nothing is created.
         try StateFolder.inspect(settings)

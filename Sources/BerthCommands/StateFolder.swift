@@ -11,7 +11,7 @@ struct StateFolder {
     let journal: Journal
 
     /// The files berth keeps directly in the state folder, and its folders.
-    static let files = ["lock", "journal.jsonl", "configs.json", "status.json", "kubernetes-kinds.json", "held.json", "held.lock", "targets.json", "fingerprint.key", "digests", "swarm-sent.json"]
+    static let files = ["lock", "journal.jsonl", "configs.json", "status.json", "kubernetes-kinds.json", "held.json", "held.lock", "targets.json", "fingerprint.key", "digests", "swarm-sent.json", "suspended.json", "suspended.lock"]
     static let folders = ["last-valid", "keys"]
     /// `--git`'s clone and checkouts, with the one link berth makes (checked on its own rules).
     static let gitFolder = "git"

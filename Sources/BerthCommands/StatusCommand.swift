@@ -107,11 +107,13 @@ enum StatusCommand {
             let unknown = e.config == "unknown"
             let replicas = unknown ? "?/\(e.desiredReplicas)"
                 : e.objects.map { "\($0) object\($0 == 1 ? "" : "s")" } ?? "\(e.runningReplicas)/\(e.desiredReplicas)"
+            let replicasText = replicas + (e.intent.map { " \($0)" } ?? "")
             var error = e.lastError.map { String($0.prefix(80)) }
-            if let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {
+            // A container stopped by its spec exits on purpose: its exit code is no error.
+            if e.intent != "stopped (by spec)", let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {
                 error = "exited \(code)" + (e.lastDeath.map { " at \($0)" } ?? "") + (error.map { "; \($0)" } ?? "")
             }
-            rows.append([e.target, e.kind, e.name, replicas,
+            rows.append([e.target, e.kind, e.name, replicasText,
                          e.config ?? (e.configHashMatches ? "current" : "differs"),
                          [e.lastAction, e.lastActionTime].compactMap { $0 }.joined(separator: " at ").nilIfEmpty ?? "-",
                          error ?? "-"])

@@ -69,7 +69,10 @@ enum WatchCommand {
             configuration: configuration,
             platforms: [docker, swarm, kube], journal: journal,
             load: {
-                WatchCommand.load(source: source, local: local, specs: specs, store: store, settings: settings, journal: journal)
+                var desired = WatchCommand.load(source: source, local: local, specs: specs, store: store, settings: settings, journal: journal)
+                // Read on every pass: `berth suspend` while watch runs counts at the next pass.
+                desired.suspended = SuspendStore.load(settings)
+                return desired
             },
             knownConfigs: { [configsPath = settings.configsPath] in ConfigStore.load(configsPath) },
             heldDeletions: { HeldStore.load(settings) },

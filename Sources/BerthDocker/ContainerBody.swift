@@ -42,6 +42,7 @@ public enum ContainerBody {
             Labels.configHash: .string(configHash),
         ]
         if spec.removeImage { labels[Labels.removeImage] = .string("true") }
+        if !spec.prune { labels[Labels.prune] = .string("false") }
         return labels
     }
 }

@@ -30,7 +30,8 @@ struct ContainerOperations {
             throw BerthError(.notFound, "creating container \(name): image \(spec.image) is not on the engine",
                              cause: "load it first (docker pull, docker import or docker build); \(error.cause ?? "")")
         }
-        try await start(id: id, name: name)
+        // `"state": "stopped"`: made, never started.
+        if spec.state == .running { try await start(id: id, name: name) }
     }
 
     private func create(name: String, body: JSONValue) async throws -> String {
@@ -80,6 +81,36 @@ struct ContainerOperations {
 
     func start(id: String, name: String) async throws {
         _ = try await client.request("POST", "/containers/\(id)/start", doing: "starting container \(name)", accept: [304])
+    }
+
+    /// Stopped on purpose (`"state": "stopped"`); stopped already is fine.
+    func stop(id: String, name: String) async throws {
+        _ = try await client.request("POST", "/containers/\(id)/stop", doing: "stopping container \(name)", accept: [304])
+    }
+
+    /// Restores resources and restart policy changed on the engine, in place: same container,
+    /// no restart. Then the run state is brought to the spec's (one action per container per
+    /// pass), which for a running container kept running is a no-op.
+    func update(_ action: Action) async throws {
+        let id = action.existingID!, name = action.existingName ?? canonicalName(action.key)
+        _ = try await client.request("POST", "/containers/\(id)/update", body: action.native ?? .object([:]),
+                                     doing: "updating the resources of container \(name) in place")
+        if action.spec?.state == .stopped { try await stop(id: id, name: name) } else { try await start(id: id, name: name) }
+    }
+
+    /// `"prune": false`: the container keeps running under `<name>-released` (or, when an
+    /// earlier release holds that name, `<name>-released-<12 hex of its ID>`), which berth
+    /// never observes again. Already released (the name has the mark) is success.
+    func release(id: String, name: String) async throws {
+        if Labels.isReleased(engineName: name) { return }
+        for target in [name + Labels.releasedSuffix, name + Labels.releasedSuffix + "-" + String(id.prefix(12))] {
+            let doing = "releasing container \(name) as \(target) (prune: false)"
+            let renamed = try await client.request("POST", "/containers/\(id)/rename?name=\(Query.escape(target))", doing: doing, accept: [404, 409])
+            // Gone already (404): nothing is left to release.
+            if renamed.status != 409 { return }
+        }
+        throw BerthError(.conflict, "releasing container \(name): the names \(name)-released and \(name)-released-\(id.prefix(12)) are both taken",
+                         cause: "rename or remove the container holding them")
     }
 
     /// Graceful stop (the container's own stop timeout), then removal. Gone already is fine.

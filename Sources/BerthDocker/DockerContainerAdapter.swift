@@ -30,6 +30,41 @@ public struct DockerContainerAdapter: Platform {
         return found
     }
 
+    /// The same, and what only an inspect shows (for containers of the current configuration,
+    /// one call each): each container's resources and restart
+    /// policy, and the image ID its spec's image reference names now, so that `docker update`
+    /// and a moved tag are seen though the labels are unchanged. Specs pulled `"always"` are
+    /// pulled first (a moving tag is followed on every reconcile; `plan` pulls too, to know).
+    public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+        var found = try await observe(owner: owner)
+        let specs = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var imageIDs: [String: String?] = [:]
+        for index in found.indices where found[index].state != .removing {
+            // One whose hash differs is replaced anyway: only current ones are inspected.
+            guard let name = found[index].name, let spec = specs[name], found[index].configHash == spec.configHash,
+                  found[index].state != .dead else { continue }
+            let id = found[index].id
+            let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(found[index].engineName)", accept: [404])
+            guard response.status != 404, let json = JSONValue(answer: response.body) else { continue }
+            found[index].settings = ContainerSettings(hostConfig: json["HostConfig"])
+            found[index].imageID = json["Image"]?.stringValue
+            if imageIDs[spec.image] == nil {
+                // A registry that fails now must not make the whole target unobservable: the
+                // tag is judged by what the engine holds, and a create reports the pull's error.
+                if case .registry(pull: .always) = spec.imageSource.kind { try? await images.ensure(spec) }
+                imageIDs[spec.image] = .some(try await imageID(spec.image))
+            }
+            found[index].wantedImageID = imageIDs[spec.image] ?? nil
+        }
+        return found
+    }
+
+    /// The ID the engine gives `ref` now; nil when it has no such image.
+    func imageID(_ ref: String) async throws -> String? {
+        let found = try await client.request("GET", "/images/\(Query.escape(ref))/json", doing: "inspecting image \(ref)", accept: [404])
+        return found.status == 404 ? nil : JSONValue(answer: found.body)?["Id"]?.stringValue
+    }
+
     func exitInfo(_ id: String) async throws -> ObservedResource.ExitInfo? {
         let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(id.prefix(12))")
         guard let state = JSONValue(answer: response.body)?["State"], let code = state["ExitCode"]?.intValue,
@@ -45,10 +80,15 @@ public struct DockerContainerAdapter: Platform {
         let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
         let replica = labels[Labels.replica]?.stringValue.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
         let engineName = item["Names"]?.arrayValue?.first?.stringValue.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? id
-        return ObservedResource(
+        // Released (`"prune": false`): still labelled, since Docker cannot remove labels, but
+        // no longer berth's: never observed, so never planned, healed or deleted.
+        if Labels.isReleased(engineName: engineName) { return nil }
+        var found = ObservedResource(
             id: id, name: name, replica: replica, engineName: engineName,
             configHash: labels[Labels.configHash]?.stringValue,
             state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
+        found.prune = labels[Labels.prune]?.stringValue != "false"
+        return found
     }
 
     public func perform(_ action: Action, owner: String) async throws {
@@ -58,6 +98,10 @@ public struct DockerContainerAdapter: Platform {
             try await ops.createAndStart(action, name: ops.canonicalName(action.key))
         case .start:
             try await ops.start(id: action.existingID!, name: action.existingName ?? action.key.name)
+        case .stop:
+            try await ops.stop(id: action.existingID!, name: action.existingName ?? action.key.name)
+        case .update:
+            try await ops.update(action)
         case .delete:
             if let note = try await ops.delete(id: action.existingID!, name: action.existingName ?? action.key.name) {
                 await images.report(note)
@@ -68,8 +112,10 @@ public struct DockerContainerAdapter: Platform {
             } else {
                 try await ops.replaceStartFirst(action)
             }
-        case .update, .adopt:
-            throw BerthError(.unsupported, "containers are replaced, never updated in place")
+        case .release:
+            try await ops.release(id: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
+        case .adopt:
+            throw BerthError(.unsupported, "containers are never adopted")
         }
     }
 }

@@ -52,11 +52,13 @@ public struct DockerSwarmAdapter: Platform {
         let status = item["UpdateStatus"]
         let rollout = SwarmRollout(state: status?["State"]?.stringValue, message: status?["Message"]?.stringValue,
                                    sentHash: sent[engineName]?.hash, unkept: sent[engineName]?.unkept ?? [])
-        return ObservedResource(
+        var found = ObservedResource(
             id: id, target: "swarm", kind: "service",
             name: labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }, replica: nil,
             engineName: engineName, configHash: labels[Labels.configHash]?.stringValue,
             state: .running, native: spec, running: running[id] ?? 0, swarm: rollout)
+        found.prune = labels[Labels.prune]?.stringValue != "false"
+        return found
     }
 
     func runningTasks() async throws -> [String: Int] {
@@ -91,7 +93,9 @@ public struct DockerSwarmAdapter: Platform {
             try await create(name: name, body: body!, hash: action.configHash!)
         case .delete:
             try await delete(id: action.existingID!, name: action.existingName ?? name)
-        case .start, .adopt:
+        case .release:
+            try await release(id: action.existingID!, name: action.existingName ?? name)
+        case .start, .stop, .adopt:
             throw BerthError(.unsupported, "services are started by Swarm and never adopted: berth does not \(action.op.rawValue) them")
         }
     }

@@ -48,7 +48,8 @@ extension Controller {
         case .start:
             return true
         case .replace:
-            return action.reason == "container is dead" || action.reason.hasPrefix("named ")
+            return action.reason == "container is dead" || action.reason.hasPrefix("named ") || action.reason == "image changed"
+                || action.reason.contains("changed on the engine")
         case .update:
             return action.reason.contains("drifted out of band") || action.reason.contains("changed on the engine")
                 || action.reason == "labels restored"

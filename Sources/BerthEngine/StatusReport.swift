@@ -26,6 +26,8 @@ public struct StatusReport: Sendable, Codable {
         public var rollouts: [KubeRollout]?
         /// Swarm: keys set on the service that berth does not send (changed by hand).
         public var unmanaged: [String]? = nil
+        /// What the spec says besides "running": "stopped (by spec)", "suspended". Nil for running.
+        public var intent: String? = nil
     }
 
     /// One target in use and whether berth can reach it.
@@ -132,7 +134,9 @@ public struct StatusReport: Sendable, Codable {
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: blockedBy[key] ?? records[key]?.lastError,
                 lastExitCode: exit?.code, lastDeath: exit?.finishedAt,
                 objects: manifestsOnly ? found.count : nil,
-                rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner)))
+                rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner),
+                intent: spec.suspend || desired.suspended.contains(spec.name) ? "suspended"
+                    : spec.state == .stopped ? "stopped (by spec)" : nil))
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
@@ -142,7 +146,7 @@ public struct StatusReport: Sendable, Codable {
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
                 lastExitCode: StatusReport.lastExit(found, records[key])?.code, lastDeath: StatusReport.lastExit(found, records[key])?.finishedAt,
                 objects: first.target == "kubernetes" ? found.count : nil,
-                rollouts: StatusReport.rollouts(found)))
+                rollouts: StatusReport.rollouts(found), intent: desired.suspended.contains(first.name ?? "") ? "suspended" : nil))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
         return StatusReport(owner: owner, time: time, engine: engine, targets: nil, entries: entries,

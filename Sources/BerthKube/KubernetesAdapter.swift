@@ -82,8 +82,13 @@ public final class KubernetesAdapter: Platform, Sendable {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
             }
             try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
-        case .start:
+        case .start, .stop:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
+        case .release:
+            guard let id = action.key.kubeObject, let patch = action.native else {
+                throw BerthError(.unsupported, "release \(action.key): the key names no Kubernetes object")
+            }
+            try await release(id, patch: patch)
         }
     }
 
@@ -109,6 +114,15 @@ public final class KubernetesAdapter: Platform, Sendable {
             throw BerthError(.notFound, doing, cause: "namespace \(namespace) was being deleted and is gone now; "
                              + "applied again once it is made again", isRetryable: true, status: 404)
         }
+    }
+
+    /// `"prune": false`: removes berth's labels and annotations with a JSON merge patch; the
+    /// object stays as it is otherwise. Gone already is fine.
+    func release(_ id: KubeObjectID, patch: JSONValue) async throws {
+        guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else { return }
+        let path = type.objectPath(namespace: id.namespace, name: id.name) + "?fieldManager=berth"
+        _ = try await client.request("PATCH", path, body: patch, contentType: "application/merge-patch+json",
+                                     doing: "releasing \(id) (prune: false)", accept: [404])
     }
 
     /// Deletes the object; with `uid`, only if it is still the object observed (a precondition),

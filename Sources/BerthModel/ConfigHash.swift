@@ -23,6 +23,8 @@ extension Spec {
         ]
         if let command { object["command"] = .array(command.map { .string($0) }) }
         if let restart { object["restart"] = .string(restart.rawValue) }
+        // Only when false: specs without it keep the hash they always had.
+        if !prune { object["prune"] = .bool(false) }
         if let docker { object["docker"] = mask.map { $0.masking(docker, envAt: ["Env"]) } ?? docker }
         if let mode { object["mode"] = .string(mode.rawValue) }
         if let update { object["update"] = update.json }

@@ -9,7 +9,9 @@ enum ContainerDecision {
             Planner.delete(key, $0, reason: "duplicate of replica \(key.replica!) (\($0.engineName))")
         }
         guard let keep = ranked.first else {
-            actions.append(Action(op: .create, key: key, reason: "missing", spec: spec, configHash: hash))
+            // A spec kept stopped is created and left stopped; the reason says so.
+            actions.append(Action(op: .create, key: key, reason: spec.state == .stopped ? "missing (kept stopped by spec)" : "missing",
+                                  spec: spec, configHash: hash))
             return actions
         }
         let strategy: Action.Strategy = spec.bindsHostPorts ? .stopFirst : .startFirst
@@ -20,16 +22,46 @@ enum ContainerDecision {
         if keep.configHash != hash {
             let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs, key: context.secretKey)
             actions.append(replace(reason, changes))
-        } else if keep.state == .dead {
+            return actions
+        }
+        if keep.state == .dead {
             actions.append(replace("container is dead"))
-        } else if keep.engineName != expectedName {
+            return actions
+        }
+        if keep.engineName != expectedName {
             actions.append(replace("named \(keep.engineName), expected \(expectedName)"))
+            return actions
+        }
+        if let running = keep.imageID, let wanted = keep.wantedImageID, running != wanted {
+            actions.append(replace("image changed", [FieldChange(path: "image ID of \(spec.image)", old: short(running), new: short(wanted))]))
+            return actions
+        }
+        let wanted = ContainerSettings(spec: spec)
+        let drift = keep.settings?.drift(from: wanted) ?? []
+        if drift.contains(where: { !$0.inPlace }) {
+            // The engine's update call takes 0 as "leave it": a limit cannot be lifted in place.
+            let reason = drift.map(\.description).joined(separator: "; ") + " (the engine cannot lift a limit in place)"
+            actions.append(replace(reason))
+        } else if !drift.isEmpty {
+            // One action per container per pass (the executor runs a plan's actions in
+            // parallel): the update also brings the run state to the spec's.
+            actions.append(Action(op: .update, key: key, reason: drift.map(\.description).joined(separator: "; "), spec: spec,
+                                  configHash: hash, existingID: keep.id, existingName: keep.engineName,
+                                  native: wanted.updateBody(for: drift)))
+        } else if spec.state == .stopped {
+            if keep.state == .running {
+                actions.append(Action(op: .stop, key: key, reason: "running, spec says \"state\": \"stopped\"", spec: spec,
+                                      configHash: hash, existingID: keep.id, existingName: keep.engineName))
+            }
         } else if case .stopped(let state) = keep.state {
             actions.append(Action(op: .start, key: key, reason: "container is \(state)", spec: spec, configHash: hash,
                                   existingID: keep.id, existingName: keep.engineName))
         }
         return actions
     }
+
+    /// "sha256:0112052b1833…" is enough to tell two images apart in a plan.
+    private static func short(_ id: String) -> String { id.hasPrefix("sha256:") ? String(id.prefix(19)) : id }
 
     /// Lower is better: current config, then running, then the expected name, then a stable tie-break.
     private static func rank(_ r: ObservedResource, _ hash: String, _ expectedName: String) -> (Int, Int, Int, String) {

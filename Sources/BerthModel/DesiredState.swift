@@ -8,6 +8,9 @@ public struct DesiredState: Sendable {
     public var fileCount: Int
     /// Risky fields of valid files, when no policy judges them: `plan` shows one line each.
     public var warnings: [SpecError] = []
+    /// Spec names a person suspended (`berth suspend`, state/suspended.json): left alone like
+    /// a spec saying `"suspend": true`, also when their file is gone.
+    public var suspended: Set<String> = []
 
     public init(specs: [Spec], errors: [SpecError] = [], invalidFiles: [String] = [], fileCount: Int? = nil) {
         self.specs = specs; self.errors = errors; self.invalidFiles = invalidFiles

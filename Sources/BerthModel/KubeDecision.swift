@@ -46,11 +46,26 @@ enum KubeDecision {
             let key = ResourceKey(target: "kubernetes", kind: resource.kind, name: name, object: resource.id)
             if specNames.contains(name) {
                 result.actions.append(deletion(key, resource, reason: "no longer in spec \(name)"))
+            } else if !resource.prune {
+                result.actions.append(release(key, resource))
             } else {
                 result.orphans.append(deletion(key, resource, reason: "spec removed"))
             }
         }
         return result
+    }
+
+    /// `"prune": false`: the object stays, given up by berth. The action carries the JSON merge
+    /// patch that removes every `berth.` label and annotation the object has now; without its
+    /// owner label berth never lists it again.
+    static func release(_ key: ResourceKey, _ resource: ObservedResource) -> Action {
+        var metadata: [String: JSONValue] = [:]
+        for field in ["labels", "annotations"] {
+            let keys = (resource.native?["metadata"]?[field]?.objectValue ?? [:]).keys.filter { $0.hasPrefix(Labels.prefix) }
+            if !keys.isEmpty { metadata[field] = .object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.null) })) }
+        }
+        return Action(op: .release, key: key, reason: "prune: false", existingID: resource.id, existingName: resource.engineName,
+                      native: .object(["metadata": .object(metadata)]))
     }
 
     /// A delete that names the object observed by its uid, so the adapter deletes only that

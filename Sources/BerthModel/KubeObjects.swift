@@ -17,11 +17,11 @@ public enum KubeObjects {
         if !spec.image.isEmpty {
             objects.append(KubeObject(
                 id: KubeObjectID(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: spec.name),
-                unhashed: deployment(spec, namespace: namespace, berthLabels: berthLabels), origin: spec.origin))
+                unhashed: pruneLabel(spec, deployment(spec, namespace: namespace, berthLabels: berthLabels)), origin: spec.origin))
             if !spec.ports.isEmpty {
                 objects.append(KubeObject(
                     id: KubeObjectID(apiVersion: "v1", kind: "Service", namespace: namespace, name: spec.name),
-                    unhashed: service(spec, namespace: namespace, berthLabels: berthLabels), origin: spec.origin))
+                    unhashed: pruneLabel(spec, service(spec, namespace: namespace, berthLabels: berthLabels)), origin: spec.origin))
             }
         }
         for manifest in spec.manifests {
@@ -33,10 +33,17 @@ public enum KubeObjects {
             metadata["labels"] = .object((metadata["labels"]?.objectValue ?? [:]).merging(berthLabels) { _, berth in berth })
             var body = manifest.object.objectValue ?? [:]
             body["metadata"] = .object(metadata)
-            objects.append(KubeObject(id: id, unhashed: .object(body),
+            objects.append(KubeObject(id: id, unhashed: pruneLabel(spec, .object(body)),
                                       origin: SpecOrigin(file: spec.origin.file, path: manifest.path, position: manifest.position)))
         }
         return objects
+    }
+
+    /// `"prune": false`: `berth.prune=false` in the object's own labels (never in a selector or
+    /// pod template, which a later change of `prune` could not alter), so the object is
+    /// released rather than deleted when its spec is removed.
+    static func pruneLabel(_ spec: Spec, _ body: JSONValue) -> JSONValue {
+        spec.prune ? body : body.merging(.object(["metadata": .object(["labels": .object([Labels.prune: .string("false")])])]))
     }
 
     static func deployment(_ spec: Spec, namespace: String, berthLabels: [String: JSONValue]) -> JSONValue {

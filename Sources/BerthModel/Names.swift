@@ -36,6 +36,21 @@ public enum Labels {
     public static let image = "berth.image"
     /// Swarm: the replica count berth last set, to tell a spec's scaling from somebody else's.
     public static let replicas = "berth.replicas"
+    /// Docker: "false" when the spec said `"prune": false`: the container is released, not
+    /// deleted, when its spec is removed. On the container so the promise outlives the state folder.
+    public static let prune = "berth.prune"
+    /// Docker: what a released container's name ends with (`main-web-1-released`). Docker
+    /// cannot remove labels, so this name is what tells berth never to touch it again.
+    public static let releasedSuffix = "-released"
+
+    /// Whether a container's name marks it released: "…-released", or "…-released-<12 hex>"
+    /// when that name was taken by an earlier release.
+    public static func isReleased(engineName name: String) -> Bool {
+        if name.hasSuffix(releasedSuffix) { return true }
+        guard let range = name.range(of: releasedSuffix + "-", options: .backwards) else { return false }
+        let tail = name[range.upperBound...]
+        return tail.count == 12 && tail.allSatisfy { $0.isHexDigit }
+    }
 }
 
 /// "did you mean": the closest known word within a small edit distance.

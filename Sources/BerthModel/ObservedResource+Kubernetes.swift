@@ -14,12 +14,14 @@ extension ObservedResource {
         var native = object.objectValue ?? [:]
         native["apiVersion"] = .string(apiVersion)
         native["kind"] = .string(kind)
-        return ObservedResource(
+        var found = ObservedResource(
             id: id.description, target: "kubernetes", kind: kind, name: specName, replica: nil,
             engineName: (namespace.map { "\($0)/" } ?? "") + name,
             configHash: metadata?["annotations"]?[Labels.configHash]?.stringValue,
             state: metadata?["deletionTimestamp"].map { $0 == .null ? .running : .removing } ?? .running,
             native: .object(native))
+        found.prune = metadata?["labels"]?[Labels.prune]?.stringValue != "false"
+        return found
     }
 
     /// The object this is, for target kubernetes.

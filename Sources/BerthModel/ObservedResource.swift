@@ -21,6 +21,17 @@ public struct ObservedResource: Sendable, Equatable {
     public var exit: ExitInfo?
     /// Swarm services: the update status, what berth last sent, the desired image's identity.
     public var swarm: SwarmRollout?
+    /// Containers: the resources and restart policy the engine reports now (inspect's
+    /// HostConfig), compared with the spec's, since `docker update` leaves the labels as they were.
+    public var settings: ContainerSettings?
+    /// Containers: the image ID the container runs, and the ID its spec's image reference
+    /// names on the engine now (nil when unknown or the image is gone): they differ after a
+    /// `docker tag`, a pull of a moving tag, or a re-import under the same tag.
+    public var imageID: String?
+    public var wantedImageID: String?
+    /// Docker: false when the container carries `berth.prune=false`: released, never deleted,
+    /// when its spec is removed.
+    public var prune = true
 
     public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,

@@ -1,11 +1,12 @@
 /// The two faces of a plan: text for people, JSON for scripts. Both are deterministic.
 extension Plan: CustomStringConvertible {
-    static let symbols: [Action.Op: String] = [.create: "+", .replace: "~", .start: ">", .update: "~", .adopt: "~", .delete: "-"]
+    static let symbols: [Action.Op: String] = [.create: "+", .replace: "~", .start: ">", .stop: "~", .update: "~", .adopt: "~", .release: "!", .delete: "-"]
 
     public var description: String {
         var lines: [String] = []
         for action in actions {
-            var line = "\(Plan.symbols[action.op]!) \(action.op.rawValue) \(action.key): \(action.reason)"
+            var line = action.op == .release ? "! release \(action.key) (\(action.reason))"
+                : "\(Plan.symbols[action.op]!) \(action.op.rawValue) \(action.key): \(action.reason)"
             if let strategy = action.strategy { line += " [\(strategy.rawValue)]" }
             lines.append(line)
             for change in action.changes { lines.append("    \(change)") }

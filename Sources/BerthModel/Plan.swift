@@ -40,10 +40,15 @@ public struct Plan: Sendable {
 
 public struct Action: Sendable, Comparable, CustomStringConvertible {
     public enum Op: String, Sendable, CaseIterable {
-        case create, replace, start, update
+        case create, replace, start
+        /// Docker: a running container whose spec says `"state": "stopped"`.
+        case stop
+        case update
         /// Kubernetes: take over an existing object that is not berth's, because its spec
         /// says `"adopt": true`; never planned otherwise.
         case adopt
+        /// Docker: a removed spec's container kept running and given up (`"prune": false`).
+        case release
         case delete
     }
 

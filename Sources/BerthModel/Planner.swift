@@ -47,7 +47,16 @@ public enum Planner {
         // A Kubernetes object is acted on only when it carries this owner's label, whatever
         // the adapter's list call returned.
         let mine = observed.filter { $0.target != "kubernetes" || $0.kubeOwner == context.owner }
-        let owned = mine.filter { $0.isIdentified && $0.state != .removing }
+        // Suspended specs (`"suspend": true`, `berth suspend NAME`) are left out whole: no
+        // action, no healing, and no deletion of a suspended spec whose file was removed.
+        let suspended = desired.suspended.union(desired.specs.filter(\.suspend).map(\.name))
+        let identified = mine.filter { $0.isIdentified && $0.state != .removing }
+        let owned = identified.filter { !suspended.contains($0.name!) }
+        for name in suspended.sorted() {
+            let count = identified.filter { $0.name == name }.count
+            notes.append("suspended: \(name) (\(count) resource\(count == 1 ? "" : "s") left alone)")
+        }
+        let planned = desired.specs.filter { !suspended.contains($0.name) }
         // Kubernetes objects without berth.name are KubeDecision's: it restores the label of
         // one a spec names and words its own note.
         let unlabelled = mine.filter { !$0.isIdentified && $0.target != "kubernetes" }
@@ -60,15 +69,15 @@ public enum Planner {
         for resource in owned where resource.target != "kubernetes" {
             groups[ResourceKey(target: resource.target, kind: resource.kind, name: resource.name!, replica: resource.replica), default: []].append(resource)
         }
-        let specsByName = Dictionary(desired.specs.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let specsByName = Dictionary(planned.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-        let kube = KubeDecision.plan(specs: desired.specs.filter { $0.target == "kubernetes" },
+        let kube = KubeDecision.plan(specs: planned.filter { $0.target == "kubernetes" },
                                      observed: owned.filter { $0.target == "kubernetes" }, context: context,
                                      others: KubeDecision.Others(observed, owner: context.owner))
         actions += kube.actions
         orphans += kube.orphans
         notes += kube.notes
-        for spec in desired.specs where spec.target != "kubernetes" {
+        for spec in planned where spec.target != "kubernetes" {
             let hash = spec.configHash
             switch spec.target {
             case "docker":
@@ -93,7 +102,15 @@ public enum Planner {
                     }
                 }
             } else {
-                orphans += resources.map { delete(key, $0, reason: "spec removed") }
+                // `"prune": false`: left running and given up, never deleted; not a deletion
+                // the guard weighs either.
+                for resource in resources {
+                    if resource.prune {
+                        orphans.append(delete(key, resource, reason: "spec removed"))
+                    } else {
+                        actions.append(Action(op: .release, key: key, reason: "prune: false", existingID: resource.id, existingName: resource.engineName))
+                    }
+                }
             }
         }
 

@@ -50,6 +50,7 @@ public enum ServiceBody {
         ]
         if spec.mode != .global { own[Labels.replicas] = .string(String(spec.replicas)) }
         if spec.removeImage { own[Labels.removeImage] = .string("true") }
+        if !spec.prune { own[Labels.prune] = .string("false") }
         return merged.merging(.object(["Labels": .object(own)]))
     }
 }

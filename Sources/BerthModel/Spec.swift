@@ -46,6 +46,17 @@ public struct Spec: Sendable, Equatable {
     public var secretRefs: [String: SecretReference] = [:]
     /// The host ports it publishes, where they were written (for collisions across files).
     public var hostBindings: [HostBinding] = []
+    /// Docker only: `"state": "stopped"` makes the containers and keeps them stopped; berth
+    /// never starts them (not at create, not when healing). Not in the config hash: stopping
+    /// or starting is an action, never a replacement.
+    public var state: RunIntent = .running
+    /// `"suspend": true`: berth plans nothing for this spec and heals nothing of it until it
+    /// is false again (as Flux's and Argo CD's suspend). Not in the config hash.
+    public var suspend = false
+    /// Docker only: false keeps the containers running when the spec is removed, released from
+    /// berth (renamed `…-released`, never touched again) instead of deleted. In the config hash
+    /// when false, so every container carries the `berth.prune` label that keeps the promise.
+    public var prune = true
     public var origin: SpecOrigin
 
     public init(
@@ -125,6 +136,11 @@ public struct UpdatePolicy: Sendable, Equatable {
     public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil) {
         self.parallelism = parallelism; self.delayNanoseconds = delayNanoseconds; self.order = order; self.failureAction = failureAction
     }
+}
+
+/// What a spec wants its containers to be doing.
+public enum RunIntent: String, Sendable, Equatable, CaseIterable {
+    case running, stopped
 }
 
 public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {

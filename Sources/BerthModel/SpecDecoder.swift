@@ -7,6 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
+        "state", "suspend", "prune",
     ]
     public static let targets = ["docker", "swarm", "kubernetes"]
     /// Fields that only mean something on one target.
@@ -164,6 +165,21 @@ struct FieldReader {
         if let node = byKey["adopt"] {
             if case .bool(let b) = node.kind { adopt = b } else { fail(node, path.appending(key: "adopt"), "expected true or false, got \(node.typeName)") }
         }
+        var state = RunIntent.running
+        if let node = byKey["state"], let word = oneOf(node, path.appending(key: "state"), RunIntent.allCases.map(\.rawValue), what: "state") {
+            state = RunIntent(rawValue: word)!
+            if state == .stopped && target != "docker" {
+                fail(node, path.appending(key: "state"), "\"state\": \"stopped\" is only for target \"docker\"; a \(target == "swarm" ? "Swarm service" : "Kubernetes Deployment") is stopped with \"replicas\": 0")
+            }
+        }
+        var suspend = false
+        if let node = byKey["suspend"] {
+            if case .bool(let b) = node.kind { suspend = b } else { fail(node, path.appending(key: "suspend"), "expected true or false, got \(node.typeName)") }
+        }
+        var prune = true
+        if let node = byKey["prune"] {
+            if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
+        }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         let hostBindings = hostBindings(byKey, path, target: target, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
@@ -178,6 +194,9 @@ struct FieldReader {
         spec.sealedEnv = env.sealed
         spec.secretRefs = env.references
         spec.hostBindings = hostBindings
+        spec.state = state
+        spec.suspend = suspend
+        spec.prune = prune
         return spec
     }
 

@@ -34,6 +34,8 @@ enum SpecFuzzCorpus {
         ]
         """#,
         #"{"name":"a","image":"a:1","replicas":1000,"restart":"no","env":{"K":"line1\nline2\ttab \"q\" \\ \/"}}"#,
+        #"{"name": "kept", "image": "kept:1", "state": "stopped", "suspend": false, "prune": false}"#,
+        #"{"name": "paused", "target": "swarm", "image": "paused:1", "replicas": 0, "suspend": true}"#,
         // Deep native fragments, so mutations reach every level of the schema tables.
         #"""
         {"name": "deep", "image": "shop/deep:1", "ports": ["127.0.0.1:18190:80"],
