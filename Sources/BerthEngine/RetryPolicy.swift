@@ -24,16 +24,17 @@ public struct RetryPolicy: Sendable {
         (error as? BerthError)?.isRetryable ?? false
     }
 
-    /// An engine's 4xx answer to an action (bad request, not found, conflict, unprocessable):
-    /// the request is wrong as sent, so neither `apply` nor `watch` sends it again until the
-    /// spec changes. 429 (too many requests) is a passing state and is retried; the 404 and
-    /// 409 that adapters expect (gone already, a name to rename) never reach the executor.
+    /// An engine's 400 or 422 answer to an action (a bad or unprocessable request): the
+    /// request is wrong as sent, so neither `apply` nor `watch` sends it again until the spec
+    /// changes. 404 and 409 are not refusals: they come from races with the engine's own state
+    /// (a container removed by hand while it is started: 409 "marked for removal", 404 "no
+    /// such container") that the next observation mends; 429 is a passing state too.
     public static func isRefusal(_ error: any Error) -> Bool {
         guard let error = error as? BerthError, let status = error.status, !error.isRetryable else { return false }
         // 401 and 403 are about credentials, mended outside the spec: those keep their backoff.
         // A Kubernetes object that does not fit its kind's schema is final too, though the
         // API answers it with a 500.
-        return [400, 404, 409, 422].contains(status) || error.code == .invalidSpec
+        return [400, 422].contains(status) || error.code == .invalidSpec
     }
 }
 
