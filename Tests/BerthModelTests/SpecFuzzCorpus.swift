@@ -63,6 +63,7 @@ enum SpecFuzzCorpus {
         #"{"name": "a", "image": "b:1", "replicas": 2, "docker": {"HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": "18190"}]}}}}"#,
         #"{"name": "w", "image": "b:1", "docker": {"HostConfig": {"Memory": null, "CpuShares": -1e3, "Ulimits": [{"Soft": 99999999999999999999}]}}}"#,
         #"{"name": "w", "target": "swarm", "image": "b:1", "swarm": {"TaskTemplate": {"Resources": {"Limits": []}, "Placement": {"Preferences": [7]}}}}"#,
+        #"{"name": "w", "image": "b:1", "env": {"A": {"file": 5}, "B": {"file": ""}, "C": {"env": "X=Y"}, "D": {"file": "a", "env": "b"}}}"#,
     ]
 
     /// specs/ holds the README's examples; found from this file, not the working directory.
