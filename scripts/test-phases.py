@@ -23,6 +23,7 @@ listed as a warning (on a shared machine they may be another process's).
 a machine whose cores are all taken.
 """
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -149,6 +150,8 @@ def main():
     # As /tmp itself: anyone may enter and make things (tests act as other users too), and
     # only an entry's owner may remove it.
     os.chmod(scratch, 0o1777)
+    # Also when a SIGTERM ends the run early (sys.exit in `stop` runs exit handlers).
+    atexit.register(shutil.rmtree, scratch, True)
     env = dict(os.environ, TMPDIR=scratch)
     # A SIGTERM (CI's time limit, a person's kill) must still stop the busy loops below.
     signal.signal(signal.SIGTERM, stop)
