@@ -23,15 +23,15 @@ enum WebhookCheck {
         }
         if let token = request.header("X-Gitlab-Token") {
             // Digests first: equal lengths, so the comparison's time says nothing about the secret.
-            let same = HMACSHA256.constantTimeEqual(SHA256.hash(Array(token.utf8)), SHA256.hash(secret))
+            let same = HMAC.constantTimeEqual(SHA256.hash(Array(token.utf8)), SHA256.hash(secret))
             return same ? .accepted(style: "gitlab") : .refused(style: "gitlab", why: "X-Gitlab-Token is not the webhook secret")
         }
         return .refused(style: "none", why: "no X-Hub-Signature-256, X-Gitea-Signature or X-Gitlab-Token header")
     }
 
     private static func hmac(_ given: String, _ body: [UInt8], _ secret: [UInt8], style: String) -> Verdict {
-        let expected = Array(HMACSHA256.hex(HMACSHA256.mac(key: secret, message: body)).utf8)
-        let same = HMACSHA256.constantTimeEqual(Array(given.lowercased().utf8), expected)
+        let expected = Array(HMAC.sha256Hex(key: secret, message: body).utf8)
+        let same = HMAC.constantTimeEqual(Array(given.lowercased().utf8), expected)
         return same ? .accepted(style: style) : .refused(style: style, why: "the signature does not match the body and the webhook secret")
     }
 

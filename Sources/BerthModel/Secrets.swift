@@ -84,13 +84,3 @@ public struct SecretMask: Sendable, Equatable {
         return .array(items.map { $0.stringValue.map { .string(entry($0)) } ?? $0 })
     }
 }
-
-/// HMAC (RFC 2104) over SHA-256.
-enum HMAC {
-    static func sha256Hex(key: [UInt8], message: [UInt8]) -> String {
-        var block = key.count > 64 ? SHA256.hash(key) : key
-        block += [UInt8](repeating: 0, count: 64 - block.count)
-        let inner = SHA256.hash(block.map { $0 ^ 0x36 } + message)
-        return SHA256.hex(block.map { $0 ^ 0x5c } + inner)
-    }
-}

@@ -8,7 +8,6 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <openssl/pem.h>
-#include <openssl/hmac.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/rand.h>
@@ -99,13 +98,6 @@ static inline void berth_SSL_peer_names(const SSL *ssl, char *out, size_t capaci
             snprintf(out, capacity, "\"%s\"", common);
         }
     }
-}
-
-/* HMAC-SHA256 of data under key into out (32 bytes), for webhook signatures. Returns 1 on success. */
-static inline int berth_hmac_sha256(const void *key, size_t key_length, const unsigned char *data, size_t length,
-                                    unsigned char *out) {
-    unsigned int written = 0;
-    return HMAC(EVP_sha256(), key, (int)key_length, data, length, out, &written) != NULL && written == 32;
 }
 
 /* Sealed secrets (BerthSeal): each helper is one whole operation, so Swift never holds a

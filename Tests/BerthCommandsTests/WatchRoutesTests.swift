@@ -25,7 +25,7 @@ final class Said: @unchecked Sendable {
 @Suite struct WebhookCheckTests {
     static let secret = Array("s3cret-value".utf8)
     static let body = Array(#"{"ref":"refs/heads/main"}"#.utf8)
-    static var signature: String { HMACSHA256.hex(HMACSHA256.mac(key: secret, message: body)) }
+    static var signature: String { HMAC.sha256Hex(key: secret, message: body) }
 
     func push(_ headers: [(String, String)], body: [UInt8] = body) -> ServerRequest {
         ServerRequest(method: "POST", path: "/hooks/git", headers: headers.map { ($0.0.lowercased(), $0.1) }, body: body)
@@ -38,7 +38,7 @@ final class Said: @unchecked Sendable {
     }
 
     @Test func aWrongSecretIsRefusedInEachStyle() {
-        let other = HMACSHA256.hex(HMACSHA256.mac(key: Array("other".utf8), message: Self.body))
+        let other = HMAC.sha256Hex(key: Array("other".utf8), message: Self.body)
         for (headers, style) in [([("X-Hub-Signature-256", "sha256=" + other)], "github"), ([("X-Gitea-Signature", other)], "gitea"),
                                  ([("X-Gitlab-Token", "s3cret-valuE")], "gitlab")] {
             guard case .refused(let said, _) = WebhookCheck.verify(push(headers), secret: Self.secret) else {
@@ -134,7 +134,7 @@ final class Said: @unchecked Sendable {
         #expect(routes.answer(bad).status == 401)
         #expect(trigger.count == 0)
         #expect(said.lines.contains("webhook refused (401) from 10.0.0.9, github style: the signature does not match the body and the webhook secret"))
-        let signature = HMACSHA256.hex(HMACSHA256.mac(key: Array("s3cret-value".utf8), message: body))
+        let signature = HMAC.sha256Hex(key: Array("s3cret-value".utf8), message: body)
         let good = ServerRequest(method: "POST", path: "/hooks/git", headers: [("x-hub-signature-256", "sha256=" + signature)], body: body)
         #expect(routes.answer(good).status == 202)
         #expect(trigger.count == 1)

@@ -1,4 +1,5 @@
 import BerthHTTP
+import BerthModel
 import Foundation
 import Testing
 
@@ -25,7 +26,7 @@ struct GitWebhookTests {
             #expect(unsigned?.status == 401)
             // The trigger logs before the listener answers: a fetch set off by the refused hook would show.
             #expect(watch.count("webhook: fetching now") == 0, "\(watch.log)")
-            let signature = HMACSHA256.hex(HMACSHA256.mac(key: Array(WatchListenerTests.secret.utf8), message: body))
+            let signature = HMAC.sha256Hex(key: Array(WatchListenerTests.secret.utf8), message: body)
             let good = await WatchListenerTests.call(endpoint, "POST", "/hooks/git", headers: [("X-Hub-Signature-256", "sha256=" + signature)], body: body)
             #expect(good?.status == 202)
             #expect(try await eventually { try await GitSourceTests.running(p) == ["\(p.owner)-api-1", "\(p.owner)-web-1"] }, "\(watch.log)")

@@ -1,6 +1,7 @@
 import BerthHTTP
 import BerthJournal
 import BerthTestSupport
+import BerthModel
 import Foundation
 import Testing
 
@@ -82,7 +83,7 @@ struct WatchListenerTests {
             // The trigger logs before the listener answers, so each answer orders the log:
             // had a refused webhook set off a fetch, its line would be here already.
             #expect(watch.count("webhook: full resync") == 0, "\(watch.log)")
-            let signature = HMACSHA256.hex(HMACSHA256.mac(key: Array(Self.secret.utf8), message: body))
+            let signature = HMAC.sha256Hex(key: Array(Self.secret.utf8), message: body)
             let good = await Self.call(endpoint, "POST", "/hooks/git", headers: [("X-Hub-Signature-256", "sha256=" + signature)], body: body)
             #expect(good?.status == 202)
             #expect(watch.count("webhook: full resync") == 1, "\(watch.log)")
