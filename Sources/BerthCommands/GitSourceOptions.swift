@@ -35,7 +35,7 @@ public struct GitSourceOptions: Sendable {
     }
 
     /// The URL as berth shows it: a password or token never appears.
-    public var shownURL: String { GitURL.masked(url) }
+    public var shownURL: String { URLCredentials.masked(url) }
 
     /// The owner when --owner is not given: the repository's name (`deploy` for …/deploy.git).
     var defaultOwner: String {

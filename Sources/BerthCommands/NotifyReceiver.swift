@@ -1,6 +1,7 @@
 import BerthEngine
 import BerthHTTP
 import BerthModel
+import BerthSystem
 import Foundation
 
 /// `watch --notify URL`: where notifications are posted. http:// and https:// through the
@@ -47,17 +48,10 @@ struct NotifyReceiver: Sendable {
         masked = NotifyReceiver.mask(url)
     }
 
-    /// The password in `user:password@` and the query's values replaced by "***".
+    /// The secret part of the user information (`URLCredentials.masked`) and the query's
+    /// values replaced by "***".
     static func mask(_ url: String) -> String {
-        var text = url
-        if let schemeEnd = text.range(of: "://") {
-            let rest = text[schemeEnd.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
-                let userEnd = rest[..<at].firstIndex(of: ":") ?? at
-                text = String(text[..<userEnd]) + ":***" + String(text[at...])
-            }
-        }
+        let text = URLCredentials.masked(url)
         guard let question = text.firstIndex(of: "?") else { return text }
         let query = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false).map { pair in
             pair.firstIndex(of: "=").map { pair[..<$0] + "=***" } ?? pair

@@ -100,7 +100,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
     public init(command: String, message: String) {
         self.command = command
-        self.message = GitURL.masked(message)
+        self.message = URLCredentials.masked(message)
     }
 
     public var description: String { "git \(command) failed: \(message)" }

@@ -18,6 +18,10 @@ struct NotifyReceiverTests {
         #expect(plain.path == "/")
         #expect(plain.authorization == nil)
         #expect(plain.masked == "http://127.0.0.1:9000")
+
+        // A lone user name over http(s) is usually a token: hidden whole, as for git remotes.
+        let token = try NotifyReceiver(parsing: "https://ghp_abc123@hooks.example.com/x")
+        #expect(token.masked == "https://***@hooks.example.com/x")
     }
 
     @Test func aBadURLIsOneLineNamingItWithoutItsPassword() {

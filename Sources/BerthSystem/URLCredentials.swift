@@ -1,5 +1,6 @@
-/// Repository URLs as berth shows them: a password or token in the URL never appears.
-public enum GitURL {
+/// URLs as berth shows them (git remotes, notification receivers): a password or token in
+/// the URL never appears.
+public enum URLCredentials {
     /// `text` with the secret part of every URL's user information replaced by `***`:
     /// `https://user:tok@host/r` → `https://user:***@host/r`, and for http(s), where a lone
     /// user name is usually a token (`https://ghp_…@github.com/…`), `https://***@host/r`.

@@ -2,7 +2,7 @@ import Testing
 @testable import BerthSystem
 
 /// A password or token in a repository URL never reaches a log line, the journal or status.
-struct GitURLTests {
+struct URLCredentialsTests {
     @Test(arguments: [
         ("https://ann:s3cret-tok@git.example.com/team/deploy.git", "https://ann:***@git.example.com/team/deploy.git"),
         ("https://ghp_abcdef@github.com/team/deploy.git", "https://***@github.com/team/deploy.git"),
@@ -14,7 +14,7 @@ struct GitURLTests {
         ("two: https://a:b@x/1 and https://c:d@y/2", "two: https://a:***@x/1 and https://c:***@y/2"),
     ])
     func credentialsAreMasked(url: String, shown: String) {
-        #expect(GitURL.masked(url) == shown)
+        #expect(URLCredentials.masked(url) == shown)
     }
 
     @Test func gitErrorsAreMaskedToo() {
