@@ -15,7 +15,7 @@ enum PlanCommand {
                 console.err("berth: cannot make a scratch folder for the clone: \(SystemError.current("create directory", path: template))")
                 return ExitCode.failure
             }
-            let folder = String(cString: bytes)
+            let folder = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             scratch = folder
             let source = GitSource(options: options, root: folder + "/git", owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory,
                                    journal: nil, log: { console.err("berth: \($0)") })

@@ -1,5 +1,6 @@
-import Foundation
 import BerthModel
+import BerthSystem
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,24 +64,6 @@ extension KubeProxy {
             _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
         }
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let arguments = argv.map { strdup($0) } + [nil]
-        let variables = environment.map { strdup($0) } + [nil]
-        defer {
-            arguments.forEach { free($0) }
-            variables.forEach { free($0) }
-        }
-        return posix_spawn(&pid, argv[0], &actions, &attributes, arguments, variables)
+        return Spawn.start(argv, environment: environment, actions: &actions, pid: &pid)
     }
 }

@@ -127,10 +127,8 @@ public struct ChildProcess: Sendable {
         return killed
     }
 
-    /// stdin from /dev/null, stdout and stderr into the pipes, default signal handling and
-    /// an empty mask (Swift's threads block some signals; a child must not inherit that), a
-    /// process group of its own,
-    /// the working directory changed in the child only; returns an errno.
+    /// stdin from /dev/null, stdout and stderr into the pipes, the working directory changed
+    /// in the child only, and `Spawn`'s signal handling and process group; returns an errno.
     private func spawn(_ path: String, stdout: Int32, stderr: Int32, pid: inout pid_t) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -145,26 +143,7 @@ public struct ChildProcess: Sendable {
             let result = workingDirectory.withCString { unsafeBitCast(symbol, to: AddChdir.self)(&actions, $0) }
             if result != 0 { return result }
         }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        // A group of its own, so that a timeout kills whatever the child started as well.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let variables = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            variables.forEach { free($0) }
-        }
-        return posix_spawn(&pid, path, &actions, &attributes, argv, variables)
+        return Spawn.start([path] + arguments, environment: environment.map { "\($0.key)=\($0.value)" }, actions: &actions, pid: &pid)
     }
 
     /// pipe2(O_CLOEXEC): both ends closed in any other child another thread spawns meanwhile.
