@@ -11,11 +11,7 @@ public enum HMAC {
 
     /// The MAC as 64 lowercase hex digits, as GitHub and Gitea send signatures.
     public static func sha256Hex(key: [UInt8], message: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in sha256(key: key, message: message) { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        SHA256.lowercaseHex(sha256(key: key, message: message))
     }
 
     /// Compares without stopping at the first difference, so the time taken says nothing

@@ -68,9 +68,14 @@ public enum SHA256 {
 
     /// Returns the digest of `bytes` as 64 lowercase hexadecimal characters.
     public static func hex(_ bytes: [UInt8]) -> String {
+        lowercaseHex(hash(bytes))
+    }
+
+    /// `bytes` (a digest or a MAC) written as lowercase hexadecimal characters.
+    static func lowercaseHex(_ bytes: [UInt8]) -> String {
         var characters: [UInt8] = []
-        characters.reserveCapacity(64)
-        for byte in hash(bytes) {
+        characters.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
             characters.append(hexDigits[Int(byte >> 4)])
             characters.append(hexDigits[Int(byte & 0x0f)])
         }
