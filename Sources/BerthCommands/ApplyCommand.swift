@@ -21,38 +21,42 @@ enum ApplyCommand {
         if let options = settings.gitSource {
             // One pass from the branch's head, through the same checkout and checks as watch.
             let source = GitSource(options: options, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory,
-                                   journal: state.journal, log: { console.err("berth: \($0)") })
+                                   journal: state.journal, log: { console.err("berth: \($0)") }, catalog: settings.catalog)
             guard let inForce = await GitSource.fetchForOnePass(source, console: console) else { return ExitCode.failure }
             settings.specsDirectory = inForce.directory
             state.journal.setRevision(inForce.revision)
         } else {
             state.journal.setRevision(LocalRevision(directory: settings.specsDirectory).current())
         }
-        let kube = KubePlatform(settings: settings)
+        let imageLines = Progress.Lines()
+        let registry = TargetRegistry.build(settings, progress: { target, line in
+            let shown = target.isImplicit ? line : "\(target): \(line)"
+            console.err("image: \(shown)")
+            imageLines.append(shown)
+        })
         var code: Int32
         var superseded: Bool
         repeat {
-            (code, superseded) = await applyOnce(settings: settings, arguments: arguments, console: console, journal: state.journal, kube: kube)
+            (code, superseded) = await applyOnce(settings: settings, arguments: arguments, console: console, journal: state.journal,
+                                                 registry: registry, imageLines: imageLines)
             if superseded { console.out("a newer spec arrived while waiting: applying it") }
         } while superseded
-        await kube.stop()
+        await registry.stop()
         return code
     }
 
     /// One observe -> plan -> execute pass, then the rollout wait if asked; `superseded` when
     /// the specs changed while waiting, so the caller applies again.
     static func applyOnce(settings: Settings, arguments: Arguments, console: Console, journal: Journal,
-                          kube: KubePlatform) async -> (Int32, superseded: Bool) {
+                          registry: TargetRegistry, imageLines: Progress.Lines) async -> (Int32, superseded: Bool) {
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
             FileDigestCache.shared.persist(at: settings.digestCachePath)
             let fingerprint = SpecFingerprint.now(settings)
-            let imageLines = Progress.Lines(), observeRetries = Progress.Lines()
-            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube, progress: { line in
-                console.err("image: \(line)")
-                imageLines.append(line)
-            }, retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
+            let observeRetries = Progress.Lines()
+            let reconcile = try await Reconcile.prepare(settings: settings, registry: registry,
+                                                        retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
             let choices = Reconcile.Choices(arguments)
             do { try reconcile.unknownNames(choices) } catch {
                 console.err("berth: \(error)")
@@ -73,7 +77,7 @@ enum ApplyCommand {
                 return (ExitCode.failure, false)
             }
 
-            if plan.actions.contains(where: { $0.key.target == "kubernetes" }) {
+            for kube in registry.kubes where plan.actions.contains(where: { $0.key.target == kube.target }) {
                 do { try await kube.takeLease(owner: settings.owner) } catch {
                     console.err("berth: nothing applied: \(error)")
                     return (ExitCode.failure, false)
@@ -106,18 +110,18 @@ enum ApplyCommand {
             var code = ApplyCommand.exitCode(plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
                                              targetErrors: reconcile.targetErrors)
             // --wait: Swarm's updates to complete, roll back or pause; then Kubernetes rollouts.
-            if code == ExitCode.ok, arguments.flags.contains("wait"),
-               let swarm = reconcile.platforms.lazy.compactMap({ $0 as? DockerSwarmAdapter }).first {
-                let services = SwarmWait.services(outcomes, owner: settings.owner)
+            for swarm in reconcile.platforms.compactMap({ $0 as? DockerSwarmAdapter }) where code == ExitCode.ok && arguments.flags.contains("wait") {
+                let services = SwarmWait.services(outcomes.filter { $0.action.key.target == swarm.target }, owner: settings.owner)
                 if !services.isEmpty, let why = await SwarmWait.run(swarm: swarm, services: services, timeout: timeout, console: console) {
                     console.err("berth: \(why)")
-                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, target: "swarm", error: why))
+                    try await journal.append(JournalRecord(event: "rollout", owner: settings.owner, target: swarm.target.rawValue, error: why))
                     code = ExitCode.failure
                 }
             }
-            if code == ExitCode.ok, arguments.flags.contains("wait"), let adapter = await kube.connected() {
+            for kube in registry.kubes where code == ExitCode.ok && arguments.flags.contains("wait") {
+                guard let adapter = await kube.connected() else { continue }
                 let outcome = await RolloutWait.run(
-                    adapter: adapter, deployments: RolloutWait.deployments(reconcile), timeout: timeout, console: console,
+                    adapter: adapter, deployments: RolloutWait.deployments(reconcile, target: kube.target), timeout: timeout, console: console,
                     superseded: { SpecFingerprint.now(settings) != fingerprint })
                 switch outcome {
                 case .complete:
@@ -148,9 +152,11 @@ enum ApplyCommand {
     /// 1 when anything failed or was left out (invalid files, unobserved targets); 3 when all
     /// that could be done is done but deletions wait for a person; 0 only when converged.
     static func exitCode(_ plan: Plan, failed: Int, targetErrors: [String]) -> Int32 {
-        if failed > 0 || !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty || !plan.blocked.isEmpty {
+        if failed > 0 || !plan.errors.isEmpty || !plan.blocked.isEmpty {
             return ExitCode.failure
         }
+        // Every target that answered is done; one or more were skipped, named above.
+        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.skipped }
         return plan.held.isEmpty ? ExitCode.ok : ExitCode.held
     }
 

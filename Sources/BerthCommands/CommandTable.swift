@@ -110,6 +110,7 @@ public enum CommandTable {
         .init(name: "kubeconfig", value: "FILE", help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)"),
         .init(name: "context", value: "NAME", help: "kubeconfig context (default: its current-context)"),
         .init(name: "kube-proxy", help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
+        .init(name: "config", value: "FILE", help: "targets file: named Docker hosts, Swarm clusters, Kubernetes contexts and groups (default: berth.json beside the specs folder, if there is one; with --git, none unless given)"),
         .init(name: "policy", value: "FILE", help: "operator's policy file, outside the specs folder: what specs may ask for (host paths, privileges, registries, namespaces, kinds)"),
         .init(name: "help", help: "show the usage of berth or of the command"),
         .init(name: "version", help: "the same as `berth version`"),

@@ -8,6 +8,9 @@ public enum ExitCode {
     public static let changes: Int32 = 2
     /// `apply`: everything it could do is done, but deletions are held until a person releases them.
     public static let held: Int32 = 3
+    /// `plan`, `apply`: a target could not be observed or reached and was skipped (its specs
+    /// left as they are, nothing of it deleted); every other target was planned or converged.
+    public static let skipped: Int32 = 4
     /// The command line itself is wrong (unknown command or option, bad value); nothing was done or written.
     public static let usage: Int32 = 64
 }

@@ -23,6 +23,8 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
     let root: String
     let owner: String
     let policy: Policy?
+    /// The targets a revision's specs may name (the operator's --config).
+    let catalog: TargetCatalog
     /// Where the seal key is that opens a revision's sealed values.
     let stateDirectory: String
     let journal: Journal?
@@ -41,8 +43,9 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
     var statusPath: String { root + "/source.json" }
 
     init(options: GitSourceOptions, root: String, owner: String, policy: Policy?, stateDirectory: String, journal: Journal?,
-         log: @escaping @Sendable (String) -> Void) {
+         log: @escaping @Sendable (String) -> Void, catalog: TargetCatalog = .implicit) {
         self.options = options
+        self.catalog = catalog
         self.root = root
         self.stateDirectory = stateDirectory
         self.owner = owner
@@ -212,7 +215,7 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
             return ["the revision has no folder \(options.path.isEmpty ? "." : options.path) (--path)"]
         }
         do {
-            let desired = try SpecFolder.load(specs, policy: policy, stateDirectory: stateDirectory)
+            let desired = try SpecFolder.load(specs, policy: policy, catalog: catalog, stateDirectory: stateDirectory)
             let errors = desired.errors.map(\.description) + desired.invalidFiles.filter { file in
                 !desired.errors.contains { $0.file == file }
             }.map { "\($0): invalid" }

@@ -31,10 +31,10 @@ enum HeldStore {
     }
 
     /// After a full pass: what the guard holds now, forgetting specs that came back or are gone.
-    static func record(_ plan: Plan, observedTargets: Set<String>, settings: Settings) throws {
+    static func record(_ plan: Plan, observedTargets: Set<TargetName>, settings: Settings) throws {
         guard plan.held.isEmpty == false || !load(settings).entries.isEmpty else { return }
         try update(settings) {
-            $0.updated(orphans: plan.orphanSpecs, guardHeld: plan.guardHeld, observedTargets: observedTargets,
+            $0.updated(orphans: plan.orphanSpecs, guardHeld: plan.guardHeld, observedTargets: Set(observedTargets.map(\.rawValue)),
                        now: Timestamp.rfc3339(Date()))
         }
     }

@@ -6,7 +6,7 @@ import Foundation
 /// force (a copy under state/last-valid/), reported but not acted on as if it were gone.
 /// The next valid save takes over; deleting the file removes what it described.
 enum LastValidSpecs {
-    static func load(specs directory: String, store: String, policy: Policy? = nil) throws -> DesiredState {
+    static func load(specs directory: String, store: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit) throws -> DesiredState {
         // A link anywhere under last-valid/ would make the copies below read or write
         // elsewhere: refuse the whole store (the caller then holds every deletion).
         let stateDirectory = FileSystem.parentDirectory(of: store)
@@ -21,7 +21,7 @@ enum LastValidSpecs {
             let copy = store + "/" + relative
             let copyFolder = FileSystem.parentDirectory(of: copy)
             let safe = (try? StateFolderGuard.makeFolders(copyFolder, inside: stateDirectory)) != nil
-            var result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy)
+            var result = SpecDecoder.decode(file: file.path, bytes: file.bytes, app: apps.contains(file.path), policy: policy, catalog: catalog)
             // A sealed value this installation cannot open makes the edit invalid like any
             // other error: the last copy it could open stays in force.
             if result.isValid {
@@ -40,7 +40,7 @@ enum LastValidSpecs {
             }
         }
         removeStale(store: store, keep: Set(current.files.map { String($0.path.dropFirst(directory.count)).drop { $0 == "/" } }.map(String.init)))
-        var state = DesiredState.assemble(files: files, apps: apps, policy: policy)
+        var state = DesiredState.assemble(files: files, apps: apps, policy: policy, catalog: catalog)
         // A kept copy the policy now refuses is invalid as well: each file and error once.
         var seen: Set<String> = []
         state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }

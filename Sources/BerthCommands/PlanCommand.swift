@@ -18,27 +18,28 @@ enum PlanCommand {
             let folder = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             scratch = folder
             let source = GitSource(options: options, root: folder + "/git", owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory,
-                                   journal: nil, log: { console.err("berth: \($0)") })
+                                   journal: nil, log: { console.err("berth: \($0)") }, catalog: settings.catalog)
             guard let inForce = await GitSource.fetchForOnePass(source, console: console) else { return ExitCode.failure }
             settings.specsDirectory = inForce.directory
             console.err("berth: planning commit \(inForce.revision.hash.prefix(12)) (\(inForce.revision.subject ?? "")) of \(options.shownURL)")
         }
-        let kube = KubePlatform(settings: settings)
-        let code = await run(settings: settings, arguments: arguments, console: console, kube: kube)
-        await kube.stop()
+        let registry = TargetRegistry.build(settings)
+        let code = await run(settings: settings, arguments: arguments, console: console, registry: registry)
+        await registry.stop()
         return code
     }
 
-    static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async -> Int32 {
+    static func run(settings: Settings, arguments: Arguments, console: Console, registry: TargetRegistry) async -> Int32 {
         let detailed = arguments.flags.contains("detailed-exitcode")
         do {
-            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
+            let reconcile = try await Reconcile.prepare(settings: settings, registry: registry)
             let choices = Reconcile.Choices(arguments)
             do { try reconcile.unknownNames(choices) } catch {
                 console.err("berth: \(error)")
                 return ExitCode.usage
             }
-            let plan = await kube.dryRun(reconcile.plan(choices))
+            var plan = reconcile.plan(choices)
+            for kube in registry.kubes { plan = await kube.dryRun(plan) }
             for error in reconcile.targetErrors { console.err("berth: \(error)") }
             for warning in reconcile.desired.warnings { console.err(warning.description) }
             if arguments.flags.contains("json") {
@@ -54,10 +55,11 @@ enum PlanCommand {
         }
     }
 
-    /// Errors and unplanned targets are failures; with --detailed-exitcode, held deletions are a
-    /// difference between the specs and the engine just as changes are.
+    /// Errors are failures, a target left out is `skipped`; with --detailed-exitcode, held
+    /// deletions are a difference between the specs and the engine just as changes are.
     static func exitCode(_ plan: Plan, targetErrors: [String], detailed: Bool) -> Int32 {
-        if !plan.errors.isEmpty || !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.failure }
+        if !plan.errors.isEmpty { return ExitCode.failure }
+        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.skipped }
         return detailed && !(plan.actions.isEmpty && plan.held.isEmpty) ? ExitCode.changes : ExitCode.ok
     }
 }

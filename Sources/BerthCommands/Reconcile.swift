@@ -15,61 +15,43 @@ struct Reconcile {
     /// Targets that could not be observed, one line each; their specs are left out of the plan.
     let targetErrors: [String]
     /// The same, by target.
-    let targetFailures: [String: String]
+    let targetFailures: [TargetName: String]
     /// The names of those targets, which the plan says it leaves out.
-    let unobservedTargets: [String]
+    let unobservedTargets: [TargetName]
     /// Owner, recorded configurations and what platforms know (Kubernetes namespacing).
     let context: PlanContext
     /// Where berth had made something before this pass, and after it: saved by commands that act.
-    let targetsMade: (before: Set<String>, after: Set<String>)
+    let targetsMade: (before: Set<TargetName>, after: Set<TargetName>)
     /// The targets this pass asked (the others are used by nothing).
-    let contacted: Set<String>
+    let contacted: Set<TargetName>
 
     /// `progress` hears image pulls, imports and builds (one line per layer or build step).
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
-    static func prepare(settings: Settings, kube: KubePlatform, progress: @escaping @Sendable (String) -> Void = { _ in },
-                        retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+    /// A target that cannot be observed is named (`unobservedTargets`) and left out; the
+    /// others are planned as usual.
+    static func prepare(settings: Settings, registry: TargetRegistry, retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         FileDigestCache.shared.persist(at: settings.digestCachePath)
-        var desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory)
+        var desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory)
         desired.suspended = SuspendStore.load(settings)
         // plan and status read the state folder (recorded configurations): same rules as
         // apply and watch, and nothing is created.
         try StateFolder.inspect(settings)
-        let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
-        let images = ImagePreparer(client: client, progress: progress)
-        let platforms: [any Platform] = [DockerContainerAdapter(client: client, images: images),
-                                         DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath)),
-                                         kube]
-        // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
-        let retry = RetryPolicy()
+        let platforms = registry.platforms
         let made = TargetsStore.load(settings)
-        let contact = Observation.contact(desired: desired, made: made)
-        var observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired, contact: contact)
-        for attempt in 1..<retry.maxAttempts {
-            // A connect that failed before a byte was sent fails fast: an engine that is not
-            // there is said at once, in one line; retries are for engines that answered badly.
-            guard let failure = observation.failures.first(where: {
-                RetryPolicy.shouldRetry($0.error) && ($0.error as? BerthError)?.code != .engineUnreachable
-            }) else { break }
-            let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
-            retrying("observing: attempt \(attempt) failed, retrying in \(Controller.seconds(delay)): \(failure.error)")
-            try await Task.sleep(for: delay)
-            observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired, contact: contact)
-        }
-        if let (_, error) = observation.failures.first(where: {
-            $0.target != "kubernetes" && ($0.error as? BerthError)?.code == .engineUnreachable
-        }) {
-            throw BerthError(.engineUnreachable, "cannot reach the Docker Engine at \(settings.dockerHost)", cause: (error as? BerthError)?.cause)
-        }
+        // Observing gets the same retries as actions: one 503 on the listing must not end an apply.
+        let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired,
+                                                contact: Observation.contact(desired: desired, made: made),
+                                                retry: RetryPolicy(), retrying: retrying)
         let knownConfigs = ConfigStore.load(settings.configsPath)
         let nowMade = observation.made(previously: made)
         var start = PlanContext(owner: settings.owner, knownConfigs: knownConfigs)
         start.secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
-        let context = await platforms.planContext(start)
+        let failed = Set(observation.failures.map { $0.target })
+        let context = await platforms.planContext(start, observed: observation.attempted.subtracting(failed))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
-                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.error)" },
+                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.target): \($0.error)" },
                          targetFailures: Dictionary(observation.failures.map { ($0.target, "\($0.error)") }, uniquingKeysWith: { a, _ in a }),
-                         unobservedTargets: Array(Set(observation.failures.map(\.target))), context: context,
+                         unobservedTargets: failed.sorted(), context: context,
                          targetsMade: (made, nowMade), contacted: observation.attempted)
     }
 
@@ -98,13 +80,13 @@ struct Reconcile {
         context.selection = choices.selection
         context.heldDeletions = HeldStore.load(settings)
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
-        plan.unplannedTargets = unobservedTargets
+        plan.unplannedTargets = unobservedTargets.map(\.rawValue)
         plan.anyTargetContacted = !contacted.isEmpty
         return plan
     }
 
     /// The targets that were observed this pass.
-    var observedTargets: Set<String> { contacted.subtracting(unobservedTargets) }
+    var observedTargets: Set<TargetName> { contacted.subtracting(unobservedTargets) }
 
     /// Spec names the command line gave that neither a spec nor anything berth manages has.
     func unknownNames(_ choices: Choices) throws {

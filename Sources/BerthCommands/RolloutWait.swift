@@ -67,19 +67,23 @@ extension RolloutWait {
     }
 
     /// The Deployments the Kubernetes specs make, as the planner saw them.
-    static func deployments(_ reconcile: Reconcile) -> [KubeObjectID] {
-        let context = reconcile.context
-        return reconcile.desired.specs.filter { $0.target == "kubernetes" }.flatMap {
-            KubeObjects.make(spec: $0, owner: context.owner, defaultNamespace: context.kubeNamespace,
-                             isNamespaced: { context.isNamespaced(apiVersion: $0, kind: $1) })
-        }.map(\.id).filter { $0.kind == "Deployment" && $0.group == "apps" }.sorted()
+    static func deployments(_ reconcile: Reconcile, target: TargetName) -> [KubeObjectID] {
+        let facts = reconcile.context.kubeFacts(target)
+        let owner = reconcile.context.owner
+        let specs = reconcile.desired.specs.filter { $0.target == target }
+        let objects = specs.flatMap { spec in
+            KubeObjects.make(spec: spec, owner: owner, defaultNamespace: facts.namespace,
+                             isNamespaced: { facts.isNamespaced(apiVersion: $0, kind: $1) })
+        }
+        return objects.map(\.id).filter { $0.kind == "Deployment" && $0.group == "apps" }.sorted()
     }
 }
 
 /// What the spec folder asks for, in one value: a change means a newer spec arrived.
 enum SpecFingerprint {
     static func now(_ settings: Settings) -> String? {
-        guard let desired = try? SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory) else { return nil }
-        return SHA256.hex(desired.specs.map { $0.target + "/" + $0.name + "=" + $0.configHash }.sorted().joined(separator: "\n"))
+        guard let desired = try? SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory) else { return nil }
+        let lines = desired.specs.map { spec -> String in spec.target.rawValue + "/" + spec.name + "=" + spec.configHash }
+        return SHA256.hex(lines.sorted().joined(separator: "\n"))
     }
 }

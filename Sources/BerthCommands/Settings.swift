@@ -31,6 +31,9 @@ public struct Settings: Sendable {
     /// `--git`: the specs come from this repository, checked out under state/git/; then
     /// `specsDirectory` is state/git/current/PATH.
     public var gitSource: GitSourceOptions?
+    /// The targets specs may name: berth.json's (`--config`, else beside the specs folder)
+    /// and the implicit docker, swarm and kubernetes.
+    public var catalog: TargetCatalog = .implicit
 
     /// The options every command takes; the table lives with the commands.
     public static var globalOptions: [Arguments.Option] { CommandTable.globalOptions }
@@ -61,6 +64,7 @@ public struct Settings: Sendable {
             }
             kubePageSize = size
         }
+        catalog = try TargetsFile.load(arguments.values["config"], specsDirectory: specsDirectory, git: gitSource != nil)
         if let path = arguments.values["policy"] {
             policy = try PolicyFile.load(path, specsDirectory: specsDirectory)
         }

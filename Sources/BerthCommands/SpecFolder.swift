@@ -10,10 +10,11 @@ public enum SpecFolder {
 
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
     /// `stateDirectory`: where the seal key is that opens sealed env values.
-    public static func load(_ directory: String, policy: Policy? = nil, stateDirectory: String) throws -> DesiredState {
+    /// `catalog`: the targets specs may name (berth.json).
+    public static func load(_ directory: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit, stateDirectory: String) throws -> DesiredState {
         let read = try read(directory)
         let apps = appFiles(read.files.map(\.path))
-        var state = DesiredState.assemble(files: read.files, apps: apps, policy: policy)
+        var state = DesiredState.assemble(files: read.files, apps: apps, policy: policy, catalog: catalog)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count

@@ -17,18 +17,18 @@ enum StatusCommand {
             settings.specsDirectory = settings.gitDirectory + "/current" + (source.path.isEmpty ? "" : "/" + source.path)
             if arguments.values["owner"] == nil, let owner = source.owner { settings.owner = owner }
         }
-        let kube = KubePlatform(settings: settings)
+        let registry = TargetRegistry.build(settings)
         do {
-            let code = try await run(settings: settings, arguments: arguments, console: console, kube: kube)
-            await kube.stop()
+            let code = try await run(settings: settings, arguments: arguments, console: console, registry: registry)
+            await registry.stop()
             return code
         } catch {
-            await kube.stop()
+            await registry.stop()
             throw error
         }
     }
 
-    static func run(settings: Settings, arguments: Arguments, console: Console, kube: KubePlatform) async throws -> Int32 {
+    static func run(settings: Settings, arguments: Arguments, console: Console, registry: TargetRegistry) async throws -> Int32 {
         let statusPath = settings.stateDirectory + "/status.json"
         var report: StatusReport
         var source: String
@@ -37,7 +37,7 @@ enum StatusCommand {
             report = written
             source = "from the running watch, \(written.time)"
         } else {
-            report = await observeNow(settings: settings, kube: kube)
+            report = await observeNow(settings: settings, registry: registry)
             source = "observed now" + (watch.doubt.map { "; cannot tell whether a watch is running: \($0)" } ?? "")
         }
         report.source = GitSource.readStatus(stateDirectory: settings.stateDirectory)
@@ -58,19 +58,19 @@ enum StatusCommand {
 
     /// Without a watch: observe and plan now; a target that cannot be reached is said, and
     /// its specs are listed with what cannot be known marked as such.
-    static func observeNow(settings: Settings, kube: KubePlatform) async -> StatusReport {
+    static func observeNow(settings: Settings, registry: TargetRegistry) async -> StatusReport {
         let now = Timestamp.rfc3339(Date())
         let records = JournalSummary.lastActions(settings)
         do {
-            let reconcile = try await Reconcile.prepare(settings: settings, kube: kube)
+            let reconcile = try await Reconcile.prepare(settings: settings, registry: registry)
             let plan = reconcile.plan()
             var report = StatusReport.make(owner: settings.owner, time: now, engine: "ok", desired: reconcile.desired,
                                            observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context,
                                            blocked: plan.blocked)
             let failed = reconcile.targetFailures
             report.targets = reconcile.contacted.sorted().map { target in
-                failed[target].map { StatusReport.Target(name: target, state: "unreachable", since: now, error: $0) }
-                    ?? StatusReport.Target(name: target, state: "ok")
+                failed[target].map { StatusReport.Target(name: target.rawValue, state: "unreachable", since: now, error: $0) }
+                    ?? StatusReport.Target(name: target.rawValue, state: "ok")
             }
             report.entries += unknownEntries(reconcile.desired.specs.count, settings: settings, failed: Set(failed.keys))
             report.engine = StatusReport.engineWord(report.targets ?? [])
@@ -89,8 +89,8 @@ enum StatusCommand {
     }
 
     /// The specs of targets that could not be observed: what runs there is unknown, not zero.
-    static func unknownEntries(_: Int, settings: Settings, failed: Set<String>) -> [StatusReport.Entry] {
-        guard !failed.isEmpty, let desired = try? SpecFolder.load(settings.specsDirectory, stateDirectory: settings.stateDirectory) else { return [] }
+    static func unknownEntries(_: Int, settings: Settings, failed: Set<TargetName>) -> [StatusReport.Entry] {
+        guard !failed.isEmpty, let desired = try? SpecFolder.load(settings.specsDirectory, catalog: settings.catalog, stateDirectory: settings.stateDirectory) else { return [] }
         return desired.specs.filter { failed.contains($0.target) }.map(StatusReport.unknown)
     }
 

@@ -44,7 +44,7 @@ enum SuspendCommand {
         let changed = names.subtracting(unchanged).sorted()
         // A name no spec has now is kept all the same (a spec added under it later is left
         // alone), but a typo should not pass unseen.
-        if suspend, let desired = try? SpecFolder.load(settings.specsDirectory, stateDirectory: settings.stateDirectory) {
+        if suspend, let desired = try? SpecFolder.load(settings.specsDirectory, catalog: settings.catalog, stateDirectory: settings.stateDirectory) {
             let known = Set(desired.specs.map(\.name))
             for name in changed where !known.contains(name) {
                 console.err("note: no spec in \(settings.specsDirectory) is named \(name) now" + Arguments.suggestion(name, known.sorted())

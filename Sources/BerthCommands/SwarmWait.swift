@@ -47,7 +47,7 @@ enum SwarmWait {
     static func services(_ outcomes: [Executor.Outcome], owner: String) -> [(name: String, replicas: Int?)] {
         outcomes.filter { $0.succeeded && $0.action.key.target == "swarm" && $0.action.op != .delete }.compactMap { outcome in
             guard let spec = outcome.action.spec else { return nil }
-            return (ServiceBody.name(owner: owner, spec: spec.name), spec.mode == .global ? nil : spec.replicas)
+            return (ServiceBody.name(owner: owner, spec: spec.name, target: spec.target), spec.mode == .global ? nil : spec.replicas)
         }
     }
 }

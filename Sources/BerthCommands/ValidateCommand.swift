@@ -5,7 +5,7 @@ enum ValidateCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) -> Int32 {
         let json = arguments.flags.contains("json")
         do {
-            let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, stateDirectory: settings.stateDirectory)
+            let desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory)
             if json {
                 console.out(JSONValue.object([
                     "valid": .bool(desired.errors.isEmpty),

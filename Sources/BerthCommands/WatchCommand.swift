@@ -35,19 +35,13 @@ enum WatchCommand {
         defer { state.lock.release() }
         let journal = state.journal
         let signals = Signals()
-        let docker: DockerContainerAdapter
-        let swarm: DockerSwarmAdapter
         let watcher: SpecFolderWatcher?
         let secretKey: [UInt8]
-        let kube = KubePlatform(settings: settings, onProxyExit: { log($0) })
+        let registry = TargetRegistry.build(settings, progress: { [owner = settings.owner] target, line in
+            log("image: " + (target.isImplicit ? "" : "\(target): ") + line)
+            Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, target: target.isImplicit ? nil : target.rawValue, message: line)) }
+        }, onProxyExit: { log($0) })
         do {
-            let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
-            let images = ImagePreparer(client: client, progress: { [owner = settings.owner] line in
-                log("image: \(line)")
-                Task { _ = try? await journal.append(JournalRecord(event: "image", owner: owner, message: line)) }
-            })
-            docker = DockerContainerAdapter(client: client, images: images)
-            swarm = DockerSwarmAdapter(client: client, images: images, records: SwarmSentRecords(path: settings.swarmSentPath))
             // With --git, new revisions arrive by fetching; the checkout is berth's own, not watched.
             watcher = settings.gitSource == nil ? try SpecFolderWatcher(root: settings.specsDirectory) : nil
             secretKey = try FingerprintKey.load(stateDirectory: settings.stateDirectory)
@@ -58,7 +52,7 @@ enum WatchCommand {
         FileDigestCache.shared.persist(at: settings.digestCachePath)
         let specs = settings.specsDirectory, store = settings.stateDirectory + "/last-valid"
         let source = settings.gitSource.map {
-            GitSource(options: $0, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory, journal: journal, log: { log($0) })
+            GitSource(options: $0, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory, journal: journal, log: { log($0) }, catalog: settings.catalog)
         }
         let local = LocalRevision(directory: specs)
         var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
@@ -67,7 +61,7 @@ enum WatchCommand {
         configuration.deleteAfter = deleteAfter
         let controller = Controller(
             configuration: configuration,
-            platforms: [docker, swarm, kube], journal: journal,
+            platforms: registry.platforms, journal: journal,
             load: {
                 var desired = WatchCommand.load(source: source, local: local, specs: specs, store: store, settings: settings, journal: journal)
                 // Read on every pass: `berth suspend` while watch runs counts at the next pass.
@@ -107,7 +101,7 @@ enum WatchCommand {
             } catch {
                 console.err("berth: \(error)")
                 watcher?.stop()
-                await kube.stop()
+                await registry.stop()
                 await journal.close()
                 return 1
             }
@@ -117,9 +111,9 @@ enum WatchCommand {
             await source.restore()
             await source.sync()
         }
-        let initial = (try? LastValidSpecs.load(specs: source?.specsInForce()?.directory ?? specs, store: store)) ?? DesiredState(specs: [])
+        let initial = (try? LastValidSpecs.load(specs: source?.specsInForce()?.directory ?? specs, store: store, catalog: settings.catalog)) ?? DesiredState(specs: [])
         let startContact = Observation.contact(desired: initial, made: TargetsStore.load(settings))
-        let targets = WatchCommand.describeTargets(startContact, settings)
+        let targets = registry.describe(startContact)
         let from = settings.gitSource.map { "git \($0.shownURL) branch \($0.branch)" + ($0.path.isEmpty ? "" : " path \($0.path)") + ", fetch every \(Controller.seconds($0.interval))" }
             ?? "specs \(specs)"
         _ = try? await journal.append(JournalRecord(event: "watch-start", owner: settings.owner, message: "\(from), \(targets)"))
@@ -142,12 +136,7 @@ enum WatchCommand {
                     await controller.enqueue(Controller.everything)
                 }
             },
-            Task { await EngineEvents.follow(docker, target: "docker", inUseAtStart: startContact.contains("docker"), owner: settings.owner,
-                                             controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(swarm, target: "swarm", inUseAtStart: startContact.contains("swarm"), owner: settings.owner,
-                                             controller: controller, log: { log($0) }) },
-            Task { await EngineEvents.follow(kube, target: "kubernetes", inUseAtStart: startContact.contains("kubernetes"), owner: settings.owner,
-                                             controller: controller, log: { log($0) }) },
+
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)
@@ -155,6 +144,12 @@ enum WatchCommand {
                 }
             },
         ]
+        // One event stream per target that has one, each reconnecting on its own.
+        for platform in registry.platforms {
+            guard let events = platform as? any EventSource else { continue }
+            background.append(Task { await EngineEvents.follow(events, target: platform.target, inUseAtStart: startContact.contains(platform.target),
+                                                               owner: settings.owner, controller: controller, log: { log($0) }) })
+        }
         if let source, let interval = settings.gitSource?.interval {
             background.append(Task { await WatchCommand.follow(source, every: interval, controller: controller) })
         }
@@ -179,7 +174,7 @@ enum WatchCommand {
             log("abandoned work still in flight after 15s")
         }
         observers.stop()
-        await kube.stop()
+        await registry.stop()
         _ = try? await journal.append(JournalRecord(event: "watch-stop", owner: settings.owner))
         await journal.close()
         log("stopped")
@@ -213,7 +208,7 @@ enum WatchCommand {
         } else {
             journal.setRevision(local.current())
         }
-        return (try? LastValidSpecs.load(specs: directory, store: store, policy: settings.policy))
+        return (try? LastValidSpecs.load(specs: directory, store: store, policy: settings.policy, catalog: settings.catalog))
             ?? DesiredState(specs: [], errors: [], invalidFiles: ["\(directory) (unreadable)"], fileCount: 0)
     }
 
@@ -225,18 +220,6 @@ enum WatchCommand {
             if Task.isCancelled { return }
             if await source.sync() == .newRevision { await controller.enqueue(Controller.everything) }
         }
-    }
-
-    /// "targets docker (engine unix:///…), kubernetes (context prod)" or "no target in use yet".
-    static func describeTargets(_ targets: Set<String>, _ settings: Settings) -> String {
-        let named = targets.sorted().map { target -> String in
-            switch target {
-            case "docker", "swarm": "\(target) (engine \(settings.dockerHost))"
-            case "kubernetes": "kubernetes (" + (settings.kubeContext.map { "context \($0)" } ?? "the kubeconfig's current context") + ")"
-            default: target
-            }
-        }
-        return named.isEmpty ? "no target in use yet (no spec names one)" : "targets " + named.joined(separator: ", ")
     }
 
     static func format(_ arguments: Arguments) throws -> Logger.Format {
@@ -254,7 +237,7 @@ enum EngineEvents {
     /// 2 s, 4 s, 8 s, 16 s, then every 30 s.
     static let reconnect = RetryPolicy(base: .seconds(2), cap: .seconds(30))
 
-    static func follow(_ source: some EventSource, target: String, inUseAtStart: Bool, owner: String, controller: Controller,
+    static func follow(_ source: any EventSource, target: TargetName, inUseAtStart: Bool, owner: String, controller: Controller,
                        log: @escaping @Sendable (String) -> Void) async {
         var failures = 0
         while !Task.isCancelled {
@@ -272,7 +255,7 @@ enum EngineEvents {
                 await controller.enqueue(Controller.everything)
                 failures = 0
                 for try await event in stream {
-                    let key = event.target + "/" + event.name
+                    let key = event.target.rawValue + "/" + event.name
                     await controller.enqueue(key)
                     // The engine announces a death before its container list shows it: look again shortly.
                     if ["die", "kill", "stop", "oom", "destroy"].contains(event.action) {
@@ -288,7 +271,7 @@ enum EngineEvents {
                 // berth is stopping: the stream ended because it was cancelled, nothing was lost.
                 if Task.isCancelled { return }
                 failures += 1
-                if failures == 1 { log("engine event stream lost: \(error); reconnecting") }
+                if failures == 1 { log((target.isImplicit ? "engine" : "target \(target)") + " event stream lost: \(error); reconnecting") }
                 // The controller notices the engine is gone on its next observe and says so once.
                 await controller.enqueue(Controller.everything)
             }

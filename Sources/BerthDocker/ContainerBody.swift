@@ -43,6 +43,7 @@ public enum ContainerBody {
         ]
         if spec.removeImage { labels[Labels.removeImage] = .string("true") }
         if !spec.prune { labels[Labels.prune] = .string("false") }
+        if !spec.target.isImplicit { labels[Labels.target] = .string(spec.target.rawValue) }
         return labels
     }
 }

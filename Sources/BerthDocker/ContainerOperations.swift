@@ -9,7 +9,11 @@ struct ContainerOperations {
     let owner: String
     let images: ImagePreparer
 
-    func canonicalName(_ key: ResourceKey) -> String { "\(owner)-\(key.name)-\(key.replica ?? 1)" }
+    /// OWNER-NAME-REPLICA; on a named target OWNER-TARGET-NAME-REPLICA, so that two targets
+    /// on one engine never want the same name.
+    func canonicalName(_ key: ResourceKey) -> String {
+        key.target.isImplicit ? "\(owner)-\(key.name)-\(key.replica ?? 1)" : "\(owner)-\(key.target)-\(key.name)-\(key.replica ?? 1)"
+    }
 
     func createAndStart(_ action: Action, name: String) async throws {
         let spec = action.spec!, hash = action.configHash!

@@ -5,12 +5,14 @@ import Foundation
 
 /// Containers on a Docker Engine: the `docker` target.
 public struct DockerContainerAdapter: Platform {
-    public let target = "docker"
+    public let target: TargetName
+    public let platform = PlatformID.docker
     public let client: DockerClient
     public let images: ImagePreparer
 
-    public init(client: DockerClient, images: ImagePreparer? = nil) {
+    public init(client: DockerClient, images: ImagePreparer? = nil, target: TargetName = .docker) {
         self.client = client
+        self.target = target
         self.images = images ?? ImagePreparer(client: client)
     }
 
@@ -22,7 +24,7 @@ public struct DockerContainerAdapter: Platform {
         guard let list = JSONValue(answer: response.body)?.arrayValue else {
             throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
         }
-        var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner) }
+        var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner, target: target) }
         // How a stopped container ended is only in its inspect; few are stopped at a time.
         for index in found.indices where found[index].state != .running && found[index].state != .removing {
             found[index].exit = try? await exitInfo(found[index].id)
@@ -72,11 +74,11 @@ public struct DockerContainerAdapter: Platform {
         return ObservedResource.ExitInfo(code: code, finishedAt: finished)
     }
 
-    static func observed(_ item: JSONValue, owner: String) -> ObservedResource? {
+    static func observed(_ item: JSONValue, owner: String, target: TargetName = .docker) -> ObservedResource? {
         guard let id = item["Id"]?.stringValue else { return nil }
         let labels = item["Labels"]?.objectValue ?? [:]
         // The filter already matched, but a label is data: check it again before owning anything.
-        guard labels[Labels.owner]?.stringValue == owner else { return nil }
+        guard labels[Labels.owner]?.stringValue == owner, Labels.belongs(labels[Labels.target]?.stringValue, to: target) else { return nil }
         let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
         let replica = labels[Labels.replica]?.stringValue.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
         let engineName = item["Names"]?.arrayValue?.first?.stringValue.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? id
@@ -84,7 +86,7 @@ public struct DockerContainerAdapter: Platform {
         // no longer berth's: never observed, so never planned, healed or deleted.
         if Labels.isReleased(engineName: engineName) { return nil }
         var found = ObservedResource(
-            id: id, name: name, replica: replica, engineName: engineName,
+            id: id, target: target, platform: .docker, name: name, replica: replica, engineName: engineName,
             configHash: labels[Labels.configHash]?.stringValue,
             state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
         found.prune = labels[Labels.prune]?.stringValue != "false"

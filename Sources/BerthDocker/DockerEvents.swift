@@ -13,20 +13,20 @@ extension DockerContainerAdapter: EventSource {
             "label": .array([Labels.ownerFilter(owner)]),
         ])
         return try await client.events(filters: filters, doing: "following the engine's events") {
-            DockerContainerAdapter.event($0, owner: owner)
+            DockerContainerAdapter.event($0, owner: owner, target: target)
         }
     }
 
     static let relevant: Set<String> = ["die", "destroy", "stop", "kill", "oom", "pause", "unpause", "rename", "update", "create", "start"]
 
-    static func event(_ json: JSONValue, owner: String) -> ResourceEvent? {
+    static func event(_ json: JSONValue, owner: String, target: TargetName = .docker) -> ResourceEvent? {
         guard json["Type"]?.stringValue == "container",
               let action = json["Action"]?.stringValue?.split(separator: ":").first.map(String.init),
               relevant.contains(action) else { return nil }
         let attributes = json["Actor"]?["Attributes"]?.objectValue ?? [:]
-        guard attributes[Labels.owner]?.stringValue == owner, let name = attributes[Labels.name]?.stringValue,
-              Names.isValid(name) else { return nil }
-        return ResourceEvent(target: "docker", name: name, action: action)
+        guard attributes[Labels.owner]?.stringValue == owner, Labels.belongs(attributes[Labels.target]?.stringValue, to: target),
+              let name = attributes[Labels.name]?.stringValue, Names.isValid(name) else { return nil }
+        return ResourceEvent(target: target, name: name, action: action)
     }
 }
 

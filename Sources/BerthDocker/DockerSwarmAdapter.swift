@@ -6,13 +6,16 @@ import BerthModel
 /// scheduling to Swarm: one service per spec, updated in place, its image pinned by ID or
 /// digest so that a rebuilt or re-imported image rolls out.
 public struct DockerSwarmAdapter: Platform {
-    public let target = "swarm"
+    public let target: TargetName
+    public let platform = PlatformID.swarm
     public let client: DockerClient
     public let images: ImagePreparer
     public let records: SwarmSentRecords
 
-    public init(client: DockerClient, images: ImagePreparer? = nil, records: SwarmSentRecords = SwarmSentRecords(path: nil)) {
+    public init(client: DockerClient, images: ImagePreparer? = nil, records: SwarmSentRecords = SwarmSentRecords(path: nil),
+                target: TargetName = .swarm) {
         self.client = client
+        self.target = target
         self.images = images ?? ImagePreparer(client: client)
         self.records = records
     }
@@ -25,7 +28,7 @@ public struct DockerSwarmAdapter: Platform {
         let running = try await runningTasks()
         let sent = records.load()
         return (JSONValue(answer: services.body)?.arrayValue ?? []).compactMap {
-            DockerSwarmAdapter.observed($0, owner: owner, running: running, sent: sent)
+            DockerSwarmAdapter.observed($0, owner: owner, running: running, sent: sent, target: target)
         }
     }
 
@@ -44,16 +47,16 @@ public struct DockerSwarmAdapter: Platform {
     }
 
     static func observed(_ item: JSONValue, owner: String, running: [String: Int],
-                         sent: [String: SwarmSentRecords.Record] = [:]) -> ObservedResource? {
+                         sent: [String: SwarmSentRecords.Record] = [:], target: TargetName = .swarm) -> ObservedResource? {
         guard let id = item["ID"]?.stringValue, let spec = item["Spec"] else { return nil }
         let labels = spec["Labels"]?.objectValue ?? [:]
-        guard labels[Labels.owner]?.stringValue == owner else { return nil }
+        guard labels[Labels.owner]?.stringValue == owner, Labels.belongs(labels[Labels.target]?.stringValue, to: target) else { return nil }
         let engineName = spec["Name"]?.stringValue ?? id
         let status = item["UpdateStatus"]
         let rollout = SwarmRollout(state: status?["State"]?.stringValue, message: status?["Message"]?.stringValue,
                                    sentHash: sent[engineName]?.hash, unkept: sent[engineName]?.unkept ?? [])
         var found = ObservedResource(
-            id: id, target: "swarm", kind: "service",
+            id: id, target: target, platform: .swarm, kind: "service",
             name: labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }, replica: nil,
             engineName: engineName, configHash: labels[Labels.configHash]?.stringValue,
             state: .running, native: spec, running: running[id] ?? 0, swarm: rollout)
@@ -76,7 +79,7 @@ public struct DockerSwarmAdapter: Platform {
     /// Every image is ready before anything is removed or changed: a failed build or pull
     /// leaves the running service as it is.
     public func perform(_ action: Action, owner: String) async throws {
-        let name = ServiceBody.name(owner: owner, spec: action.key.name)
+        let name = ServiceBody.name(owner: owner, spec: action.key.name, target: action.key.target)
         var body: JSONValue?
         if let spec = action.spec, action.op != .delete {
             try await images.ensure(spec)

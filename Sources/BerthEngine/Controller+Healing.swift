@@ -60,7 +60,7 @@ extension Controller {
         let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
         let when = next == .zero ? "starting it again now" : "next start in \(Controller.seconds(next))"
         log("\(name) is crash-looping: died \(count) time\(count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; \(when)")
-        let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target,
+        let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target.rawValue,
                                   kind: action.key.kind, name: action.key.name, replica: action.key.replica,
                                   message: "restarts \(count), \(when)", count: count)
         Task { [journal] in _ = try? await journal.append(entry) }

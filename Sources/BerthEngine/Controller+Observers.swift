@@ -28,7 +28,7 @@ extension Controller {
         var now: [String: Set<String>] = [:]
         for resource in observed {
             guard let name = resource.name, let hash = resource.configHash else { continue }
-            now[Controller.madeIdentity(target: resource.target, name: name, replica: resource.replica), default: []].insert(hash)
+            now[Controller.madeIdentity(target: resource.target.rawValue, name: name, replica: resource.replica), default: []].insert(hash)
         }
         for (identity, hashes) in now {
             // Bounded: a spec edited all day keeps only its recent configurations.
@@ -55,7 +55,7 @@ extension Controller {
                 || action.reason == "labels restored"
         case .create:
             guard action.reason == "missing", let hash = action.configHash else { return false }
-            return seenMade[Controller.madeIdentity(target: action.key.target, name: action.key.name, replica: action.key.replica)]?
+            return seenMade[Controller.madeIdentity(target: action.key.target.rawValue, name: action.key.name, replica: action.key.replica)]?
                 .contains(hash) ?? false
         default:
             return false
@@ -68,10 +68,10 @@ extension Controller {
         for outcome in outcomes {
             let action = outcome.action
             let drift = isDrift(action)
-            if drift { tellObservers { $0.driftSeen(target: action.key.target, name: action.key.name, reason: action.reason) } }
-            tellObservers { $0.actionFinished(target: action.key.target, kind: action.key.kind, op: action.op.rawValue,
+            if drift { tellObservers { $0.driftSeen(target: action.key.target.rawValue, name: action.key.name, reason: action.reason) } }
+            tellObservers { $0.actionFinished(target: action.key.target.rawValue, kind: action.key.kind, op: action.op.rawValue,
                                               succeeded: outcome.succeeded, attempts: outcome.attempts) }
-            if drift && outcome.succeeded { tellObservers { $0.driftHealed(target: action.key.target, name: action.key.name) } }
+            if drift && outcome.succeeded { tellObservers { $0.driftHealed(target: action.key.target.rawValue, name: action.key.name) } }
         }
     }
 

@@ -1,8 +1,10 @@
+import BerthModel
+
 /// A target away for long (a cluster restarting) recovers as soon as it answers: the key's
 /// backoff may have grown to minutes by then, so its platform is probed cheaply meanwhile.
 extension Controller {
     /// Starts probing `target` unless a probe runs already or its platform cannot be probed.
-    func probe(_ target: String) {
+    func probe(_ target: TargetName) {
         guard !probing.contains(target),
               let platform = platforms.first(where: { $0.target == target }) as? any ReachabilityProbe else { return }
         probing.insert(target)
@@ -12,7 +14,7 @@ extension Controller {
         }
     }
 
-    func probeEnded(_ target: String, back: Bool) async {
+    func probeEnded(_ target: TargetName, back: Bool) async {
         probing.remove(target)
         guard back else { return }
         log("\(target) answers again: reconciling everything now")

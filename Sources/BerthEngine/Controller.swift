@@ -58,19 +58,19 @@ public actor Controller {
     /// What the state folder holds of deletions waiting for a person, read every pass.
     let heldDeletions: @Sendable () -> HeldDeletions
     /// Called after each full pass's plan: the watch records held deletions and configurations.
-    let onPlanned: @Sendable (Plan, DesiredState, [ObservedResource], Set<String>) -> Void
+    let onPlanned: @Sendable (Plan, DesiredState, [ObservedResource], Set<TargetName>) -> Void
     /// Targets that could not be observed: since when, and what was said.
     var targetsDown: [String: (since: String, error: String)] = [:]
     /// Targets observed at least once, for status.
     var targetsSeen: Set<String> = []
     /// Targets where berth has made something (state/targets.json), read and written through these.
-    let targetsMade: @Sendable () -> Set<String>
-    let recordTargetsMade: @Sendable (Set<String>) -> Void
+    let targetsMade: @Sendable () -> Set<TargetName>
+    let recordTargetsMade: @Sendable (Set<TargetName>) -> Void
     /// The targets the last pass contacted: a target nothing uses is not contacted, and its
     /// event stream is not followed.
-    public private(set) var contacted: Set<String> = []
+    public private(set) var contacted: Set<TargetName> = []
     /// Targets being probed while unreachable (see `ReachabilityProbe`).
-    var probing: Set<String> = []
+    var probing: Set<TargetName> = []
     /// Metrics and notifications (see `Controller+Observers.swift`).
     var observers: [any ControllerObserver] = []
     /// Configurations seen made, by resource identity: one missing later was removed out of band.
@@ -84,9 +84,9 @@ public actor Controller {
                 load: @escaping @Sendable () -> DesiredState,
                 knownConfigs: @escaping @Sendable () -> [String: JSONValue] = { [:] },
                 heldDeletions: @escaping @Sendable () -> HeldDeletions = { HeldDeletions() },
-                onPlanned: @escaping @Sendable (Plan, DesiredState, [ObservedResource], Set<String>) -> Void = { _, _, _, _ in },
-                targetsMade: @escaping @Sendable () -> Set<String> = { ["docker", "swarm", "kubernetes"] },
-                recordTargetsMade: @escaping @Sendable (Set<String>) -> Void = { _ in },
+                onPlanned: @escaping @Sendable (Plan, DesiredState, [ObservedResource], Set<TargetName>) -> Void = { _, _, _, _ in },
+                targetsMade: @escaping @Sendable () -> Set<TargetName> = { Set(TargetName.implicit) },
+                recordTargetsMade: @escaping @Sendable (Set<TargetName>) -> Void = { _ in },
                 log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration; self.platforms = platforms; self.journal = journal
@@ -115,7 +115,7 @@ public actor Controller {
     public func enqueue(_ key: String) async { await queue.add(key) }
 
     /// Whether the last pass used this target (its event stream is worth following).
-    public func isContacted(_ target: String) -> Bool { contacted.contains(target) }
+    public func isContacted(_ target: TargetName) -> Bool { contacted.contains(target) }
 
     func reconcile(_ key: String) async {
         let started = now()
@@ -128,33 +128,24 @@ public actor Controller {
         let nowMade = observation.made(previously: made)
         if nowMade != made { recordTargetsMade(nowMade) }
         await trackTargets(observation)
-        if let failure = observation.failures.first(where: { ($0.error as? BerthError)?.code == .engineUnreachable }) {
-            await engineFailed(key, failure.error, target: failure.target)
-            finishPass(key, started)
-            return
-        }
-        await reportTargetFailures(observation.failures)
+        // Each target stands alone: one that cannot be observed is named, probed and tried
+        // again later, its specs are left out of this plan (nothing of them deleted anywhere),
+        // and every other target is planned and healed as usual.
+        await reportTargetFailures(observation.failures.filter { ($0.error as? BerthError)?.code != .engineUnreachable })
         for failure in observation.failures where RetryPolicy.shouldRetry(failure.error) { probe(failure.target) }
-        // A passing failure (a 503, a lost answer) leaves that target's specs out of this plan:
-        // try the key again soon, or a heal that an event asked for waits for the next resync.
-        if let failure = observation.failures.first(where: { RetryPolicy.shouldRetry($0.error) }) {
+        let failed = Set(observation.failures.map(\.target))
+        if key != Controller.everything, let failure = observation.failures.first(where: { $0.target.rawValue == Controller.target(of: key) }) {
             await engineFailed(key, failure.error, target: failure.target)
             finishPass(key, started)
             return
         }
         let observed = observation.observed, desired = observation.desired
-        if engineDown {
-            engineDown = false
-            log("engine is back: reconciling everything")
-            await record(JournalRecord(event: "engine-up", owner: configuration.owner))
-            if key != Controller.everything { await queue.add(Controller.everything) }
-        }
         show(observed, desired, number)
         callOffDeletions(desired)
         var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
         start.secretKey = configuration.secretKey
         start.allowMassCreate = configuration.allowMassCreate
-        var context = await platforms.planContext(start)
+        var context = await platforms.planContext(start, observed: observation.attempted.subtracting(failed))
         context.heldDeletions = heldDeletions()
         lastContext = context
         let plan = Planner.plan(desired: desired, observed: observed, context: context)
@@ -167,11 +158,15 @@ public actor Controller {
             // holds for the same spec content; only a new content goes ahead at once.
             await scheduleLater(key, after: wait)
         } else if key == Controller.everything {
-            let failed = Set(observation.failures.map(\.target))
             onPlanned(plan, desired, observed, Set(platforms.map(\.target)).subtracting(failed))
             await reportPlanOnce(plan)
             for specKey in Set(plan.actions.map { Controller.key($0.key) }) { await queue.add(specKey) }
-            await queue.forget(key)
+            if failed.isEmpty {
+                await queue.forget(key)
+            } else if let delay = await queue.retryLater(key) {
+                // The targets left out are looked at again, with backoff (and at once when a probe hears them).
+                tellObservers { $0.retrying(key: key, target: failed.min()!.rawValue, delay: delay) }
+            }
         } else if key != Controller.everything, let wait = deletionWait(key, plan.actions.filter { Controller.key($0.key) == key }) {
             // The spec's file is gone, but not for long enough yet: look again when it has been.
             await scheduleLater(key, after: wait)
@@ -192,12 +187,12 @@ public actor Controller {
         passEnded(key, started: started, report: report)
     }
 
-    static func key(_ resource: ResourceKey) -> String { resource.target + "/" + resource.name }
+    static func key(_ resource: ResourceKey) -> String { resource.target.rawValue + "/" + resource.name }
 
     func show(_ observed: [ObservedResource], _ desired: DesiredState, _ number: Int) {
         for resource in observed {
             guard let exit = resource.exit, let name = resource.name else { continue }
-            let key = resource.target + "/" + name
+            let key = resource.target.rawValue + "/" + name
             if (records[key]?.lastExit?.finishedAt ?? "") < exit.finishedAt { records[key, default: SpecRecord()].lastExit = exit }
         }
         rememberSeen(observed)
@@ -208,26 +203,41 @@ public actor Controller {
     }
 
     /// Each target's loss and recovery is said once and journaled, for status and history.
+    /// DOCKER_HOST's engine (the implicit docker and swarm targets) is "the engine", as in v1.
     func trackTargets(_ observation: Observation) async {
-        let failed = Dictionary(observation.failures.map { ($0.target, "\($0.error)") }, uniquingKeysWith: { a, _ in a })
+        let failed = Dictionary(observation.failures.map { ($0.target, $0.error) }, uniquingKeysWith: { a, _ in a })
         for platform in platforms {
             let target = platform.target
+            let implicitEngine = target == .docker || target == .swarm
             if let error = failed[target] {
-                if targetsDown[target] == nil {
-                    targetsDown[target] = (Timestamp.rfc3339(Date()), error)
-                    tellObservers { $0.reachabilityChanged(target: target, reachable: false, cause: error) }
-                    if target != "docker" && target != "swarm" {
-                        log("\(target) is unreachable (\(error)); berth keeps running and reconciles when it is back")
-                        await record(JournalRecord(event: "target-down", owner: configuration.owner, target: target, error: error))
+                let unreachable = (error as? BerthError)?.code == .engineUnreachable
+                if targetsDown[target.rawValue] == nil {
+                    targetsDown[target.rawValue] = (Timestamp.rfc3339(Date()), "\(error)")
+                    tellObservers { $0.reachabilityChanged(target: target.rawValue, reachable: false, cause: "\(error)") }
+                    if implicitEngine && unreachable {
+                        if !engineDown {
+                            engineDown = true
+                            log("engine is gone (\(error)); berth keeps running and reconciles when it is back")
+                            await record(JournalRecord(event: "engine-down", owner: configuration.owner, error: String(describing: error)))
+                        }
+                    } else if !implicitEngine {
+                        log("target \(target) is unreachable (\(error)); its specs are left as they are, the other targets go on, and it is reconciled when it answers")
+                        await record(JournalRecord(event: "target-down", owner: configuration.owner, target: target.rawValue, error: "\(error)"))
                     }
                 }
             } else if observation.attempted.contains(target) {
-                let first = targetsSeen.insert(target).inserted
-                let wasDown = targetsDown.removeValue(forKey: target) != nil
-                if first || wasDown { tellObservers { $0.reachabilityChanged(target: target, reachable: true, cause: nil) } }
-                if wasDown, target != "docker" && target != "swarm" {
-                    log("\(target) is reachable again: reconciling")
-                    await record(JournalRecord(event: "target-up", owner: configuration.owner, target: target))
+                let first = targetsSeen.insert(target.rawValue).inserted
+                let wasDown = targetsDown.removeValue(forKey: target.rawValue) != nil
+                if first || wasDown { tellObservers { $0.reachabilityChanged(target: target.rawValue, reachable: true, cause: nil) } }
+                if implicitEngine && engineDown {
+                    engineDown = false
+                    log("engine is back: reconciling everything")
+                    await record(JournalRecord(event: "engine-up", owner: configuration.owner))
+                    await queue.add(Controller.everything)
+                } else if wasDown, !implicitEngine {
+                    log("target \(target) is reachable again: reconciling")
+                    await record(JournalRecord(event: "target-up", owner: configuration.owner, target: target.rawValue))
+                    await queue.add(Controller.everything)
                 }
             }
         }
@@ -271,23 +281,18 @@ public actor Controller {
             log("\(key): the engine refused it; not tried again until the spec changes")
         } else if let delay = await queue.retryLater(key) {
             holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
-            tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target), delay: delay) }
+            tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target.rawValue), delay: delay) }
             log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
         }
         return true
     }
 
-    func engineFailed(_ key: String, _ error: any Error, target: String) async {
-        let unreachable = (error as? BerthError)?.code == .engineUnreachable
-        if unreachable && !engineDown {
-            engineDown = true
-            log("engine is gone (\(error)); berth keeps running and reconciles when it is back")
-            await record(JournalRecord(event: "engine-down", owner: configuration.owner, error: String(describing: error)))
-        } else if !unreachable {
-            log("observing failed: \(error)")
-        }
+    /// A spec key whose target cannot be observed waits with its own backoff; the target's
+    /// loss was said by `trackTargets`.
+    func engineFailed(_ key: String, _ error: any Error, target: TargetName) async {
+        if (error as? BerthError)?.code != .engineUnreachable { log("observing \(target) failed: \(error)") }
         if let delay = await queue.retryLater(key) {
-            tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: target), delay: delay) }
+            tellObservers { $0.retrying(key: key, target: target.rawValue, delay: delay) }
         }
     }
 
@@ -307,7 +312,7 @@ public actor Controller {
     }
 
     /// A target that cannot be used (no swarm manager) is said once, not on every pass.
-    func reportTargetFailures(_ failures: [(target: String, error: any Error)]) async {
+    func reportTargetFailures(_ failures: [(target: TargetName, error: any Error)]) async {
         let now = failures.map { "\($0.error)" }
         guard now != lastTargetErrors else { return }
         lastTargetErrors = now

@@ -26,7 +26,7 @@ public struct Executor: Sendable {
         public var succeeded: Bool { error == nil }
     }
 
-    let platforms: [String: any Platform]
+    let platforms: [TargetName: any Platform]
     let journal: Journal?
     let parallel: Int
     let retry: RetryPolicy
@@ -51,7 +51,7 @@ public struct Executor: Sendable {
             var journalFailure: String?
             // An engine that refused the connection will refuse the next one too: its remaining
             // actions are not tried (one clear failure, not a retry per action).
-            var unreachable: [String: String] = [:]
+            var unreachable: [TargetName: String] = [:]
             func launch() {
                 guard next < actions.count else { return }
                 let index = next
@@ -164,7 +164,7 @@ extension JournalRecord {
         if let strategy = action.strategy { detail["strategy"] = strategy.rawValue }
         if !action.changes.isEmpty { detail["changes"] = action.changes.map(\.description).joined(separator: "; ") }
         return JournalRecord(
-            event: event, owner: owner, target: action.key.target, kind: action.key.kind, name: action.key.name,
+            event: event, owner: owner, target: action.key.target.rawValue, kind: action.key.kind, name: action.key.name,
             replica: action.key.replica, op: action.op.rawValue, reason: action.reason, error: error,
             file: action.spec?.origin.file, attempt: attempt, detail: detail.isEmpty ? nil : detail)
     }
@@ -173,7 +173,7 @@ extension JournalRecord {
 extension JournalRecord {
     /// A spec content the platform refused, not sent again until the spec changes.
     public static func blocked(_ spec: BlockedSpec, owner: String) -> JournalRecord {
-        JournalRecord(event: "blocked", owner: owner, target: spec.key.target, kind: spec.key.kind, name: spec.key.name,
+        JournalRecord(event: "blocked", owner: owner, target: spec.key.target.rawValue, kind: spec.key.kind, name: spec.key.name,
                       error: spec.message, detail: ["config-hash": String(spec.configHash.prefix(12))])
     }
 

@@ -3,8 +3,10 @@ import BerthModel
 /// One engine berth can drive (Docker Engine, Swarm, Kubernetes). Adapters translate
 /// between native API objects and the model; they never diff and never decide.
 public protocol Platform: Sendable {
-    /// The spec `target` this platform serves, e.g. "docker".
-    var target: String { get }
+    /// The target this adapter serves ("docker", or berth.json's "edge-1").
+    var target: TargetName { get }
+    /// Which platform it is: the key of its translator.
+    var platform: PlatformID { get }
     /// Every resource carrying `berth.owner=owner`, from one label-filtered list call.
     func observe(owner: String) async throws -> [ObservedResource]
     /// The same, for platforms whose observation depends on what is wanted (Kubernetes lists
@@ -27,12 +29,12 @@ extension Platform {
 /// Something happened to a managed resource (a container died, was removed, was changed
 /// out of band): the controller re-reads and reconciles that spec, level-triggered.
 public struct ResourceEvent: Sendable, Equatable {
-    public var target: String
+    public var target: TargetName
     /// The spec name from the resource's berth.name label.
     public var name: String
     /// What the engine said happened ("die", "destroy", "update"...).
     public var action: String
-    public init(target: String, name: String, action: String) { self.target = target; self.name = name; self.action = action }
+    public init(target: TargetName, name: String, action: String) { self.target = target; self.name = name; self.action = action }
 }
 
 /// Platforms that can tell what changes as it happens implement this; the stream throws
@@ -42,16 +44,19 @@ public protocol EventSource: Sendable {
 }
 
 /// Platforms that know facts the pure planner needs (Kubernetes: the context's namespace and
-/// which kinds are namespaced, learnt from discovery while observing) add them here.
+/// which kinds are namespaced, learnt from discovery while observing) add them here, under
+/// their own target in `PlanContext.facts`.
 public protocol PlanningFacts: Sendable {
     func contribute(to context: PlanContext) async -> PlanContext
 }
 
 extension Array where Element == any Platform {
-    /// The planning context with every platform's facts added.
-    public func planContext(_ base: PlanContext) async -> PlanContext {
+    /// The planning context with the facts of every platform observed this pass (nil: all).
+    public func planContext(_ base: PlanContext, observed: Set<TargetName>? = nil) async -> PlanContext {
         var context = base
-        for platform in self { if let facts = platform as? any PlanningFacts { context = await facts.contribute(to: context) } }
+        for platform in self where observed?.contains(platform.target) ?? true {
+            if let facts = platform as? any PlanningFacts { context = await facts.contribute(to: context) }
+        }
         return context
     }
 }

@@ -74,14 +74,14 @@ public struct StatusReport: Sendable, Codable {
 
     /// A Swarm service's keys berth does not send; nil when there are none.
     static func unmanaged(_ spec: Spec, _ found: [ObservedResource], owner: String) -> [String]? {
-        guard spec.target == "swarm", let service = found.first, let native = service.native else { return nil }
+        guard spec.platform == .swarm, let service = found.first, let native = service.native else { return nil }
         let keys = NativeDrift.unmanaged(desired: ServiceBody.make(spec: spec, owner: owner, configHash: spec.configHash), observed: native)
         return keys.isEmpty ? nil : keys
     }
 
     /// nil unless the spec made Deployments (other Kubernetes kinds have no rollout).
     static func rollouts(_ found: [ObservedResource]) -> [KubeRollout]? {
-        let deployments = found.filter { $0.target == "kubernetes" && $0.kind == "Deployment" }
+        let deployments = found.filter { $0.platform == .kubernetes && $0.kind == "Deployment" }
         guard !deployments.isEmpty else { return nil }
         return deployments.compactMap { resource in resource.native.map { KubeRollout(deployment: $0, object: resource.id) } }
             .sorted { $0.object < $1.object }
@@ -90,15 +90,16 @@ public struct StatusReport: Sendable, Codable {
     /// A Kubernetes spec is current when every object it makes is there with its hash, and
     /// nothing else of it is.
     static func kubeHashesMatch(_ spec: Spec, _ found: [ObservedResource], _ context: PlanContext) -> Bool {
-        let wanted = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: context.kubeNamespace,
-                                      isNamespaced: { context.isNamespaced(apiVersion: $0, kind: $1) })
+        let facts = context.kubeFacts(spec.target)
+        let wanted = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: facts.namespace,
+                                      isNamespaced: { facts.isNamespaced(apiVersion: $0, kind: $1) })
         return wanted.count == found.count && Set(wanted.map(\.configHash)) == Set(found.compactMap(\.configHash))
     }
 
-    static func kind(_ target: String) -> String {
-        switch target {
-        case "docker": "container"
-        case "kubernetes": "objects"
+    static func kind(_ platform: PlatformID) -> String {
+        switch platform {
+        case .docker: "container"
+        case .kubernetes: "objects"
         default: "service"
         }
     }
@@ -107,27 +108,27 @@ public struct StatusReport: Sendable, Codable {
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
                             notes: [String], records: [String: SpecRecord], context: PlanContext? = nil,
                             blocked: [BlockedSpec] = []) -> StatusReport {
-        let blockedBy = Dictionary(blocked.map { ($0.key.target + "/" + $0.key.name, $0.message) }, uniquingKeysWith: { a, _ in a })
+        let blockedBy = Dictionary(blocked.map { ($0.key.target.rawValue + "/" + $0.key.name, $0.message) }, uniquingKeysWith: { a, _ in a })
         var byName: [String: [ObservedResource]] = [:]
         // Kubernetes observations include objects a spec names that are someone else's (for the
         // planner to refuse): they are not this owner's to show.
-        for resource in observed where resource.target != "kubernetes" || resource.kubeOwner == owner {
-            if let name = resource.name { byName[resource.target + "/" + name, default: []].append(resource) }
+        for resource in observed where resource.platform != .kubernetes || resource.kubeOwner == owner {
+            if let name = resource.name { byName[resource.target.rawValue + "/" + name, default: []].append(resource) }
         }
         var entries: [Entry] = []
         var seen: Set<String> = []
         for spec in desired.specs {
-            let key = spec.target + "/" + spec.name
+            let key = spec.target.rawValue + "/" + spec.name
             seen.insert(key)
             let found = byName[key] ?? []
             let hash = spec.configHash
-            let matches = spec.target == "kubernetes"
+            let matches = spec.platform == .kubernetes
                 ? StatusReport.kubeHashesMatch(spec, found, context ?? PlanContext(owner: owner))
                 : found.allSatisfy { $0.configHash == hash }
             let exit = StatusReport.lastExit(found, records[key])
-            let manifestsOnly = spec.target == "kubernetes" && (StatusReport.rollouts(found) ?? []).isEmpty
+            let manifestsOnly = spec.platform == .kubernetes && (StatusReport.rollouts(found) ?? []).isEmpty
             entries.append(Entry(
-                target: spec.target, kind: StatusReport.kind(spec.target), name: spec.name,
+                target: spec.target.rawValue, kind: StatusReport.kind(spec.platform), name: spec.name,
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
                 configHashMatches: matches && !found.isEmpty,
                 config: found.isEmpty ? "missing" : matches ? "current" : "differs",
@@ -141,11 +142,11 @@ public struct StatusReport: Sendable, Codable {
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
             entries.append(Entry(
-                target: first.target, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
+                target: first.target.rawValue, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
                 runningReplicas: StatusReport.running(found), configHashMatches: false, config: "removed",
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
                 lastExitCode: StatusReport.lastExit(found, records[key])?.code, lastDeath: StatusReport.lastExit(found, records[key])?.finishedAt,
-                objects: first.target == "kubernetes" ? found.count : nil,
+                objects: first.platform == .kubernetes ? found.count : nil,
                 rollouts: StatusReport.rollouts(found), intent: desired.suspended.contains(first.name ?? "") ? "suspended" : nil))
         }
         entries.sort { ($0.target, $0.name) < ($1.target, $1.name) }
@@ -156,7 +157,7 @@ public struct StatusReport: Sendable, Codable {
 
     /// A spec on a target that could not be observed: what runs there is unknown, not zero.
     public static func unknown(_ spec: Spec) -> Entry {
-        Entry(target: spec.target, kind: kind(spec.target), name: spec.name, desiredReplicas: spec.replicas, runningReplicas: 0,
+        Entry(target: spec.target.rawValue, kind: kind(spec.platform), name: spec.name, desiredReplicas: spec.replicas, runningReplicas: 0,
               configHashMatches: false, config: "unknown", lastError: "\(spec.target) could not be observed")
     }
 
@@ -203,7 +204,7 @@ extension Controller {
             owner: configuration.owner, time: Timestamp.rfc3339(Date()), engine: "ok",
             desired: lastDesired, observed: lastObserved, notes: lastNotes, records: records, context: lastContext,
             blocked: lastBlocked)
-        report.targets = platforms.map(\.target).filter { contacted.contains($0) || targetsDown[$0] != nil }.map { target in
+        report.targets = platforms.map(\.target.rawValue).filter { contacted.contains(TargetName($0)) || targetsDown[$0] != nil }.map { target in
             if let down = targetsDown[target] { return StatusReport.Target(name: target, state: "unreachable", since: down.since, error: down.error) }
             return StatusReport.Target(name: target, state: "ok")
         }

@@ -72,7 +72,7 @@ struct KubeWatcher {
                 if let version = object?["metadata"]?["resourceVersion"]?.stringValue { resourceVersion = version }
                 guard kind != "BOOKMARK", let object, let name = KubeWatcher.specName(object) else { continue }
                 if kind == "DELETED" { names.remove(name) } else { names.insert(name) }
-                yield(ResourceEvent(target: "kubernetes", name: name, action: kind.lowercased()))
+                yield(ResourceEvent(target: adapter.target, name: name, action: kind.lowercased()))
             }
             if expired { try await relist(yield) }
         }
@@ -81,7 +81,7 @@ struct KubeWatcher {
     mutating func relist(_ yield: @Sendable (ResourceEvent) -> Void) async throws {
         let (objects, version) = try await adapter.list(type, owner: owner)
         let now = Set(objects.compactMap(KubeWatcher.specName))
-        for name in names.union(now).sorted() { yield(ResourceEvent(target: "kubernetes", name: name, action: "relist")) }
+        for name in names.union(now).sorted() { yield(ResourceEvent(target: adapter.target, name: name, action: "relist")) }
         names = now
         resourceVersion = version
     }

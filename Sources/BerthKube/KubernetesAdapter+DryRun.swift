@@ -12,7 +12,7 @@ extension KubernetesAdapter {
     /// that cannot be checked yet marked: a dry run cannot see a namespace or a
     /// CustomResourceDefinition that the same plan creates (the server answers 404).
     public func dryRun(_ plan: Plan) async -> Plan {
-        let checked = plan.actions.enumerated().filter { [.create, .update, .adopt].contains($0.element.op) && $0.element.key.target == "kubernetes" }
+        let checked = plan.actions.enumerated().filter { [.create, .update, .adopt].contains($0.element.op) && $0.element.key.target == target }
         let creating = Creating(plan)
         var verdicts: [Int: Verdict] = [:]
         await withTaskGroup(of: (Int, Verdict).self) { group in

@@ -14,7 +14,7 @@ extension KubernetesAdapter {
         let known = await discovery.known()
         let seen = Set(found.compactMap { $0.kubeObject?.identity })
         var missing: [KubeObjectID] = []
-        for spec in desired.specs where spec.target == "kubernetes" {
+        for spec in desired.specs where spec.target == target {
             let objects = KubeObjects.make(spec: spec, owner: owner, defaultNamespace: defaultNamespace,
                                            isNamespaced: { known[$0 + "/" + $1] })
             missing += objects.map(\.id).filter { !seen.contains($0.identity) }
@@ -41,7 +41,7 @@ extension KubernetesAdapter {
         let (status, body) = try await client.request(
             "GET", type.objectPath(namespace: id.namespace, name: id.name), doing: "reading \(id)", accept: [404])
         guard status != 404, let body else { return nil }
-        return ObservedResource.kubernetes(object: body, apiVersion: type.apiVersion, kind: type.kind)
+        return ObservedResource.kubernetes(object: body, apiVersion: type.apiVersion, kind: type.kind, target: target)
     }
 
     /// Before a create: the object must not exist, or be this owner's (an earlier attempt's).

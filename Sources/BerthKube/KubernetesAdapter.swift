@@ -8,7 +8,8 @@ import Foundation
 /// uses, applies objects with server-side apply and prunes with background propagation.
 /// It translates and never decides: the planner chose what to apply and what to delete.
 public final class KubernetesAdapter: Platform, Sendable {
-    public let target = "kubernetes"
+    public let target: TargetName
+    public let platform = PlatformID.kubernetes
     public let client: KubeClient
     public let discovery: KubeDiscovery
     /// The namespace of specs and manifests that name none: the kubeconfig context's.
@@ -32,8 +33,10 @@ public final class KubernetesAdapter: Platform, Sendable {
     /// enough that a namespace of thousands of objects does not come as one huge answer.
     public static let defaultPageSize = 500
 
-    public init(client: KubeClient, defaultNamespace: String, kindsFile: String?, pageSize: Int = KubernetesAdapter.defaultPageSize) {
+    public init(client: KubeClient, defaultNamespace: String, kindsFile: String?, pageSize: Int = KubernetesAdapter.defaultPageSize,
+                target: TargetName = .kubernetes) {
         self.client = client
+        self.target = target
         self.discovery = KubeDiscovery(client: client)
         self.defaultNamespace = defaultNamespace
         self.pageSize = pageSize
@@ -48,18 +51,18 @@ public final class KubernetesAdapter: Platform, Sendable {
     }
 
     public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
-        let wanted = KubernetesAdapter.kinds(of: desired)
+        let wanted = KubernetesAdapter.kinds(of: desired, target: target)
         let remembered = kinds.remembered()
         // Nothing wanted here and nothing ever applied from this state folder: there is
         // nothing to find, so the cluster is not asked (it may not even be reachable).
-        if remembered.isEmpty && !desired.specs.contains(where: { $0.target == "kubernetes" }) { return [] }
+        if remembered.isEmpty && !desired.specs.contains(where: { $0.target == target }) { return [] }
         let all = Set(KubernetesAdapter.alwaysObserved + remembered + wanted).sorted()
         var found: [ObservedResource] = []
         for kind in all {
             // A kind the server does not serve (a CRD not installed yet) has nothing of ours.
             guard let type = try await discovery.type(apiVersion: kind.apiVersion, kind: kind.kind) else { continue }
             found += try await list(type, owner: owner).objects.map {
-                ObservedResource.kubernetes(object: $0, apiVersion: type.apiVersion, kind: type.kind)
+                ObservedResource.kubernetes(object: $0, apiVersion: type.apiVersion, kind: type.kind, target: target)
             }
         }
         kinds.remember(wanted)
@@ -181,9 +184,9 @@ public final class KubernetesAdapter: Platform, Sendable {
     }
 
     /// The kinds the specs make: a Deployment and a Service for a portable spec, and each manifest's.
-    static func kinds(of desired: DesiredState) -> [KubeKind] {
+    static func kinds(of desired: DesiredState, target: TargetName = .kubernetes) -> [KubeKind] {
         var out: Set<KubeKind> = []
-        for spec in desired.specs where spec.target == "kubernetes" {
+        for spec in desired.specs where spec.target == target {
             for manifest in spec.manifests { out.insert(KubeKind(manifest.apiVersion, manifest.kind)) }
         }
         return out.sorted()
@@ -194,8 +197,10 @@ extension KubernetesAdapter: PlanningFacts {
     /// The context's namespace and what discovery has learnt of kinds' scopes while observing.
     public func contribute(to context: PlanContext) async -> PlanContext {
         var context = context
-        context.kubeNamespace = defaultNamespace
-        context.kubeIsNamespaced.merge(await discovery.known()) { _, new in new }
+        var facts = context.kubeFacts(target)
+        facts.namespace = defaultNamespace
+        facts.namespacedKinds.merge(await discovery.known()) { _, new in new }
+        context.facts[target] = facts
         return context
     }
 }

@@ -23,14 +23,15 @@ enum Collisions {
         var errors: [SpecError] = []
         var files: Set<String> = []
         var expanded = 0
-        for (index, spec) in specs.enumerated() where spec.target != "kubernetes" {
+        for (index, spec) in specs.enumerated() where spec.platform == .docker || spec.platform == .swarm {
             for binding in spec.hostBindings {
                 let site = sites.count
                 sites.append(Site(spec: index, binding: binding))
                 for port in binding.low...binding.high {
                     expanded += 1
                     guard expanded <= maxExpandedPorts else { break }
-                    let bucketKey = "\(port)/\(binding.proto)"
+                    // Per target: two targets are two engines (berth.json's "docker" and "swarm" are one).
+                    let bucketKey = "\(EngineSharing.engine(of: spec.target))/\(port)/\(binding.proto)"
                     var bucket = buckets[bucketKey] ?? Bucket()
                     // Every address collides with whatever holds the port; one address with
                     // every address or with itself. Constant work per port, however many specs.

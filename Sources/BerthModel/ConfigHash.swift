@@ -14,7 +14,7 @@ extension Spec {
             env[key] = .string(mask?.value(name: key, value) ?? value)
         }
         var object: [String: JSONValue] = [
-            "target": .string(target),
+            "target": .string(target.rawValue),
             "image": .string(image),
             "env": .object(env),
             "ports": .array(ports.map { .string($0.description) }),

@@ -11,6 +11,11 @@ public struct DesiredState: Sendable {
     /// Spec names a person suspended (`berth suspend`, state/suspended.json): left alone like
     /// a spec saying `"suspend": true`, also when their file is gone.
     public var suspended: Set<String> = []
+    /// Targets that could not be observed this pass, and the names of the specs naming them:
+    /// a resource of such a name elsewhere may be one that is moving to that target, so no
+    /// deletion of that name is planned on any target until it is observed again.
+    public var unobservedTargets: Set<TargetName> = []
+    public var unobservedNames: Set<String> = []
 
     public init(specs: [Spec], errors: [SpecError] = [], invalidFiles: [String] = [], fileCount: Int? = nil) {
         self.specs = specs; self.errors = errors; self.invalidFiles = invalidFiles
@@ -21,10 +26,11 @@ public struct DesiredState: Sendable {
     /// defined twice. Both definitions are refused, so neither silently wins.
     /// `apps` names the files that are app folders' app.json.
     /// `policy` is the operator's (`--policy`); a file with a spec that breaks it is invalid.
-    public static func assemble(files: [(path: String, bytes: [UInt8])], apps: Set<String> = [], policy: Policy? = nil) -> DesiredState {
+    public static func assemble(files: [(path: String, bytes: [UInt8])], apps: Set<String> = [], policy: Policy? = nil,
+                                catalog: TargetCatalog = .implicit) -> DesiredState {
         var results: [(path: String, result: SpecDecoder.FileResult)] = files
             .sorted { $0.path < $1.path }
-            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes, app: apps.contains($0.path), policy: policy)) }
+            .map { ($0.path, SpecDecoder.decode(file: $0.path, bytes: $0.bytes, app: apps.contains($0.path), policy: policy, catalog: catalog)) }
 
         var firstSeen: [String: Spec] = [:]
         var duplicateErrors: [String: [SpecError]] = [:]
@@ -32,7 +38,7 @@ public struct DesiredState: Sendable {
         var mirrors: Set<String> = []
         for (_, result) in results {
             for spec in result.specs {
-                let id = spec.target + "/" + spec.name
+                let id = spec.target.rawValue + "/" + spec.name
                 if let first = firstSeen[id] {
                     let error = SpecError(
                         file: spec.origin.file, path: spec.origin.path.appending(key: "name"), position: spec.origin.position,

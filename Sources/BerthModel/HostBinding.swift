@@ -41,15 +41,15 @@ extension FieldReader {
     /// The host ports a valid spec publishes: `ports`, and on `docker` the fragment's
     /// HostConfig.PortBindings, on `swarm` its EndpointSpec.Ports (Swarm publishes on every
     /// address). A fixed host port cannot be bound by two replicas of one container.
-    mutating func hostBindings(_ byKey: [String: JSONNode], _ path: JSONPath, target: String, ports: [PortMapping], replicas: Int) -> [HostBinding] {
-        guard target != "kubernetes" else { return [] }
+    mutating func hostBindings(_ byKey: [String: JSONNode], _ path: JSONPath, platform: PlatformID, ports: [PortMapping], replicas: Int) -> [HostBinding] {
+        guard platform == .docker || platform == .swarm else { return [] }
         var out: [HostBinding] = []
         for (i, port) in ports.enumerated() {
             guard let node = byKey["ports"]?.elements?[i] else { continue }
-            out.append(HostBinding(address: target == "swarm" ? nil : HostBinding.address(port.hostIP), low: port.hostPort, high: port.hostPort,
+            out.append(HostBinding(address: platform == .swarm ? nil : HostBinding.address(port.hostIP), low: port.hostPort, high: port.hostPort,
                                    proto: port.proto, path: path.appending(key: "ports").appending(index: i), position: node.position))
         }
-        if target == "docker", let bindings = byKey["docker"]?.member("HostConfig")?.value.member("PortBindings")?.value.members {
+        if platform == .docker, let bindings = byKey["docker"]?.member("HostConfig")?.value.member("PortBindings")?.value.members {
             let base = path.appending(key: "docker").appending(key: "HostConfig").appending(key: "PortBindings")
             for binding in bindings {
                 let proto = binding.key.split(separator: "/").dropFirst().first.map(String.init) ?? "tcp"
@@ -65,7 +65,7 @@ extension FieldReader {
                 }
             }
         }
-        if target == "swarm", let published = byKey["swarm"]?.member("EndpointSpec")?.value.member("Ports")?.value.elements {
+        if platform == .swarm, let published = byKey["swarm"]?.member("EndpointSpec")?.value.member("Ports")?.value.elements {
             let base = path.appending(key: "swarm").appending(key: "EndpointSpec").appending(key: "Ports")
             for (i, item) in published.enumerated() {
                 guard let portNode = item.member("PublishedPort")?.value, case .number(let text) = portNode.kind,

@@ -16,7 +16,7 @@ extension KubeDecision {
         init() {}
 
         init(_ observed: [ObservedResource], owner: String) {
-            for resource in observed where resource.target == "kubernetes" {
+            for resource in observed where resource.platform == .kubernetes {
                 guard let id = resource.kubeObject else { continue }
                 if resource.state == .removing {
                     removing[id.identity] = resource

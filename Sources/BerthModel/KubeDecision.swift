@@ -13,9 +13,10 @@ enum KubeDecision {
         var notes: [String] = []
     }
 
-    static func plan(specs: [Spec], observed: [ObservedResource], context: PlanContext, others: Others = Others()) -> Result {
+    static func plan(target: TargetName = .kubernetes, specs: [Spec], observed: [ObservedResource], context: PlanContext,
+                     facts: KubeFacts = KubeFacts(), others: Others = Others()) -> Result {
         var result = Result()
-        let (objectsBySpec, clashing) = objects(specs, context: context, into: &result)
+        let (objectsBySpec, clashing) = objects(specs, context: context, facts: facts, into: &result)
         var found: [String: ObservedResource] = [:]
         for resource in observed {
             guard let id = resource.kubeObject else { continue }
@@ -43,7 +44,7 @@ enum KubeDecision {
         let specNames = Set(specs.map(\.name))
         for (identity, resource) in found.sorted(by: { $0.key < $1.key }) where !wanted.contains(identity) {
             guard let name = resource.name, !clashing.contains(name) else { continue }
-            let key = ResourceKey(target: "kubernetes", kind: resource.kind, name: name, object: resource.id)
+            let key = ResourceKey(target: target, kind: resource.kind, name: name, object: resource.id)
             if specNames.contains(name) {
                 result.actions.append(deletion(key, resource, reason: "no longer in spec \(name)"))
             } else if !resource.prune {
@@ -80,7 +81,7 @@ enum KubeDecision {
 
     static func action(_ op: Action.Op, _ object: KubeObject, spec: Spec, found: ObservedResource?, reason: String,
                        changes: [FieldChange] = []) -> Action {
-        let key = ResourceKey(target: "kubernetes", kind: object.kind, name: spec.name, object: object.id.description)
+        let key = ResourceKey(target: spec.target, kind: object.kind, name: spec.name, object: object.id.description)
         return Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
                       existingName: found?.engineName, changes: changes, native: object.body)
     }
@@ -106,13 +107,13 @@ enum KubeDecision {
 
     /// Every spec's objects, and the specs whose objects clash with another object of the
     /// same identity: both are refused with an error naming the other, like duplicate names.
-    private static func objects(_ specs: [Spec], context: PlanContext, into result: inout Result) -> ([String: [KubeObject]], Set<String>) {
+    private static func objects(_ specs: [Spec], context: PlanContext, facts: KubeFacts, into result: inout Result) -> ([String: [KubeObject]], Set<String>) {
         var bySpec: [String: [KubeObject]] = [:]
         var first: [String: (spec: String, object: KubeObject)] = [:]
         var clashing: Set<String> = []
         for spec in specs {
-            let objects = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: context.kubeNamespace,
-                                           isNamespaced: context.isNamespaced)
+            let objects = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: facts.namespace,
+                                           isNamespaced: { facts.isNamespaced(apiVersion: $0, kind: $1) })
             bySpec[spec.name] = objects
             for object in objects {
                 guard let earlier = first[object.id.identity] else { first[object.id.identity] = (spec.name, object); continue }

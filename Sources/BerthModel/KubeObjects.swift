@@ -12,7 +12,8 @@ public enum KubeObjects {
         spec: Spec, owner: String, defaultNamespace: String, isNamespaced: (String, String) -> Bool?
     ) -> [KubeObject] {
         let namespace = spec.namespace ?? defaultNamespace
-        let berthLabels: [String: JSONValue] = [Labels.owner: .string(owner), Labels.name: .string(spec.name)]
+        var berthLabels: [String: JSONValue] = [Labels.owner: .string(owner), Labels.name: .string(spec.name)]
+        if !spec.target.isImplicit { berthLabels[Labels.target] = .string(spec.target.rawValue) }
         var objects: [KubeObject] = []
         if !spec.image.isEmpty {
             objects.append(KubeObject(

@@ -10,7 +10,7 @@ public enum MassCreateGuard {
     /// What a create starts: one container, or a replicated service's replicas; a Kubernetes
     /// object counts once (the cluster's own quotas govern its pods).
     static func weight(_ action: Action) -> Int {
-        guard action.key.target == "swarm", let spec = action.spec, spec.mode != .global else { return 1 }
+        guard let spec = action.spec, spec.platform == .swarm, spec.mode != .global else { return 1 }
         return max(spec.replicas, 1)
     }
 

@@ -28,6 +28,15 @@ public enum Labels {
     public static let name = "berth.name"
     public static let replica = "berth.replica"
     public static let configHash = "berth.config-hash"
+    /// The target a resource was made for, on named targets only (berth.json's): two targets
+    /// pointed at one engine never take each other's resources. The implicit targets write
+    /// none, so what berth v1 made stays theirs.
+    public static let target = "berth.target"
+
+    /// Whether a resource's `berth.target` label places it on `target`.
+    public static func belongs(_ value: String?, to target: TargetName) -> Bool {
+        target.isImplicit ? value == nil : value == target.rawValue
+    }
     public static let removeImage = "berth.remove-image"
     /// Kubernetes: an annotation naming the Deployment's env variables that were sealed, so
     /// that when one is removed from the spec its old value is not shown in the plan.

@@ -5,7 +5,7 @@ extension ObservedResource {
     /// hence the two arguments). `id` is the object's `KubeObjectID` description, `name` its
     /// `berth.name` label, `configHash` its `berth.config-hash` annotation; an object being
     /// deleted (deletionTimestamp set) is `.removing` and left to finish.
-    public static func kubernetes(object: JSONValue, apiVersion: String, kind: String) -> ObservedResource {
+    public static func kubernetes(object: JSONValue, apiVersion: String, kind: String, target: TargetName = .kubernetes) -> ObservedResource {
         let metadata = object["metadata"]
         let namespace = metadata?["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let name = metadata?["name"]?.stringValue ?? ""
@@ -15,7 +15,7 @@ extension ObservedResource {
         native["apiVersion"] = .string(apiVersion)
         native["kind"] = .string(kind)
         var found = ObservedResource(
-            id: id.description, target: "kubernetes", kind: kind, name: specName, replica: nil,
+            id: id.description, target: target, platform: .kubernetes, kind: kind, name: specName, replica: nil,
             engineName: (namespace.map { "\($0)/" } ?? "") + name,
             configHash: metadata?["annotations"]?[Labels.configHash]?.stringValue,
             state: metadata?["deletionTimestamp"].map { $0 == .null ? .running : .removing } ?? .running,
@@ -25,7 +25,7 @@ extension ObservedResource {
     }
 
     /// The object this is, for target kubernetes.
-    public var kubeObject: KubeObjectID? { target == "kubernetes" ? KubeObjectID(parsing: id) : nil }
+    public var kubeObject: KubeObjectID? { platform == .kubernetes ? KubeObjectID(parsing: id) : nil }
 
     /// The `berth.owner` label of a Kubernetes object: berth acts only on its own.
     public var kubeOwner: String? { native?["metadata"]?["labels"]?[Labels.owner]?.stringValue }

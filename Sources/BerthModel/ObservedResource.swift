@@ -2,7 +2,9 @@
 /// typed fields so the planner never reads engine objects.
 public struct ObservedResource: Sendable, Equatable {
     public var id: String
-    public var target: String
+    /// The target it was observed on, and the platform serving it.
+    public var target: TargetName
+    public var platform: PlatformID
     public var kind: String
     /// berth.name; nil when the label is missing or not a valid name (then the planner
     /// treats the resource as foreign, never as its own).
@@ -33,10 +35,10 @@ public struct ObservedResource: Sendable, Equatable {
     /// when its spec is removed.
     public var prune = true
 
-    public init(id: String, target: String = "docker", kind: String = "container", name: String?, replica: Int?,
+    public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,
                 swarm: SwarmRollout? = nil) {
-        self.id = id; self.target = target; self.kind = kind; self.name = name; self.replica = replica
+        self.id = id; self.target = target; self.platform = platform ?? PlatformID.implicit(target) ?? .docker; self.kind = kind; self.name = name; self.replica = replica
         self.engineName = engineName; self.configHash = configHash; self.state = state
         self.native = native; self.running = running; self.swarm = swarm
     }

@@ -68,7 +68,7 @@ extension Plan: CustomStringConvertible {
         ]
         // Only when there are some, so the shape scripts know stays as it was.
         if !blocked.isEmpty {
-            object["blocked"] = .array(blocked.map { .object(["target": .string($0.key.target), "kind": .string($0.key.kind),
+            object["blocked"] = .array(blocked.map { .object(["target": .string($0.key.target.rawValue), "kind": .string($0.key.kind),
                                                                "name": .string($0.key.name), "message": .string($0.message)]) })
         }
         return .object(object)
@@ -78,7 +78,7 @@ extension Plan: CustomStringConvertible {
 extension Action {
     public var json: JSONValue {
         var object: [String: JSONValue] = [
-            "op": .string(op.rawValue), "target": .string(key.target), "kind": .string(key.kind),
+            "op": .string(op.rawValue), "target": .string(key.target.rawValue), "kind": .string(key.kind),
             "name": .string(key.name), "reason": .string(reason),
             "replica": key.replica.map { .number(String($0)) } ?? .null,
         ]

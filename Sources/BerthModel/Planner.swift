@@ -4,11 +4,10 @@ public struct PlanContext: Sendable {
     public var allowMassDelete: Bool
     /// Fingerprinted canonical configurations by config hash, for field diffs of replacements.
     public var knownConfigs: [String: JSONValue]
-    /// Kubernetes: the namespace of specs that name none (the kubeconfig context's, else "default").
-    public var kubeNamespace: String
-    /// Kubernetes: whether a kind is namespaced, from API discovery, keyed by
-    /// `PlanContext.kindKey(apiVersion:kind:)`. Kinds not listed count as namespaced.
-    public var kubeIsNamespaced: [String: Bool]
+    /// What each target's platform learnt while observing (`TargetFacts`), by target.
+    public var facts: [TargetName: any TargetFacts] = [:]
+    /// The translators by platform: the standard three unless a caller registers more.
+    public var translators = PlatformTranslators.standard
     /// What the guard held on earlier passes, and what a person released since.
     public var heldDeletions = HeldDeletions()
     /// Removed specs whose deletion this run may carry out (`apply --allow-delete NAME`).
@@ -20,106 +19,82 @@ public struct PlanContext: Sendable {
     /// Let a plan create more than `MassCreateGuard.limit` at once (`--allow-mass-create`).
     public var allowMassCreate = false
 
-    public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:],
-                kubeNamespace: String = "default", kubeIsNamespaced: [String: Bool] = [:]) {
+    public init(owner: String, allowMassDelete: Bool = false, knownConfigs: [String: JSONValue] = [:]) {
         self.owner = owner; self.allowMassDelete = allowMassDelete; self.knownConfigs = knownConfigs
-        self.kubeNamespace = kubeNamespace; self.kubeIsNamespaced = kubeIsNamespaced
-    }
-
-    /// "apps/v1/Deployment": the key of `kubeIsNamespaced`.
-    public static func kindKey(apiVersion: String, kind: String) -> String { apiVersion + "/" + kind }
-
-    /// Discovery's answer for a kind, nil when unknown.
-    public func isNamespaced(apiVersion: String, kind: String) -> Bool? {
-        kubeIsNamespaced[PlanContext.kindKey(apiVersion: apiVersion, kind: kind)]
     }
 }
 
 /// Desired state + observed state -> plan. Pure and synchronous: no I/O, no clock, so every
-/// decision can be tested as a table.
+/// decision can be tested as a table. Each target is planned by its platform's translator;
+/// what is shared (suspension, the deletion guard, selection, the mass-create guard) is here.
 public enum Planner {
     public static func plan(desired: DesiredState, observed: [ObservedResource], context: PlanContext) -> Plan {
         var actions: [Action] = []
         var orphans: [Action] = []
         var notes: [String] = []
         var blocked: [BlockedSpec] = []
+        var errors: [SpecError] = []
+        var clashing: [String] = []
 
-        // A Kubernetes object is acted on only when it carries this owner's label, whatever
-        // the adapter's list call returned.
-        let mine = observed.filter { $0.target != "kubernetes" || $0.kubeOwner == context.owner }
         // Suspended specs (`"suspend": true`, `berth suspend NAME`) are left out whole: no
         // action, no healing, and no deletion of a suspended spec whose file was removed.
         let suspended = desired.suspended.union(desired.specs.filter(\.suspend).map(\.name))
-        let identified = mine.filter { $0.isIdentified && $0.state != .removing }
-        let owned = identified.filter { !suspended.contains($0.name!) }
-        for name in suspended.sorted() {
-            let count = identified.filter { $0.name == name }.count
-            notes.append("suspended: \(name) (\(count) resource\(count == 1 ? "" : "s") left alone)")
+        var owned: [ObservedResource] = []
+        var observedByTarget: [TargetName: [ObservedResource]] = [:]
+        var platformOf: [TargetName: PlatformID] = [:]
+        for resource in observed {
+            observedByTarget[resource.target, default: []].append(resource)
+            platformOf[resource.target] = platformOf[resource.target] ?? resource.platform
         }
         let planned = desired.specs.filter { !suspended.contains($0.name) }
-        // Kubernetes objects without berth.name are KubeDecision's: it restores the label of
-        // one a spec names and words its own note.
-        let unlabelled = mine.filter { !$0.isIdentified && $0.target != "kubernetes" }
-        if !unlabelled.isEmpty {
-            let names = unlabelled.map(\.engineName).sorted().joined(separator: ", ")
-            let labels = unlabelled.contains { $0.kind == "container" } ? "berth.name/berth.replica" : "berth.name"
-            notes.append("left alone: \(names) carry the owner label but no valid \(labels)")
-        }
-        var groups: [ResourceKey: [ObservedResource]] = [:]
-        for resource in owned where resource.target != "kubernetes" {
-            groups[ResourceKey(target: resource.target, kind: resource.kind, name: resource.name!, replica: resource.replica), default: []].append(resource)
-        }
-        let specsByName = Dictionary(planned.map { ($0.target + "/" + $0.name, $0) }, uniquingKeysWith: { a, _ in a })
-
-        let kube = KubeDecision.plan(specs: planned.filter { $0.target == "kubernetes" },
-                                     observed: owned.filter { $0.target == "kubernetes" }, context: context,
-                                     others: KubeDecision.Others(observed, owner: context.owner))
-        actions += kube.actions
-        orphans += kube.orphans
-        notes += kube.notes
-        for spec in planned where spec.target != "kubernetes" {
-            let hash = spec.configHash
-            switch spec.target {
-            case "docker":
-                for replica in stride(from: 1, through: spec.replicas, by: 1) {
-                    let key = ResourceKey(target: spec.target, kind: "container", name: spec.name, replica: replica)
-                    actions += ContainerDecision.decide(
-                        key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
+        let specsByTarget = Dictionary(grouping: planned, by: \.target)
+        for spec in planned { platformOf[spec.target] = spec.platform }
+        var suspendedCounts: [String: Int] = [:]
+        for target in platformOf.keys.sorted() {
+            let platform = platformOf[target]!
+            guard let translator = context.translators[platform] else {
+                errors += (specsByTarget[target] ?? []).map {
+                    SpecError(file: $0.origin.file, path: $0.origin.path, position: $0.origin.position,
+                              message: "target \(target) is served by platform \(platform), which this berth does not have")
                 }
-            default:
-                let key = ResourceKey(target: spec.target, kind: "service", name: spec.name)
-                let decided = ServiceDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: context)
-                actions += decided.actions
-                blocked += decided.blocked
+                continue
             }
+            let seen = observedByTarget[target] ?? []
+            // A resource is acted on only when the platform says it is this owner's.
+            let identified = seen.filter { $0.isIdentified && $0.state != .removing && translator.isOwned($0, owner: context.owner) }
+            for resource in identified where suspended.contains(resource.name!) { suspendedCounts[resource.name!, default: 0] += 1 }
+            let mine = identified.filter { !suspended.contains($0.name!) }
+            owned += mine
+            let decision = translator.plan(TargetInput(
+                target: target, specs: specsByTarget[target] ?? [], owned: mine,
+                observed: seen.filter { !$0.isIdentified || !suspended.contains($0.name!) }, context: context))
+            actions += decision.actions
+            orphans += decision.orphans
+            notes += decision.notes
+            errors += decision.errors
+            blocked += decision.blocked
+            clashing += decision.clashingFiles
         }
+        notes = suspended.sorted().map { name in
+            let count = suspendedCounts[name] ?? 0
+            return "suspended: \(name) (\(count) resource\(count == 1 ? "" : "s") left alone)"
+        } + notes
 
-        for (key, resources) in groups {
-            if let spec = specsByName[key.target + "/" + key.name] {
-                if let replica = key.replica, replica > spec.replicas {
-                    actions += resources.map {
-                        delete(key, $0, reason: "scaled down to \(spec.replicas) replica\(spec.replicas == 1 ? "" : "s")")
-                    }
-                }
-            } else {
-                // `"prune": false`: left running and given up, never deleted; not a deletion
-                // the guard weighs either.
-                for resource in resources {
-                    if resource.prune {
-                        orphans.append(delete(key, resource, reason: "spec removed"))
-                    } else {
-                        actions.append(Action(op: .release, key: key, reason: "prune: false", existingID: resource.id, existingName: resource.engineName))
-                    }
-                }
-            }
+        // A name whose spec names a target not observed now may be moving there: its
+        // resources elsewhere wait until that target answers again.
+        let waiting = orphans.filter { desired.unobservedNames.contains($0.key.name) }
+        orphans.removeAll { desired.unobservedNames.contains($0.key.name) }
+        if !waiting.isEmpty {
+            let targets = desired.unobservedTargets.sorted().map(\.rawValue).joined(separator: ", ")
+            notes.append("\(Set(waiting.map(\.key.name)).count) spec\(Set(waiting.map(\.key.name)).count == 1 ? "" : "s") not pruned elsewhere while \(targets) cannot be observed: \(Set(waiting.map(\.key.name)).sorted().joined(separator: ", "))")
         }
-
-        let guarded = Planner.guardDeletions(
-            orphans: orphans, owned: owned, invalidFiles: desired.invalidFiles + Set(kube.clashingFiles).subtracting(desired.invalidFiles).sorted(),
+        var guarded = Planner.guardDeletions(
+            orphans: orphans, owned: owned, invalidFiles: desired.invalidFiles + Set(clashing).subtracting(desired.invalidFiles).sorted(),
             context: context)
+        guarded.held += waiting.map { var held = $0; held.reason = "spec removed here, held while target(s) \(desired.unobservedTargets.sorted().map(\.rawValue).joined(separator: ", ")) cannot be observed"; return held }
         actions += guarded.delete
         notes += guarded.notes
-        var plan = Plan(actions: actions, errors: desired.errors + kube.errors, held: guarded.held, notes: notes, blocked: blocked)
+        var plan = Plan(actions: actions, errors: desired.errors + errors, held: guarded.held, notes: notes, blocked: blocked)
         plan.guardHeld = guarded.guardHeld
         plan.orphanSpecs = guarded.orphanSpecs
         plan.specCount = desired.specs.count

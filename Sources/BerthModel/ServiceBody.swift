@@ -1,7 +1,10 @@
 /// Spec -> Swarm ServiceSpec (Engine API 1.41). Pure translation, so the planner can judge
 /// drift by comparing what the engine holds with what berth would send.
 public enum ServiceBody {
-    public static func name(owner: String, spec: String) -> String { "\(owner)-\(spec)" }
+    /// OWNER-NAME; on a named target OWNER-TARGET-NAME (two targets may share a swarm).
+    public static func name(owner: String, spec: String, target: TargetName = .swarm) -> String {
+        target.isImplicit ? "\(owner)-\(spec)" : "\(owner)-\(target)-\(spec)"
+    }
 
     /// `image` is the spec's image pinned by ID or digest (`docker stack deploy` pins digests
     /// too): a tag alone never rolls tasks out when the image behind it changes.
@@ -51,6 +54,7 @@ public enum ServiceBody {
         if spec.mode != .global { own[Labels.replicas] = .string(String(spec.replicas)) }
         if spec.removeImage { own[Labels.removeImage] = .string("true") }
         if !spec.prune { own[Labels.prune] = .string("false") }
+        if !spec.target.isImplicit { own[Labels.target] = .string(spec.target.rawValue) }
         return merged.merging(.object(["Labels": .object(own)]))
     }
 }

@@ -10,7 +10,7 @@ enum ServiceDecision {
 
     static func decide(key: ResourceKey, spec: Spec, hash: String, found: [ObservedResource],
                        context: PlanContext) -> (actions: [Action], blocked: [BlockedSpec]) {
-        let expectedName = ServiceBody.name(owner: context.owner, spec: spec.name)
+        let expectedName = ServiceBody.name(owner: context.owner, spec: spec.name, target: spec.target)
         let ranked = found.sorted {
             ($0.engineName == expectedName ? 0 : 1, $0.configHash == hash ? 0 : 1, $0.id)
                 < ($1.engineName == expectedName ? 0 : 1, $1.configHash == hash ? 0 : 1, $1.id)

@@ -3,7 +3,12 @@
 /// Values only: a spec knows where it came from (for error messages) but nothing about engines.
 public struct Spec: Sendable, Equatable {
     public var name: String
-    public var target: String
+    /// Where it runs: after a group is fanned out, one target per spec value.
+    public var target: TargetName
+    /// Which platform serves `target` (so which translator plans it and which fields it takes).
+    public var platform: PlatformID
+    /// The group the spec's file named, when it was fanned out over one (for display).
+    public var group: String?
     /// The image reference, "repo:tag".
     public var image: String
     /// How the image is obtained; a plain string image is pulled when missing.
@@ -60,7 +65,7 @@ public struct Spec: Sendable, Equatable {
     public var origin: SpecOrigin
 
     public init(
-        name: String, target: String = "docker", image: String, command: [String]? = nil,
+        name: String, target: TargetName = .docker, platform: PlatformID? = nil, image: String, command: [String]? = nil,
         env: [String: String] = [:], replicas: Int = 1, ports: [PortMapping] = [], volumes: [VolumeMount] = [],
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
         mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
@@ -69,6 +74,7 @@ public struct Spec: Sendable, Equatable {
         origin: SpecOrigin = SpecOrigin(file: "<memory>", path: .root, position: JSONPosition(line: 1, column: 1))
     ) {
         self.name = name; self.target = target; self.image = image; self.command = command
+        self.platform = platform ?? PlatformID.implicit(target) ?? .docker
         self.env = env; self.replicas = replicas; self.ports = ports; self.volumes = volumes
         self.labels = labels; self.restart = restart; self.docker = docker
         self.mode = mode; self.update = update; self.swarm = swarm
@@ -152,7 +158,7 @@ public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {
 
 /// Identity of one managed resource: a container replica, a service, a Kubernetes object.
 public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var target: String
+    public var target: TargetName
     public var kind: String
     /// The spec name (berth.name).
     public var name: String
@@ -160,7 +166,7 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Kubernetes only: the object, as `KubeObjectID.description` ("apps/v1 Deployment
     /// default/web"); one spec makes several objects, so the spec name alone is not enough.
     public var object: String?
-    public init(target: String, kind: String, name: String, replica: Int? = nil, object: String? = nil) {
+    public init(target: TargetName, kind: String, name: String, replica: Int? = nil, object: String? = nil) {
         self.target = target; self.kind = kind; self.name = name; self.replica = replica; self.object = object
     }
     public static func < (a: ResourceKey, b: ResourceKey) -> Bool {

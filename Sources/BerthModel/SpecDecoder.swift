@@ -9,11 +9,10 @@ public enum SpecDecoder {
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
         "state", "suspend", "prune",
     ]
-    public static let targets = ["docker", "swarm", "kubernetes"]
-    /// Fields that only mean something on one target.
-    static let targetOnly = [
-        "docker": "docker", "mode": "swarm", "update": "swarm", "swarm": "swarm",
-        "namespace": "kubernetes", "kubernetes": "kubernetes", "manifests": "kubernetes", "adopt": "kubernetes",
+    /// Fields that only mean something on one platform.
+    static let platformOnly: [String: PlatformID] = [
+        "docker": .docker, "mode": .swarm, "update": .swarm, "swarm": .swarm,
+        "namespace": .kubernetes, "kubernetes": .kubernetes, "manifests": .kubernetes, "adopt": .kubernetes,
     ]
     public static let maxNameLength = 53
     public static let maxReplicas = 1000
@@ -33,7 +32,10 @@ public enum SpecDecoder {
     /// without `image`, whose image is built from the folder, as `cf push` of a Dockerfile app.
     /// `policy`: the operator's; a spec that breaks it makes its file invalid. Without one,
     /// risky fields come back as warnings.
-    public static func decode(file: String, bytes: [UInt8], app: Bool = false, policy: Policy? = nil) -> FileResult {
+    /// `catalog`: the targets a spec may name (berth.json's, or the implicit three); a spec
+    /// naming a group comes back once per member.
+    public static func decode(file: String, bytes: [UInt8], app: Bool = false, policy: Policy? = nil,
+                              catalog: TargetCatalog = .implicit) -> FileResult {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -41,14 +43,14 @@ public enum SpecDecoder {
             let message = error.message.hasPrefix("duplicate key") ? error.message : "invalid JSON: \(error.message)"
             return FileResult(specs: [], errors: [SpecError(file: file, path: error.path, position: error.position, message: message)])
         }
-        var reader = FieldReader(file: file, app: app)
+        var reader = FieldReader(file: file, app: app, catalog: catalog)
         var specs: [Spec] = []
         switch root.kind {
         case .object:
-            if let spec = reader.spec(root, path: .root) { specs.append(spec) }
+            if let spec = reader.spec(root, path: .root) { specs += catalog.fannedOut(spec) }
         case .array(let items):
             for (index, item) in items.enumerated() {
-                if let spec = reader.spec(item, path: JSONPath.root.appending(index: index)) { specs.append(spec) }
+                if let spec = reader.spec(item, path: JSONPath.root.appending(index: index)) { specs += catalog.fannedOut(spec) }
             }
         default:
             reader.fail(root, .root, "expected a spec object or an array of spec objects, got \(root.typeName)")
@@ -79,7 +81,10 @@ struct FieldReader {
     /// Risky fields of the specs read so far, judged against the policy by `SpecDecoder`.
     var findings: [PolicyFinding] = []
 
-    init(file: String, app: Bool = false) { self.file = file; self.app = app }
+    /// The targets a spec may name.
+    let catalog: TargetCatalog
+
+    init(file: String, app: Bool = false, catalog: TargetCatalog = .implicit) { self.file = file; self.app = app; self.catalog = catalog }
 
     mutating func fail(_ node: JSONNode, _ path: JSONPath, _ message: String) {
         errors.append(SpecError(file: file, path: path, position: node.position, message: message))
@@ -114,10 +119,12 @@ struct FieldReader {
             imageAndSource = name.map { ("berth-app/\($0):" + String(SHA256.hex(folder).prefix(12)),
                                         ImageSource(kind: .build(context: folder, dockerfile: "Dockerfile", args: [:]), position: node.position, path: path)) }
         }
-        let target = byKey["target"].flatMap { oneOf($0, path.appending(key: "target"), SpecDecoder.targets, what: "target") } ?? "docker"
-        let manifests = target == "kubernetes" ? byKey["manifests"].flatMap { self.manifests($0, path.appending(key: "manifests")) } : nil
+        let resolution = byKey["target"].map { self.target($0, path.appending(key: "target")) } ?? catalog.resolve("docker")
+        let target = resolution?.members.first ?? .docker
+        let platform = resolution?.platform ?? .docker
+        let manifests = platform == .kubernetes ? byKey["manifests"].flatMap { self.manifests($0, path.appending(key: "manifests")) } : nil
         // On a cluster a spec may be manifests only: then no Deployment is generated.
-        let manifestsOnly = target == "kubernetes" && byKey["manifests"] != nil && byKey["image"] == nil
+        let manifestsOnly = platform == .kubernetes && byKey["manifests"] != nil && byKey["image"] == nil
         if !app && byKey["image"] == nil {
             if manifestsOnly {
                 if manifests?.isEmpty == true { fail(byKey["manifests"]!, path.appending(key: "manifests"), "a spec without \"image\" needs at least one manifest") }
@@ -129,13 +136,15 @@ struct FieldReader {
         let command = byKey["command"].flatMap { stringArray($0, path.appending(key: "command")) }
         let env = byKey["env"].flatMap { environment($0, path.appending(key: "env")) } ?? ([:], [:], [:])
         for member in members {
-            if let only = SpecDecoder.targetOnly[member.key], only != target {
-                fail(at: member.keyPosition, path.appending(key: member.key), "\"\(member.key)\" is only for target \"\(only)\" (this spec's target is \"\(target)\")")
+            if resolution != nil, let only = SpecDecoder.platformOnly[member.key], only != platform {
+                fail(at: member.keyPosition, path.appending(key: member.key), target.isImplicit
+                     ? "\"\(member.key)\" is only for target \"\(only)\" (this spec's target is \"\(target)\")"
+                     : "\"\(member.key)\" is only for \(only) targets (this spec's target \"\(resolution.map(\.word) ?? target.rawValue)\" is \(platform))")
             }
         }
         let replicas = byKey["replicas"].flatMap { self.replicas($0, path.appending(key: "replicas")) } ?? 1
         // Only containers on one engine compete for a host port; Swarm's routing mesh shares it.
-        let ports = byKey["ports"].flatMap { self.ports($0, path.appending(key: "ports"), replicas: target == "docker" ? replicas : 1) } ?? []
+        let ports = byKey["ports"].flatMap { self.ports($0, path.appending(key: "ports"), replicas: platform == .docker ? replicas : 1) } ?? []
         let volumes = byKey["volumes"].flatMap { self.volumes($0, path.appending(key: "volumes")) } ?? []
         let labels = byKey["labels"].flatMap { self.labels($0, path.appending(key: "labels")) } ?? [:]
         let restart = byKey["restart"].flatMap {
@@ -148,7 +157,7 @@ struct FieldReader {
         let update = byKey["update"].flatMap { self.update($0, path.appending(key: "update")) }
         let swarm = byKey["swarm"].flatMap { swarmFragment($0, path.appending(key: "swarm")) }
         var namespace: String?, kubernetes: JSONValue?
-        if target == "kubernetes" {
+        if platform == .kubernetes {
             namespace = byKey["namespace"].flatMap { self.namespace($0, path.appending(key: "namespace")) }
             kubernetes = byKey["kubernetes"].flatMap { kubernetesFragment($0, path.appending(key: "kubernetes"), name: name) }
             refuseOnKubernetes(members, path, image: imageAndSource?.1, manifestsOnly: manifestsOnly)
@@ -156,7 +165,7 @@ struct FieldReader {
                 fail(byKey["ports"]!.elements![i], path.appending(key: "ports").appending(index: i), "a Service has no host IP; write \"\(port.hostPort):\(port.containerPort)/\(port.proto)\"")
             }
         }
-        if target == "swarm" { checkSwarm(byKey, path, mode: mode, ports: ports) }
+        if platform == .swarm { checkSwarm(byKey, path, mode: mode, ports: ports) }
         var removeImage = false
         if let node = byKey["removeImage"] {
             if case .bool(let b) = node.kind { removeImage = b } else { fail(node, path.appending(key: "removeImage"), "expected true or false, got \(node.typeName)") }
@@ -168,8 +177,8 @@ struct FieldReader {
         var state = RunIntent.running
         if let node = byKey["state"], let word = oneOf(node, path.appending(key: "state"), RunIntent.allCases.map(\.rawValue), what: "state") {
             state = RunIntent(rawValue: word)!
-            if state == .stopped && target != "docker" {
-                fail(node, path.appending(key: "state"), "\"state\": \"stopped\" is only for target \"docker\"; a \(target == "swarm" ? "Swarm service" : "Kubernetes Deployment") is stopped with \"replicas\": 0")
+            if state == .stopped && platform != .docker {
+                fail(node, path.appending(key: "state"), "\"state\": \"stopped\" is only for target \"docker\"; a \(platform == .swarm ? "Swarm service" : "Kubernetes Deployment") is stopped with \"replicas\": 0")
             }
         }
         var suspend = false
@@ -181,9 +190,9 @@ struct FieldReader {
             if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
         }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
-        let hostBindings = hostBindings(byKey, path, target: target, ports: ports, replicas: replicas)
+        let hostBindings = hostBindings(byKey, path, platform: platform, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
-        scanRisks(node, path, target: target, imageSource: imageSource, manifestsOnly: manifestsOnly)
+        scanRisks(node, path, platform: platform, imageSource: imageSource, manifestsOnly: manifestsOnly)
         var spec = Spec(
             name: name, target: target, image: image, command: command, env: env.plain, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
@@ -197,6 +206,8 @@ struct FieldReader {
         spec.state = state
         spec.suspend = suspend
         spec.prune = prune
+        spec.platform = platform
+        if case .group(let group, _, _) = resolution { spec.group = group }
         return spec
     }
 

@@ -1,40 +1,61 @@
 import BerthEngine
 import BerthHTTP
-import BerthKube
 import BerthModel
 import Foundation
 
+/// How to reach one Kubernetes target: the implicit one from the global options
+/// (--kubeconfig, --context, --kube-proxy), or a berth.json target's context and file.
+public struct KubeTargetSettings: Sendable {
+    public var target: TargetName
+    public var kubeconfig: String?
+    public var context: String?
+    /// Through `kubectl proxy --unix-socket` (exec plugins, anything berth does not speak).
+    public var proxy: Bool
+    /// KUBECONFIG, HOME, in-cluster variables.
+    public var environment: [String: String]
+    /// The kinds berth has applied there (state folder), so a removed spec's objects are found.
+    public var kindsFile: String
+    public var pageSize: Int?
+    /// Refuses or warns about an insecure connection (the commands' transport rules).
+    public var checkTransport: @Sendable (KubeConnectionSettings) throws -> Void
+    public init(target: TargetName, kubeconfig: String?, context: String?, proxy: Bool, environment: [String: String],
+                kindsFile: String, pageSize: Int?, checkTransport: @escaping @Sendable (KubeConnectionSettings) throws -> Void) {
+        self.target = target; self.kubeconfig = kubeconfig; self.context = context; self.proxy = proxy
+        self.environment = environment; self.kindsFile = kindsFile; self.pageSize = pageSize; self.checkTransport = checkTransport
+    }
+}
+
 /// Kubernetes for one command: the kubeconfig (or in-cluster account) turned into a client,
 /// or `kubectl proxy --unix-socket` run as a child when asked (`--kube-proxy`).
-final class KubeConnector: Sendable {
-    let adapter: KubernetesAdapter
+public final class KubeConnector: Sendable {
+    public let adapter: KubernetesAdapter
     let proxy: KubeProxy?
 
     private init(adapter: KubernetesAdapter, proxy: KubeProxy?) { self.adapter = adapter; self.proxy = proxy }
 
-    static func connect(_ settings: Settings, onProxyExit: (@Sendable (String) -> Void)? = nil) async throws -> KubeConnector {
-        let loader = KubeconfigLoader(kubeconfig: settings.kubeconfig, context: settings.kubeContext,
+    public static func connect(_ settings: KubeTargetSettings, onProxyExit: (@Sendable (String) -> Void)? = nil) async throws -> KubeConnector {
+        let loader = KubeconfigLoader(kubeconfig: settings.kubeconfig, context: settings.context,
                                       environment: settings.environment)
-        if settings.kubeProxy {
+        if settings.proxy {
             // The namespace still comes from the context where berth can read it; the
             // credentials are kubectl's business.
             let namespace = (try? loader.load())?.namespace ?? "default"
-            let proxy = try await KubeProxy.start(kubeconfig: settings.kubeconfig, context: settings.kubeContext,
+            let proxy = try await KubeProxy.start(kubeconfig: settings.kubeconfig, context: settings.context,
                                                   environment: settings.environment, onExit: onProxyExit)
             let client = KubeClient(endpoint: .unix(path: proxy.socketPath),
-                                    credentials: "kubectl proxy" + (settings.kubeContext.map { " (context \"\($0)\")" } ?? ""))
+                                    credentials: "kubectl proxy" + (settings.context.map { " (context \"\($0)\")" } ?? ""))
             return KubeConnector(adapter: adapter(client, namespace: namespace, settings), proxy: proxy)
         }
         let connection = try loader.load()
-        try settings.transportWarnings.check(kube: connection)
+        try settings.checkTransport(connection)
         let client = KubeClient(endpoint: endpoint(connection), credentials: connection.credentialsDescription,
                                 pathPrefix: connection.server.pathPrefix, token: { connection.currentToken() })
         return KubeConnector(adapter: adapter(client, namespace: connection.namespace, settings), proxy: nil)
     }
 
-    static func adapter(_ client: KubeClient, namespace: String, _ settings: Settings) -> KubernetesAdapter {
-        KubernetesAdapter(client: client, defaultNamespace: namespace, kindsFile: settings.kubeKindsPath,
-                          pageSize: settings.kubePageSize ?? KubernetesAdapter.defaultPageSize)
+    static func adapter(_ client: KubeClient, namespace: String, _ settings: KubeTargetSettings) -> KubernetesAdapter {
+        KubernetesAdapter(client: client, defaultNamespace: namespace, kindsFile: settings.kindsFile,
+                          pageSize: settings.pageSize ?? KubernetesAdapter.defaultPageSize, target: settings.target)
     }
 
     static func endpoint(_ c: KubeConnectionSettings) -> HTTPEndpoint {
@@ -44,14 +65,14 @@ final class KubeConnector: Sendable {
             insecureSkipVerify: c.insecureSkipVerify, serverName: c.tlsServerName))
     }
 
-    func stop() async { await proxy?.stop() }
+    public func stop() async { await proxy?.stop() }
 
-    /// Whether this command needs Kubernetes at all: a spec targets it, berth has applied
+    /// Whether this command needs the target at all: a spec targets it, berth has applied
     /// objects there before (they may need pruning), or the user named a cluster.
-    static func isNeeded(_ settings: Settings, desired: DesiredState?) -> Bool {
-        if settings.kubeProxy || settings.kubeconfig != nil || settings.kubeContext != nil { return true }
-        if FileManager.default.fileExists(atPath: settings.kubeKindsPath) { return true }
-        return desired?.specs.contains { $0.target == "kubernetes" } ?? false
+    static func isNeeded(_ settings: KubeTargetSettings, desired: DesiredState?) -> Bool {
+        if settings.proxy || settings.kubeconfig != nil || settings.context != nil { return true }
+        if FileManager.default.fileExists(atPath: settings.kindsFile) { return true }
+        return desired?.specs.contains { $0.target == settings.target } ?? false
     }
 }
 
@@ -59,9 +80,10 @@ final class KubeConnector: Sendable {
 /// berth has objects there to look after), so Docker-only users never need a kubeconfig.
 /// Until then it observes nothing; a connection that cannot be made is this target's error
 /// (its specs are left out, nothing is pruned for it), retried on the next pass.
-final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProbe {
-    let target = "kubernetes"
-    let settings: Settings
+public final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProbe {
+    public var target: TargetName { settings.target }
+    public let platform = PlatformID.kubernetes
+    let settings: KubeTargetSettings
     let onProxyExit: (@Sendable (String) -> Void)?
     private let slot = Slot()
     /// The owner's Lease: nothing is changed on the cluster without it.
@@ -83,12 +105,12 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
         func stop() async { stopped = true; await connector?.stop(); connector = nil }
     }
 
-    init(settings: Settings, onProxyExit: (@Sendable (String) -> Void)? = nil) {
+    public init(settings: KubeTargetSettings, onProxyExit: (@Sendable (String) -> Void)? = nil) {
         self.settings = settings
         self.onProxyExit = onProxyExit
     }
 
-    func adapter() async throws -> KubernetesAdapter {
+    public func adapter() async throws -> KubernetesAdapter {
         let settings = self.settings, onProxyExit = self.onProxyExit, slot = self.slot
         return try await slot.get {
             try await KubeConnector.connect(settings, onProxyExit: { reason in
@@ -98,13 +120,13 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
         }.adapter
     }
 
-    func observe(owner: String) async throws -> [ObservedResource] {
+    public func observe(owner: String) async throws -> [ObservedResource] {
         try await observe(owner: owner, desired: DesiredState(specs: []))
     }
 
-    func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
+    public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
         guard KubeConnector.isNeeded(settings, desired: desired) else { return [] }
-        let wanted = desired.specs.contains { $0.target == "kubernetes" }
+        let wanted = desired.specs.contains { $0.target == target }
         do {
             return try await adapter().observe(owner: owner, desired: desired)
         } catch where !wanted {
@@ -114,48 +136,48 @@ final class KubePlatform: Platform, EventSource, PlanningFacts, ReachabilityProb
         }
     }
 
-    func perform(_ action: Action, owner: String) async throws {
+    public func perform(_ action: Action, owner: String) async throws {
         let adapter = try await adapter()
         try await lease.ensure(owner: owner, adapter: adapter)
         try await adapter.perform(action, owner: owner)
     }
 
     /// apply takes the Lease before its first action, so a refusal is one line and nothing is done.
-    func takeLease(owner: String) async throws {
+    public func takeLease(owner: String) async throws {
         try await lease.ensure(owner: owner, adapter: adapter())
     }
 
     /// Waits until something connected the cluster (a spec needed it), then follows it.
-    func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
+    public func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
         while await slot.current() == nil {
             try await Task.sleep(for: .seconds(1))
         }
         return try await adapter().events(owner: owner)
     }
 
-    func contribute(to context: PlanContext) async -> PlanContext {
+    public func contribute(to context: PlanContext) async -> PlanContext {
         guard let connector = await slot.current() else { return context }
         return await connector.adapter.contribute(to: context)
     }
 
     /// `plan` asks the server about the Kubernetes objects it would write (dry run).
-    func dryRun(_ plan: Plan) async -> Plan {
-        guard plan.actions.contains(where: { $0.key.target == "kubernetes" && $0.op != .delete }),
+    public func dryRun(_ plan: Plan) async -> Plan {
+        guard plan.actions.contains(where: { $0.key.target == target && $0.op != .delete }),
               let adapter = await connected() else { return plan }
         return await adapter.dryRun(plan)
     }
 
     /// The watch probes an unreachable cluster's `/readyz` (see `ReachabilityProbe`).
-    func waitUntilReachable() async -> Bool {
+    public func waitUntilReachable() async -> Bool {
         guard let adapter = await connected() else { return false }
         return await adapter.waitUntilReachable()
     }
 
     /// The connected adapter, if any (apply --wait reads rollouts through it).
-    func connected() async -> KubernetesAdapter? { await slot.current()?.adapter }
+    public func connected() async -> KubernetesAdapter? { await slot.current()?.adapter }
 
     /// Gives the Lease back and stops `kubectl proxy`, if berth started one.
-    func stop() async {
+    public func stop() async {
         await lease.release()
         await slot.stop()
     }

@@ -1,5 +1,6 @@
 import BerthJSON
 import BerthJournal
+import BerthModel
 import BerthSystem
 
 /// state/targets.json: the targets where berth has made something for this state folder. With
@@ -11,16 +12,16 @@ enum TargetsStore {
 
     /// Without a record (a state folder from before this file existed), the targets the
     /// journal says berth acted on, so nothing made earlier is overlooked.
-    static func load(_ settings: Settings) -> Set<String> {
+    static func load(_ settings: Settings) -> Set<TargetName> {
         guard let bytes = try? StateFolderGuard.read(path(settings)) else {
             guard let journal = try? JournalReader.read(path: settings.journalPath) else { return [] }
-            return Set(journal.records.filter { $0.event == "action-ok" }.compactMap(\.target))
+            return Set(journal.records.filter { $0.event == "action-ok" }.compactMap(\.target).map(TargetName.init(rawValue:)))
         }
-        guard let root = try? JSONParser.parse(bytes), let list = root.value.arrayValue else { return ["docker", "swarm", "kubernetes"] }
-        return Set(list.compactMap(\.stringValue))
+        guard let root = try? JSONParser.parse(bytes), let list = root.value.arrayValue else { return Set(TargetName.implicit) }
+        return Set(list.compactMap(\.stringValue).map(TargetName.init(rawValue:)))
     }
 
-    static func save(_ targets: Set<String>, _ settings: Settings) {
-        try? StateFolderGuard.write(Array((JSONValue.array(targets.sorted().map { .string($0) }).serialized() + "\n").utf8), to: path(settings))
+    static func save(_ targets: Set<TargetName>, _ settings: Settings) {
+        try? StateFolderGuard.write(Array((JSONValue.array(targets.sorted().map { .string($0.rawValue) }).serialized() + "\n").utf8), to: path(settings))
     }
 }

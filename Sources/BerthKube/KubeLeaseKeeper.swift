@@ -1,4 +1,3 @@
-import BerthKube
 import BerthModel
 import Foundation
 

@@ -1,0 +1,49 @@
+import BerthHTTP
+import BerthKube
+import BerthModel
+import Foundation
+
+/// The engine address of a Docker or Swarm target: the implicit ones use DOCKER_HOST (and
+/// DOCKER_TLS_VERIFY, as the docker CLI); a named one its own host, TLS files and ssh settings.
+enum TargetEndpoints {
+    static func endpoint(for entry: TargetCatalog.Entry, _ settings: Settings) throws -> HTTPEndpoint {
+        guard let host = entry.host else { return try settings.endpoint() }
+        if host.hasPrefix("ssh://") {
+            throw BerthError(.unsupported, "target \(entry.name): ssh:// is not available in this build")
+        }
+        let parsed: HTTPEndpoint
+        do { parsed = try HTTPEndpoint(parsing: host) } catch {
+            throw BerthError(.usage, "target \(entry.name): \"\(host)\" is not unix:///path, tcp://host:port or ssh://user@host")
+        }
+        guard let tls = entry.tls, case .tcp(let name, let port) = parsed else {
+            settings.transportWarnings.check(docker: parsed, host: host)
+            return parsed
+        }
+        func pem(_ path: String?, _ what: String) throws -> [UInt8]? {
+            guard let path else { return nil }
+            do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+                throw BerthError(.io, "target \(entry.name): cannot read the TLS \(what) \(path)", cause: error.localizedDescription)
+            }
+        }
+        return .tls(host: name, port: port, settings: TLSSettings(
+            caPEM: try pem(tls.ca, "CA"), clientCertificatePEM: try pem(tls.cert, "certificate"), clientKeyPEM: try pem(tls.key, "key")))
+    }
+}
+
+extension Settings {
+    /// The implicit kubernetes target from the global options; a named one from berth.json.
+    func kubeTarget(_ entry: TargetCatalog.Entry) -> KubeTargetSettings {
+        let implicit = entry.name.isImplicit
+        let warnings = transportWarnings
+        return KubeTargetSettings(
+            target: entry.name, kubeconfig: implicit ? kubeconfig : entry.kubeconfig ?? kubeconfig,
+            context: implicit ? kubeContext : entry.context, proxy: kubeProxy, environment: environment,
+            kindsFile: implicit ? kubeKindsPath : stateDirectory + "/kubernetes-kinds-\(entry.name).json",
+            pageSize: kubePageSize, checkTransport: { try warnings.check(kube: $0) })
+    }
+
+    /// What berth last sent to each Swarm service of a target.
+    func swarmSentPath(_ target: TargetName) -> String {
+        target.isImplicit ? swarmSentPath : stateDirectory + "/swarm-sent-\(target).json"
+    }
+}
