@@ -100,8 +100,8 @@ enum CommandOptions {
         if let format = arguments.values["log-format"], !["text", "json"].contains(format) {
             throw Arguments.usage("--log-format is text or json, got \"\(format)\"")
         }
-        if let target = arguments.values["target"], !["docker", "swarm", "kubernetes"].contains(target) {
-            throw Arguments.usage("--target is docker, swarm or kubernetes, got \"\(target)\"")
+        if let target = arguments.values["target"], !Names.isValid(target) {
+            throw Arguments.usage("--target takes a target's name (docker, swarm, kubernetes, or one of berth.json), got \"\(target)\"")
         }
         if command.name == "release" && arguments.positionals.isEmpty && !arguments.flags.contains("all") {
             throw Arguments.usage("release needs the names of removed specs whose deletion is held, or --all; `berth status` lists them")

@@ -80,7 +80,7 @@ public enum CommandTable {
         CommandInfo(name: "history", summary: "read the journal", words: .none, options: [
             json,
             .init(name: "name", value: "SPEC", help: "only records of this spec"),
-            .init(name: "target", value: "TARGET", help: "only records of this target (docker, swarm, kubernetes)"),
+            .init(name: "target", value: "TARGET", help: "only records of this target (docker, swarm, kubernetes, or a target of berth.json)"),
             .init(name: "limit", value: "N", help: "the last N records (default 50)"),
             .init(name: "revision", value: "HASH", help: "only records of passes that read this commit (a hash or its first hex digits)"),
         ]),

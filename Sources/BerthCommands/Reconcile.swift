@@ -29,7 +29,10 @@ struct Reconcile {
     /// `retrying` hears each observation that failed for a passing reason and is tried again.
     /// A target that cannot be observed is named (`unobservedTargets`) and left out; the
     /// others are planned as usual.
-    static func prepare(settings: Settings, registry: TargetRegistry, retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
+    /// With `nothingAnswered` (plan and apply), no target answering at all is one error
+    /// line per target and no plan: there is nothing to show but that.
+    static func prepare(settings: Settings, registry: TargetRegistry, nothingAnswered: Bool = true,
+                        retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         FileDigestCache.shared.persist(at: settings.digestCachePath)
         var desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory)
         desired.suspended = SuspendStore.load(settings)
@@ -42,6 +45,11 @@ struct Reconcile {
         let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired,
                                                 contact: Observation.contact(desired: desired, made: made),
                                                 retry: RetryPolicy(), retrying: retrying)
+        let lines = observation.failures.map { TargetErrors.line($0.target, $0.error, settings: settings, registry: registry) }
+        if nothingAnswered, !observation.failures.isEmpty, observation.failures.count == observation.attempted.count,
+           observation.failures.allSatisfy({ ($0.error as? BerthError)?.code == .engineUnreachable }) {
+            throw BerthError(.engineUnreachable, lines.joined(separator: "\nberth: "))
+        }
         let knownConfigs = ConfigStore.load(settings.configsPath)
         let nowMade = observation.made(previously: made)
         var start = PlanContext(owner: settings.owner, knownConfigs: knownConfigs)
@@ -49,8 +57,8 @@ struct Reconcile {
         let failed = Set(observation.failures.map { $0.target })
         let context = await platforms.planContext(start, observed: observation.attempted.subtracting(failed))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
-                         knownConfigs: knownConfigs, targetErrors: observation.failures.map { "\($0.target): \($0.error)" },
-                         targetFailures: Dictionary(observation.failures.map { ($0.target, "\($0.error)") }, uniquingKeysWith: { a, _ in a }),
+                         knownConfigs: knownConfigs, targetErrors: lines,
+                         targetFailures: Dictionary(zip(observation.failures.map(\.target), lines), uniquingKeysWith: { a, _ in a }),
                          unobservedTargets: failed.sorted(), context: context,
                          targetsMade: (made, nowMade), contacted: observation.attempted)
     }

@@ -46,7 +46,7 @@ enum StatusCommand {
         } else {
             show(report, source: source, console: console)
         }
-        return (report.targets ?? []).contains { $0.state != "ok" } ? ExitCode.failure : ExitCode.ok
+        return (report.targets ?? []).contains { $0.state != "ok" } || report.engine.hasPrefix("not asked") ? ExitCode.failure : ExitCode.ok
     }
 
     /// The JSON of `status --json`, also what the watch's listener answers on GET /status.
@@ -62,7 +62,7 @@ enum StatusCommand {
         let now = Timestamp.rfc3339(Date())
         let records = JournalSummary.lastActions(settings)
         do {
-            let reconcile = try await Reconcile.prepare(settings: settings, registry: registry)
+            let reconcile = try await Reconcile.prepare(settings: settings, registry: registry, nothingAnswered: false)
             let plan = reconcile.plan()
             var report = StatusReport.make(owner: settings.owner, time: now, engine: "ok", desired: reconcile.desired,
                                            observed: reconcile.observed, notes: plan.notes, records: records, context: reconcile.context,
@@ -78,11 +78,11 @@ enum StatusCommand {
             report.errors = plan.errors.map(\.description)
             return report
         } catch {
-            var report = StatusReport.make(owner: settings.owner, time: now, engine: "unreachable", desired: DesiredState(specs: []),
+            // The specs or the state folder could not be read: no target was asked.
+            var report = StatusReport.make(owner: settings.owner, time: now, engine: "not asked", desired: DesiredState(specs: []),
                                            observed: [], notes: [], records: records)
-            report.targets = [StatusReport.Target(name: "docker", state: "unreachable", since: now, error: "\(error)")]
-            report.engine = "unreachable (\(error))"
-            report.entries = unknownEntries(0, settings: settings, failed: ["docker", "swarm"])
+            report.errors = ["\(error)"]
+            report.engine = "not asked (\(error))"
             report.held = StatusReport.held(HeldStore.load(settings))
             return report
         }
@@ -97,7 +97,7 @@ enum StatusCommand {
     static func show(_ report: StatusReport, source: String, console: Console) {
         console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
         for line in report.source?.lines ?? [] { console.out(line) }
-        for target in report.targets ?? [] where target.state != "ok" || target.name != "docker" {
+        for target in report.targets ?? [] where target.state != "ok" || target.name != TargetName.docker.rawValue {
             let since = target.since.map { " since \($0)" } ?? ""
             console.out("target \(target.name): \(target.state)\(since)" + (target.error.map { ": \($0)" } ?? ""))
         }

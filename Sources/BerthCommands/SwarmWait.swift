@@ -45,7 +45,7 @@ enum SwarmWait {
 
     /// The services this apply created, replaced or updated.
     static func services(_ outcomes: [Executor.Outcome], owner: String) -> [(name: String, replicas: Int?)] {
-        outcomes.filter { $0.succeeded && $0.action.key.target == "swarm" && $0.action.op != .delete }.compactMap { outcome in
+        outcomes.filter { $0.succeeded && $0.action.spec?.platform == .swarm && $0.action.op != .delete }.compactMap { outcome in
             guard let spec = outcome.action.spec else { return nil }
             return (ServiceBody.name(owner: owner, spec: spec.name, target: spec.target), spec.mode == .global ? nil : spec.replicas)
         }

@@ -116,10 +116,13 @@ extension DockerSwarmAdapter: EventSource {
     /// Service events carry only the service's name, not its labels: ours are OWNER-NAME.
     public func events(owner: String) async throws -> AsyncThrowingStream<ResourceEvent, Error> {
         let filters = JSONValue.object(["type": .array([.string("service")])])
+        // On a named target the names are OWNER-TARGET-NAME (`ServiceBody.name`).
+        let prefix = owner + "-" + (target.isImplicit ? "" : target.rawValue + "-")
+        let target = self.target
         return try await client.events(filters: filters, doing: "following the engine's service events") { json in
-            guard let full = json["Actor"]?["Attributes"]?["name"]?.stringValue, full.hasPrefix(owner + "-") else { return nil }
-            let name = String(full.dropFirst(owner.count + 1))
-            return Names.isValid(name) ? ResourceEvent(target: "swarm", name: name, action: json["Action"]?.stringValue ?? "update") : nil
+            guard let full = json["Actor"]?["Attributes"]?["name"]?.stringValue, full.hasPrefix(prefix) else { return nil }
+            let name = String(full.dropFirst(prefix.count))
+            return Names.isValid(name) ? ResourceEvent(target: target, name: name, action: json["Action"]?.stringValue ?? "update") : nil
         }
     }
 }

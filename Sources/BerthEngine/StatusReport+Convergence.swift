@@ -27,7 +27,7 @@ extension StatusReport {
                 return waiting.contains(entry.target + "/" + entry.name)
             case "current":
                 // Kubernetes objects other than Deployments have nothing that runs.
-                if entry.target == "kubernetes" && entry.rollouts == nil { return true }
+                if entry.kind == "objects" && entry.rollouts == nil { return true }
                 return entry.runningReplicas >= entry.desiredReplicas
             default:
                 return false

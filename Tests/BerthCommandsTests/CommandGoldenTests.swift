@@ -88,7 +88,7 @@ struct CommandGoldenTests {
         let result = await folder.berth(["status"])
         #expect(result.code == 1)
         #expect(result.out == """
-            owner rec (observed now); engine unreachable (cannot reach the Docker Engine at unix:///nonexistent/berth-golden.sock: the socket does not exist (is the engine running?))
+            owner rec (observed now); engine unreachable since TIME
             target docker: unreachable since TIME: cannot reach the Docker Engine at unix:///nonexistent/berth-golden.sock: the socket does not exist (is the engine running?)
             TARGET  KIND       NAME  REPLICAS  CONFIG   LAST ACTION  LAST ERROR
             docker  container  web   ?/2       unknown  -            docker could not be observed

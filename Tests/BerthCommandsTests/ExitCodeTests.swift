@@ -30,7 +30,8 @@ struct ExitCodeTests {
         Row(label: "only held deletions", plan: plan(held: [held]), plain: 0, detailed: 2, apply: 3),
         Row(label: "changes and held", plan: plan(actions: [create], held: [held]), plain: 0, detailed: 2, apply: 3),
         Row(label: "an invalid file", plan: plan(errors: [error]), plain: 1, detailed: 1, apply: 1),
-        Row(label: "a target not observed", plan: plan(unplanned: ["kubernetes"]), targetErrors: ["cannot reach"], plain: 1, detailed: 1, apply: 1),
+        Row(label: "a target not observed", plan: plan(unplanned: ["kubernetes"]), targetErrors: ["cannot reach"], plain: 4, detailed: 4, apply: 4),
+        Row(label: "a target not observed and an invalid file", plan: plan(errors: [error], unplanned: ["kubernetes"]), targetErrors: ["cannot reach"], plain: 1, detailed: 1, apply: 1),
         Row(label: "an action failed", plan: plan(actions: [create]), failed: 1, plain: 0, detailed: 2, apply: 1),
         Row(label: "failed and held", plan: plan(actions: [create], held: [held]), failed: 1, plain: 0, detailed: 2, apply: 1),
     ]

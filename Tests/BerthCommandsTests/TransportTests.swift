@@ -50,8 +50,8 @@ struct TransportTests {
     @Test func tokenOverPlainHTTPToAnotherMachineIsRefused() async throws {
         let config = try Self.kubeconfig(server: "http://10.0.0.1:8080"); defer { config.remove() }
         let settings = try Self.settings(kubeconfig: config.path, lines: Lines())
-        await #expect(throws: BerthError.self) { _ = try await KubeConnector.connect(settings) }
-        do { _ = try await KubeConnector.connect(settings) } catch {
+        await #expect(throws: BerthError.self) { _ = try await KubeConnector.connect(settings.implicitKubeTarget) }
+        do { _ = try await KubeConnector.connect(settings.implicitKubeTarget) } catch {
             #expect("\(error)".hasPrefix("refusing to send the bearer token of user \"u\" of context \"x\""))
             #expect("\(error)".contains("to http://10.0.0.1:8080 over plain http://: anyone on the network path could read it; use an https:// server"))
             #expect(!"\(error)".contains("abc123"))
@@ -61,7 +61,7 @@ struct TransportTests {
     @Test func tokenOverPlainHTTPToLoopbackIsAllowed() async throws {
         let config = try Self.kubeconfig(server: "http://127.0.0.1:8080"); defer { config.remove() }
         let lines = Lines()
-        let connector = try await KubeConnector.connect(try Self.settings(kubeconfig: config.path, lines: lines))
+        let connector = try await KubeConnector.connect(try Self.settings(kubeconfig: config.path, lines: lines).implicitKubeTarget)
         await connector.stop()
         #expect(lines.all.isEmpty)
     }
@@ -71,7 +71,7 @@ struct TransportTests {
         let text = try String(contentsOfFile: config.path, encoding: .utf8).replacingOccurrences(of: "    token: abc123", with: "    username: ignored")
         try text.replacingOccurrences(of: "  user:\n    username: ignored", with: "  user: {}").write(toFile: config.path, atomically: true, encoding: .utf8)
         let lines = Lines()
-        await (try await KubeConnector.connect(try Self.settings(kubeconfig: config.path, lines: lines))).stop()
+        await (try await KubeConnector.connect(try Self.settings(kubeconfig: config.path, lines: lines).implicitKubeTarget)).stop()
         #expect(lines.all == ["berth: warning: the Kubernetes API server at http://10.0.0.1:8080 is reached without TLS: Secrets and everything berth applies cross the network in clear text; use an https:// server"])
     }
 
@@ -79,7 +79,7 @@ struct TransportTests {
         let config = try Self.kubeconfig(server: "https://10.0.0.1:6443", insecure: true); defer { config.remove() }
         let lines = Lines()
         let settings = try Self.settings(kubeconfig: config.path, lines: lines)
-        for _ in 0..<2 { await (try await KubeConnector.connect(settings)).stop() }
+        for _ in 0..<2 { await (try await KubeConnector.connect(settings.implicitKubeTarget)).stop() }
         #expect(lines.all == ["berth: warning: the Kubernetes API server's certificate at https://10.0.0.1:6443 is not verified (insecure-skip-tls-verify): anyone on the network path can pose as it and read the credentials berth sends; set certificate-authority instead"])
     }
 

@@ -12,7 +12,8 @@ import Testing
 struct ControllerDeleteAfterTests {
     /// Containers in memory; a delete can be held open to model one still running.
     actor MemoryPlatform: Platform {
-        nonisolated let target = "docker"
+        nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
         var containers: [String: ObservedResource] = [:]
         var deletes = 0
         var creates = 0

@@ -10,7 +10,8 @@ import Testing
 @Suite(.timeLimit(.minutes(5)))
 struct ControllerHoldTests {
     actor FailingPlatform: Platform {
-        nonisolated let target = "docker"
+        nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
         var performed = 0
         var observed = 0
         func observe(owner: String) async throws -> [ObservedResource] { observed += 1; return [] }

@@ -11,7 +11,8 @@ import Testing
 struct ControllerObserverTests {
     /// Containers in memory: create runs one, start runs a stopped one.
     actor MemoryPlatform: Platform {
-        nonisolated let target = "docker"
+        nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
         var containers: [String: ObservedResource] = [:]
         var unreachable = false
 

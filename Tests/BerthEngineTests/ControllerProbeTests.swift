@@ -10,7 +10,8 @@ import Testing
 struct ControllerProbeTests {
     /// A cluster that is away until `bringBack()`; its probe waits for that moment.
     actor AwayPlatform: Platform, ReachabilityProbe {
-        nonisolated let target = "kubernetes"
+        nonisolated let target: TargetName = "kubernetes"
+        nonisolated let platform: PlatformID = "kubernetes"
         var away = true
         var observed = 0
         var probes = 0

@@ -10,7 +10,8 @@ import Testing
 @Suite(.timeLimit(.minutes(5)))
 struct ControllerRefusalTests {
     actor RefusingPlatform: Platform {
-        nonisolated let target = "docker"
+        nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
         var performed = 0
         func observe(owner: String) async throws -> [ObservedResource] { [] }
         func perform(_ action: Action, owner: String) async throws {

@@ -11,7 +11,8 @@ import BerthTestSupport
 struct ControllerRetryTests {
     /// Fails its first `failures` observations with a retryable engine error, then sees nothing.
     actor FlakyPlatform: Platform {
-        nonisolated let target = "docker"
+        nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
         var failures: Int
         var observed = 0
         var performed: [String] = []

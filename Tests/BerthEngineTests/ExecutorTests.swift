@@ -7,7 +7,8 @@ import BerthTestSupport
 
 /// A platform that records what it was asked and fails on demand.
 actor RecordingPlatform: Platform {
-    nonisolated let target = "docker"
+    nonisolated let target: TargetName = "docker"
+        nonisolated let platform: PlatformID = "docker"
     var performed: [String] = []
     var failures: [String: [BerthError]] = [:]
     var running = 0

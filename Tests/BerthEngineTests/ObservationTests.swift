@@ -5,7 +5,8 @@ import Testing
 /// One target that cannot be observed must not stop the others, nor cause creates or deletes.
 struct ObservationTests {
     struct Fixed: Platform {
-        let target: String
+        let target: TargetName
+        var platform: PlatformID { PlatformID.implicit(target) ?? .docker }
         let result: Result<[ObservedResource], BerthError>
         func observe(owner: String) async throws -> [ObservedResource] { try result.get() }
     }
@@ -21,8 +22,23 @@ struct ObservationTests {
         #expect(observation.desired.specs.map(\.name) == ["web"])
         #expect(observation.failures.map(\.target) == ["swarm"])
         let plan = Planner.plan(desired: observation.desired, observed: observation.observed, context: PlanContext(owner: "o", allowMassDelete: true))
+        // "old" is no spec's at all: its container goes, whatever swarm's state.
+        #expect(plan.actions.map(\.description) == ["delete docker container old #1: spec removed", "create docker container web #1: missing"])
+        #expect(plan.held.isEmpty)
+    }
+
+    /// A spec that moved to a target that cannot be seen now keeps what it left behind
+    /// elsewhere until that target answers: it may be the only copy running.
+    @Test func aSpecMovingToAnUnseenTargetKeepsItsOldResources() async {
+        let container = ObservedResource(id: "c", name: "api", replica: 1, engineName: "o-api-1", configHash: "h", state: .running)
+        let desired = DesiredState(specs: [Spec(name: "web", image: "x:1"), Spec(name: "api", target: "swarm", image: "x:1")])
+        let observation = await Observation.run(
+            platforms: [Fixed(target: "docker", result: .success([container])), Fixed(target: "swarm", result: .failure(Self.notManager))],
+            owner: "o", desired: desired)
+        let plan = Planner.plan(desired: observation.desired, observed: observation.observed, context: PlanContext(owner: "o", allowMassDelete: true))
         #expect(plan.actions.map(\.description) == ["create docker container web #1: missing"])
-        #expect(plan.held.count == 1, "nothing is pruned while a target cannot be seen")
+        #expect(plan.held.map(\.description) == ["delete docker container api #1: spec removed here, held while target(s) swarm cannot be observed"])
+        #expect(plan.notes.contains { $0.contains("not pruned elsewhere while swarm cannot be observed: api") })
     }
 
     @Test func aPlainEngineIsNoErrorWithoutSwarmSpecs() async {

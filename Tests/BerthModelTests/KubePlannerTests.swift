@@ -11,7 +11,7 @@ struct KubePlannerTests {
         origin: SpecOrigin(file: "specs/web.json", path: .root, position: JSONPosition(line: 1, column: 1)))
 
     static func objects(_ spec: Spec) -> [KubeObject] {
-        KubeObjects.make(spec: spec, owner: "main", defaultNamespace: "default", isNamespaced: context.isNamespaced)
+        KubeObjects.make(spec: spec, owner: "main", defaultNamespace: "default", isNamespaced: { context.kubeFacts(.kubernetes).isNamespaced(apiVersion: $0, kind: $1) })
     }
 
     /// What the API server returns for an applied object: the object plus what the server

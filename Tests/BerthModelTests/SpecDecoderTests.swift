@@ -56,7 +56,7 @@ struct SpecDecoderTests {
         Bad(input: #"{"name": "web", "target": "kubernetes", "image": "busybox:1", "state": "stopped"}"#,
             expected: [#"specs/a.json:1:72: $.state: "state": "stopped" is only for target "docker"; a Kubernetes Deployment is stopped with "replicas": 0"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "target": "dokcer"}"#,
-            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer"; expected one of "docker", "swarm", "kubernetes""#]),
+            expected: [#"specs/a.json:1:49: $.target: unknown target "dokcer" (did you mean "docker"?); expected one of "docker", "kubernetes", "swarm" (more are described in berth.json)"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "labels": {"berth.owner": "x"}}"#,
             expected: [#"specs/a.json:1:50: $.labels["berth.owner"]: labels starting with "berth." are berth's own and cannot be set"#]),
         Bad(input: #"{"name": "web", "image": "busybox:1", "command": "sleep 1"}"#,

@@ -47,3 +47,12 @@ extension Settings {
         target.isImplicit ? swarmSentPath : stateDirectory + "/swarm-sent-\(target).json"
     }
 }
+
+extension Settings {
+    /// The implicit kubernetes target's connection settings.
+    var implicitKubeTarget: KubeTargetSettings { kubeTarget(settingsCatalogEntry(.kubernetes)) }
+
+    func settingsCatalogEntry(_ name: TargetName) -> TargetCatalog.Entry {
+        catalog.targets[name] ?? TargetCatalog.Entry(name: name, platform: PlatformID.implicit(name) ?? .docker)
+    }
+}
