@@ -156,7 +156,7 @@ enum ApplyCommand {
             return ExitCode.failure
         }
         // Every target that answered is done; one or more were skipped, named above.
-        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.skipped }
+        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return plan.anyTargetObserved ? ExitCode.skipped : ExitCode.failure }
         return plan.held.isEmpty ? ExitCode.ok : ExitCode.held
     }
 

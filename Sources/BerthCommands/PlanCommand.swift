@@ -59,7 +59,7 @@ enum PlanCommand {
     /// deletions are a difference between the specs and the engine just as changes are.
     static func exitCode(_ plan: Plan, targetErrors: [String], detailed: Bool) -> Int32 {
         if !plan.errors.isEmpty { return ExitCode.failure }
-        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return ExitCode.skipped }
+        if !targetErrors.isEmpty || !plan.unplannedTargets.isEmpty { return plan.anyTargetObserved ? ExitCode.skipped : ExitCode.failure }
         return detailed && !(plan.actions.isEmpty && plan.held.isEmpty) ? ExitCode.changes : ExitCode.ok
     }
 }

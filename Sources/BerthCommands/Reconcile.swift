@@ -46,8 +46,11 @@ struct Reconcile {
                                                 contact: Observation.contact(desired: desired, made: made),
                                                 retry: RetryPolicy(), retrying: retrying)
         let lines = observation.failures.map { TargetErrors.line($0.target, $0.error, settings: settings, registry: registry) }
+        // As berth v1 said it: no engine to talk to at all is one line per engine, no plan.
         if nothingAnswered, !observation.failures.isEmpty, observation.failures.count == observation.attempted.count,
-           observation.failures.allSatisfy({ ($0.error as? BerthError)?.code == .engineUnreachable }) {
+           observation.failures.allSatisfy({
+               ($0.error as? BerthError)?.code == .engineUnreachable && [.docker, .swarm].contains(settings.catalog.platform(of: $0.target))
+           }) {
             throw BerthError(.engineUnreachable, lines.joined(separator: "\nberth: "))
         }
         let knownConfigs = ConfigStore.load(settings.configsPath)
@@ -90,6 +93,7 @@ struct Reconcile {
         var plan = Planner.plan(desired: desired, observed: observed, context: context)
         plan.unplannedTargets = unobservedTargets.map(\.rawValue)
         plan.anyTargetContacted = !contacted.isEmpty
+        plan.anyTargetObserved = contacted.isEmpty || !observedTargets.isEmpty
         return plan
     }
 

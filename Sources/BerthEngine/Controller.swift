@@ -140,7 +140,8 @@ public actor Controller {
             return
         }
         let observed = observation.observed, desired = observation.desired
-        show(observed, desired, number)
+        // Status lists every spec; those of a target not observed now show as unknown.
+        show(observed, wanted, number)
         callOffDeletions(desired)
         var start = PlanContext(owner: configuration.owner, allowMassDelete: configuration.allowMassDelete, knownConfigs: knownConfigs())
         start.secretKey = configuration.secretKey

@@ -70,6 +70,14 @@ public enum Suggest {
         return best.1 <= max(1, best.0.count / 3) ? best.0 : nil
     }
 
+    /// The candidate a typo most likely meant: within 1 edit of a short word, 2 of a longer
+    /// one ("hots" -> "host"), and never a guess as long as the word itself ("b" -> "a").
+    public static func near(_ word: String, _ candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(Array(word.lowercased()), Array($0.lowercased()))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return nil }
+        return best.1 <= (word.count >= 4 ? 2 : 1) && best.1 < word.count ? best.0 : nil
+    }
+
     /// Levenshtein distance; Int.max past 64 characters (no suggestion is that long).
     public static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.count > 64 || b.count > 64 { return Int.max }

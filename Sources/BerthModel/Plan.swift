@@ -20,6 +20,9 @@ public struct Plan: Sendable {
     public var heldCreates = 0
     /// False when no target was asked at all (no spec names one, and berth made nothing).
     public var anyTargetContacted = true
+    /// False when targets were asked and none could be observed: then a target left out is
+    /// a failure, not one skipped beside others that were done.
+    public var anyTargetObserved = true
     /// Spec contents the platform refused (Swarm rolled the update back or paused it, the
     /// engine dropped keys): nothing is sent for them until the spec changes, and apply fails.
     public var blocked: [BlockedSpec]

@@ -9,8 +9,10 @@ struct ExitCodeTests {
     static let held = Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "old", replica: 1), reason: "spec removed")
     static let error = SpecError(file: "specs/x.json", path: .root, position: JSONPosition(line: 1, column: 1), message: "bad")
 
-    static func plan(actions: [Action] = [], held: [Action] = [], errors: [SpecError] = [], unplanned: [String] = []) -> Plan {
-        Plan(actions: actions, errors: errors, held: held, unplannedTargets: unplanned)
+    static func plan(actions: [Action] = [], held: [Action] = [], errors: [SpecError] = [], unplanned: [String] = [], noneObserved: Bool = false) -> Plan {
+        var plan = Plan(actions: actions, errors: errors, held: held, unplannedTargets: unplanned)
+        plan.anyTargetObserved = !noneObserved
+        return plan
     }
 
     struct Row: Sendable, CustomTestStringConvertible {
@@ -31,6 +33,7 @@ struct ExitCodeTests {
         Row(label: "changes and held", plan: plan(actions: [create], held: [held]), plain: 0, detailed: 2, apply: 3),
         Row(label: "an invalid file", plan: plan(errors: [error]), plain: 1, detailed: 1, apply: 1),
         Row(label: "a target not observed", plan: plan(unplanned: ["kubernetes"]), targetErrors: ["cannot reach"], plain: 4, detailed: 4, apply: 4),
+        Row(label: "no target observed at all", plan: plan(unplanned: ["kubernetes"], noneObserved: true), targetErrors: ["cannot reach"], plain: 1, detailed: 1, apply: 1),
         Row(label: "a target not observed and an invalid file", plan: plan(errors: [error], unplanned: ["kubernetes"]), targetErrors: ["cannot reach"], plain: 1, detailed: 1, apply: 1),
         Row(label: "an action failed", plan: plan(actions: [create]), failed: 1, plain: 0, detailed: 2, apply: 1),
         Row(label: "failed and held", plan: plan(actions: [create], held: [held]), failed: 1, plain: 0, detailed: 2, apply: 1),

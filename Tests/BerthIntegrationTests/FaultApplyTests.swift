@@ -128,7 +128,7 @@ struct FaultApplyTests {
             let run = await bench.berth("apply")
             #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
             #expect(bench.proxy.count(.http503) == 2)
-            #expect(run.stderr.contains("retry: observing: attempt 2 failed, retrying in"), "\(run.stderr)")
+            #expect(run.stderr.contains("retry: observing docker: attempt 2 failed, retrying in"), "\(run.stderr)")
             #expect(run.stderr.contains("listing containers of owner \(p.owner): engine answered 503"), "\(run.stderr)")
             // Each refused listing once in the journal, with what the engine said.
             let retries = try bench.journal().records.filter { $0.event == "observe-retry" }

@@ -81,7 +81,7 @@ struct CatalogReader {
             if let member = node.member(field) { fail(member.keyPosition, path.appending(key: field), "\"\(field)\" is for Kubernetes targets; a \(word) target has none") }
         }
         if let host = node["host"], let text = string(host, path.appending(key: "host")) {
-            if ["unix://", "tcp://", "ssh://"].contains(where: { text.hasPrefix($0) }) && text.count > 7 {
+            if let scheme = ["unix://", "tcp://", "ssh://"].first(where: { text.hasPrefix($0) }), text.count > scheme.count {
                 entry.host = text
             } else {
                 fail(host.position, path.appending(key: "host"), "\"\(text)\" is not an engine address; write unix:///PATH, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]")
@@ -197,6 +197,6 @@ struct CatalogReader {
     }
 
     func suggestion(_ word: String, _ candidates: [String]) -> String {
-        Suggest.closest(to: word, in: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
+        Suggest.near(word, candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 }

@@ -121,7 +121,7 @@ extension FieldReader {
     mutating func target(_ node: JSONNode, _ path: JSONPath) -> TargetCatalog.Resolution? {
         guard let word = string(node, path) else { return nil }
         if let resolution = catalog.resolve(word) { return resolution }
-        let hint = Suggest.closest(to: word, in: catalog.words).map { " (did you mean \"\($0)\"?)" } ?? ""
+        let hint = Suggest.near(word, catalog.words).map { " (did you mean \"\($0)\"?)" } ?? ""
         let known = catalog.words.map { "\"\($0)\"" }.joined(separator: ", ")
         fail(node, path, "unknown target \(quoted(word))\(hint); expected one of \(known)"
              + (catalog.file.map { " (targets and groups of \($0))" } ?? " (more are described in berth.json)"))
