@@ -9,7 +9,17 @@ enum SpecDigests {
         var digest: String
     }
 
-    static func specs(_ desired: DesiredState, key: [UInt8]) -> [String: Entry] {
+    /// `file` inside the specs folder `root`, as the plan names it: a `--git` pass reads the
+    /// specs from another checkout folder at plan and at apply time.
+    static func relative(_ file: String, to root: String) -> String {
+        for base in [root, URL(fileURLWithPath: root).standardizedFileURL.path] {
+            let prefix = base.hasSuffix("/") ? base : base + "/"
+            if file.hasPrefix(prefix) { return String(file.dropFirst(prefix.count)) }
+        }
+        return file
+    }
+
+    static func specs(_ desired: DesiredState, root: String, key: [UInt8]) -> [String: Entry] {
         var out: [String: Entry] = [:]
         for spec in desired.specs {
             let whole: JSONValue = .object([
@@ -22,19 +32,23 @@ enum SpecDigests {
                 "secretEnv": .array(spec.secretEnv.sorted().map { .string($0) }),
                 "sealed": .array(spec.sealedEnv.keys.sorted().map { .string($0) }),
             ])
-            out[spec.target + "/" + spec.name] = Entry(file: spec.origin.file,
+            out[spec.target + "/" + spec.name] = Entry(file: relative(spec.origin.file, to: root),
                                                        digest: HMAC.sha256Hex(key: key, message: Array(whole.canonicalText.utf8)))
         }
         return out
     }
 
     /// Each invalid file with a digest of its errors (which may quote values).
-    static func invalidFiles(_ desired: DesiredState, key: [UInt8]) -> [String: String] {
+    static func invalidFiles(_ desired: DesiredState, root: String, key: [UInt8]) -> [String: String] {
         let byFile = Dictionary(grouping: desired.errors, by: \.file)
         var out: [String: String] = [:]
         for file in Set(desired.invalidFiles).union(byFile.keys) {
-            let text = (byFile[file] ?? []).map(\.description).sorted().joined(separator: "\n")
-            out[file] = HMAC.sha256Hex(key: key, message: Array(text.utf8))
+            // Messages name other files too ("also defined at …"): by their place in the folder.
+            let roots = [root, URL(fileURLWithPath: root).standardizedFileURL.path].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+            let text = (byFile[file] ?? []).map { error in
+                roots.reduce("\(error.path) \(error.position) \(error.message)") { $0.replacingOccurrences(of: $1, with: "") }
+            }.sorted().joined(separator: "\n")
+            out[relative(file, to: root)] = HMAC.sha256Hex(key: key, message: Array(text.utf8))
         }
         return out
     }
@@ -52,8 +66,8 @@ extension SavedPlan {
         allowMassDelete = choices.allowMassDelete
         allowMassCreate = choices.allowMassCreate
         digestKey = keyInFile ? key : nil
-        specs = SpecDigests.specs(reconcile.desired, key: key)
-        invalidFiles = SpecDigests.invalidFiles(reconcile.desired, key: key)
+        specs = SpecDigests.specs(reconcile.desired, root: settings.specsDirectory, key: key)
+        invalidFiles = SpecDigests.invalidFiles(reconcile.desired, root: settings.specsDirectory, key: key)
         suspended = reconcile.desired.suspended.sorted()
         observed = Self.seen(reconcile.observed)
         let shownIDs = shown.actions.map(ActionID.init).sorted()
@@ -80,7 +94,7 @@ extension SavedPlan {
         if owner != settings.owner { lines.append("the plan was made for owner \"\(owner)\", this run's owner is \"\(settings.owner)\"") }
         let source = Self.source(settings)
         if self.source != source { lines.append("the plan was made from the \(self.source), this run reads the \(source)") }
-        let specsNow = SpecDigests.specs(reconcile.desired, key: key)
+        let specsNow = SpecDigests.specs(reconcile.desired, root: settings.specsDirectory, key: key)
         for name in Set(specs.keys).union(specsNow.keys).sorted() {
             switch (specs[name], specsNow[name]) {
             case (let was?, nil): lines.append("spec file \(was.file): spec \(name) is gone")
@@ -90,7 +104,7 @@ extension SavedPlan {
             default: break
             }
         }
-        let invalidNow = SpecDigests.invalidFiles(reconcile.desired, key: key)
+        let invalidNow = SpecDigests.invalidFiles(reconcile.desired, root: settings.specsDirectory, key: key)
         for file in Set(invalidFiles.keys).union(invalidNow.keys).sorted() where invalidFiles[file] != invalidNow[file] {
             lines.append("spec file \(file): " + (invalidNow[file] == nil ? "now valid" : invalidFiles[file] == nil ? "now invalid" : "its errors changed"))
         }
