@@ -28,7 +28,7 @@ extension SavedPlan.Given {
             return nil
         }
         do {
-            return try plan.actions(of: reconcile.plan(plan.choices))
+            return try plan.actions(of: reconcile.plan(plan.choices), key: key)
         } catch {
             refuse(["\(error)"], console)
             return nil

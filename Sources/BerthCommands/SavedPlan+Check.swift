@@ -69,20 +69,20 @@ extension SavedPlan {
         specs = SpecDigests.specs(reconcile.desired, root: settings.specsDirectory, key: key)
         invalidFiles = SpecDigests.invalidFiles(reconcile.desired, root: settings.specsDirectory, key: key)
         suspended = reconcile.desired.suspended.sorted()
-        observed = Self.seen(reconcile.observed)
-        let shownIDs = shown.actions.map(ActionID.init).sorted()
+        observed = Self.seen(reconcile.observed, key: key)
+        let shownIDs = shown.actions.map { ActionID($0, key: key) }.sorted()
         actions = shownIDs
         // Actions the server's dry run refused: derived again at apply, and not done.
-        refused = derived.actions.map(ActionID.init).filter { !shownIDs.contains($0) }.sorted()
+        refused = derived.actions.map { ActionID($0, key: key) }.filter { !shownIDs.contains($0) }.sorted()
         text = shown.description
         json = shown.json
     }
 
-    static func seen(_ observed: [ObservedResource]) -> [String: Seen] {
+    static func seen(_ observed: [ObservedResource], key: [UInt8]) -> [String: Seen] {
         var out: [String: Seen] = [:]
         for resource in observed {
             let what = "\(resource.target) \(resource.kind) \(resource.engineName)"
-            out[resource.id] = Seen(resource: what, configHash: resource.configHash, state: resource.state.description)
+            out[resource.id] = Seen(resource: what, configHash: resource.configHash.map { keyed($0, key) }, state: resource.state.description)
         }
         return out
     }
@@ -112,7 +112,7 @@ extension SavedPlan {
         if suspended != suspendedNow {
             lines.append("suspended specs: [\(suspended.joined(separator: ", "))] then, [\(suspendedNow.joined(separator: ", "))] now")
         }
-        let seenNow = Self.seen(reconcile.observed)
+        let seenNow = Self.seen(reconcile.observed, key: key)
         for id in Set(observed.keys).union(seenNow.keys).sorted() {
             let short = String(id.prefix(12))
             switch (observed[id], seenNow[id]) {
@@ -130,8 +130,8 @@ extension SavedPlan {
 
     /// The saved actions, derived again from `plan`; throws when the planner no longer
     /// derives exactly them (a held deletion released or recorded since, say).
-    func actions(of plan: Plan) throws -> Plan {
-        let derived = plan.actions.map(ActionID.init)
+    func actions(of plan: Plan, key: [UInt8]) throws -> Plan {
+        let derived = plan.actions.map { ActionID($0, key: key) }
         let missing = actions.filter { id in !derived.contains(id) }
         let extra = derived.filter { id in !actions.contains(id) && !refused.contains(id) }
         if !missing.isEmpty || !extra.isEmpty {
@@ -139,7 +139,7 @@ extension SavedPlan {
             throw BerthError(.conflict, lines.joined(separator: "\n  "))
         }
         var out = plan
-        out.actions = plan.actions.filter { actions.contains(ActionID($0)) }
+        out.actions = plan.actions.filter { actions.contains(ActionID($0, key: key)) }
         return out
     }
 }

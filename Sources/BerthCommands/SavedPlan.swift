@@ -20,9 +20,11 @@ struct SavedPlan: Equatable {
         var configHash: String?
         var strategy: String?
 
-        init(_ action: Action) {
+        /// The config hash is kept keyed (`key`): the bare hash of a configuration not applied
+        /// yet would let a reader test guesses of a weak secret value in it.
+        init(_ action: Action, key digestKey: [UInt8]) {
             op = action.op.rawValue; key = action.key; existingID = action.existingID
-            configHash = action.configHash; strategy = action.strategy?.rawValue
+            configHash = action.configHash.map { SavedPlan.keyed($0, digestKey) }; strategy = action.strategy?.rawValue
         }
 
         init(op: String, key: ResourceKey, existingID: String?, configHash: String?, strategy: String?) {
@@ -73,6 +75,8 @@ struct SavedPlan: Equatable {
         choices.allowMassCreate = allowMassCreate
         return choices
     }
+
+    static func keyed(_ text: String, _ key: [UInt8]) -> String { HMAC.sha256Hex(key: key, message: Array(text.utf8)) }
 
     /// Where the specs come from, as a saved plan records it.
     static func source(_ settings: Settings) -> String {

@@ -45,4 +45,34 @@ struct SavedPlanCodecTests {
         #expect(console.stdout == Self.saved.text + "\nSaved plan for owner main, from the specs folder /srv/specs: `berth apply \(root)/plan.berth` carries out exactly these actions.\n")
         #expect(throws: BerthError.self) { try SavedPlan.read(root + "/missing.berth") }
     }
+
+    /// Apply does the saved actions, derived again, and nothing else; a planner that now
+    /// derives something else is refused with what differs.
+    @Test func onlyTheSavedActionsAreDone() throws {
+        let key: [UInt8] = [7, 7, 7]
+        let create = Action(op: .create, key: ResourceKey(target: "docker", kind: "container", name: "api", replica: 1),
+                            reason: "missing", configHash: "hash-one")
+        let refusedByServer = Action(op: .create, key: ResourceKey(target: "kubernetes", kind: "ConfigMap", name: "web",
+                                                                   object: "v1 ConfigMap default/web"), reason: "missing", configHash: "k")
+        var saved = Self.saved
+        saved.actions = [SavedPlan.ActionID(create, key: key)]
+        saved.refused = [SavedPlan.ActionID(refusedByServer, key: key)]
+        #expect(try saved.actions(of: Plan(actions: [create, refusedByServer]), key: key).actions == [create])
+        #expect(!saved.encoded.serialized().contains("hash-one"), "config hashes are kept keyed")
+
+        var changed = create
+        changed.configHash = "hash-two"
+        let delete = Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "old", replica: 1),
+                            reason: "spec removed", existingID: "0123456789abcdef")
+        do {
+            _ = try saved.actions(of: Plan(actions: [changed, delete]), key: key)
+            Issue.record("a different plan was accepted")
+        } catch {
+            #expect("\(error)" == """
+                planned then, not now: create docker container api #1
+                  not planned then, planned now: create docker container api #1
+                  not planned then, planned now: delete docker container old #1 (0123456789ab)
+                """)
+        }
+    }
 }
