@@ -49,6 +49,22 @@ struct SavedPlanTests {
         }
     }
 
+    /// Before the first apply there is no state folder and no fingerprint key: the plan
+    /// carries a digest key of its own, and applying it works all the same.
+    @Test func aPlanMadeBeforeAnyApplyIsApplied() async throws {
+        try await Project.with { p in
+            try p.write("web.json", p.spec("web", env: ["API_TOKEN": "tok-secret-1"]))
+            let file = p.root.appendingPathComponent("first.berth").path
+            #expect(await p.berth("plan", "-out", file).status == 0)
+            #expect(!FileManager.default.fileExists(atPath: p.state), "plan makes no state folder")
+            let saved = try String(contentsOfFile: file, encoding: .utf8)
+            #expect(saved.contains("\"digestKey\"") && !saved.contains("tok-secret"))
+            let apply = await p.berth("apply", file)
+            #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+            #expect(try await p.containers().map(\.name) == ["\(p.owner)-web-1"])
+        }
+    }
+
     @Test func aSpecEditedSinceThePlanIsNamedAndNothingIsApplied() async throws {
         try await Project.with { p in
             try p.write("web.json", p.spec("web", env: ["MODE": "a"]))
