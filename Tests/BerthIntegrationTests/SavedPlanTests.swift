@@ -145,4 +145,24 @@ struct SavedPlanTests {
             #expect(try await p.containers().map(\.name) == ["\(p.owner)-web-1"])
         }
     }
+
+    /// Colour on a terminal unless NO_COLOR or TERM=dumb says otherwise; off a terminal only with --color always.
+    @Test func colourFollowsTheTerminalNoColorAndTheOption() async throws {
+        try await Project.with { p in
+            try p.write("web.json", p.spec("web"))
+            let arguments = ["plan", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--docker-host", p.engine.host]
+            let green = "\u{1B}[32m+ create docker container web #1: missing\u{1B}[0m"
+            for (environment, colored) in [(["TERM": "xterm"], true), (["TERM": "xterm", "NO_COLOR": "1"], false), (["TERM": "dumb"], false)] {
+                let terminal = try PseudoTerminal(arguments: arguments, environment: WatchProcess.environment(environment))
+                #expect(terminal.wait() == 0, "\(terminal.output)")
+                #expect(terminal.output.contains("+ create docker container web #1: missing"), "\(terminal.output)")
+                #expect(terminal.output.contains(green) == colored, "\(environment): \(terminal.output)")
+                #expect(terminal.output.contains("\u{1B}[") == colored, "\(environment): \(terminal.output)")
+            }
+            let never = try PseudoTerminal(arguments: arguments + ["--color", "never"], environment: WatchProcess.environment(["TERM": "xterm"]))
+            #expect(never.wait() == 0 && !never.output.contains("\u{1B}["), "\(never.output)")
+            let piped = await p.berth("plan", "--color", "always")
+            #expect(piped.stdout.hasPrefix(green + "\n"), "\(piped.stdout)")
+        }
+    }
 }
