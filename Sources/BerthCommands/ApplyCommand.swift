@@ -8,6 +8,14 @@ import Foundation
 enum ApplyCommand {
     static func run(settings given: Settings, arguments: Arguments, console: Console) async -> Int32 {
         var settings = given
+        var saved: SavedPlan.Given?
+        if let path = arguments.positionals.first(where: { $0.hasSuffix(SavedPlan.fileSuffix) }) {
+            // Read before anything is made: a wrong file leaves nothing behind.
+            do { saved = SavedPlan.Given(path: path, plan: try SavedPlan.read(path)) } catch {
+                console.err("berth: \(error)")
+                return ExitCode.failure
+            }
+        }
         let state: StateFolder
         do {
             // Checked before the state folder is made: a wrong --specs leaves nothing behind.
@@ -31,24 +39,26 @@ enum ApplyCommand {
         let imageLines = Progress.Lines()
         let registry = TargetRegistry.build(settings, progress: { target, line in
             let shown = target.isImplicit ? line : "\(target): \(line)"
-            console.err("image: \(shown)")
+            // The last line of a pull, import or build stays; the steps before it share one line on a terminal.
+            if ["pulled ", "imported ", "built "].contains(where: line.hasPrefix) { console.err("image: \(shown)") } else { console.status("image: \(shown)") }
             imageLines.append(shown)
         })
         var code: Int32
         var superseded: Bool
         repeat {
             (code, superseded) = await applyOnce(settings: settings, arguments: arguments, console: console, journal: state.journal,
-                                                 registry: registry, imageLines: imageLines)
+                                                 registry: registry, imageLines: imageLines, saved: saved)
             if superseded { console.out("a newer spec arrived while waiting: applying it") }
         } while superseded
         await registry.stop()
+        console.endStatus()
         return code
     }
 
     /// One observe -> plan -> execute pass, then the rollout wait if asked; `superseded` when
     /// the specs changed while waiting, so the caller applies again.
     static func applyOnce(settings: Settings, arguments: Arguments, console: Console, journal: Journal,
-                          registry: TargetRegistry, imageLines: Progress.Lines) async -> (Int32, superseded: Bool) {
+                          registry: TargetRegistry, imageLines: Progress.Lines, saved: SavedPlan.Given? = nil) async -> (Int32, superseded: Bool) {
         do {
             let parallel = try arguments.int("parallel", default: 8, range: 1...256)
             let timeout = try Durations.parse(arguments.values["timeout"] ?? "5m", option: "timeout")
@@ -57,16 +67,26 @@ enum ApplyCommand {
             let observeRetries = Progress.Lines()
             let reconcile = try await Reconcile.prepare(settings: settings, registry: registry,
                                                         retrying: { console.err("retry: \($0)"); observeRetries.append($0) })
-            let choices = Reconcile.Choices(arguments)
-            do { try reconcile.unknownNames(choices) } catch {
-                console.err("berth: \(error)")
-                return (ExitCode.usage, false)
+            let choices = saved?.plan.choices ?? Reconcile.Choices(arguments)
+            let plan: Plan
+            if let saved {
+                guard let derived = try saved.derive(reconcile, settings: settings, console: console) else { return (ExitCode.failure, false) }
+                plan = derived
+            } else {
+                do { try reconcile.unknownNames(choices) } catch {
+                    console.err("berth: \(error)")
+                    return (ExitCode.usage, false)
+                }
+                plan = reconcile.plan(choices)
             }
-            let plan = reconcile.plan(choices)
-            for error in plan.errors { console.err(error.description) }
-            for error in reconcile.targetErrors { console.err("berth: \(error)") }
-            for spec in plan.blocked { console.err("berth: blocked: \(spec)") }
-            console.out(plan.description)
+            for error in plan.errors { console.err(error.description, style: .red) }
+            for error in reconcile.targetErrors { console.err("berth: \(error)", style: .red) }
+            for spec in plan.blocked { console.err("berth: blocked: \(spec)", style: .boldRed) }
+            console.outPlan(plan.description)
+            if saved == nil, !Confirmation.approved(plan, arguments: arguments, console: console) {
+                console.out("Apply cancelled: nothing was changed.")
+                return (ExitCode.failure, false)
+            }
             do {
                 try await journal.append(observeRetries.take().map { JournalRecord(event: "observe-retry", owner: settings.owner, error: $0) }
                     + ApplyCommand.planRecords(plan, owner: settings.owner, selection: choices.selection)
@@ -198,14 +218,15 @@ enum ApplyCommand {
 
     static func show(_ event: Executor.Event, progress: Progress, console: Console) {
         switch event {
-        case .started: break
+        case .started(let action): progress.start(action)
         case .succeeded(let action, let attempts):
-            console.out("ok [\(progress.step())]: \(action.op.rawValue) \(action.key)" + (attempts > 1 ? " (after \(attempts) attempts)" : ""))
+            console.out("ok [\(progress.step())]: \(action.op.rawValue) \(action.key)" + (attempts > 1 ? " (after \(attempts) attempts)" : "")
+                        + " (\(progress.elapsed(action)))")
         case .retrying(let action, let attempt, let delay, let error):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(format: "%.1f", seconds))s: \(error)")
         case .failed(let action, let error):
-            console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error)")
+            console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error) (\(progress.elapsed(action)))", style: .red)
         }
     }
 }
@@ -217,6 +238,16 @@ final class Progress: @unchecked Sendable {
     let total: Int
     init(total: Int) { self.total = total }
     func step() -> String { lock.withLock { done += 1; return "\(done)/\(total)" } }
+
+    /// When each action started, for the duration its line ends with.
+    private var started: [String: ContinuousClock.Instant] = [:]
+    private static func id(_ action: Action) -> String { "\(action.op.rawValue) \(action.key) \(action.existingID ?? "")" }
+    func start(_ action: Action) { lock.withLock { started[Self.id(action)] = ContinuousClock.now } }
+    /// "1.2s" since the action started ("0.0s" if its start was not heard).
+    func elapsed(_ action: Action) -> String {
+        let since = lock.withLock { started[Self.id(action)] }
+        return Durations.short(since.map { ContinuousClock.now - $0 } ?? .zero)
+    }
 
     /// Image progress lines, kept to be journalled together once the actions are done.
     final class Lines: @unchecked Sendable {

@@ -33,7 +33,7 @@ public struct Arguments: Sendable {
         let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var i = 0
         while i < argv.count {
-            let word = argv[i]
+            var word = argv[i]
             i += 1
             if word == "--" { out.positionals += argv[i...]; break }
             guard word.hasPrefix("-"), word.count > 1 else {
@@ -41,6 +41,8 @@ public struct Arguments: Sendable {
                 continue
             }
             if word == "-h" { out.flags.insert("help"); out.given.append("help"); continue }
+            // Terraform's spelling, which people type from habit: -out FILE, -out=FILE.
+            if word == "-out" || word.hasPrefix("-out=") { word = "-" + word }
             guard word.hasPrefix("--") else { throw usage("unknown option \(word); options are spelled --NAME") }
             var name = String(word.dropFirst(2))
             var inline: String?

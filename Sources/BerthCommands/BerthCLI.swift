@@ -19,6 +19,7 @@ public enum BerthCLI {
             console.err("berth: \(error)")
             return ExitCode.usage
         }
+        console.color = Terminal.colored(choice: arguments.values["color"], environment: environment, outputIsTerminal: console.outputIsTerminal)
         if arguments.flags.contains("version") && command == nil { return showVersion(console) }
         guard let command else {
             if arguments.flags.contains("help") { console.out(CommandTable.overview()); return ExitCode.ok }
@@ -43,6 +44,7 @@ public enum BerthCLI {
             case "validate": return ValidateCommand.run(settings: settings, arguments: arguments, console: console)
             case "plan": return await PlanCommand.run(settings: settings, arguments: arguments, console: console)
             case "apply": return await ApplyCommand.run(settings: settings, arguments: arguments, console: console)
+            case "show": return ShowCommand.run(arguments: arguments, console: console)
             case "history": return try HistoryCommand.run(settings: settings, arguments: arguments, console: console)
             case "watch": return await WatchCommand.run(settings: settings, arguments: arguments, console: console)
             case "status": return try await StatusCommand.run(settings: settings, arguments: arguments, console: console)
@@ -97,6 +99,12 @@ enum CommandOptions {
         if let text = arguments.values["resync"], try Durations.parse(text, option: "resync") < .seconds(1) {
             throw Arguments.usage("--resync must be at least 1s, got \"\(text)\"")
         }
+        if let color = arguments.values["color"], !Terminal.choices.contains(color) {
+            throw Arguments.usage("--color is auto, always or never, got \"\(color)\"")
+        }
+        if let out = arguments.values["out"], !out.hasSuffix(SavedPlan.fileSuffix) || out.count == SavedPlan.fileSuffix.count {
+            throw Arguments.usage("--out names a file ending in .berth (apply knows a saved plan by it), got \"\(out)\"")
+        }
         if let format = arguments.values["log-format"], !["text", "json"].contains(format) {
             throw Arguments.usage("--log-format is text or json, got \"\(format)\"")
         }
@@ -112,7 +120,8 @@ enum CommandOptions {
         if command.name == "release" && !arguments.positionals.isEmpty && arguments.flags.contains("all") {
             throw Arguments.usage("release takes spec names or --all, not both")
         }
-        for name in arguments.positionals + arguments.lists["allow-delete", default: []] where command.words == .specNames {
+        let names = arguments.positionals.filter { command.words != .specNamesOrPlan || !$0.hasSuffix(SavedPlan.fileSuffix) }
+        for name in names + arguments.lists["allow-delete", default: []] where [.specNames, .specNamesOrPlan].contains(command.words) {
             guard Names.isValid(name) else {
                 throw Arguments.usage("\"\(name)\" is not a spec name (lowercase letters, digits and '-')")
             }

@@ -13,6 +13,10 @@ public struct CommandInfo: Sendable {
         case keysAction
         /// `seal`'s optional value (stdin when absent).
         case value
+        /// `apply`: spec names, or one saved plan file (`plan.berth`).
+        case specNamesOrPlan
+        /// `show`: one saved plan file.
+        case planFile
     }
 
     public var name: String
@@ -29,6 +33,8 @@ public struct CommandInfo: Sendable {
         case .commandName: parts.append("[COMMAND]")
         case .keysAction: parts.append("init|show")
         case .value: parts.append("[VALUE]")
+        case .specNamesOrPlan: parts.append("[SPEC... | FILE.berth]")
+        case .planFile: parts.append("FILE.berth")
         }
         return parts.joined(separator: " ")
     }
@@ -55,9 +61,11 @@ public enum CommandTable {
             json,
             .init(name: "detailed-exitcode", help: "exit 0 when nothing differs, 2 when something does (changes or held deletions), 1 on error"),
             allowMassDelete, allowDelete, allowMassCreate, git, branch, path,
+            .init(name: "out", value: "FILE.berth", help: "also save the plan to this file (0600, no secret values; also -out): `berth apply FILE.berth` applies exactly it"),
         ]),
-        CommandInfo(name: "apply", summary: "make the targets match the specs", words: .specNames, options: [
+        CommandInfo(name: "apply", summary: "make the targets match the specs, or carry out a saved plan (FILE.berth) exactly", words: .specNamesOrPlan, options: [
             parallel, allowMassDelete, allowDelete, allowMassCreate,
+            .init(name: "yes", help: "do not ask before deletions (apply asks only when stdin is a terminal)"),
             .init(name: "wait", help: "wait for Kubernetes rollouts and Swarm updates to complete; fail with the condition's or Swarm's message when one stalls, rolls back or pauses"),
             .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
             git, branch, path,
@@ -75,6 +83,7 @@ public enum CommandTable {
             .init(name: "webhook-secret", value: "SECRET", help: "accept push webhooks signed with this secret (GitHub, Gitea) or carrying it (GitLab)"),
             .init(name: "webhook-secret-file", value: "PATH", help: "the same, read once from a file (one trailing newline trimmed)"),
         ]),
+        CommandInfo(name: "show", summary: "print a saved plan as plan printed it", words: .planFile, options: [json]),
         CommandInfo(name: "status", summary: "per spec: desired and observed replicas, config, last action and error", words: .none,
                     options: [json]),
         CommandInfo(name: "history", summary: "read the journal", words: .none, options: [
@@ -112,6 +121,7 @@ public enum CommandTable {
         .init(name: "kube-proxy", help: "reach Kubernetes through `kubectl proxy --unix-socket` run as a child"),
         .init(name: "config", value: "FILE", help: "targets file: named Docker hosts, Swarm clusters, Kubernetes contexts and groups (default: berth.json beside the specs folder, if there is one; with --git, none unless given)"),
         .init(name: "policy", value: "FILE", help: "operator's policy file, outside the specs folder: what specs may ask for (host paths, privileges, registries, namespaces, kinds)"),
+        .init(name: "color", value: "WHEN", help: "colour the plan: auto (default: when stdout is a terminal, TERM is not dumb and NO_COLOR is unset), always or never"),
         .init(name: "help", help: "show the usage of berth or of the command"),
         .init(name: "version", help: "the same as `berth version`"),
     ]
@@ -146,6 +156,19 @@ public enum CommandTable {
         case .commandName:
             if arguments.positionals.count > 1 { throw Arguments.usage("help takes at most one command name") }
         case .specNames: break
+        case .specNamesOrPlan:
+            let plans = arguments.positionals.filter { $0.hasSuffix(SavedPlan.fileSuffix) }
+            if !plans.isEmpty, arguments.positionals.count > 1 {
+                throw Arguments.usage("apply takes spec names or one saved plan file, not both (\(arguments.positionals.joined(separator: " ")))")
+            }
+            let fixed = ["allow-delete", "allow-mass-delete", "allow-mass-create", "yes"].filter { arguments.given.contains($0) }
+            if !plans.isEmpty, let option = fixed.first {
+                throw Arguments.usage("--\(option) does not go with a saved plan: what it applies was fixed when it was made (make it again with the option: berth plan --\(option) ... -out \(plans[0]))")
+            }
+        case .planFile:
+            guard arguments.positionals.count == 1, arguments.positionals[0].hasSuffix(SavedPlan.fileSuffix) else {
+                throw Arguments.usage("\(name) takes one saved plan file, FILE.berth (made by berth plan -out FILE.berth)")
+            }
         case .keysAction:
             guard arguments.positionals.count == 1, ["init", "show"].contains(arguments.positionals[0]) else {
                 throw Arguments.usage("keys takes one action, init or show" + (arguments.positionals.first.map { ", got \"\($0)\"" } ?? ""))
@@ -170,8 +193,11 @@ public enum CommandTable {
 
     public static func help(_ c: CommandInfo) -> String {
         var lines = ["usage: \(c.synopsis)", "", c.summary]
-        if c.words == .specNames, !["release", "suspend", "resume"].contains(c.name) {
+        if [.specNames, .specNamesOrPlan].contains(c.words), !["release", "suspend", "resume"].contains(c.name) {
             lines.append("SPEC names restrict the command to those specs and the images they need (all specs when none is given).")
+        }
+        if c.words == .specNamesOrPlan {
+            lines.append("FILE.berth (made by `berth plan -out FILE.berth`) applies exactly that plan, or nothing if the specs or the engine moved since.")
         }
         if !c.options.isEmpty { lines += ["", "options:"] + optionLines(c.options) }
         lines += ["", "global options: " + globalOptions.map { "--\($0.name)" }.joined(separator: ", ") + " (see berth help)"]

@@ -1,4 +1,5 @@
 import BerthModel
+import Foundation
 
 /// "100ms", "1.5s", "5m", "1h"; a bare number is seconds (as `timeout` and `sleep` read it).
 enum Durations {
@@ -15,5 +16,13 @@ enum Durations {
             throw BerthError(.usage, "--\(option) takes a duration like 100ms, 2s or 5m, got \"\(text)\"")
         }
         return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
+    /// How long an action took, as its line in apply's output ends: "0.4s", "12.0s", "2m05s".
+    static func short(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds.rounded())
+        return "\(whole / 60)m" + String(format: "%02ds", whole % 60)
     }
 }

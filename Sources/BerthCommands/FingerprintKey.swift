@@ -15,6 +15,11 @@ enum FingerprintKey {
         try stored(path(stateDirectory)) ?? random()
     }
 
+    /// The key stored in the state folder, nil before one is (a saved plan then carries its own digest key).
+    static func stored(stateDirectory: String) throws -> [UInt8]? {
+        try stored(path(stateDirectory))
+    }
+
     /// Stores `key` when the state folder holds none yet, and returns the key in force: the
     /// one configurations are fingerprinted with when they are recorded (`ConfigStore.save`).
     static func keep(_ key: [UInt8], stateDirectory: String) throws -> [UInt8] {

@@ -38,15 +38,30 @@ enum PlanCommand {
                 console.err("berth: \(error)")
                 return ExitCode.usage
             }
-            var plan = reconcile.plan(choices)
+            let derived = reconcile.plan(choices)
+            var plan = derived
             for kube in registry.kubes { plan = await kube.dryRun(plan) }
-            for error in reconcile.targetErrors { console.err("berth: \(error)") }
+            for error in reconcile.targetErrors { console.err("berth: \(error)", style: .red) }
             for warning in reconcile.desired.warnings { console.err(warning.description) }
             if arguments.flags.contains("json") {
                 console.out(plan.json.serialized())
             } else {
-                for error in plan.errors { console.err(error.description) }
-                console.out(plan.description)
+                for error in plan.errors { console.err(error.description, style: .red) }
+                console.outPlan(plan.description)
+            }
+            if let out = arguments.values["out"] {
+                // The state folder's fingerprint key when it has one; else a key of this plan's own.
+                let stored = try FingerprintKey.stored(stateDirectory: settings.stateDirectory)
+                let key = stored ?? reconcile.context.secretKey
+                let saved = SavedPlan(shown: plan, derived: derived, reconcile: reconcile, choices: choices, settings: settings,
+                                      key: key, keyInFile: stored == nil)
+                do { try saved.write(to: out) } catch {
+                    console.err("berth: the plan was not saved: \(error)")
+                    return ExitCode.failure
+                }
+                if !arguments.flags.contains("json") {
+                    console.out("Saved the plan to \(out). To carry out exactly these actions: berth apply \(out)")
+                }
             }
             return exitCode(plan, targetErrors: reconcile.targetErrors, detailed: detailed)
         } catch {

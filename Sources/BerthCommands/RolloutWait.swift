@@ -37,7 +37,7 @@ enum RolloutWait {
                 case .stalled:
                     return .failed("rollout of \(id) stalled: \(rollout.message)")
                 case .pending, .progressing:
-                    if said[id] != rollout.message { console.out("waiting: \(id): \(rollout.message)"); said[id] = rollout.message }
+                    if said[id] != rollout.message { console.status("waiting: \(id): \(rollout.message)", onStdout: true); said[id] = rollout.message }
                     still.append(id)
                 }
             }

@@ -29,7 +29,7 @@ enum SwarmWait {
                 case .converged(let text): console.out("rollout complete: service \(service.name): \(text)")
                 case .failed(let why): return "service \(service.name): \(why)"
                 case .waiting(let text):
-                    if said[service.name] != text { console.out("waiting: service \(service.name): \(text)"); said[service.name] = text }
+                    if said[service.name] != text { console.status("waiting: service \(service.name): \(text)", onStdout: true); said[service.name] = text }
                     still.append(service)
                 }
             }

@@ -4,12 +4,18 @@ extension Plan: CustomStringConvertible {
 
     public var description: String {
         var lines: [String] = []
+        // A spec's replicas are alike: its settings are listed under its first create only.
+        var listed: Set<String> = []
         for action in actions {
             var line = action.op == .release ? "! release \(action.key) (\(action.reason))"
                 : "\(Plan.symbols[action.op]!) \(action.op.rawValue) \(action.key): \(action.reason)"
             if let strategy = action.strategy { line += " [\(strategy.rawValue)]" }
             lines.append(line)
             for change in action.changes { lines.append("    \(change)") }
+            let attributes = action.createAttributes
+            if !attributes.isEmpty, listed.insert("\(action.key.target)/\(action.key.name)").inserted {
+                lines += attributes.map { "    " + $0 }
+            }
         }
         for action in held {
             lines.append("! held \(action.op.rawValue) \(action.key): \(action.reason)")

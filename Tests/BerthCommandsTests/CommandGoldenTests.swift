@@ -117,6 +117,10 @@ struct CommandGoldenTests {
         #expect(plan.out == """
             ~ replace docker container web #1: configuration changed (config hash new -> 7ff3cc2823b6; earlier configuration not recorded) [start-first]
             + create docker container web #2: missing
+                image: "berth-demo/busybox:1"
+                env.DB_PASSWORD: (secret)
+                env.MODE: "a"
+                replicas: 2
             Plan: 1 to create, 1 to replace.
 
             """)

@@ -74,6 +74,8 @@ struct IntentDriftPlannerTests {
     @Test func stoppedByTheSpec() {
         #expect(Planner.plan(desired: DesiredState(specs: [Self.stopped]), observed: [], context: PlanContext(owner: "main")).description == """
             + create docker container web #1: missing (kept stopped by spec)
+                image: "busybox:1"
+                replicas: 1
             Plan: 1 to create.
             """)
         let none: JSONValue = .object([:])
@@ -111,6 +113,8 @@ struct SuspendAndPrunePlannerTests {
         let plan = Planner.plan(desired: DesiredState(specs: [suspended, PlannerTests.other]), observed: found, context: Self.context)
         #expect(plan.description == """
             + create docker container api #1: missing
+                image: "busybox:1"
+                replicas: 1
             note: suspended: web (2 resources left alone)
             Plan: 1 to create.
             """)

@@ -63,6 +63,11 @@ struct KubePlannerTests {
         let plan = Self.plan([Self.web], [])
         #expect(plan.description == """
             + create kubernetes apps/v1 Deployment default/web (spec web): missing
+                image: "nginx:1.27"
+                env.DB_PASSWORD: (secret)
+                env.MODE: "prod"
+                ports: ["8080:80/tcp"]
+                replicas: 3
             + create kubernetes v1 Service default/web (spec web): missing
             Plan: 2 to create.
             """)
@@ -263,6 +268,8 @@ struct KubePlannerTests {
         #expect(Planner.plan(desired: desired, observed: [], context: Self.context).description == """
             + create kubernetes v1 ConfigMap shop/cfg (spec infra): missing
             + create kubernetes apps/v1 Deployment shop/web (spec web): missing
+                image: "nginx:1.27"
+                replicas: 1
             + create kubernetes v1 Namespace shop (spec infra): missing
             Plan: 3 to create.
             """)

@@ -35,6 +35,10 @@ struct PlannerTests {
     static let cases: [Case] = [
         Case(label: "nothing exists", specs: [web], observed: [], expected: """
             + create docker container web #1: missing
+                image: "busybox:1"
+                command: ["httpd", "-f"]
+                env.MODE: "a"
+                replicas: 2
             + create docker container web #2: missing
             Plan: 2 to create.
             """),
@@ -42,6 +46,10 @@ struct PlannerTests {
              expected: "No changes: everything matches the specs."),
         Case(label: "one replica missing", specs: [web], observed: [container(web, 2)], expected: """
             + create docker container web #1: missing
+                image: "busybox:1"
+                command: ["httpd", "-f"]
+                env.MODE: "a"
+                replicas: 2
             Plan: 1 to create.
             """),
         Case(label: "stopped replica is started", specs: [web],
@@ -72,6 +80,10 @@ struct PlannerTests {
         Case(label: "invalid file present holds removals and still applies valid specs", specs: [web],
              observed: [container(other, 1)], invalid: ["specs/api.json"], expected: """
             + create docker container web #1: missing
+                image: "busybox:1"
+                command: ["httpd", "-f"]
+                env.MODE: "a"
+                replicas: 2
             + create docker container web #2: missing
             ! held delete docker container api #1: spec removed, held back while invalid files exist
             note: 1 removed spec (1 resource) not deleted: an invalid file may still describe them (specs/api.json)
@@ -96,6 +108,10 @@ struct PlannerTests {
             """),
         Case(label: "a container being removed counts as gone", specs: [scaled], observed: [container(web, 1, state: .removing)], expected: """
             + create docker container web #1: missing
+                image: "busybox:1"
+                command: ["httpd", "-f"]
+                env.MODE: "a"
+                replicas: 1
             Plan: 1 to create.
             """),
         Case(label: "zero replicas removes all of the spec's containers", specs: [{ var s = web; s.replicas = 0; return s }()],

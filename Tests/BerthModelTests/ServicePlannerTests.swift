@@ -18,7 +18,14 @@ struct ServicePlannerTests {
     }
 
     @Test func missingServiceIsCreated() {
-        #expect(Self.plan([Self.spec], []) == "+ create swarm service api: missing\nPlan: 1 to create.")
+        #expect(Self.plan([Self.spec], []) == """
+            + create swarm service api: missing
+                image: "busybox:1"
+                env.A: "1"
+                env.DB_PASSWORD: (secret)
+                replicas: 2
+            Plan: 1 to create.
+            """)
     }
 
     @Test func matchingServiceIsLeftAlone() {
