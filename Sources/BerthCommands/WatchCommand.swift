@@ -166,6 +166,7 @@ enum WatchCommand {
                 continue
             }
             log("stopping (\(signal == .terminate ? "SIGTERM" : "SIGINT")): finishing work in flight")
+            observers.stopping()
             break
         }
         listener?.stop()

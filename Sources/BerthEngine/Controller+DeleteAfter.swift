@@ -30,7 +30,7 @@ extension Controller {
             let line = "deletion of \(Controller.name(of: key)) waits until \(Controller.clockTime(until)) "
                 + "(file gone; --delete-after \(Controller.shortDuration(delay)))"
             deletionsWaiting[key] = line
-            log(line)
+            log(.plain(line))
         }
         return left
     }

@@ -32,7 +32,7 @@ public actor Controller {
     let journal: Journal
     let load: @Sendable () -> DesiredState
     let knownConfigs: @Sendable () -> [String: JSONValue]
-    let log: @Sendable (String) -> Void
+    let log: @Sendable (LogEvent) -> Void
     let sleeper: Sleeper
     let now: @Sendable () -> ContinuousClock.Instant
     public let queue: WorkQueue<String>
@@ -87,7 +87,7 @@ public actor Controller {
                 onPlanned: @escaping @Sendable (Plan, DesiredState, [ObservedResource], Set<String>) -> Void = { _, _, _, _ in },
                 targetsMade: @escaping @Sendable () -> Set<String> = { ["docker", "swarm", "kubernetes"] },
                 recordTargetsMade: @escaping @Sendable (Set<String>) -> Void = { _ in },
-                log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
+                log: @escaping @Sendable (LogEvent) -> Void, sleeper: Sleeper = .live,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration; self.platforms = platforms; self.journal = journal
         self.load = load; self.knownConfigs = knownConfigs; self.log = log; self.sleeper = sleeper; self.now = now
@@ -243,7 +243,7 @@ public actor Controller {
         let executor = Executor(
             platforms: platforms, journal: journal, parallel: configuration.parallel,
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
-            onEvent: { [log] event in Controller.describe(event).map(log) })
+            onEvent: ActionLog(log: log, revision: { [journal] in journal.currentRevision?.hash }).record)
         let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
         observeActions(actions, outcomes: outcomes)
         var entry = records[key] ?? SpecRecord()
@@ -268,11 +268,11 @@ public actor Controller {
             // The spec's own hash, as `stillRefused` reads it (a Kubernetes action carries its object's).
             holds[key] = Hold(until: now(), content: actions.compactMap { $0.spec?.configHash }.first ?? "", refused: true)
             await queue.forget(key)
-            log("\(key): the engine refused it; not tried again until the spec changes")
+            log(Controller.refusedEvent(key, error: failed.first?.error))
         } else if let delay = await queue.retryLater(key) {
             holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
             tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target), delay: delay) }
-            log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
+            log(Controller.retryEvent(key, failed: failed, delay: delay, attempt: await queue.failures(key)))
         }
         return true
     }
@@ -281,10 +281,10 @@ public actor Controller {
         let unreachable = (error as? BerthError)?.code == .engineUnreachable
         if unreachable && !engineDown {
             engineDown = true
-            log("engine is gone (\(error)); berth keeps running and reconciles when it is back")
+            log(Controller.engineDownEvent(error, target: target))
             await record(JournalRecord(event: "engine-down", owner: configuration.owner, error: String(describing: error)))
         } else if !unreachable {
-            log("observing failed: \(error)")
+            log(Controller.observeFailedEvent(error, target: target))
         }
         if let delay = await queue.retryLater(key) {
             tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: target), delay: delay) }
@@ -301,7 +301,7 @@ public actor Controller {
         guard plan.errors != lastErrors else { return }
         lastErrors = plan.errors
         for error in plan.errors {
-            log(error.description)
+            log(Controller.specErrorEvent(error))
             await record(JournalRecord.specError(error, owner: configuration.owner))
         }
     }
@@ -312,7 +312,7 @@ public actor Controller {
         guard now != lastTargetErrors else { return }
         lastTargetErrors = now
         for line in now {
-            log(line)
+            log(.plain(line))
             await record(JournalRecord(event: "target-error", owner: configuration.owner, error: line))
         }
     }
