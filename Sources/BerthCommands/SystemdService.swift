@@ -13,12 +13,16 @@ final class SystemdService: ControllerObserver {
     init(notify: SystemdNotify) { self.notify = notify }
 
     func passFinished(_ pass: PassSummary) {
-        guard pass.key == Controller.everything else { return }
         let status = "STATUS=" + (pass.converged ? "converged" : pass.errors.isEmpty ? "reconciling"
             : "\(pass.errors.count) problem\(pass.errors.count == 1 ? "" : "s"): \(pass.errors[0])")
+        // READY once the first full pass (observe and plan everything) has ended; STATUS
+        // whenever the overall state changes, after any pass.
         let (first, changed) = state.withLock { state -> (Bool, Bool) in
-            defer { state = (true, status) }
-            return (!state.ready, state.status != status)
+            let first = !state.ready && pass.key == Controller.everything
+            let changed = state.status != status
+            if first { state.ready = true }
+            state.status = status
+            return (first, changed && state.ready)
         }
         if first { notify.send("READY=1\n" + status) } else if changed { notify.send(status) }
     }
