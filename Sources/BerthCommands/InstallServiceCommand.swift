@@ -29,7 +29,9 @@ enum InstallServiceCommand {
         if existing == unit.text {
             console.out("\(path) is already this unit; nothing written")
         } else {
-            try AtomicFile.write(unit.text, to: path)
+            do { try AtomicFile.write(unit.text, to: path) } catch let error as SystemError where error.errno == EACCES || error.errno == EPERM {
+                throw BerthError(.io, "cannot write \(path): \(error.reason); run install-service as root, or name a folder of yours with --unit-dir")
+            }
             chmod(path, 0o644)
             console.out("wrote \(path): berth watch --specs \(unit.specs) --state \(unit.state) --owner \(unit.owner)")
         }

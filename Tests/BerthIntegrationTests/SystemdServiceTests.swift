@@ -50,4 +50,20 @@ struct SystemdServiceTests {
             #expect(lines.first?.first?.isNumber == true && !lines.contains { $0.hasPrefix("<") }, "\(watch.log)")
         }
     }
+
+    @Test func underJournaldEveryLineStartsWithItsPriority() async throws {
+        try await Project.with { p in
+            try p.write("a.json", p.spec("a"))
+            try p.write("b.json", #"{"name": "b", "image": "berth-test/no-such-image:1"}"#)
+            let watch = try WatchProcess(arguments: ["watch", "--specs", p.specs, "--state", p.state, "--owner", p.owner,
+                                                     "--docker-host", p.engine.host], asJournal: true)
+            #expect(try await eventually { try await WatchTests.running(p).count == 1 })
+            // The spec whose image cannot be had fails: an error line.
+            #expect(await eventually { watch.log.split(separator: "\n").contains { $0.hasPrefix("<3>") && $0.contains(" b #1") } }, "\(watch.log)")
+            #expect(await watch.stop() == 0, "\(watch.log)")
+            let lines = watch.log.split(separator: "\n")
+            #expect(lines.allSatisfy { $0.hasPrefix("<3>") || $0.hasPrefix("<4>") || $0.hasPrefix("<6>") || $0.hasPrefix("<7>") }, "\(watch.log)")
+            #expect(lines.contains { $0.hasPrefix("<6>berth watch: owner ") })
+        }
+    }
 }
