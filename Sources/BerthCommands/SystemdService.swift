@@ -1,4 +1,5 @@
 import BerthEngine
+import BerthModel
 import BerthSystem
 import Synchronization
 
@@ -14,7 +15,7 @@ final class SystemdService: ControllerObserver {
 
     func passFinished(_ pass: PassSummary) {
         let status = "STATUS=" + (pass.converged ? "converged" : pass.errors.isEmpty ? "reconciling"
-            : "\(pass.errors.count) problem\(pass.errors.count == 1 ? "" : "s"): \(pass.errors[0])")
+            : "\(pass.errors.count) problem\(pass.errors.count == 1 ? "" : "s"): \(Printable.oneLine(pass.errors[0]))")
         // READY once the first full pass (observe and plan everything) has ended; STATUS
         // whenever the overall state changes, after any pass.
         let (first, changed) = state.withLock { state -> (Bool, Bool) in

@@ -35,8 +35,9 @@ public struct SystemdNotify: Sendable {
     /// Pings at half the interval, as sd_watchdog_enabled(3) advises.
     public var pingEvery: Duration? { watchdogInterval.map { $0 / 2 } }
 
-    /// Sends one message ("READY=1", "STATUS=…"; several as lines). A lost datagram is not
-    /// an error berth can do anything about: the result says whether it went.
+    /// Sends one message ("READY=1", "STATUS=…"; several as lines), never waiting (a full
+    /// socket drops it). A lost datagram is not an error berth can do anything about: the
+    /// result says whether it went.
     @discardableResult
     public func send(_ message: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -52,7 +53,7 @@ public struct SystemdNotify: Sendable {
         let bytes = Array(message.utf8)
         let sent = withUnsafePointer(to: &sun) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), address, socklen_t(length)) }
+                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), address, socklen_t(length)) }
             }
         }
         return sent == bytes.count
