@@ -6,14 +6,16 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test coverage faults bench build deps engine engine-down clean
+.PHONY: run test coverage faults bench build deps engine engine-down clean man install
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
-# TLS tests make certificates with it; git: `--git` runs it, its tests make repositories); the engine script installs docker.io and busybox-static.
+# TLS tests make certificates with it; git: `--git` runs it, its tests make repositories;
+# groff-base: the manual page's test renders berth.1); the engine script installs docker.io and busybox-static.
 deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
 	@command -v git >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git; }
+	@command -v groff >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq groff-base; }
 
 # The commit is stamped into the binary through a generated header (git-ignored), rewritten
 # only when it changes so that only one C file is rebuilt; `berth version` prints it.
@@ -83,6 +85,25 @@ bench: deps build
 	@host=$$(scripts/engine.sh up --swarm); \
 	BERTH=$(BERTH_RELEASE) DOCKER_HOST=$$host python3 scripts/bench.py
 
+# The manual page, from the same command table as the parser and `berth help`.
+man: build
+	$(BERTH_RELEASE) manual > berth.1
+
+# The release binary, berth(1) and the completion scripts, where man and the shells look.
+# PREFIX=/usr/local by default; DESTDIR stages the tree for a package.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: build
+	install -D -m 0755 $(BERTH_RELEASE) $(DESTDIR)$(PREFIX)/bin/berth
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	$(BERTH_RELEASE) manual > $(DESTDIR)$(PREFIX)/share/man/man1/berth.1
+	$(BERTH_RELEASE) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
+	$(BERTH_RELEASE) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_berth
+	$(BERTH_RELEASE) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/berth.fish
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/man/man1/berth.1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_berth $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/berth.fish
+
 engine:
 	@scripts/engine.sh up --swarm
 
@@ -90,4 +111,4 @@ engine-down:
 	@scripts/engine.sh down
 
 clean:
-	rm -rf .build
+	rm -rf .build berth.1

@@ -30,6 +30,8 @@ public enum BerthCLI {
         switch command.name {
         case "help": return help(arguments.positionals.first, console: console)
         case "version": return showVersion(console)
+        case "completion": console.out(CompletionScripts.script(for: arguments.positionals[0])); return ExitCode.ok
+        case "manual": console.out(ManualPage.page(version: version)); return ExitCode.ok
         default: break
         }
         var settings: Settings
@@ -51,6 +53,8 @@ public enum BerthCLI {
             case "release": return try ReleaseCommand.run(settings: settings, arguments: arguments, console: console)
             case "keys": return try KeysCommand.run(settings: settings, arguments: arguments, console: console)
             case "seal": return try SealCommand.run(settings: settings, arguments: arguments, console: console)
+            case "install-service":
+                return try await InstallServiceCommand.run(settings: settings, arguments: arguments, console: console, environment: environment)
             case "suspend", "resume":
                 return try SuspendCommand.run(settings: settings, arguments: arguments, console: console, suspend: command.name == "suspend")
             default: fatalError("command \(command.name) is in the table but has no implementation")

@@ -17,6 +17,8 @@ public struct CommandInfo: Sendable {
         case specNamesOrPlan
         /// `show`: one saved plan file.
         case planFile
+        /// `completion`'s shell: bash, zsh or fish.
+        case shell
     }
 
     public var name: String
@@ -35,6 +37,7 @@ public struct CommandInfo: Sendable {
         case .value: parts.append("[VALUE]")
         case .specNamesOrPlan: parts.append("[SPEC... | FILE.berth]")
         case .planFile: parts.append("FILE.berth")
+        case .shell: parts.append(CommandTable.shells.joined(separator: "|"))
         }
         return parts.joined(separator: " ")
     }
@@ -106,10 +109,20 @@ public enum CommandTable {
         CommandInfo(name: "suspend", summary: "leave these specs alone: no actions, no healing, no deletion, until resumed (also while watch runs)",
                     words: .specNames, options: []),
         CommandInfo(name: "resume", summary: "undo suspend: reconcile these specs again", words: .specNames, options: []),
+        CommandInfo(name: "install-service", summary: "write a systemd unit that runs `berth watch` (Type=notify, watchdog, hardening), then daemon-reload and enable --now it when systemd runs",
+                    words: .none, options: [
+                        .init(name: "unit-dir", value: "DIR", help: "where the unit goes (default /etc/systemd/system)"),
+                        .init(name: "no-enable", help: "only write the unit; do not run systemctl"),
+                        .init(name: "force", help: "replace an existing berth.service that differs"),
+                    ]),
+        CommandInfo(name: "completion", summary: "print the shell completion script for bash, zsh or fish", words: .shell, options: []),
+        CommandInfo(name: "manual", summary: "print the berth(1) manual page (roff; `make man` writes berth.1)", words: .none, options: []),
         CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
         CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",
                     words: .none, options: []),
     ]
+
+    public static let shells = ["bash", "zsh", "fish"]
 
     public static let globalOptions: [Arguments.Option] = [
         .init(name: "specs", value: "DIR", help: "folder of spec files (default: specs)"),
@@ -172,6 +185,11 @@ public enum CommandTable {
         case .keysAction:
             guard arguments.positionals.count == 1, ["init", "show"].contains(arguments.positionals[0]) else {
                 throw Arguments.usage("keys takes one action, init or show" + (arguments.positionals.first.map { ", got \"\($0)\"" } ?? ""))
+            }
+        case .shell:
+            guard arguments.positionals.count == 1, shells.contains(arguments.positionals[0]) else {
+                throw Arguments.usage("completion takes one shell, \(shells.joined(separator: ", "))"
+                    + (arguments.positionals.first.map { ", got \"\($0)\"" } ?? ""))
             }
         case .value:
             if arguments.positionals.count > 1 {

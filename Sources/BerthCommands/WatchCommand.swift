@@ -161,6 +161,7 @@ enum WatchCommand {
                 continue
             }
             log("stopping (\(signal == .terminate ? "SIGTERM" : "SIGINT")): finishing work in flight")
+            observers.stopping()
             break
         }
         listener?.stop()

@@ -30,7 +30,9 @@ extension Controller {
             let line = "deletion of \(Controller.name(of: key)) waits until \(Controller.clockTime(until)) "
                 + "(file gone; --delete-after \(Controller.shortDuration(delay)))"
             deletionsWaiting[key] = line
-            log(line)
+            var fields = LogEvent.Fields(key: key)
+            fields.event = "deletion-waiting"
+            log(LogEvent(line, fields: fields))
         }
         return left
     }

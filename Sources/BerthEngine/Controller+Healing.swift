@@ -59,7 +59,11 @@ extension Controller {
         crashLoopsReported[id] = count
         let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
         let when = next == .zero ? "starting it again now" : "next start in \(Controller.seconds(next))"
-        log("\(name) is crash-looping: died \(count) time\(count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; \(when)")
+        var fields = LogEvent.Fields(action.key)
+        fields.event = "crash-loop"
+        fields.attempt = count
+        log(LogEvent("\(name) is crash-looping: died \(count) time\(count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; \(when)",
+                     level: .warning, fields: fields))
         let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target.rawValue,
                                   kind: action.key.kind, name: action.key.name, replica: action.key.replica,
                                   message: "restarts \(count), \(when)", count: count)

@@ -32,7 +32,7 @@ public actor Controller {
     let journal: Journal
     let load: @Sendable () -> DesiredState
     let knownConfigs: @Sendable () -> [String: JSONValue]
-    let log: @Sendable (String) -> Void
+    let log: @Sendable (LogEvent) -> Void
     let sleeper: Sleeper
     let now: @Sendable () -> ContinuousClock.Instant
     public let queue: WorkQueue<String>
@@ -87,7 +87,7 @@ public actor Controller {
                 onPlanned: @escaping @Sendable (Plan, DesiredState, [ObservedResource], Set<TargetName>) -> Void = { _, _, _, _ in },
                 targetsMade: @escaping @Sendable () -> Set<TargetName> = { Set(TargetName.implicit) },
                 recordTargetsMade: @escaping @Sendable (Set<TargetName>) -> Void = { _ in },
-                log: @escaping @Sendable (String) -> Void, sleeper: Sleeper = .live,
+                log: @escaping @Sendable (LogEvent) -> Void, sleeper: Sleeper = .live,
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.configuration = configuration; self.platforms = platforms; self.journal = journal
         self.load = load; self.knownConfigs = knownConfigs; self.log = log; self.sleeper = sleeper; self.now = now
@@ -218,11 +218,11 @@ public actor Controller {
                     if implicitEngine && unreachable {
                         if !engineDown {
                             engineDown = true
-                            log("engine is gone (\(error)); berth keeps running and reconciles when it is back")
+                            log(Controller.engineDownEvent(error, target: target.rawValue))
                             await record(JournalRecord(event: "engine-down", owner: configuration.owner, error: String(describing: error)))
                         }
                     } else if !implicitEngine {
-                        log("target \(target) is unreachable (\(error)); its specs are left as they are, the other targets go on, and it is reconciled when it answers")
+                        log(Controller.targetDownEvent(error, target: target.rawValue))
                         await record(JournalRecord(event: "target-down", owner: configuration.owner, target: target.rawValue, error: "\(error)"))
                     }
                 }
@@ -254,7 +254,7 @@ public actor Controller {
         let executor = Executor(
             platforms: platforms, journal: journal, parallel: configuration.parallel,
             retry: RetryPolicy(maxAttempts: 1), sleeper: sleeper,
-            onEvent: { [log] event in Controller.describe(event).map(log) })
+            onEvent: ActionLog(log: log, revision: { [journal] in journal.currentRevision?.hash }).record)
         let outcomes = await executor.execute(Plan(actions: actions), owner: configuration.owner)
         observeActions(actions, outcomes: outcomes)
         var entry = records[key] ?? SpecRecord()
@@ -279,11 +279,11 @@ public actor Controller {
             // The spec's own hash, as `stillRefused` reads it (a Kubernetes action carries its object's).
             holds[key] = Hold(until: now(), content: actions.compactMap { $0.spec?.configHash }.first ?? "", refused: true)
             await queue.forget(key)
-            log("\(key): the engine refused it; not tried again until the spec changes")
+            log(Controller.refusedEvent(key, error: failed.first?.error))
         } else if let delay = await queue.retryLater(key) {
             holds[key] = Hold(until: now() + delay, content: actions.compactMap(\.configHash).first ?? "")
             tellObservers { $0.retrying(key: key, target: Controller.target(of: key, failing: failed.first?.action.key.target.rawValue), delay: delay) }
-            log("\(key): \(failed.count) action\(failed.count == 1 ? "" : "s") failed; retrying in \(Controller.seconds(delay))")
+            log(Controller.retryEvent(key, failed: failed, delay: delay, attempt: await queue.failures(key)))
         }
         return true
     }
@@ -291,7 +291,7 @@ public actor Controller {
     /// A spec key whose target cannot be observed waits with its own backoff; the target's
     /// loss was said by `trackTargets`.
     func engineFailed(_ key: String, _ error: any Error, target: TargetName) async {
-        if (error as? BerthError)?.code != .engineUnreachable { log("observing \(target) failed: \(error)") }
+        if (error as? BerthError)?.code != .engineUnreachable { log(Controller.observeFailedEvent(error, target: target.rawValue)) }
         if let delay = await queue.retryLater(key) {
             tellObservers { $0.retrying(key: key, target: target.rawValue, delay: delay) }
         }
@@ -307,7 +307,7 @@ public actor Controller {
         guard plan.errors != lastErrors else { return }
         lastErrors = plan.errors
         for error in plan.errors {
-            log(error.description)
+            log(Controller.specErrorEvent(error))
             await record(JournalRecord.specError(error, owner: configuration.owner))
         }
     }
@@ -318,7 +318,7 @@ public actor Controller {
         guard now != lastTargetErrors else { return }
         lastTargetErrors = now
         for line in now {
-            log(line)
+            log(.plain(line))
             await record(JournalRecord(event: "target-error", owner: configuration.owner, error: line))
         }
     }

@@ -83,7 +83,7 @@ struct ControllerDeleteAfterTests {
             // own enqueues bring a key back, after it moved the clock.
             controller = Controller(
                 configuration: configuration, platforms: [platform], journal: try Journal(path: dir + "/j.jsonl"),
-                load: { folder.state }, log: { heard.log($0) },
+                load: { folder.state }, log: { heard.log($0.message) },
                 sleeper: Sleeper(sleep: { _ in try await Task.sleep(for: .seconds(3600)) }, random: { 0.5 }), now: { clock.read() })
             let controller = self.controller
             workers = Task { await controller.runWorkers() }

@@ -29,6 +29,9 @@ final class ChildLog: @unchecked Sendable {
 
     var text: String { (try? String(contentsOf: file, encoding: .utf8)) ?? "" }
 
+    /// The file's "DEVICE:INODE", as systemd puts the journal's stream in `JOURNAL_STREAM`.
+    var journalStream: String { "\(identity.dev):\(identity.ino)" }
+
     deinit {
         // Closed only while the number is still this file, never a number another test reuses.
         var info = stat()

@@ -36,10 +36,14 @@ final class WatchProcess: @unchecked Sendable {
                       environment: ["HOME": project.root.path, "PATH": "/usr/bin:/bin"])
     }
 
-    init(arguments: [String], environment: [String: String]? = nil) throws {
+    /// `asJournal`: the child's stderr is presented as journald's stream (`JOURNAL_STREAM`
+    /// names the log file), as systemd does for a service.
+    init(arguments: [String], environment: [String: String]? = nil, asJournal: Bool = false) throws {
         output = try ChildLog()
         process.executableURL = URL(fileURLWithPath: WatchProcess.binary)
         process.arguments = arguments
+        var environment = environment
+        if asJournal { environment = (environment ?? ProcessInfo.processInfo.environment).merging(["JOURNAL_STREAM": output.journalStream]) { $1 } }
         if let environment { process.environment = WatchProcess.environment(environment) }
         process.standardError = output.handle
         process.standardOutput = output.handle
