@@ -41,6 +41,7 @@ public struct Arguments: Sendable {
                 continue
             }
             if word == "-h" { out.flags.insert("help"); out.given.append("help"); continue }
+            if word == "-f" { out.flags.insert("follow"); out.given.append("follow"); continue }
             guard word.hasPrefix("--") else { throw usage("unknown option \(word); options are spelled --NAME") }
             var name = String(word.dropFirst(2))
             var inline: String?

@@ -49,6 +49,9 @@ public enum BerthCLI {
             case "release": return try ReleaseCommand.run(settings: settings, arguments: arguments, console: console)
             case "keys": return try KeysCommand.run(settings: settings, arguments: arguments, console: console)
             case "seal": return try SealCommand.run(settings: settings, arguments: arguments, console: console)
+            case "import": return ImportCommand.run(settings: settings, arguments: arguments, console: console)
+            case "logs": return try await LogsCommand.run(settings: settings, arguments: arguments, console: console)
+            case "ps": return try await PsCommand.run(settings: settings, arguments: arguments, console: console)
             case "suspend", "resume":
                 return try SuspendCommand.run(settings: settings, arguments: arguments, console: console, suspend: command.name == "suspend")
             default: fatalError("command \(command.name) is in the table but has no implementation")
@@ -84,6 +87,11 @@ enum CommandOptions {
     static func check(_ command: CommandInfo, _ arguments: Arguments) throws {
         _ = try arguments.int("parallel", default: 8, range: 1...256)
         _ = try arguments.int("limit", default: 50, range: 1...1_000_000)
+        _ = try arguments.int("replica", default: 1, range: 1...SpecDecoder.maxReplicas)
+        _ = try arguments.int("tail", default: 0, range: 0...100_000_000)
+        if command.name == "logs", let name = arguments.positionals.first, !Names.isValid(name) {
+            throw Arguments.usage("\"\(name)\" is not a spec name (lowercase letters, digits and '-')")
+        }
         _ = try GitSourceOptions(arguments)
         if let prefix = arguments.values["revision"], prefix.isEmpty || !prefix.allSatisfy(\.isHexDigit) {
             throw Arguments.usage("--revision takes a commit hash or its first few hex digits, got \"\(prefix)\"")
