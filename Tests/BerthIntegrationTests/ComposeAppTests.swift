@@ -110,4 +110,19 @@ struct ComposeAppTests {
             #expect(read, "\(logs.stdout) \(logs.stderr)")
         }
     }
+
+    /// `--follow` keeps reading until the stream ends: here, when the container exits.
+    @Test func followReadsUntilTheContainerEnds() async throws {
+        try await Project.with { p in
+            try p.write("once.json", """
+            {"name": "once", "image": "\(TestEngine.demoImage)", "restart": "no",
+             "command": ["sh", "-c", "echo first; sleep 2; echo second"], "docker": {"HostConfig": {"Init": true}}}
+            """)
+            let applied = await p.berth("apply")
+            try #require(applied.status == 0, "\(applied.stderr)")
+            let followed = await p.berth("logs", "-f", "once")
+            #expect(followed.status == 0, "\(followed.stderr)")
+            #expect(followed.stdout == "once-1 | first\nonce-1 | second\n")
+        }
+    }
 }
