@@ -20,7 +20,8 @@ enum ImportCommand {
         }
         let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
         let directory = (absolute as NSString).deletingLastPathComponent
-        let out = arguments.values["out"] ?? settings.specsDirectory
+        var out = arguments.values["out"] ?? settings.specsDirectory
+        while out.count > 1 && out.hasSuffix("/") { out.removeLast() }
         let outAbsolute = URL(fileURLWithPath: out).standardizedFileURL.path
         var dotEnv: [String: String] = [:]
         let dotEnvPath = directory + "/.env"

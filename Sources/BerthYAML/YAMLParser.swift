@@ -120,6 +120,8 @@ struct YAMLReader {
     var anchors: [String: Anchor] = [:]
     /// Nodes built so far, aliases counted expanded, against `maxExpandedNodes`.
     var nodesBuilt = 0
+    /// The last position asked for: line, byte offset and its column.
+    var positionCache: (line: Int, offset: Int, column: Int)?
 
     init(_ text: String) {
         bytes = Array(text.utf8)

@@ -46,9 +46,20 @@ extension YAMLReader {
         return (anchor.node, after)
     }
 
-    /// The position of byte `offset` on line `index`, columns counted in characters.
-    func position(line index: Int, at offset: Int) -> JSONPosition {
-        let error = fail("", line: index, at: offset)
-        return JSONPosition(line: error.line, column: error.column)
+    /// The position of byte `offset` on line `index`, columns counted in characters. The
+    /// last answer is remembered and counted on from, so the items of a long one-line flow
+    /// collection cost their own length, not the line's again each.
+    mutating func position(line index: Int, at offset: Int) -> JSONPosition {
+        var column = 1
+        var from = lines.isEmpty ? 0 : lines[index].start
+        if let cached = positionCache, cached.line == index, cached.offset <= offset {
+            (column, from) = (cached.column, cached.offset)
+        }
+        while from < offset && from < bytes.count {
+            if bytes[from] & 0xC0 != 0x80 { column += 1 }
+            from += 1
+        }
+        positionCache = (index, offset, column)
+        return JSONPosition(line: index + 1, column: column)
     }
 }

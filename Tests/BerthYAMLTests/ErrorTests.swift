@@ -93,6 +93,15 @@ struct ErrorTests {
         #expect(try YAMLParser.parse("k: \(line)")["k"] == .string(line))
         let block = "k: |\n" + String(repeating: "  abc\n", count: 200_000)
         #expect(try YAMLParser.parse(block)["k"]?.stringValue?.utf8.count == 800_000)
+        // One line of a flow list: each item's column is counted on from the last one.
+        let flow = "k: [" + (0..<200_000).map { "i\($0)" }.joined(separator: ", ") + "]"
+        #expect(try YAMLParser.parse(flow)["k"]?.arrayValue?.count == 200_000)
+    }
+
+    /// Flow collections nest only as deep as block ones.
+    @Test func deepFlowNestingIsRefused() {
+        let text = "k: " + String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(throws: YAMLError.self) { try YAMLParser.parse(text) }
     }
 }
 
