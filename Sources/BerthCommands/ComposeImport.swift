@@ -176,11 +176,17 @@ struct ComposeImport {
 
     /// A mapping of strings, or a list of `KEY=VALUE` (Compose's two forms of environment,
     /// labels and build args). A value of nil is a key given without a value.
-    mutating func pairs(_ node: JSONNode, _ path: String) -> [(String, JSONNode, String?)]? {
+    /// `keepReferences`: a value that is only `${NAME}` is kept as written (environment
+    /// values become secret references instead).
+    mutating func pairs(_ node: JSONNode, _ path: String, keepReferences: Bool = false) -> [(String, JSONNode, String?)]? {
         if let members = node.members {
             var out: [(String, JSONNode, String?)] = []
             for member in members {
                 if case .null = member.value.kind { out.append((member.key, member.value, nil)); continue }
+                if keepReferences, case .string(let raw) = member.value.kind, ComposeVariables.wholeReference(raw) != nil {
+                    out.append((member.key, member.value, raw))
+                    continue
+                }
                 guard let value = text(member.value, "\(path).\(member.key)") else { return nil }
                 out.append((member.key, member.value, value))
             }
@@ -194,7 +200,12 @@ struct ComposeImport {
                     return nil
                 }
                 guard let equals = raw.firstIndex(of: "=") else { out.append((raw, element, nil)); continue }
-                let valueNode = JSONNode(position: element.position, kind: .string(String(raw[raw.index(after: equals)...])))
+                let rawValue = String(raw[raw.index(after: equals)...])
+                let valueNode = JSONNode(position: element.position, kind: .string(rawValue))
+                if keepReferences && ComposeVariables.wholeReference(rawValue) != nil {
+                    out.append((String(raw[..<equals]), valueNode, rawValue))
+                    continue
+                }
                 guard let value = text(valueNode, "\(path)[\(i)]") else { return nil }
                 out.append((String(raw[..<equals]), valueNode, value))
             }

@@ -30,7 +30,7 @@ extension ComposeImport {
             case "entrypoint":
                 if let words = texts(node, path, split: true) { docker["Entrypoint"] = .array(words.map(JSONValue.string)) }
             case "environment":
-                for (key, valueNode, value) in pairs(node, path) ?? [] {
+                for (key, valueNode, value) in pairs(node, path, keepReferences: true) ?? [] {
                     env[key] = environmentValue(key, valueNode, value, path)
                 }
             case "env_file":
@@ -122,9 +122,10 @@ extension ComposeImport {
         if value == nil { reference = key }
         if case .string(let raw) = node.kind, let name = ComposeVariables.wholeReference(raw) { reference = name }
         guard let reference else { return .string(value ?? "") }
-        if variables.environment[reference] == nil && variables.dotEnv[reference] != nil {
+        if variables.environment[reference] == nil {
+            let why = variables.dotEnv[reference] != nil ? "is set only in .env" : "is not set here"
             notes.append(Note(line: node.position.line, path: "\(path).\(key)",
-                              message: "written as {\"env\": \"\(reference)\"}; \(reference) is set only in .env, and berth reads it from its own environment when it applies: export it"))
+                              message: "written as {\"env\": \"\(reference)\"}; \(reference) \(why), and berth reads it from its own environment when it validates and applies: export it"))
         }
         return .object(["env": .string(reference)])
     }

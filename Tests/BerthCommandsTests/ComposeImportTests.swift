@@ -125,6 +125,7 @@ struct ComposeImportTests {
               DB_PASSWORD: ${DB_PASSWORD}
               API_TOKEN:
               PRICE: $$5
+              HOME_REF: $$HOME
         """
         let translation = translate(yaml, environment: ["TAG": "2.0", "WHO": "env"], dotEnv: ["TAG": "1.0", "WHO": "dotenv", "DB_PASSWORD": "s3cret"])
         #expect(translation.errors == [])
@@ -133,10 +134,11 @@ struct ComposeImportTests {
         #expect(web["ports"] == .array(["8080:80/tcp"]))
         // A value that is only a variable stays a reference: the secret is not written.
         #expect(web["env"] == .object(["GREETING": "hello env", "DB_PASSWORD": .object(["env": "DB_PASSWORD"]),
-                                       "API_TOKEN": .object(["env": "API_TOKEN"]), "PRICE": "$5"]))
+                                       "API_TOKEN": .object(["env": "API_TOKEN"]), "PRICE": "$5", "HOME_REF": "$HOME"]))
         #expect(!web.serialized().contains("s3cret"))
         #expect(translation.notes.map(\.description) == [
-            #"7: services.web.environment.DB_PASSWORD: written as {"env": "DB_PASSWORD"}; DB_PASSWORD is set only in .env, and berth reads it from its own environment when it applies: export it"#,
+            #"7: services.web.environment.DB_PASSWORD: written as {"env": "DB_PASSWORD"}; DB_PASSWORD is set only in .env, and berth reads it from its own environment when it validates and applies: export it"#,
+            #"8: services.web.environment.API_TOKEN: written as {"env": "API_TOKEN"}; API_TOKEN is not set here, and berth reads it from its own environment when it validates and applies: export it"#,
         ])
     }
 
