@@ -82,6 +82,7 @@ extension ComposeImport {
             case let key where key.hasPrefix("x-"):
                 break
             default:
+                if native(member, path, docker: &docker, hostConfig: &hostConfig) { break }
                 note(member.keyPosition, path, "not translated (berth has no equivalent of \"\(member.key)\")")
             }
         }

@@ -91,6 +91,36 @@ struct ComposeImportTests {
         }
     }
 
+    /// Keys without a portable field go into the `docker` fragment, checked like any other.
+    @Test func engineKeysGoToTheDockerFragment() throws {
+        let yaml = """
+        services:
+          web:
+            image: nginx:1
+            user: "101:101"
+            working_dir: /srv
+            hostname: web
+            read_only: true
+            cap_drop: [ALL]
+            cap_add: [NET_BIND_SERVICE]
+            extra_hosts: {db: 10.0.0.5}
+            logging:
+              driver: json-file
+              options: {max-size: 10m}
+        """
+        let translation = translate(yaml)
+        #expect(translation.errors == [])
+        #expect(translation.notes == [])
+        #expect(spec(translation, "web")?["docker"] == .object([
+            "User": "101:101", "WorkingDir": "/srv", "Hostname": "web",
+            "HostConfig": .object(["ReadonlyRootfs": .bool(true), "CapDrop": .array(["ALL"]), "CapAdd": .array(["NET_BIND_SERVICE"]),
+                                   "ExtraHosts": .array(["db:10.0.0.5"]),
+                                   "LogConfig": .object(["Type": "json-file", "Config": .object(["max-size": "10m"])])]),
+        ]))
+        let output = try #require(translation.outputs.first)
+        #expect(SpecDecoder.decode(file: "/project/specs/web.json", bytes: Array(output.spec.serialized().utf8)).errors.map(\.description) == [])
+    }
+
     @Test func anchorsAndMergeKeysAreShared() throws {
         let yaml = """
         x-defaults: &defaults
@@ -149,7 +179,7 @@ struct ComposeImportTests {
           web:
             image: nginx
             container_name: my-web
-            cap_add: [NET_ADMIN]
+            expose: ["80"]
             networks: [backend]
             depends_on:
               db:
@@ -177,7 +207,7 @@ struct ComposeImportTests {
             "24: secrets: not translated (berth has no top-level \"secrets\")",
             #"4: services.web.image: written as "nginx:latest" (berth refuses an image without a tag)"#,
             "5: services.web.container_name: not translated (berth names containers OWNER-NAME-N itself)",
-            #"6: services.web.cap_add: not translated (berth has no equivalent of "cap_add")"#,
+            #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
             "7: services.web.networks: not translated yet (berth has no networks)",
             "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
             "11: services.web.healthcheck: not translated yet (berth has no health)",
