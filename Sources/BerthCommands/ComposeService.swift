@@ -62,7 +62,7 @@ extension ComposeImport {
             case "scale":
                 replicas(node, path, into: &spec)
             case "deploy":
-                deploy(node, path, into: &spec)
+                deploy(node, path, into: &spec, hostConfig: &hostConfig)
             case "networks":
                 let names = node.members.map { $0.map(\.key) } ?? texts(node, path, split: false) ?? []
                 later("networks", .array(names.map(JSONValue.string)), member, path, into: &spec)
@@ -214,7 +214,7 @@ extension ComposeImport {
         spec["replicas"] = .number(String(count))
     }
 
-    private mutating func deploy(_ node: JSONNode, _ path: String, into spec: inout [String: JSONValue]) {
+    private mutating func deploy(_ node: JSONNode, _ path: String, into spec: inout [String: JSONValue], hostConfig: inout [String: JSONValue]) {
         for member in node.members ?? [] {
             let memberPath = "\(path).\(member.key)"
             switch member.key {
@@ -223,6 +223,8 @@ extension ComposeImport {
             case "update_config":
                 // berth's "update" is a Swarm service's rollout; containers on one engine have none yet.
                 note(member.keyPosition, memberPath, "not translated yet (berth has no update for containers; its \"update\" is for target swarm)")
+            case "resources":
+                resources(member.value, memberPath, hostConfig: &hostConfig)
             default:
                 note(member.keyPosition, memberPath, "not translated (berth has no equivalent of deploy.\(member.key))")
             }

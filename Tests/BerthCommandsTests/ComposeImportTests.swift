@@ -107,6 +107,11 @@ struct ComposeImportTests {
             logging:
               driver: json-file
               options: {max-size: 10m}
+            mem_limit: 1.5g
+            deploy:
+              resources:
+                limits: {cpus: "0.5", pids: 100}
+                reservations: {memory: 64m}
         """
         let translation = translate(yaml)
         #expect(translation.errors == [])
@@ -115,7 +120,9 @@ struct ComposeImportTests {
             "User": "101:101", "WorkingDir": "/srv", "Hostname": "web",
             "HostConfig": .object(["ReadonlyRootfs": .bool(true), "CapDrop": .array(["ALL"]), "CapAdd": .array(["NET_BIND_SERVICE"]),
                                    "ExtraHosts": .array(["db:10.0.0.5"]),
-                                   "LogConfig": .object(["Type": "json-file", "Config": .object(["max-size": "10m"])])]),
+                                   "LogConfig": .object(["Type": "json-file", "Config": .object(["max-size": "10m"])]),
+                                   "Memory": .number("1610612736"), "NanoCpus": .number("500000000"), "PidsLimit": .number("100"),
+                                   "MemoryReservation": .number("67108864")]),
         ]))
         let output = try #require(translation.outputs.first)
         #expect(SpecDecoder.decode(file: "/project/specs/web.json", bytes: Array(output.spec.serialized().utf8)).errors.map(\.description) == [])
@@ -189,7 +196,7 @@ struct ComposeImportTests {
               interval: 5s
             deploy:
               update_config: {parallelism: 1, order: start-first}
-              resources: {limits: {memory: 64M}}
+              resources: {limits: {memory: 64M}, reservations: {devices: []}}
             ports: ["80", "9000-9001:9000-9001"]
             volumes: [/data]
             restart: on-failure:3
@@ -212,7 +219,7 @@ struct ComposeImportTests {
             "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
             "11: services.web.healthcheck: not translated yet (berth has no health)",
             #"15: services.web.deploy.update_config: not translated yet (berth has no update for containers; its "update" is for target swarm)"#,
-            "16: services.web.deploy.resources: not translated (berth has no equivalent of deploy.resources)",
+            "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",
             "17: services.web.ports[1]: not translated (berth has no port ranges; write one port per entry)",
             "18: services.web.volumes[0]: not translated (berth has no anonymous volumes: name one, NAME:/data)",
