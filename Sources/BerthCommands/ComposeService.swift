@@ -225,6 +225,21 @@ extension ComposeImport {
                 note(member.keyPosition, memberPath, "not translated yet (berth has no update for containers; its \"update\" is for target swarm)")
             case "resources":
                 resources(member.value, memberPath, hostConfig: &hostConfig)
+            case "restart_policy":
+                for setting in member.value.members ?? [] {
+                    let settingPath = "\(memberPath).\(setting.key)"
+                    guard setting.key == "condition" else {
+                        note(setting.keyPosition, settingPath, "not translated (berth's restart is a policy name: no, always, on-failure or unless-stopped)")
+                        continue
+                    }
+                    let policies = ["none": "no", "on-failure": "on-failure", "any": "always"]
+                    guard let word = text(setting.value, settingPath), let policy = policies[word] else {
+                        fail(setting.value, settingPath, "a restart condition is none, on-failure or any")
+                        continue
+                    }
+                    // `restart` on the service itself wins, wherever it is written.
+                    if spec["restart"] == nil { spec["restart"] = .string(policy) }
+                }
             default:
                 note(member.keyPosition, memberPath, "not translated (berth has no equivalent of deploy.\(member.key))")
             }

@@ -128,6 +128,26 @@ struct ComposeImportTests {
         #expect(SpecDecoder.decode(file: "/project/specs/web.json", bytes: Array(output.spec.serialized().utf8)).errors.map(\.description) == [])
     }
 
+    /// `deploy.restart_policy.condition` is a restart policy; `restart` itself wins.
+    @Test func deployRestartPolicy() throws {
+        let yaml = """
+        services:
+          a:
+            image: a:1
+            deploy: {restart_policy: {condition: on-failure, max_attempts: 3}}
+          b:
+            deploy: {restart_policy: {condition: any}}
+            restart: "no"
+            image: b:1
+        """
+        let translation = translate(yaml)
+        #expect(spec(translation, "a")?["restart"] == "on-failure")
+        #expect(spec(translation, "b")?["restart"] == "no")
+        #expect(translation.notes.map(\.description) == [
+            "4: services.a.deploy.restart_policy.max_attempts: not translated (berth's restart is a policy name: no, always, on-failure or unless-stopped)",
+        ])
+    }
+
     @Test func anchorsAndMergeKeysAreShared() throws {
         let yaml = """
         x-defaults: &defaults
