@@ -114,7 +114,7 @@ public enum CommandTable {
                         .init(name: "replica", value: "N", help: "only this replica's logs"),
                         .init(name: "tail", value: "N", help: "only the last N lines of each replica (default: all)"),
                     ]),
-        CommandInfo(name: "ps", summary: "list this owner's containers and Swarm services, one line each, with state and health", words: .none,
+        CommandInfo(name: "ps", summary: "list this owner's containers, Swarm services and Kubernetes objects, one line each, with state and health", words: .none,
                     options: [json]),
         CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
         CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",

@@ -2,7 +2,9 @@ import BerthDocker
 import BerthJSON
 import BerthModel
 
-/// `berth ps`: what runs for this owner, one line per container or Swarm service.
+/// `berth ps`: what runs for this owner, one line per container, Swarm service or
+/// Kubernetes object (when berth uses a cluster: a spec targets it, objects were applied
+/// there, or a kubeconfig or context was named).
 enum PsCommand {
     struct Row {
         var name: String
@@ -21,14 +23,37 @@ enum PsCommand {
 
     static func run(settings: Settings, arguments: Arguments, console: Console) async throws -> Int32 {
         let client = DockerClient(endpoint: try settings.endpoint(), timeout: settings.engineTimeout)
-        let rows = try await rows(EngineListing(client: client, owner: settings.owner))
+        var rows: [Row] = []
+        var failed = false
+        do {
+            rows = try await self.rows(EngineListing(client: client, owner: settings.owner))
+        } catch {
+            // A Kubernetes-only user may have no engine: say so, and still list the cluster.
+            guard KubeConnector.isNeeded(settings, desired: nil) else { throw error }
+            if (error as? BerthError)?.code == .engineUnreachable {
+                console.err("berth: no Docker Engine answers at \(settings.dockerHost); only Kubernetes is listed")
+            } else {
+                console.err("berth: \(error)")
+                failed = true
+            }
+        }
+        if KubeConnector.isNeeded(settings, desired: nil) {
+            let kube = KubePlatform(settings: settings)
+            do {
+                rows += try await kubeRows(kube.adapter().observe(owner: settings.owner))
+            } catch {
+                console.err("berth: kubernetes: \(error)")
+                failed = true
+            }
+            await kube.stop()
+        }
         if arguments.flags.contains("json") {
             console.out(JSONValue.array(rows.map(\.json)).serialized())
-            return ExitCode.ok
+            return failed ? ExitCode.failure : ExitCode.ok
         }
         if rows.isEmpty {
-            console.err("berth: nothing runs for owner \(settings.owner) on \(settings.dockerHost)")
-            return ExitCode.ok
+            if !failed { console.err("berth: nothing runs for owner \(settings.owner) on \(settings.dockerHost)") }
+            return failed ? ExitCode.failure : ExitCode.ok
         }
         let table = [["NAME", "TARGET", "INSTANCE", "STATE", "HEALTH", "IMAGE"]]
             + rows.map { [$0.name, $0.target, $0.instance, $0.state, $0.health ?? "-", $0.image] }
@@ -38,7 +63,23 @@ enum PsCommand {
                 index == 5 ? cell.0 : cell.0.padding(toLength: cell.1 + 2, withPad: " ", startingAt: 0)
             }.joined())
         }
-        return ExitCode.ok
+        return failed ? ExitCode.failure : ExitCode.ok
+    }
+
+    /// Kubernetes objects of this owner: a Deployment shows its ready replicas over those
+    /// wanted; other kinds are present (or being deleted).
+    static func kubeRows(_ observed: [ObservedResource]) -> [Row] {
+        observed.compactMap { found in
+            guard let name = found.name else { return nil }
+            var state = found.state == .removing ? "deleting" : "present"
+            if found.kind == "Deployment" {
+                let wanted = found.native?["spec"]?["replicas"]?.intValue ?? 1
+                let ready = found.native?["status"]?["readyReplicas"]?.intValue ?? 0
+                state = found.state == .removing ? "deleting" : "ready \(ready)/\(wanted)"
+            }
+            let image = found.native?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue ?? ""
+            return Row(name: name, target: "kubernetes", instance: "\(found.kind) \(found.engineName)", state: state, health: nil, image: image)
+        }.sorted { ($0.name, $0.instance) < ($1.name, $1.instance) }
     }
 
     static func rows(_ listing: EngineListing) async throws -> [Row] {
