@@ -71,10 +71,13 @@ struct EngineListing {
         return out.sorted { $0.name < $1.name }
     }
 
-    /// A service's tasks that should be running: their slot (replica number) and state.
-    func tasks(serviceID: String) async throws -> [(id: String, slot: Int, state: String)] {
-        let filters = queryEscaped(JSONValue.object(["service": .array([.string(serviceID)]), "desired-state": .array([.string("running")])]).serialized())
-        let response = try await client.request("GET", "/tasks?filters=\(filters)", doing: "listing the tasks of service \(serviceID.prefix(12))")
+    /// A service's tasks that should be running (or all of them, old ones too): their slot
+    /// (replica number) and state.
+    func tasks(serviceID: String, onlyWanted: Bool = true) async throws -> [(id: String, slot: Int, state: String)] {
+        var filters: [String: JSONValue] = ["service": .array([.string(serviceID)])]
+        if onlyWanted { filters["desired-state"] = .array([.string("running")]) }
+        let query = queryEscaped(JSONValue.object(filters).serialized())
+        let response = try await client.request("GET", "/tasks?filters=\(query)", doing: "listing the tasks of service \(serviceID.prefix(12))")
         return (JSONValue(answer: response.body)?.arrayValue ?? []).compactMap { task in
             guard let id = task["ID"]?.stringValue else { return nil }
             return (id, task["Slot"]?.intValue ?? 0, task["Status"]?["State"]?.stringValue ?? "unknown")

@@ -31,18 +31,14 @@ enum LogsCommand {
             return ExitCode.ok
         }
         if let service = try await listing.services(name: name).first {
-            var slots: [String: Int] = [:]
-            for task in try await listing.tasks(serviceID: service.id) { slots[task.id] = task.slot }
-            let slotsByTask = slots
+            let slots = TaskSlots(listing: listing, serviceID: service.id)
             let path = "/services/\(service.id)/logs?\(query)&details=1"
             try await pump([(name, path, false)], client: client, follow: follow, console: console) { details in
                 // details=1 puts the task's attributes before each line: the task names the slot.
                 guard let task = details["com.docker.swarm.task.id"] else { return nil }
-                if let slot = slotsByTask[task] {
-                    if let replica, slot != replica { return "" }
-                    return "\(name)-\(slot)"
-                }
-                return "\(name)-?"
+                guard let slot = await slots.slot(of: task) else { return "\(name)-?" }
+                if let replica, slot != replica { return "" }
+                return "\(name)-\(slot)"
             }
             return ExitCode.ok
         }
@@ -57,27 +53,29 @@ enum LogsCommand {
     /// other, or all at once when following. `relabel` turns a Swarm line's details into its
     /// prefix ("" drops the line, nil keeps the source's).
     static func pump(_ sources: [(String, String, Bool)], client: DockerClient, follow: Bool, console: Console,
-                     relabel: @escaping @Sendable ([String: String]) -> String?) async throws {
+                     relabel: @escaping @Sendable ([String: String]) async -> String?) async throws {
         let service = sources.count == 1 && sources[0].1.hasPrefix("/services/")
         @Sendable func read(_ source: (String, String, Bool)) async throws {
             let (chunks, cancel) = try await client.logChunks(source.1, doing: "reading the logs of \(source.0.trimmingSpaces())")
             defer { cancel() }
             var decoder = LogDemultiplexer(raw: source.2)
-            func show(_ line: LogDemultiplexer.Line) {
+            func show(_ line: LogDemultiplexer.Line) async {
                 var prefix = source.0
                 var text = line.text
                 if service {
                     let (details, rest) = splitDetails(text)
                     text = rest
-                    if let label = relabel(details) {
+                    if let label = await relabel(details) {
                         if label.isEmpty { return }
                         prefix = label
                     }
                 }
                 if line.stream == .stderr { console.err("\(prefix) | \(text)") } else { console.out("\(prefix) | \(text)") }
             }
-            for try await chunk in chunks { decoder.feed(chunk).forEach(show) }
-            decoder.finish().forEach(show)
+            for try await chunk in chunks {
+                for line in decoder.feed(chunk) { await show(line) }
+            }
+            for line in decoder.finish() { await show(line) }
         }
         if follow {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -98,5 +96,26 @@ enum LogsCommand {
             if parts.count == 2 { details[String(parts[0])] = String(parts[1]) }
         }
         return (details, String(text[text.index(after: space)...]))
+    }
+}
+
+/// A Swarm service's task IDs and their slots, asked again when a line names a task not
+/// seen yet (one started while `logs -f` follows), once per task.
+actor TaskSlots {
+    let listing: EngineListing
+    let serviceID: String
+    private var slots: [String: Int] = [:]
+    private var asked: Set<String> = []
+
+    init(listing: EngineListing, serviceID: String) {
+        self.listing = listing
+        self.serviceID = serviceID
+    }
+
+    func slot(of task: String) async -> Int? {
+        if let slot = slots[task] { return slot }
+        guard asked.insert(task).inserted else { return nil }
+        for found in (try? await listing.tasks(serviceID: serviceID, onlyWanted: false)) ?? [] { slots[found.id] = found.slot }
+        return slots[task]
     }
 }
