@@ -42,6 +42,8 @@ struct ComposeImport {
     var errors: [Note] = []
     var outputs: [Output] = []
     var project = "berth"
+    /// The Compose file's lines, to read a number back as it was written.
+    var sourceLines: [Substring] = []
 
     init(file: String, variables: ComposeVariables, composeDirectory: String, outDirectory: String,
          readFile: @escaping @Sendable (String) throws -> String) {
@@ -54,6 +56,7 @@ struct ComposeImport {
 
     /// Parses and translates `text`; afterwards `outputs`, `notes` and `errors` hold the result.
     mutating func run(_ source: String) {
+        sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
         let root: JSONNode
         do {
             root = try YAMLParser.parseNode(source)
@@ -137,7 +140,7 @@ struct ComposeImport {
         let raw: String
         switch node.kind {
         case .string(let s): raw = s
-        case .number(let n): return n
+        case .number(let n): return literal(at: node.position) ?? n
         case .bool(let b): return b ? "true" : "false"
         default:
             fail(node, path, "expected a string, got \(node.typeName)")
@@ -154,6 +157,15 @@ struct ComposeImport {
             fail(node, path, error.message)
             return nil
         }
+    }
+
+    /// A plain number's text as written (`0123`, `0x1F`, `1.50`): the YAML reader gives it in
+    /// JSON's form, but an environment value or a label is text and must stay as it was.
+    func literal(at position: JSONPosition) -> String? {
+        guard position.line >= 1, position.line <= sourceLines.count else { return nil }
+        let scalars = sourceLines[position.line - 1].unicodeScalars.dropFirst(position.column - 1)
+        let token = scalars.prefix { !$0.properties.isWhitespace && !",]}#".unicodeScalars.contains($0) }
+        return token.isEmpty ? nil : String(String.UnicodeScalarView(token))
     }
 
     /// A string or a list of strings, each substituted.

@@ -182,7 +182,9 @@ struct ComposeImportTests {
               DB_PASSWORD: ${DB_PASSWORD}
               API_TOKEN:
               PRICE: $$5
+              PIN: 0123
               HOME_REF: $$HOME
+            labels: {version: 1.50, build: 0x1F}
         """
         let translation = translate(yaml, environment: ["TAG": "2.0", "WHO": "env"], dotEnv: ["TAG": "1.0", "WHO": "dotenv", "DB_PASSWORD": "s3cret"])
         #expect(translation.errors == [])
@@ -191,7 +193,9 @@ struct ComposeImportTests {
         #expect(web["ports"] == .array(["8080:80/tcp"]))
         // A value that is only a variable stays a reference: the secret is not written.
         #expect(web["env"] == .object(["GREETING": "hello env", "DB_PASSWORD": .object(["env": "DB_PASSWORD"]),
-                                       "API_TOKEN": .object(["env": "API_TOKEN"]), "PRICE": "$5", "HOME_REF": "$HOME"]))
+                                       "API_TOKEN": .object(["env": "API_TOKEN"]), "PRICE": "$5", "HOME_REF": "$HOME", "PIN": "0123"]))
+        // Numbers are text in env and labels: kept as written, not as YAML reads them.
+        #expect(web["labels"] == .object(["version": "1.50", "build": "0x1F"]))
         #expect(!web.serialized().contains("s3cret"))
         #expect(translation.notes.map(\.description) == [
             #"7: services.web.environment.DB_PASSWORD: written as {"env": "DB_PASSWORD"}; DB_PASSWORD is set only in .env, and berth reads it from its own environment when it validates and applies: export it"#,
