@@ -58,6 +58,7 @@ enum ImportCommand {
             }
             files.append((path, body))
         }
+        errors += definedElsewhere(translation.outputs, out: out, writing: files.map(\.0))
         for note in translation.notes { console.err("\(file):\(note)") }
         guard errors.isEmpty else {
             for error in errors.sorted(by: { $0.line < $1.line }) { console.err("\(file):\(error)") }
@@ -78,5 +79,23 @@ enum ImportCommand {
         console.err("berth: \(files.count) spec file\(files.count == 1 ? "" : "s") written from \(file)"
                     + (left == 0 ? "" : "; \(left) note\(left == 1 ? "" : "s") above: keys not translated or changed"))
         return ExitCode.ok
+    }
+
+    /// Services whose spec name another file in the folder already defines (for target
+    /// docker): written, the folder would hold the name twice and be refused as a whole.
+    static func definedElsewhere(_ outputs: [ComposeImport.Output], out: String, writing: [String]) -> [ComposeImport.Note] {
+        guard FileManager.default.fileExists(atPath: out), let existing = try? SpecFolder.read(out) else { return [] }
+        func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        let written = Set(writing.map(standardized))
+        let lines = Dictionary(outputs.map { ($0.name, $0.line) }, uniquingKeysWith: { a, _ in a })
+        var found: [ComposeImport.Note] = []
+        for other in existing.files where !written.contains(standardized(other.path)) {
+            for spec in SpecDecoder.decode(file: other.path, bytes: other.bytes).specs where spec.target == "docker" {
+                guard let line = lines[spec.name] else { continue }
+                found.append(ComposeImport.Note(line: line, path: "services.\(spec.name)",
+                                                message: "\(other.path):\(spec.origin.position) already defines the spec \"\(spec.name)\"; rename the service or remove that spec"))
+            }
+        }
+        return found
     }
 }

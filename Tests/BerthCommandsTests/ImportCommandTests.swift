@@ -36,6 +36,13 @@ struct ImportCommandTests {
         #expect(forced == ExitCode.ok)
         #expect(try String(contentsOfFile: out + "/web.json", encoding: .utf8).contains(#""image": "nginx:2""#))
 
+        // A spec of the same name in another file: the folder would be refused, so nothing is written.
+        try #"{"name": "db", "image": "postgres:15"}"#.write(toFile: out + "/old-db.json", atomically: true, encoding: .utf8)
+        let (twice, _, named) = await run(["import", "compose", file, "--out", out, "--force"], environment: ["TAG": "3"])
+        #expect(twice == ExitCode.failure)
+        #expect(named.contains("\(file):4: services.db: \(out)/old-db.json:1:1 already defines the spec \"db\"; rename the service or remove that spec"), "\(named)")
+        #expect(try String(contentsOfFile: out + "/web.json", encoding: .utf8).contains(#""image": "nginx:2""#))
+
         // An error anywhere: no file at all.
         try "services:\n  a:\n    image: a:1\n  b:\n    image: \"${MISSING:?set MISSING}\"\n".write(toFile: file, atomically: true, encoding: .utf8)
         let (failed, _, said) = await run(["import", "compose", file, "--out", dir.path + "/fresh"])
