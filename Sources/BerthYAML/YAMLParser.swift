@@ -57,9 +57,9 @@ extension UInt8 {
 /// berth has no package dependencies, so rather than pull in a full YAML library it
 /// reads what `kubectl config`, minikube, kind, cloud CLIs and Compose users actually
 /// write: block mappings and sequences (including sequences at the same indentation as
-/// their key), plain, quoted and block scalars, comments, flow collections (nested, and
-/// spanning lines), anchors, aliases and `<<` merge keys. Everything else (tags, complex
-/// keys, several documents, tab indentation, multi-line plain or quoted scalars) is
+/// their key), plain, quoted (also spanning lines) and block scalars, comments, flow
+/// collections (nested, and spanning lines), anchors, aliases and `<<` merge keys. Everything
+/// else (tags, complex keys, several documents, tab indentation, multi-line plain scalars) is
 /// refused with a `YAMLError` rather than guessed at, because a file that is half
 /// understood is worse than one that is rejected.
 ///

@@ -51,16 +51,17 @@ extension YAMLReader {
             return try parseMapping(line: index, indent: offset - line.start)
         }
         let value: JSONNode.Kind
+        var last = index
         let after: Int
         if first == .doubleQuote || first == .singleQuote {
-            let (text, end) = try parseQuoted(line: index, at: offset)
-            (value, after) = (.string(text), end)
+            let (text, endLine, end) = try parseQuoted(line: index, at: offset, multiline: true)
+            (value, last, after) = (.string(text), endLine, end)
         } else {
             let (text, end) = try scanPlain(line: index, at: offset)
             (value, after) = (YAMLScalar.resolveKind(text), end)
         }
-        try expectLineEnd(line: index, after: after)
-        current = index + 1
+        try expectLineEnd(line: last, after: after)
+        current = last + 1
         return counted(JSONNode(position: here, kind: value))
     }
 

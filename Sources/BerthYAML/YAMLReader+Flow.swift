@@ -33,8 +33,8 @@ extension YAMLReader {
             cursor.offset = after
             return node
         case .doubleQuote, .singleQuote:
-            let (text, after) = try parseQuoted(line: cursor.line, at: cursor.offset)
-            cursor.offset = after
+            let (text, endLine, after) = try parseQuoted(line: cursor.line, at: cursor.offset, multiline: true)
+            (cursor.line, cursor.offset) = (endLine, after)
             return counted(JSONNode(position: here, kind: .string(text)))
         default:
             let text = try flowPlain(&cursor)

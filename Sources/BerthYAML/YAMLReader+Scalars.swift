@@ -9,7 +9,8 @@ extension YAMLReader {
         let end = lines[index].end
         let first = bytes[offset]
         if first == .doubleQuote || first == .singleQuote {
-            let (key, after) = try parseQuoted(line: index, at: offset)
+            // A quote that does not close on its line is a multi-line value, not a key.
+            guard let (key, after) = try? parseQuoted(line: index, at: offset) else { return nil }
             let colon = skipWhite(after, line: index)
             guard colon < end, bytes[colon] == .colon, colon + 1 == end || bytes[colon + 1].isWhite else { return nil }
             return (key, colon + 1)
@@ -65,33 +66,70 @@ extension YAMLReader {
         }
     }
 
-    /// Reads a single- or double-quoted scalar starting at `offset` and returns its
-    /// text and the offset after the closing quote. Quoted scalars must close on their
-    /// line: kubeconfig writers never fold them, and refusing keeps the grammar small.
+    /// Reads a single- or double-quoted scalar starting at `offset` that closes on its line
+    /// (a mapping key), and returns its text and the offset after the closing quote.
     func parseQuoted(line index: Int, at offset: Int) throws(YAMLError) -> (String, Int) {
-        let end = lines[index].end
+        let (text, _, after) = try parseQuoted(line: index, at: offset, multiline: false)
+        return (text, after)
+    }
+
+    /// Reads a quoted scalar that may span lines, as values in Compose files do: a line break
+    /// folds into a space, each empty line between is a kept line break, white space around
+    /// the break is dropped, and in double quotes a `\` at the end of a line joins the lines
+    /// without a space. Returns the text, the line it closes on and the offset after it.
+    func parseQuoted(line index: Int, at offset: Int, multiline: Bool) throws(YAMLError) -> (String, Int, Int) {
         let quote = bytes[offset]
         var decoded: [UInt8] = []
+        var row = index
         var position = offset + 1
-        while position < end {
-            let byte = bytes[position]
-            if byte == quote {
-                // In single quotes, a doubled quote is the only escape.
-                if quote == .singleQuote && position + 1 < end && bytes[position + 1] == .singleQuote {
-                    decoded.append(.singleQuote)
-                    position += 2
+        while true {
+            let end = lines[row].end
+            // Where this line's text ends: white space before a break is not content.
+            var textEnd = decoded.count
+            var joined = false
+            while position < end {
+                let byte = bytes[position]
+                if byte == quote {
+                    // In single quotes, a doubled quote is the only escape.
+                    if quote == .singleQuote && position + 1 < end && bytes[position + 1] == .singleQuote {
+                        decoded.append(.singleQuote)
+                        textEnd = decoded.count
+                        position += 2
+                        continue
+                    }
+                    return (String(decoding: decoded, as: UTF8.self), row, position + 1)
+                }
+                if quote == .doubleQuote && byte == .backslash {
+                    if multiline && position + 1 == end {
+                        joined = true
+                        break
+                    }
+                    position = try readEscape(line: row, at: position, into: &decoded)
+                    textEnd = decoded.count
                     continue
                 }
-                return (String(decoding: decoded, as: UTF8.self), position + 1)
+                decoded.append(byte)
+                if !byte.isWhite { textEnd = decoded.count }
+                position += 1
             }
-            if quote == .doubleQuote && byte == .backslash {
-                position = try readEscape(line: index, at: position, into: &decoded)
-                continue
+            guard multiline else { throw fail("a quoted string must close on the same line", line: index, at: offset) }
+            if !joined { decoded.removeSubrange(textEnd...) }
+            var empty = 0
+            row += 1
+            while row < lines.count && skipWhite(lines[row].start, line: row) == lines[row].end {
+                empty += 1
+                row += 1
             }
-            decoded.append(byte)
-            position += 1
+            guard row < lines.count, marker(row) == nil else {
+                throw fail("a quoted string is not closed", line: index, at: offset)
+            }
+            if empty > 0 {
+                decoded.append(contentsOf: repeatElement(.newline, count: empty))
+            } else if !joined {
+                decoded.append(.space)
+            }
+            position = skipWhite(lines[row].start, line: row)
         }
-        throw fail("a quoted string must close on the same line", line: index, at: offset)
     }
 
     /// Escapes that stand for one ASCII byte, built once rather than per escape.
@@ -104,7 +142,7 @@ extension YAMLReader {
 
     /// Decodes the double-quoted escape whose backslash is at `offset`, appending its
     /// UTF-8, and returns the offset after it.
-    private func readEscape(line index: Int, at offset: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
+    func readEscape(line index: Int, at offset: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
         let end = lines[index].end
         guard offset + 1 < end else {
             throw fail("line continuation in a quoted string is not supported", line: index, at: offset)

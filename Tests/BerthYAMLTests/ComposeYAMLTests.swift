@@ -65,6 +65,31 @@ struct ComposeYAMLTests {
         #expect(value["empty"] == .array([]))
     }
 
+    /// Quoted values may span lines: breaks fold into spaces, empty lines are kept breaks,
+    /// and a backslash at the end of a double-quoted line joins without a space.
+    @Test func quotedScalarsSpanLines() throws {
+        let text = """
+        a: "one
+          two   
+          three"
+        b: 'x
+
+          y'
+        c: "join\\
+           ed"
+        d: ["multi
+            line", after]
+        e: "#not a comment
+          \\"q\\""
+        """
+        let value = try YAMLParser.parse(text)
+        #expect(value["a"] == .string("one two three"))
+        #expect(value["b"] == .string("x\ny"))
+        #expect(value["c"] == .string("joined"))
+        #expect(value["d"] == .array([.string("multi line"), .string("after")]))
+        #expect(value["e"] == .string("#not a comment \"q\""))
+    }
+
     @Test func nodesKeepTheirPositions() throws {
         let text = """
         services:
