@@ -1,7 +1,37 @@
 import BerthJSON
+import BerthModel
 
-/// `healthcheck`, translated into issue 14's `health` (written once the decoder knows it).
+/// `healthcheck` and `deploy.update_config`, translated into issue 14's `health` and
+/// `update` (written once the decoder accepts them on a docker spec).
 extension ComposeImport {
+    /// Whether the decoder takes `update` on a docker spec: asked of the decoder itself.
+    static let containerUpdateAccepted = SpecDecoder.decode(
+        file: "probe.json", bytes: Array(#"{"name": "probe", "image": "probe:1", "update": {"parallelism": 1}}"#.utf8)).isValid
+
+    /// `deploy.update_config` in issue 14's terms: `{"parallelism", "delay", "order",
+    /// "failureAction", "monitor"}`; other keys are reported.
+    mutating func update(_ node: JSONNode, _ path: String) -> JSONValue? {
+        guard let members = node.members else {
+            fail(node, path, "expected a mapping, got \(node.typeName)")
+            return nil
+        }
+        var out: [String: JSONValue] = [:]
+        for member in members {
+            let memberPath = "\(path).\(member.key)"
+            switch member.key {
+            case "parallelism":
+                if case .number(let n) = member.value.kind { out["parallelism"] = .number(n) } else { fail(member.value, memberPath, "expected a number, got \(member.value.typeName)") }
+            case "delay", "monitor", "order":
+                if let text = text(member.value, memberPath) { out[member.key] = .string(text) }
+            case "failure_action":
+                if let text = text(member.value, memberPath) { out["failureAction"] = .string(text) }
+            default:
+                note(member.keyPosition, memberPath, "not translated (berth's update takes parallelism, delay, order, failure_action and monitor)")
+            }
+        }
+        return .object(out)
+    }
+
     /// `healthcheck` in issue 14's terms: `{"cmd", "interval", "timeout", "retries", "startPeriod"}`.
     mutating func health(_ node: JSONNode, _ path: String) -> JSONValue? {
         guard let members = node.members else {

@@ -37,6 +37,8 @@ struct ComposeImport {
     /// The spec fields berth accepts today: keys for later fields (health, dependsOn,
     /// networks) are written only once the decoder knows them.
     var acceptedFields: Set<String> = Set(SpecDecoder.fields)
+    /// Whether `update` is accepted on a docker spec (today it is Swarm's only).
+    var acceptsContainerUpdate = ComposeImport.containerUpdateAccepted
 
     var notes: [Note] = []
     var errors: [Note] = []

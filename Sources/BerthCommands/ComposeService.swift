@@ -221,8 +221,13 @@ extension ComposeImport {
             case "replicas":
                 replicas(member.value, memberPath, into: &spec)
             case "update_config":
-                // berth's "update" is a Swarm service's rollout; containers on one engine have none yet.
-                note(member.keyPosition, memberPath, "not translated yet (berth has no update for containers; its \"update\" is for target swarm)")
+                // berth's "update" is a Swarm service's rollout today; once containers have one
+                // (issue 14), the decoder accepts it on a docker spec and it is written.
+                if acceptsContainerUpdate, let update = update(member.value, memberPath) {
+                    spec["update"] = update
+                } else {
+                    note(member.keyPosition, memberPath, "not translated yet (berth has no update for containers; its \"update\" is for target swarm)")
+                }
             case "resources":
                 resources(member.value, memberPath, hostConfig: &hostConfig)
             case "restart_policy":

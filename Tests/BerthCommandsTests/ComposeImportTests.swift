@@ -8,7 +8,7 @@ import Testing
 @Suite("Compose import")
 struct ComposeImportTests {
     func translate(_ yaml: String, environment: [String: String] = [:], dotEnv: [String: String] = [:],
-                   files: [String: String] = [:], accepted: Set<String>? = nil) -> ComposeImport {
+                   files: [String: String] = [:], accepted: Set<String>? = nil, containerUpdate: Bool = false) -> ComposeImport {
         var translation = ComposeImport(
             file: "compose.yml", variables: ComposeVariables(environment: environment, dotEnv: dotEnv),
             composeDirectory: "/project", outDirectory: "/project/specs",
@@ -17,6 +17,7 @@ struct ComposeImportTests {
                 return text
             })
         if let accepted { translation.acceptedFields = accepted }
+        translation.acceptsContainerUpdate = containerUpdate
         translation.run(yaml)
         return translation
     }
@@ -252,6 +253,11 @@ struct ComposeImportTests {
         #expect(spec(translation, "web")?["restart"] == "on-failure")
     }
 
+    /// Today's decoder takes `update` on Swarm specs only: asked of the decoder, not assumed.
+    @Test func containerUpdateIsAskedOfTheDecoder() {
+        #expect(ComposeImport.containerUpdateAccepted == false)
+    }
+
     /// Once the decoder knows issue 14's fields, the same keys are written in its terms.
     @Test func laterFieldsAreWrittenOnceBerthHasThem() throws {
         let yaml = """
@@ -260,6 +266,8 @@ struct ComposeImportTests {
             image: nginx:1
             networks: {backend: {}}
             depends_on: [db]
+            deploy:
+              update_config: {parallelism: 1, order: start-first, failure_action: rollback, monitor: 20s}
             healthcheck:
               test: curl -f http://localhost/
               interval: 5s
@@ -267,11 +275,12 @@ struct ComposeImportTests {
               retries: 3
               start_period: 10s
         """
-        let translation = translate(yaml, accepted: Set(SpecDecoder.fields + ["health", "dependsOn", "networks"]))
+        let translation = translate(yaml, accepted: Set(SpecDecoder.fields + ["health", "dependsOn", "networks"]), containerUpdate: true)
         #expect(translation.notes == [])
         let web = try #require(spec(translation, "web"))
         #expect(web["networks"] == .array(["backend"]))
         #expect(web["dependsOn"] == .array(["db"]))
+        #expect(web["update"] == .object(["parallelism": .number("1"), "order": "start-first", "failureAction": "rollback", "monitor": "20s"]))
         #expect(web["health"] == .object(["cmd": .array(["/bin/sh", "-c", "curl -f http://localhost/"]), "interval": "5s",
                                           "timeout": "2s", "retries": .number("3"), "startPeriod": "10s"]))
     }
