@@ -76,7 +76,12 @@ extension ComposeImport {
                 }
                 later("dependsOn", .array(names.map { .string(Names.sanitized($0)) }), member, path, into: &spec)
             case "healthcheck":
-                if let health = health(node, path) { later("health", health, member, path, into: &spec) }
+                // Read only once berth has the field: until then the whole key is one note.
+                if !acceptedFields.contains("health") {
+                    note(member.keyPosition, path, notYet("health"))
+                } else if let health = health(node, path) {
+                    spec["health"] = health
+                }
             case "container_name":
                 note(member.keyPosition, path, "not translated (berth names containers OWNER-NAME-N itself)")
             case let key where key.hasPrefix("x-"):
