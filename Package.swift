@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
-            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "CBuildInfo",
+            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "BerthYAML", "CBuildInfo",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
         // The commit berth was built from (`make build` writes it; see the Makefile).

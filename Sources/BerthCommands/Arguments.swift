@@ -43,6 +43,7 @@ public struct Arguments: Sendable {
             if word == "-h" { out.flags.insert("help"); out.given.append("help"); continue }
             // Terraform's spelling, which people type from habit: -out FILE, -out=FILE.
             if word == "-out" || word.hasPrefix("-out=") { word = "-" + word }
+            if word == "-f" { out.flags.insert("follow"); out.given.append("follow"); continue }
             guard word.hasPrefix("--") else { throw usage("unknown option \(word); options are spelled --NAME") }
             var name = String(word.dropFirst(2))
             var inline: String?

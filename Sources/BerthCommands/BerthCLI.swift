@@ -55,6 +55,9 @@ public enum BerthCLI {
             case "seal": return try SealCommand.run(settings: settings, arguments: arguments, console: console)
             case "install-service":
                 return try await InstallServiceCommand.run(settings: settings, arguments: arguments, console: console, environment: environment)
+            case "import": return ImportCommand.run(settings: settings, arguments: arguments, console: console)
+            case "logs": return try await LogsCommand.run(settings: settings, arguments: arguments, console: console)
+            case "ps": return try await PsCommand.run(settings: settings, arguments: arguments, console: console)
             case "suspend", "resume":
                 return try SuspendCommand.run(settings: settings, arguments: arguments, console: console, suspend: command.name == "suspend")
             default: fatalError("command \(command.name) is in the table but has no implementation")
@@ -90,6 +93,11 @@ enum CommandOptions {
     static func check(_ command: CommandInfo, _ arguments: Arguments) throws {
         _ = try arguments.int("parallel", default: 8, range: 1...256)
         _ = try arguments.int("limit", default: 50, range: 1...1_000_000)
+        _ = try arguments.int("replica", default: 1, range: 1...SpecDecoder.maxReplicas)
+        _ = try arguments.int("tail", default: 0, range: 0...100_000_000)
+        if command.name == "logs", let name = arguments.positionals.first, !Names.isValid(name) {
+            throw Arguments.usage("\"\(name)\" is not a spec name (lowercase letters, digits and '-')")
+        }
         _ = try GitSourceOptions(arguments)
         if let prefix = arguments.values["revision"], prefix.isEmpty || !prefix.allSatisfy(\.isHexDigit) {
             throw Arguments.usage("--revision takes a commit hash or its first few hex digits, got \"\(prefix)\"")
@@ -106,7 +114,7 @@ enum CommandOptions {
         if let color = arguments.values["color"], !Terminal.choices.contains(color) {
             throw Arguments.usage("--color is auto, always or never, got \"\(color)\"")
         }
-        if let out = arguments.values["out"], !out.hasSuffix(SavedPlan.fileSuffix) || out.count == SavedPlan.fileSuffix.count {
+        if command.name == "plan", let out = arguments.values["out"], !out.hasSuffix(SavedPlan.fileSuffix) || out.count == SavedPlan.fileSuffix.count {
             throw Arguments.usage("--out names a file ending in .berth (apply knows a saved plan by it), got \"\(out)\"")
         }
         if let format = arguments.values["log-format"], !["text", "json"].contains(format) {

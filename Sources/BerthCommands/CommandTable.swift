@@ -19,6 +19,10 @@ public struct CommandInfo: Sendable {
         case planFile
         /// `completion`'s shell: bash, zsh or fish.
         case shell
+        /// `import`'s format and file: `compose FILE`.
+        case importSource
+        /// Exactly one spec name (`logs`).
+        case specName
     }
 
     public var name: String
@@ -38,6 +42,8 @@ public struct CommandInfo: Sendable {
         case .specNamesOrPlan: parts.append("[SPEC... | FILE.berth]")
         case .planFile: parts.append("FILE.berth")
         case .shell: parts.append(CommandTable.shells.joined(separator: "|"))
+        case .importSource: parts.append("compose FILE")
+        case .specName: parts.append("NAME")
         }
         return parts.joined(separator: " ")
     }
@@ -117,6 +123,19 @@ public enum CommandTable {
                     ]),
         CommandInfo(name: "completion", summary: "print the shell completion script for bash, zsh or fish", words: .shell, options: []),
         CommandInfo(name: "manual", summary: "print the berth(1) manual page (roff; `make man` writes berth.1)", words: .none, options: []),
+        CommandInfo(name: "import", summary: "write one spec file per service of a Compose file, reporting by line each key it cannot translate; writes nothing when the file has errors",
+                    words: .importSource, options: [
+                        .init(name: "out", value: "DIR", help: "the folder to write the spec files to (default: the specs folder)"),
+                        .init(name: "force", help: "replace spec files that already exist (refused otherwise)"),
+                    ]),
+        CommandInfo(name: "logs", summary: "show the logs of a spec's containers or Swarm service, each line prefixed by its replica (web-1 | …)",
+                    words: .specName, options: [
+                        .init(name: "follow", help: "keep following new lines until interrupted (Ctrl-C); -f for short"),
+                        .init(name: "replica", value: "N", help: "only this replica's logs"),
+                        .init(name: "tail", value: "N", help: "only the last N lines of each replica (default: all)"),
+                    ]),
+        CommandInfo(name: "ps", summary: "list this owner's containers, Swarm services and Kubernetes objects, one line each, with state and health", words: .none,
+                    options: [json]),
         CommandInfo(name: "help", summary: "show the commands, or one command's usage and options", words: .commandName, options: []),
         CommandInfo(name: "version", summary: "print berth's version, the commit it was built from and the API versions it speaks",
                     words: .none, options: []),
@@ -194,6 +213,14 @@ public enum CommandTable {
         case .value:
             if arguments.positionals.count > 1 {
                 throw Arguments.usage("seal takes at most one value (quote it, or better pipe it on stdin)")
+            }
+        case .importSource:
+            guard arguments.positionals.count == 2, arguments.positionals[0] == "compose" else {
+                throw Arguments.usage("import takes the format and a file: berth import compose docker-compose.yml")
+            }
+        case .specName:
+            guard arguments.positionals.count == 1 else {
+                throw Arguments.usage("\(name) takes one spec name" + (arguments.positionals.isEmpty ? "" : ", got \(arguments.positionals.count)"))
             }
         }
         return (command, arguments)

@@ -31,7 +31,8 @@ enum CompletionScripts {
         case .commandName: CommandTable.commands.map(\.name)
         case .keysAction: ["init", "show"]
         case .shell: CommandTable.shells
-        case .none, .specNames, .value, .specNamesOrPlan, .planFile: []
+        case .none, .specNames, .value, .specNamesOrPlan, .planFile, .specName: []
+        case .importSource: ["compose"]
         }
     }
 

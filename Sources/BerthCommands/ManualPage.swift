@@ -2,8 +2,17 @@
 /// and the README's reference; `make man` saves it as berth.1 and `make install` installs it.
 enum ManualPage {
     /// roff text: backslashes escaped, a leading `.` or `'` kept from being read as a request.
+    /// One character for troff, which reads bytes: past ASCII it is its Unicode escape, \\[u2026].
+    static func troff(_ scalar: Unicode.Scalar) -> String {
+        if scalar.isASCII { return String(scalar) }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "\\[u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
+    }
+
     static func escape(_ text: String) -> String {
         var out = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        // troff reads bytes: anything past ASCII ("…" in a summary) is written as its Unicode escape.
+        out = out.unicodeScalars.map(ManualPage.troff).joined()
         if out.hasPrefix(".") || out.hasPrefix("'") { out = "\\&" + out }
         return out
     }
@@ -41,6 +50,7 @@ enum ManualPage {
             ".TP", "1", "something failed or was left out",
             ".TP", "2", "plan \\-\\-detailed\\-exitcode: the specs and the targets differ",
             ".TP", "3", "apply: done, but deletions or creates are held until a person says so",
+            ".TP", "4", "plan, apply: a target could not be observed and was skipped; every other target was planned or converged",
             ".TP", "64", "the command line is wrong; nothing was read or written",
             ".SH SIGNALS",
             "\\fBberth watch\\fR: SIGHUP reads the specs again and reconciles everything (a full resync);",

@@ -127,12 +127,14 @@ public actor Controller {
         contacted = observation.attempted
         let nowMade = observation.made(previously: made)
         if nowMade != made { recordTargetsMade(nowMade) }
-        await trackTargets(observation)
+        await trackTargets(observation, key: key)
         // Each target stands alone: one that cannot be observed is named, probed and tried
         // again later, its specs are left out of this plan (nothing of them deleted anywhere),
         // and every other target is planned and healed as usual.
         await reportTargetFailures(observation.failures.filter { ($0.error as? BerthError)?.code != .engineUnreachable })
-        for failure in observation.failures where RetryPolicy.shouldRetry(failure.error) { probe(failure.target) }
+        // Probes start once this pass has scheduled its own retry, so that a target answering
+        // at once brings the key back instead of being overtaken by that retry.
+        defer { for failure in observation.failures where RetryPolicy.shouldRetry(failure.error) { probe(failure.target) } }
         let failed = Set(observation.failures.map(\.target))
         if key != Controller.everything, let failure = observation.failures.first(where: { $0.target.rawValue == Controller.target(of: key) }) {
             await engineFailed(key, failure.error, target: failure.target)
@@ -205,7 +207,7 @@ public actor Controller {
 
     /// Each target's loss and recovery is said once and journaled, for status and history.
     /// DOCKER_HOST's engine (the implicit docker and swarm targets) is "the engine", as in v1.
-    func trackTargets(_ observation: Observation) async {
+    func trackTargets(_ observation: Observation, key: String) async {
         let failed = Dictionary(observation.failures.map { ($0.target, $0.error) }, uniquingKeysWith: { a, _ in a })
         for platform in platforms {
             let target = platform.target
@@ -234,11 +236,11 @@ public actor Controller {
                     engineDown = false
                     log("engine is back: reconciling everything")
                     await record(JournalRecord(event: "engine-up", owner: configuration.owner))
-                    await queue.add(Controller.everything)
+                    if key != Controller.everything { await queue.add(Controller.everything) }
                 } else if wasDown, !implicitEngine {
                     log("target \(target) is reachable again: reconciling")
                     await record(JournalRecord(event: "target-up", owner: configuration.owner, target: target.rawValue))
-                    await queue.add(Controller.everything)
+                    if key != Controller.everything { await queue.add(Controller.everything) }
                 }
             }
         }

@@ -69,7 +69,7 @@ public final class KubeConnector: Sendable {
 
     /// Whether this command needs the target at all: a spec targets it, berth has applied
     /// objects there before (they may need pruning), or the user named a cluster.
-    static func isNeeded(_ settings: KubeTargetSettings, desired: DesiredState?) -> Bool {
+    public static func isNeeded(_ settings: KubeTargetSettings, desired: DesiredState?) -> Bool {
         if settings.proxy || settings.kubeconfig != nil || settings.context != nil { return true }
         if FileManager.default.fileExists(atPath: settings.kindsFile) { return true }
         return desired?.specs.contains { $0.target == settings.target } ?? false

@@ -45,24 +45,27 @@ extension UInt8 {
     static let pipe = UInt8(ascii: "|")
     static let greaterThan = UInt8(ascii: ">")
     static let plus = UInt8(ascii: "+")
+    static let ampersand = UInt8(ascii: "&")
+    static let asterisk = UInt8(ascii: "*")
 
     /// Space or tab: YAML's "white" characters, which separate tokens within a line.
     var isWhite: Bool { self == .space || self == .tab }
 }
 
-/// Reads the subset of YAML that kubeconfig files use into a `JSONValue`.
+/// Reads the subset of YAML that kubeconfig and Compose files use into a `JSONValue`.
 ///
 /// berth has no package dependencies, so rather than pull in a full YAML library it
-/// reads what `kubectl config`, minikube, kind and cloud CLIs actually write: block
-/// mappings and sequences (including sequences at the same indentation as their key),
-/// plain, quoted and block scalars, comments, and one-line flow collections of scalars.
-/// Everything else (anchors, aliases, tags, complex keys, several documents, tab
-/// indentation) is refused with a `YAMLError` rather than guessed at, because a
-/// credentials file that is half understood is worse than one that is rejected.
+/// reads what `kubectl config`, minikube, kind, cloud CLIs and Compose users actually
+/// write: block mappings and sequences (including sequences at the same indentation as
+/// their key), plain, quoted (also spanning lines) and block scalars, comments, flow
+/// collections (nested, and spanning lines), anchors, aliases and `<<` merge keys. Everything
+/// else (tags, complex keys, several documents, tab indentation, multi-line plain scalars) is
+/// refused with a `YAMLError` rather than guessed at, because a file that is half
+/// understood is worse than one that is rejected.
 ///
 /// The parser works line by line and visits each byte a bounded number of times, so
 /// time is linear in the input; nesting is capped so hostile input cannot exhaust the
-/// stack.
+/// stack, and what aliases expand to is capped too.
 public enum YAMLParser {
     /// Parses one YAML document of the subset kubeconfig files use into a `JSONValue`.
     ///
@@ -71,6 +74,13 @@ public enum YAMLParser {
     /// JSON number syntax, e.g. `+0x1F` is refused as a string but `0x1F` becomes `31`);
     /// everything else, including base64 `*-data` values, is a `.string`.
     public static func parse(_ text: String) throws(YAMLError) -> JSONValue {
+        try parseNode(text).value
+    }
+
+    /// Parses one YAML document into nodes that keep the line and column where each value
+    /// (and each mapping key) starts, so a reader of the document can point at its lines.
+    /// Merge keys are resolved and aliases expanded; an alias keeps its anchor's positions.
+    public static func parseNode(_ text: String) throws(YAMLError) -> JSONNode {
         var reader = YAMLReader(text)
         return try reader.parseDocument()
     }
@@ -106,6 +116,12 @@ struct YAMLReader {
     /// The first line not yet consumed.
     var current = 0
     var depth = 0
+    /// Anchors defined so far, by name; a later anchor of the same name replaces it.
+    var anchors: [String: Anchor] = [:]
+    /// Nodes built so far, aliases counted expanded, against `maxExpandedNodes`.
+    var nodesBuilt = 0
+    /// The last position asked for: line, byte offset and its column.
+    var positionCache: (line: Int, offset: Int, column: Int)?
 
     init(_ text: String) {
         bytes = Array(text.utf8)
@@ -186,7 +202,7 @@ struct YAMLReader {
     }
 
     /// Parses the single document the text holds, with its optional markers.
-    mutating func parseDocument() throws(YAMLError) -> JSONValue {
+    mutating func parseDocument() throws(YAMLError) -> JSONNode {
         try skipBlank()
         if current < lines.count && bytes[lines[current].start] == UInt8(ascii: "%") {
             throw fail("YAML directives are not supported", line: current, at: lines[current].start)
@@ -200,7 +216,7 @@ struct YAMLReader {
             current += 1
             try skipBlank()
         }
-        var value = JSONValue.null
+        var value = JSONNode(position: JSONPosition(line: 1, column: 1), kind: .null)
         if current < lines.count && marker(current) == nil {
             let line = lines[current]
             value = try parseNode(line: current, at: line.start + line.indent, parentIndent: -1, inline: false)

@@ -14,7 +14,7 @@ extension YAMLReader {
 
     /// Parses the block scalar whose `|` or `>` is at `offset` on line `index`; its
     /// content is the following lines indented deeper than `parentIndent`.
-    mutating func parseBlockScalar(line index: Int, at offset: Int, parentIndent: Int) throws(YAMLError) -> JSONValue {
+    mutating func parseBlockScalar(line index: Int, at offset: Int, parentIndent: Int) throws(YAMLError) -> String {
         let folded = bytes[offset] == .greaterThan
         let end = lines[index].end
         var chomping = Chomping.clip
@@ -107,6 +107,6 @@ extension YAMLReader {
         case .keep:
             out.append(contentsOf: repeatElement(.newline, count: (isFirst ? 0 : 1) + trailingEmpty))
         }
-        return .string(String(decoding: out, as: UTF8.self))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -9,7 +9,8 @@ extension YAMLReader {
         let end = lines[index].end
         let first = bytes[offset]
         if first == .doubleQuote || first == .singleQuote {
-            let (key, after) = try parseQuoted(line: index, at: offset)
+            // A quote that does not close on its line is a multi-line value, not a key.
+            guard let (key, after) = try? parseQuoted(line: index, at: offset) else { return nil }
             let colon = skipWhite(after, line: index)
             guard colon < end, bytes[colon] == .colon, colon + 1 == end || bytes[colon + 1].isWhite else { return nil }
             return (key, colon + 1)
@@ -65,33 +66,70 @@ extension YAMLReader {
         }
     }
 
-    /// Reads a single- or double-quoted scalar starting at `offset` and returns its
-    /// text and the offset after the closing quote. Quoted scalars must close on their
-    /// line: kubeconfig writers never fold them, and refusing keeps the grammar small.
+    /// Reads a single- or double-quoted scalar starting at `offset` that closes on its line
+    /// (a mapping key), and returns its text and the offset after the closing quote.
     func parseQuoted(line index: Int, at offset: Int) throws(YAMLError) -> (String, Int) {
-        let end = lines[index].end
+        let (text, _, after) = try parseQuoted(line: index, at: offset, multiline: false)
+        return (text, after)
+    }
+
+    /// Reads a quoted scalar that may span lines, as values in Compose files do: a line break
+    /// folds into a space, each empty line between is a kept line break, white space around
+    /// the break is dropped, and in double quotes a `\` at the end of a line joins the lines
+    /// without a space. Returns the text, the line it closes on and the offset after it.
+    func parseQuoted(line index: Int, at offset: Int, multiline: Bool) throws(YAMLError) -> (String, Int, Int) {
         let quote = bytes[offset]
         var decoded: [UInt8] = []
+        var row = index
         var position = offset + 1
-        while position < end {
-            let byte = bytes[position]
-            if byte == quote {
-                // In single quotes, a doubled quote is the only escape.
-                if quote == .singleQuote && position + 1 < end && bytes[position + 1] == .singleQuote {
-                    decoded.append(.singleQuote)
-                    position += 2
+        while true {
+            let end = lines[row].end
+            // Where this line's text ends: white space before a break is not content.
+            var textEnd = decoded.count
+            var joined = false
+            while position < end {
+                let byte = bytes[position]
+                if byte == quote {
+                    // In single quotes, a doubled quote is the only escape.
+                    if quote == .singleQuote && position + 1 < end && bytes[position + 1] == .singleQuote {
+                        decoded.append(.singleQuote)
+                        textEnd = decoded.count
+                        position += 2
+                        continue
+                    }
+                    return (String(decoding: decoded, as: UTF8.self), row, position + 1)
+                }
+                if quote == .doubleQuote && byte == .backslash {
+                    if multiline && position + 1 == end {
+                        joined = true
+                        break
+                    }
+                    position = try readEscape(line: row, at: position, into: &decoded)
+                    textEnd = decoded.count
                     continue
                 }
-                return (String(decoding: decoded, as: UTF8.self), position + 1)
+                decoded.append(byte)
+                if !byte.isWhite { textEnd = decoded.count }
+                position += 1
             }
-            if quote == .doubleQuote && byte == .backslash {
-                position = try readEscape(line: index, at: position, into: &decoded)
-                continue
+            guard multiline else { throw fail("a quoted string must close on the same line", line: index, at: offset) }
+            if !joined { decoded.removeSubrange(textEnd...) }
+            var empty = 0
+            row += 1
+            while row < lines.count && skipWhite(lines[row].start, line: row) == lines[row].end {
+                empty += 1
+                row += 1
             }
-            decoded.append(byte)
-            position += 1
+            guard row < lines.count, marker(row) == nil else {
+                throw fail("a quoted string is not closed", line: index, at: offset)
+            }
+            if empty > 0 {
+                decoded.append(contentsOf: repeatElement(.newline, count: empty))
+            } else if !joined {
+                decoded.append(.space)
+            }
+            position = skipWhite(lines[row].start, line: row)
         }
-        throw fail("a quoted string must close on the same line", line: index, at: offset)
     }
 
     /// Escapes that stand for one ASCII byte, built once rather than per escape.
@@ -104,7 +142,7 @@ extension YAMLReader {
 
     /// Decodes the double-quoted escape whose backslash is at `offset`, appending its
     /// UTF-8, and returns the offset after it.
-    private func readEscape(line index: Int, at offset: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
+    func readEscape(line index: Int, at offset: Int, into decoded: inout [UInt8]) throws(YAMLError) -> Int {
         let end = lines[index].end
         guard offset + 1 < end else {
             throw fail("line continuation in a quoted string is not supported", line: index, at: offset)
@@ -154,96 +192,5 @@ extension YAMLReader {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(byte - UInt8(ascii: "A") + 10)
         default: return nil
         }
-    }
-}
-
-/// One-line flow collections of scalars: `{}`, `[]`, `["a", "b"]`, `{a: 1, b: two}`.
-///
-/// kubectl writes `preferences: {}` and exec plugins often carry `args: [...]`; nested
-/// flow collections and flow collections spanning lines are refused, which keeps this
-/// part free of recursion.
-extension YAMLReader {
-    /// Parses the flow collection whose opening bracket is at `offset` and returns it
-    /// with the offset after its closing bracket.
-    func parseFlow(line index: Int, at offset: Int) throws(YAMLError) -> (JSONValue, Int) {
-        let end = lines[index].end
-        let isMapping = bytes[offset] == .openBrace
-        let close: UInt8 = isMapping ? .closeBrace : .closeBracket
-        var items: [JSONValue] = []
-        var object: [String: JSONValue] = [:]
-        var position = skipWhite(offset + 1, line: index)
-        while true {
-            guard position < end, bytes[position] != .hash else {
-                throw fail("a flow collection must close on the same line", line: index, at: offset)
-            }
-            if bytes[position] == close {
-                return (isMapping ? .object(object) : .array(items), position + 1)
-            }
-            let entryStart = position
-            let (value, keyText, afterValue) = try flowScalar(line: index, at: position, close: close)
-            position = skipWhite(afterValue, line: index)
-            let hasColon = position < end && bytes[position] == .colon
-            if isMapping {
-                var member = JSONValue.null
-                if hasColon {
-                    position = skipWhite(position + 1, line: index)
-                    if position < end && bytes[position] != .comma && bytes[position] != close {
-                        (member, _, position) = try flowScalar(line: index, at: position, close: close)
-                        position = skipWhite(position, line: index)
-                    }
-                }
-                if object[keyText] != nil {
-                    throw fail("duplicate mapping key \"\(keyText)\"", line: index, at: entryStart)
-                }
-                object[keyText] = member
-            } else {
-                if hasColon {
-                    throw fail("mappings inside flow sequences are not supported", line: index, at: position)
-                }
-                items.append(value)
-            }
-            if position < end && bytes[position] == .comma {
-                position = skipWhite(position + 1, line: index)
-            } else if position >= end || bytes[position] != close {
-                if position >= end || bytes[position] == .hash {
-                    throw fail("a flow collection must close on the same line", line: index, at: offset)
-                }
-                let expected = isMapping ? "`,` or `}`" : "`,` or `]`"
-                throw fail("expected \(expected)", line: index, at: position)
-            }
-        }
-    }
-
-    /// Reads one scalar inside a flow collection: its typed value, its text (for use as
-    /// a key), and the offset after it.
-    private func flowScalar(line index: Int, at offset: Int, close: UInt8) throws(YAMLError) -> (JSONValue, String, Int) {
-        let end = lines[index].end
-        let first = bytes[offset]
-        if first == .openBracket || first == .openBrace {
-            throw fail("nested flow collections are not supported", line: index, at: offset)
-        }
-        try rejectUnsupported(line: index, at: offset)
-        if first == .doubleQuote || first == .singleQuote {
-            let (text, after) = try parseQuoted(line: index, at: offset)
-            return (.string(text), text, after)
-        }
-        if first == .comma || first == .colon && (offset + 1 == end || bytes[offset + 1].isWhite) {
-            throw fail("expected a value", line: index, at: offset)
-        }
-        try rejectPlainStart(line: index, at: offset)
-        var position = offset
-        var textEnd = offset
-        while position < end {
-            let byte = bytes[position]
-            if byte == .comma || byte == .openBracket || byte == .closeBracket
-                || byte == .openBrace || byte == .closeBrace { break }
-            if byte == .hash && bytes[position - 1].isWhite { break }
-            if byte == .colon && (position + 1 == end || bytes[position + 1].isWhite || bytes[position + 1] == .comma
-                || bytes[position + 1] == close) { break }
-            if !byte.isWhite { textEnd = position + 1 }
-            position += 1
-        }
-        let text = String(decoding: bytes[offset..<textEnd], as: UTF8.self)
-        return (YAMLScalar.resolve(text), text, textEnd)
     }
 }

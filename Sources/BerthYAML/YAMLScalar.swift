@@ -10,7 +10,7 @@ enum YAMLScalar {
     /// (`+1` to `1`, `007` to `7`, `.5` to `0.5`, `0x1F` to `31`) because `JSONValue`
     /// requires it. `.inf` and `.nan` have no JSON form and stay strings, as do hex and
     /// octal integers too large for 64 bits.
-    static func resolve(_ text: String) -> JSONValue {
+    static func resolveKind(_ text: String) -> JSONNode.Kind {
         switch text {
         case "", "~", "null", "Null", "NULL": return .null
         case "true", "True", "TRUE": return .bool(true)

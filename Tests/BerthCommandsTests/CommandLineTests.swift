@@ -21,7 +21,7 @@ struct CommandLineTests {
         (["apply", "--name", "a"], "--name is not an option of apply (it belongs to history); see berth help apply"),
         (["plan", "--parallel", "4"], "--parallel is not an option of plan (it belongs to apply, watch); see berth help plan"),
         (["plan", "--debounce", "1s"], "--debounce is not an option of plan (it belongs to watch); see berth help plan"),
-        (["aply"], "unknown command \"aply\"; did you mean apply? (commands: validate, plan, apply, watch, show, status, history, release, keys, seal, suspend, resume, install-service, completion, manual, help, version; see berth help)"),
+        (["aply"], "unknown command \"aply\"; did you mean apply? (commands: validate, plan, apply, watch, show, status, history, release, keys, seal, suspend, resume, install-service, completion, manual, import, logs, ps, help, version; see berth help)"),
         (["plan", "--jsn"], "unknown option --jsn; did you mean --json?"),
         (["plan", "-out", "plan.json"], "--out names a file ending in .berth (apply knows a saved plan by it), got \"plan.json\""),
         (["apply", "plan.berth", "web"], "apply takes spec names or one saved plan file, not both (plan.berth web)"),
@@ -37,6 +37,12 @@ struct CommandLineTests {
         (["keys"], "keys takes one action, init or show"),
         (["keys", "rotate"], "keys takes one action, init or show, got \"rotate\""),
         (["seal", "a", "b"], "seal takes at most one value (quote it, or better pipe it on stdin)"),
+        (["import", "docker-compose.yml"], "import takes the format and a file: berth import compose docker-compose.yml"),
+        (["logs"], "logs takes one spec name"),
+        (["logs", "a", "b"], "logs takes one spec name, got 2"),
+        (["logs", "Web"], "\"Web\" is not a spec name (lowercase letters, digits and '-')"),
+        (["logs", "web", "--tail", "-1"], "--tail must be a whole number from 0 to 100000000, got \"-1\""),
+        (["ps", "-f"], "--follow is not an option of ps (it belongs to logs); see berth help ps"),
     ])
     func usageErrorsAreOneLineWithTheirOwnExitCode(argv: [String], message: String) async {
         let result = await Self.run(argv)

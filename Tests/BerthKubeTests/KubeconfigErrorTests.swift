@@ -105,7 +105,7 @@ struct KubeconfigErrorTests {
 
     @Test func yamlErrorsCarryFileLineAndColumn() throws {
         #expect(try failure("clusters:\n- name: a\n\tcluster: {}\n") == "FILE:3:1: tabs are not allowed for indentation; use spaces")
-        #expect(try failure("users:\n- name: &x a\n") == "FILE:2:9: anchors (`&`) are not supported")
+        #expect(try failure("users:\n- name: !!str a\n") == "FILE:2:9: tags (`!`) are not supported")
         #expect(try failure("- just\n- a list\n") == "FILE: expected a mapping at the top level, got a sequence")
     }
 
