@@ -25,16 +25,8 @@ extension Spec {
         if let restart { object["restart"] = .string(restart.rawValue) }
         // Only when false: specs without it keep the hash they always had.
         if !prune { object["prune"] = .bool(false) }
-        if let docker { object["docker"] = mask.map { $0.masking(docker, envAt: ["Env"]) } ?? docker }
-        if let mode { object["mode"] = .string(mode.rawValue) }
-        if let update { object["update"] = update.json }
-        if let swarm { object["swarm"] = mask.map { $0.masking(swarm, envAt: ["TaskTemplate", "ContainerSpec", "Env"]) } ?? swarm }
+        for payload in payloads.all { payload.canonical(into: &object, mask: mask) }
         if let source = imageSource.canonical { object["imageSource"] = source }
-        if let namespace { object["namespace"] = .string(namespace) }
-        if let kubernetes { object["kubernetes"] = mask.map { KubeSecrets.fingerprinted(kubernetes, mask: $0) } ?? kubernetes }
-        if !manifests.isEmpty {
-            object["manifests"] = .array(manifests.map { m in mask.map { KubeSecrets.fingerprinted(m.object, mask: $0) } ?? m.object })
-        }
         // A password inside a URL may sit in any string (a command argument, a ConfigMap).
         return mask.map { $0.maskingURLs(.object(object)) } ?? .object(object)
     }

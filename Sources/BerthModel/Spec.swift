@@ -22,24 +22,10 @@ public struct Spec: Sendable, Equatable {
     public var volumes: [VolumeMount]
     public var labels: [String: String]
     public var restart: RestartPolicy?
-    /// Native Docker Engine create-container body merged over what the portable fields produce.
-    public var docker: JSONValue?
-    /// Swarm only: replicated (default) or global.
-    public var mode: ServiceMode?
-    /// Swarm only: how a changed service rolls out.
-    public var update: UpdatePolicy?
-    /// Swarm only: a native ServiceSpec fragment merged over what the portable fields produce.
-    public var swarm: JSONValue?
-    /// Kubernetes only: the namespace of the generated objects and of manifests that name
-    /// none; nil means the kubeconfig context's namespace (else "default").
-    public var namespace: String?
-    /// Kubernetes only: a fragment merged over the generated apps/v1 Deployment.
-    public var kubernetes: JSONValue?
-    /// Kubernetes only: complete objects of any kind, applied as written plus berth's labels.
-    public var manifests: [KubeManifest]
-    /// Kubernetes only: take over objects of this spec that exist without berth's labels.
-    /// Without it such an object is an error: berth never touches what is not its own.
-    public var adopt: Bool
+    /// What the spec says for one platform only (see `SpecPayload`; the accessors `docker`,
+    /// `mode`, `update`, `swarm`, `namespace`, `kubernetes`, `manifests`, `adopt` are each
+    /// platform's, in Targets/).
+    public var payloads = PlatformPayloads()
     /// Env variables whose values are secrets whatever their names (`secretEnv`): shown and
     /// stored only as fingerprints, in `env`, `docker.Env`, Swarm's and Kubernetes' env alike.
     public var secretEnv: Set<String> = []
@@ -76,9 +62,11 @@ public struct Spec: Sendable, Equatable {
         self.name = name; self.target = target; self.image = image; self.command = command
         self.platform = platform ?? PlatformID.implicit(target) ?? .docker
         self.env = env; self.replicas = replicas; self.ports = ports; self.volumes = volumes
-        self.labels = labels; self.restart = restart; self.docker = docker
-        self.mode = mode; self.update = update; self.swarm = swarm
+        self.labels = labels; self.restart = restart
         self.imageSource = imageSource; self.removeImage = removeImage; self.origin = origin
+        // Each platform's payload, through its accessors.
+        self.docker = docker
+        self.mode = mode; self.update = update; self.swarm = swarm
         self.namespace = namespace; self.kubernetes = kubernetes; self.manifests = manifests
         self.adopt = adopt
     }

@@ -35,7 +35,7 @@ struct SavedPlanTests {
 
             let apply = await p.berth("apply", file)
             #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-            #expect(apply.stdout.range(of: #"ok \[1/1\]: create docker container api #1 \(\d+\.\ds\)"#, options: .regularExpression) != nil,
+            #expect(apply.stdout.range(of: #"ok \[1/1\]: create docker container api #1 \((\d+\.\d|\d+)s\)"#, options: .regularExpression) != nil,
                     "\(apply.stdout)")
             #expect(try await p.containers().map(\.name) == ["\(p.owner)-api-1", "\(p.owner)-web-1"])
 
