@@ -70,7 +70,14 @@ final class SSHChild: Sendable {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         Spawn.closeOthers(&actions)
         var pid: pid_t = 0
-        let spawnError = Spawn.start(argv, environment: environment.map { "\($0.key)=\($0.value)" }, actions: &actions, pid: &pid)
+        let variables = environment.map { "\($0.key)=\($0.value)" }
+        var spawnError = Spawn.start(argv, environment: variables, actions: &actions, pid: &pid)
+        // A wrapper script just written may still be open for writing in a child another
+        // thread is starting (until that child's exec closes it): the kernel says ETXTBSY.
+        for _ in 0..<20 where spawnError == ETXTBSY {
+            usleep(10_000)
+            spawnError = Spawn.start(argv, environment: variables, actions: &actions, pid: &pid)
+        }
         posix_spawn_file_actions_destroy(&actions)
         Glibc.close(pair[1]); Glibc.close(errPipe[1])
         guard spawnError == 0 else {
