@@ -16,7 +16,7 @@ struct SSHFailure: Sendable, Equatable {
     /// Reads `stderr` (what ssh and the far side printed) and the exit `status` (nil when a
     /// signal ended ssh) of the child that reached `destination`.
     init(destination: SSHDestination, status: Int32?, stderr: String) {
-        let lines = stderr.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+        let lines = stderr.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let said = lines.last.map { " (ssh: \(SSHFailure.clip($0)))" } ?? ""
         let host = destination.host

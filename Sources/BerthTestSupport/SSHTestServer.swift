@@ -136,7 +136,20 @@ public final class SSHTestServer: @unchecked Sendable {
         // Sessions are children of the listener (each in a session of its own): end them first.
         for child in SSHTestServer.children(of: pid) { kill(child, SIGTERM) }
         kill(pid, SIGTERM)
-        try? FileManager.default.removeItem(atPath: folder)
+        // sshd deletes its pidfile as it exits: removing the folder meanwhile could trip over
+        // that, so wait for it (it is not our child; it is gone or a zombie of init's).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while SSHTestServer.isRunning(pid) && ContinuousClock.now < deadline { HangGuard.tick(seconds: 0.01) }
+        for _ in 0..<3 where FileManager.default.fileExists(atPath: folder) {
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    private static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        return state != "Z" && state != "X"
     }
 
     // MARK: - Private
