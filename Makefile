@@ -9,11 +9,18 @@ BERTH_RELEASE := .build/release/berth
 .PHONY: run test coverage faults bench build deps engine engine-down clean
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
-# TLS tests make certificates with it; git: `--git` runs it, its tests make repositories); the engine script installs docker.io and busybox-static.
+# TLS tests make certificates with it; git: `--git` runs it, its tests make repositories;
+# openssh-server and openssh-client: the ssh:// tests run a real sshd on loopback, installed
+# with policy-rc.d saying no, so the system's ssh service is not started); the engine script
+# installs docker.io and busybox-static.
 deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
 	@command -v git >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git; }
+	@dpkg -s openssh-server openssh-client >/dev/null 2>&1 || { \
+	  made=""; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client; rc=$$?; \
+	  [ -z "$$made" ] || rm -f /usr/sbin/policy-rc.d; exit $$rc; }
 
 # The commit is stamped into the binary through a generated header (git-ignored), rewritten
 # only when it changes so that only one C file is rebuilt; `berth version` prints it.
