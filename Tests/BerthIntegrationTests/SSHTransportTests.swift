@@ -91,6 +91,32 @@ struct SSHTransportTests {
         #expect(await Poll.until { http.runningSSHChildren == 0 })
     }
 
+    /// Two targets at once: engine A over its Unix socket, engine B (a second private engine,
+    /// `BERTH_ENGINE_INSTANCE=b scripts/engine.sh up`) over ssh. Skipped unless the run names
+    /// engine B (BERTH_TEST_DOCKER_HOST_B) or asks for it (BERTH_TEST_ENGINE_INSTANCES=b).
+    @Test(.enabled(if: PrivateEngine.isWanted("b")))
+    func aSecondEngineOverSSHIsAnotherEngine() async throws {
+        let engineA = try TestEngine()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let hostB = try PrivateEngine.host("b", repository: root.path)
+        #expect(hostB != engineA.host)
+        let server = try SSHTestServer(dockerHost: hostB)
+        defer { server.stop() }
+        let b = DockerClient(endpoint: .ssh(server.destination()))
+        let a = DockerClient(endpoint: try HTTPEndpoint(parsing: engineA.host))
+        // Engines on one machine share their ID (/etc/docker/key.json); their data roots differ.
+        func dataRoot(_ client: DockerClient) async throws -> String? {
+            JSONValue(answer: try await client.request("GET", "/info", doing: "asking for the engine's data root").body)?["DockerRootDir"]?.stringValue
+        }
+        let rootA = try await dataRoot(a), rootB = try #require(try await dataRoot(b))
+        #expect(rootA != nil && rootA != rootB)
+        #expect(rootB.hasSuffix("/state/engine-b/data"), "\(rootB)")
+        let images = try await b.request("GET", "/images/json", doing: "listing B's images")
+        #expect(JSONValue(answer: images.body)?.arrayValue?.contains {
+            $0["RepoTags"]?.arrayValue?.contains(.string(TestEngine.demoImage)) == true
+        } == true)
+    }
+
     /// One line for each failure, through the DockerClient as berth shows it.
     private func failure(_ endpoint: HTTPEndpoint) async -> String {
         let started = ContinuousClock.now
