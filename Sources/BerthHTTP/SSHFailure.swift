@@ -42,6 +42,9 @@ struct SSHFailure: Sendable, Equatable {
         case has("Connection refused"):
             detail = "nothing accepts ssh at \(address) (connection refused)\(said)"
             isTransient = true
+        case has("closed by remote host") || has("Connection reset") || has("Broken pipe"):
+            detail = "the ssh connection to \(address) was closed\(said)"
+            isTransient = true
         case has("timed out"):
             detail = "timed out connecting to \(address)\(said)"
             isTransient = true

@@ -112,6 +112,38 @@ import Testing
         }
     }
 
+    @Test func aKeptChildThatDiesOnTheNextRequestIsReplacedForAGetButNotForAPost() async throws {
+        let folder = try TemporaryDirectory(prefix: "fake-ssh")
+        defer { folder.remove() }
+        let program = folder.path + "/ssh"
+        // Answers one request and keeps the connection; the next request makes it hang up.
+        try writeProgram(program, """
+            #!/bin/sh
+            read line; while read h; do [ "$h" = "$(printf '\\r')" ] && break; done
+            printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nOK'
+            read line
+            echo 'Connection to docker.example closed by remote host.' >&2
+            exit 255
+
+            """)
+        let client = HTTPClient(endpoint: .ssh(SSHDestination(host: "docker.example", program: program)))
+        #expect(try await client.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText == "OK")
+        #expect(client.runningSSHChildren == 1)
+        // The kept child hangs up on the GET: sent once more on a new child, which answers.
+        #expect(try await client.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText == "OK")
+        #expect(client.startedSSHChildren == 2)
+        // A POST is not sent twice: the user sees why the child ended.
+        do throws(HTTPError) {
+            _ = try await client.send(HTTPRequest(method: "POST", path: "/containers/x/start"))
+            Issue.record("a POST on a child that hung up succeeded")
+        } catch {
+            #expect(error.kind == .connect)
+            #expect(error.description == "cannot reach ssh://docker.example: the ssh connection to docker.example was closed (ssh: Connection to docker.example closed by remote host.)")
+        }
+        #expect(client.startedSSHChildren == 2)
+        #expect(await Poll.until { client.runningSSHChildren == 0 })
+    }
+
     @Test func aFarSideThatNeverAnswersTimesOutAndItsChildEnds() async throws {
         let folder = try TemporaryDirectory(prefix: "fake-ssh")
         defer { folder.remove() }
