@@ -22,20 +22,25 @@ struct SSHFailure: Sendable, Equatable {
         let host = destination.host
         let address = destination.port.map { "\(host) port \($0)" } ?? host
         func has(_ text: String) -> Bool { stderr.localizedCaseInsensitiveContains(text) }
+        // What `docker system dial-stdio` says when it cannot reach the engine on its side.
+        let engineSide = has("raw stream connection") || has("Cannot connect to the Docker daemon")
+            || has("error during connect") || has("dial unix")
         switch true {
         case has("Host key verification failed") || has("REMOTE HOST IDENTIFICATION HAS CHANGED"):
             detail = "the host key of \(address) is not in the known-hosts file or has changed; check it and put the right key there\(said)"
             isTransient = false
-        case has("Permission denied"):
+        case engineSide && has("permission denied"):
+            detail = "the login\(destination.user.map { " \($0)" } ?? "") on \(host) may not use the Docker Engine's socket; add that user to the docker group there\(said)"
+            isTransient = false
+        case engineSide && status != 255:
+            detail = "the Docker Engine on \(host) does not answer (is dockerd running there, and DOCKER_HOST right for that login?)\(said)"
+            isTransient = true
+        case stderr.contains("Permission denied ("):
             detail = "\(address) refused the login\(destination.user.map { " as \($0)" } ?? ""): its authorized_keys does not hold berth's key (set the identity file, or add the public key there)\(said)"
             isTransient = false
         case status == 127 || has("command not found") || has(": not found"):
             detail = "\(destination.remoteCommand.first ?? "docker") is not installed on \(host), or not on the PATH of that login; install the docker CLI there\(said)"
             isTransient = false
-        case has("raw stream connection") || has("Cannot connect to the Docker daemon") || has("error during connect")
-            || has("dial unix") || has("connect: connection refused") && status != 255:
-            detail = "the Docker Engine on \(host) does not answer (is dockerd running there, and DOCKER_HOST right for that login?)\(said)"
-            isTransient = true
         case has("Could not resolve hostname"):
             detail = "cannot resolve \(host)\(said)"
             isTransient = true

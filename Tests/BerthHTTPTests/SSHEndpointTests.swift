@@ -74,6 +74,8 @@ import Testing
          ["docker is not installed on docker.example", "(ssh: bash: line 1: docker: command not found)"]),
         ("engine down there", "echo 'failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: no such file or directory' >&2", 1,
          ["the Docker Engine on docker.example does not answer", "raw stream connection"]),
+        ("socket not allowed there", "echo 'failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: permission denied' >&2", 1,
+         ["the login deploy on docker.example may not use the Docker Engine's socket; add that user to the docker group there"]),
         ("no route", "echo 'ssh: connect to host docker.example port 2222: Connection refused' >&2", 255,
          ["nothing accepts ssh at docker.example port 2222"]),
     ]
