@@ -103,21 +103,34 @@ final class SSHChild: Sendable {
         return child
     }
 
-    /// Reads stderr until ssh (and anything it started) closes it, then reaps ssh.
+    /// Keeps ssh's last words and reaps it. stderr closes when ssh exits, unless something
+    /// ssh left running holds it (a ControlPersist master): so ssh is also looked for each
+    /// second, and once it is gone only what stderr already holds is read.
     private func watch(stderr fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var status: Int32 = 0
+        var reaped = false
         while true {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            state.withLock { s in
-                s.stderrTail += buffer[0..<count]
-                if s.stderrTail.count > SSHChild.stderrKept { s.stderrTail.removeFirst(s.stderrTail.count - SSHChild.stderrKept) }
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&entry, 1, reaped ? 0 : 1000)
+            if ready < 0 && errno == EINTR { continue }
+            if ready > 0 {
+                let count = read(fd, &buffer, buffer.count)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                state.withLock { s in
+                    s.stderrTail += buffer[0..<count]
+                    if s.stderrTail.count > SSHChild.stderrKept { s.stderrTail.removeFirst(s.stderrTail.count - SSHChild.stderrKept) }
+                }
+                continue
             }
+            if reaped || ready < 0 { break }
+            reaped = waitpid(pid, &status, WNOHANG) == pid
         }
         Glibc.close(fd)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        if !reaped {
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        }
         state.withLock { s in
             s.exited = true
             if status & 0x7f == 0 { s.status = (status >> 8) & 0xff }

@@ -76,6 +76,9 @@ import Testing
          ["the Docker Engine on docker.example does not answer", "raw stream connection"]),
         ("socket not allowed there", "echo 'failed to open the raw stream connection: dial unix /var/run/docker.sock: connect: permission denied' >&2", 1,
          ["the login deploy on docker.example may not use the Docker Engine's socket; add that user to the docker group there"]),
+        // Something ssh left running (a ControlPersist master) keeps stderr open after ssh exits.
+        ("stderr held open", "(sleep 5 </dev/null >/dev/null &); echo 'deploy@docker.example: Permission denied (publickey).' >&2", 255,
+         ["refused the login as deploy", "Permission denied (publickey).)"]),
         ("no route", "echo 'ssh: connect to host docker.example port 2222: Connection refused' >&2", 255,
          ["nothing accepts ssh at docker.example port 2222"]),
     ]
