@@ -115,7 +115,8 @@ private struct Exchange: Sendable {
             // A kept-alive ssh child can die while idle; a request that got no answer on it is
             // sent once more on a new child when sending it twice is harmless.
             let idempotent = ["GET", "HEAD"].contains(request.method.uppercased()) && request.bodySource == nil
-            guard connection.reused, !connection.receivedAnything, idempotent, !slot.isCancelled, error.kind != .timeout else {
+            let lost = error.kind == .connect || error.kind == .reset
+            guard connection.reused, !connection.receivedAnything, idempotent, lost, !slot.isCancelled else {
                 throw error
             }
             return try open(request, connection: sshPool.connection(reuse: false))
@@ -125,10 +126,21 @@ private struct Exchange: Sendable {
     private func open(_ request: HTTPRequest, connection: SSHConnection?) throws(HTTPError)
         -> (any ConnectionStream, HTTPResponseReader, ResponseHead, sentWhole: Bool) {
         // Validated and opened before connecting: a bad header or a missing file never reaches the server.
-        let body = try OutgoingBody(request, endpoint: endpoint)
+        // A kept ssh child handed over for this request goes back unused when it fails here.
+        let body: OutgoingBody
+        do throws(HTTPError) { body = try OutgoingBody(request, endpoint: endpoint) } catch {
+            connection?.release(reusable: true)
+            throw error
+        }
         defer { body.close() }
-        let wireHead = try request.head(for: endpoint, framing: body.framing)
-        if slot.isCancelled { throw cancelled }
+        let wireHead: [UInt8]
+        do throws(HTTPError) {
+            wireHead = try request.head(for: endpoint, framing: body.framing)
+            if slot.isCancelled { throw cancelled }
+        } catch {
+            connection?.release(reusable: true)
+            throw error
+        }
         let socket: any ConnectionStream = if let connection { connection } else {
             try guarding(phase: "connecting") { () throws(HTTPError) in try makeConnection(to: endpoint) }
         }

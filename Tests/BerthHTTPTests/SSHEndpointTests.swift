@@ -117,6 +117,34 @@ import Testing
         }
     }
 
+    @Test func oneChildCarriesRequestsOneAfterAnotherAndABadRequestLeavesItKept() async throws {
+        let folder = try TemporaryDirectory(prefix: "fake-ssh")
+        defer { folder.remove() }
+        let program = folder.path + "/ssh"
+        // A far side that answers every request on the same connection (keep-alive).
+        try writeProgram(program, """
+            #!/bin/sh
+            while read line; do
+              while read h; do [ "$h" = "$(printf '\\r')" ] && break; done
+              printf 'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nOK'
+            done
+
+            """)
+        let client = HTTPClient(endpoint: .ssh(SSHDestination(host: "docker.example", program: program)))
+        for _ in 0..<5 {
+            #expect(try await client.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText == "OK")
+        }
+        // Refused before anything is sent: the kept child is not lost.
+        await #expect(throws: HTTPError.self) {
+            _ = try await client.send(HTTPRequest(method: "GET", path: "/_ping", headers: [("X-Bad", "a\r\nb")]))
+        }
+        #expect(try await client.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText == "OK")
+        #expect(client.startedSSHChildren == 1)
+        #expect(client.runningSSHChildren == 1)
+        client.closeIdleConnections()
+        #expect(await Poll.until { client.runningSSHChildren == 0 })
+    }
+
     @Test func aKeptChildThatDiesOnTheNextRequestIsReplacedForAGetButNotForAPost() async throws {
         let folder = try TemporaryDirectory(prefix: "fake-ssh")
         defer { folder.remove() }
