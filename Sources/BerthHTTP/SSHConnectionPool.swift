@@ -5,8 +5,10 @@
 final class SSHConnectionPool: Sendable {
     let destination: SSHDestination
     let connectTimeout: Duration
-    /// Idle children kept; more are closed when they come back.
-    static let maxIdleChildren = 2
+    /// Idle children kept; more are closed when they come back. As many as `apply` runs
+    /// actions at once by default, so a burst of parallel requests does not log in again for
+    /// each burst (a login costs about a second).
+    static let maxIdleChildren = 8
     /// An idle child older than this is not trusted with a request (a NAT may have forgotten it).
     static let maxIdle: Duration = .seconds(60)
 
@@ -29,14 +31,13 @@ final class SSHConnectionPool: Sendable {
 
     /// A connection for one exchange: an idle child when one is fit, else one started on `connect`.
     func connection(reuse: Bool = true) -> SSHConnection {
-        var stale: [SSHChild] = []
-        let found: SSHChild? = reuse ? state.withLock { s in
-            while let child = s.idle.popLast() {
-                if child.isReusable(maxIdle: SSHConnectionPool.maxIdle) { return child }
-                stale.append(child)
-            }
-            return nil
-        } : nil
+        // Every idle child is looked at, so that ones left over from a burst of parallel
+        // requests end once they have idled past `maxIdle`, not only when reached.
+        let (found, stale) = state.withLock { s -> (SSHChild?, [SSHChild]) in
+            let stale = s.idle.filter { !$0.isReusable(maxIdle: SSHConnectionPool.maxIdle) }
+            s.idle.removeAll { child in stale.contains { $0 === child } }
+            return (reuse ? s.idle.popLast() : nil, stale)
+        }
         for child in stale { drop(child) }
         return SSHConnection(pool: self, child: found)
     }
