@@ -25,7 +25,7 @@ public final class SSHTestServer: @unchecked Sendable {
     public let knownHosts: String
     /// known_hosts naming another key for the same address: what a changed host key looks like.
     public let wrongKnownHosts: String
-    /// sshd's log (LogLevel VERBOSE: one "Accepted publickey" line per login).
+    /// sshd's log (LogLevel VERBOSE), for a person reading a failed run.
     public let logFile: String
     private let lock = NSLock()
     private var pid: pid_t
@@ -112,10 +112,11 @@ public final class SSHTestServer: @unchecked Sendable {
     /// "ssh://root@127.0.0.1:PORT".
     public var url: String { "ssh://root@127.0.0.1:\(port)" }
 
-    /// Logins sshd accepted so far (each ssh child berth starts is one).
-    public func acceptedLogins() -> Int {
-        let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
-        return log.components(separatedBy: "\n").filter { $0.contains("Accepted publickey") }.count
+    /// ssh sessions open now: one per ssh child berth keeps (each connection is a process
+    /// sshd forks; its log cannot be counted, as concurrent sessions overwrite each other's lines).
+    public func openSessions() -> Int {
+        let pid = lock.withLock { self.pid }
+        return pid > 0 ? SSHTestServer.children(of: pid).count : 0
     }
 
     /// Ends every session (as a far side that restarted or dropped the connection would);

@@ -70,7 +70,7 @@ struct SSHTransportTests {
         }
         #expect(http.startedSSHChildren == 1)
         #expect(http.runningSSHChildren == 1)
-        #expect(server.acceptedLogins() == 1)
+        #expect(server.openSessions() == 1)
 
         // The event stream holds a child of its own; requests meanwhile use the idle one.
         let stream = try await http.stream(HTTPRequest(method: "GET", path: "/v1.41/events"))
@@ -87,6 +87,29 @@ struct SSHTransportTests {
         let again = try await http.send(HTTPRequest(method: "GET", path: "/_ping"))
         #expect(again.bodyText == "OK")
         #expect(http.startedSSHChildren == 3)
+        http.closeIdleConnections()
+        #expect(await Poll.until { http.runningSSHChildren == 0 })
+    }
+
+    @Test func parallelRequestsEachGetAChildAndTheNextBurstReusesThem() async throws {
+        let engine = try TestEngine()
+        let server = try SSHTestServer(dockerHost: engine.host)
+        defer { server.stop() }
+        let http = HTTPClient(endpoint: .ssh(server.destination()))
+        func burst() async throws -> [String] {
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await http.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(try await burst() == Array(repeating: "OK", count: 8))
+        let afterFirst = http.startedSSHChildren
+        #expect((1...8).contains(afterFirst))
+        #expect(http.runningSSHChildren == afterFirst)
+        // One at a time now: every request finds a kept child.
+        for _ in 0..<5 { #expect(try await http.send(HTTPRequest(method: "GET", path: "/_ping")).bodyText == "OK") }
+        #expect(http.startedSSHChildren == afterFirst)
+        #expect(server.openSessions() == afterFirst)
         http.closeIdleConnections()
         #expect(await Poll.until { http.runningSSHChildren == 0 })
     }
