@@ -10,12 +10,18 @@ BERTH_RELEASE := .build/release/berth
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it; git: `--git` runs it, its tests make repositories;
-# groff-base: the manual page's test renders berth.1); the engine script installs docker.io and busybox-static.
+# groff-base: the manual page's test renders berth.1; openssh-server and openssh-client: the
+# ssh:// tests run a real sshd on loopback, installed with policy-rc.d saying no, so the
+# system's ssh service is not started); the engine script installs docker.io and busybox-static.
 deps:
 	@command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3; }
 	@dpkg -s libssl-dev openssl >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libssl-dev openssl; }
 	@command -v git >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git; }
 	@command -v groff >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq groff-base; }
+	@dpkg -s openssh-server openssh-client >/dev/null 2>&1 || { \
+	  made=""; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client; rc=$$?; \
+	  [ -z "$$made" ] || rm -f /usr/sbin/policy-rc.d; exit $$rc; }
 
 # The commit is stamped into the binary through a generated header (git-ignored), rewritten
 # only when it changes so that only one C file is rebuilt; `berth version` prints it.
@@ -35,7 +41,9 @@ run: deps build
 	echo "berth: using the Docker Engine at $$host; Ctrl-C stops berth (the containers keep running)" >&2; \
 	DOCKER_HOST=$$host exec $(BERTH_RELEASE) watch --specs $(SPECS) --state $(STATE)
 
-# Unit tests need nothing; integration tests run against a private real engine started here.
+# Unit tests need nothing; integration tests run against a private real engine started here,
+# and two more (instances b and c: own data roots, bridges and subnets) for the tests of
+# several targets; those start and stop a fourth (d) themselves.
 # Unit tests run first, on their own: on 2 cores, sharing them with the engine-heavy suites
 # starved tests that finish in moments when alone. The engine-restart test takes the engine
 # away, so it runs alone, after the others. scripts/test-phases.py runs the phases with a
@@ -45,10 +53,12 @@ TEST_LOAD ?= 0
 test: deps
 	@python3 scripts/test-phases.py --self-test; \
 	host=$$(scripts/engine.sh up --swarm); \
+	hostb=$$(BERTH_ENGINE_INSTANCE=b scripts/engine.sh up | tail -n1); \
+	hostc=$$(BERTH_ENGINE_INSTANCE=c scripts/engine.sh up | tail -n1); \
 	python3 scripts/test-phases.py --load $(TEST_LOAD) \
 	  'build=swift build --build-tests' \
 	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
-	  "integration=BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
+	  "integration=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_DOCKER_HOST_B=$$hostb BERTH_TEST_DOCKER_HOST_C=$$hostc swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
 	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):

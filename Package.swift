@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "BerthSystem"),
         // Debian's libssl, for TLS to Kubernetes API servers and Docker with DOCKER_TLS_VERIFY.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "BerthHTTP", dependencies: ["COpenSSL"]),
+        // ssh:// endpoints start their ssh children through BerthSystem's Spawn.
+        .target(name: "BerthHTTP", dependencies: ["COpenSSL", "BerthSystem"]),
         // Sealed secrets: RSA-OAEP-SHA256 wrapping AES-256-GCM, through the same libcrypto.
         .target(name: "BerthSeal", dependencies: ["COpenSSL"]),
         .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
@@ -32,7 +33,7 @@ let package = Package(
         .target(name: "CBuildInfo"),
         // Kubeconfig files are YAML: the subset kubectl writes, read without a dependency.
         .target(name: "BerthYAML", dependencies: ["BerthJSON"]),
-        .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON", "COpenSSL"]),
+        .target(name: "BerthTestSupport", dependencies: ["BerthHTTP", "BerthJSON", "BerthSystem", "COpenSSL"]),
         // Kubernetes: kubeconfig and in-cluster credentials, `kubectl proxy`, later the adapter.
         .target(name: "BerthKube", dependencies: ["BerthYAML", "BerthJSON", "BerthModel", "BerthHTTP", "BerthEngine", "BerthSystem"]),
 

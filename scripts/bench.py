@@ -3,7 +3,8 @@
 `berth watch`: file-to-running, healing a killed container, idle CPU and memory; and the
 swarm target: cold converge of 20 services vs. `docker stack deploy`, no-op plan, one changed
 service; an app folder with a 20,000-file build context: no-op plan and watch idle CPU
-(`scripts/bench.py --context-only` runs that part alone).
+(`scripts/bench.py --context-only` runs that part alone); the ssh:// transport against unix://
+(`scripts/bench.py --ssh-only`, section [10] alone).
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
@@ -582,6 +583,165 @@ def bench_git_webhook(berth, engine, work, results, watches, floor_owner, tag):
     results.append(("floor: raw API create+start x1", ms(floor_med), "", "", f"runs {runs(floors)}"))
     results.append(("push-to-running minus floor", f"{over * 1000:+.0f} ms", f"< +{ms(TARGET_GIT_OVER_FLOOR_S)}",
                     verdict(over < TARGET_GIT_OVER_FLOOR_S), "medians; Argo CD polls every 3 min, Flux every 1 min"))
+
+
+# ---------------------------------------------------------------- [10] ssh:// against unix://
+
+SSH_REPS = int(os.environ.get("BENCH_SSH_REPS", "200"))
+SSH_LOGINS = int(os.environ.get("BENCH_SSH_LOGINS", "10"))
+
+
+class LoopbackSSHD:
+    """A throwaway OpenSSH server on 127.0.0.1 whose sessions reach `docker_host` (the same
+    set-up as BerthTestSupport's SSHTestServer): own host key, one authorised key, own
+    known_hosts. Stopped (SIGTERM, then SIGKILL) and its folder removed by `stop()`."""
+
+    def __init__(self, docker_host, work):
+        sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+        if not os.access(sshd, os.X_OK):
+            raise BenchFailure("sshd is not installed (Debian package openssh-server; run `make deps`)")
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.dir = tempfile.mkdtemp(prefix="berth-bench-sshd-", dir=work)
+        for name in ("host", "client"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{self.dir}/{name}"], check=True)
+        shutil.copy(f"{self.dir}/client.pub", f"{self.dir}/authorized_keys")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        with open(f"{self.dir}/known_hosts", "w") as out, open(f"{self.dir}/host.pub") as key:
+            out.write(f"[127.0.0.1]:{self.port} {key.read().strip()}\n")
+        with open(f"{self.dir}/sshd_config", "w") as out:
+            out.write(f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.dir}/host\n"
+                      f"PidFile {self.dir}/sshd.pid\nAuthorizedKeysFile {self.dir}/authorized_keys\n"
+                      "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
+                      f"UsePAM no\nStrictModes no\nPrintMotd no\nMaxStartups 100:30:200\nSetEnv DOCKER_HOST={docker_host}\n")
+        self.log = open(f"{self.dir}/sshd.log", "w")
+        self.proc = subprocess.Popen([sshd, "-D", "-e", "-f", f"{self.dir}/sshd_config"], stdin=subprocess.DEVNULL,
+                                     stdout=self.log, stderr=self.log)
+        wait_until("sshd listening", lambda: self._listening(), 30)
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            raise BenchFailure(f"sshd exited {self.proc.returncode}; log {self.dir}/sshd.log")
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def argv(self):
+        """berth's ssh command line for this server (SSHDestination.arguments)."""
+        return ["ssh", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-i", f"{self.dir}/client",
+                "-o", "IdentitiesOnly=yes", "-o", f"UserKnownHostsFile={self.dir}/known_hosts",
+                "-o", "StrictHostKeyChecking=yes", "-p", str(self.port), "--", "root@127.0.0.1",
+                "docker", "system", "dial-stdio"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class SSHChild:
+    """berth's ssh transport in miniature: ssh's stdin and stdout are one end of a socket
+    pair, HTTP/1.1 kept alive over the other."""
+
+    def __init__(self, argv):
+        ours, theirs = socket.socketpair()
+        self.proc = subprocess.Popen(argv, stdin=theirs, stdout=theirs, stderr=subprocess.PIPE, start_new_session=True)
+        theirs.close()
+        self.conn = http.client.HTTPConnection("localhost", timeout=60)
+        self.conn.sock = ours
+
+    def ping(self):
+        self.conn.request("GET", "/_ping")
+        response = self.conn.getresponse()
+        body = response.read()
+        if response.status != 200 or body != b"OK":
+            raise BenchFailure(f"GET /_ping over ssh answered {response.status} {body[:80]!r}: "
+                               f"{self.proc.stderr.read1(4096).decode(errors='replace') if self.proc.poll() is not None else ''}")
+
+    def close(self):
+        self.conn.sock.close()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stderr.close()
+
+
+def bench_ssh_transport(docker_host, work, results):
+    """[10] Per-request cost of ssh:// against unix://: GET /_ping as berth sends it on each
+    transport (unix: a connection per request; ssh: one kept-alive ssh child), and the cost of
+    a new child (an ssh login)."""
+    if not docker_host.startswith("unix://"):
+        raise BenchFailure("[10] needs a unix:// DOCKER_HOST (sshd's sessions reach the engine through it)")
+    path = docker_host[len("unix://"):]
+    print(f"\n[10] ssh:// against unix://: {SSH_REPS} x GET /_ping each way, {SSH_LOGINS} new ssh children", flush=True)
+
+    def unix_ping():
+        conn = UnixHTTPConnection(path)
+        try:
+            conn.request("GET", "/_ping", headers={"Connection": "close"})
+            response = conn.getresponse()
+            if response.read() != b"OK":
+                raise BenchFailure(f"GET /_ping on {docker_host} answered {response.status}")
+        finally:
+            conn.close()
+
+    sshd = LoopbackSSHD(docker_host, work)
+    try:
+        unix_times, ssh_times, logins = [], [], []
+        child = SSHChild(sshd.argv())
+        try:
+            child.ping()  # the login, not timed here
+            for _ in range(SSH_REPS):
+                t0 = time.perf_counter()
+                unix_ping()
+                unix_times.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                child.ping()
+                ssh_times.append(time.perf_counter() - t0)
+        finally:
+            child.close()
+        for _ in range(SSH_LOGINS):
+            t0 = time.perf_counter()
+            fresh = SSHChild(sshd.argv())
+            try:
+                fresh.ping()
+                logins.append(time.perf_counter() - t0)
+            finally:
+                fresh.close()
+    finally:
+        sshd.stop()
+    unix_med, ssh_med, login_med = (statistics.median(v) for v in (unix_times, ssh_times, logins))
+    print(f"    unix {unix_med * 1000:.2f} ms, ssh kept alive {ssh_med * 1000:.2f} ms, new ssh child {ms(login_med)}", flush=True)
+    results.append((f"GET /_ping over unix:// (connection per request), x{SSH_REPS}", f"{unix_med * 1000:.2f} ms", "", "", ""))
+    results.append((f"GET /_ping over ssh:// (one kept-alive ssh child), x{SSH_REPS}", f"{ssh_med * 1000:.2f} ms", "", "",
+                    f"+{(ssh_med - unix_med) * 1000:.2f} ms a request"))
+    results.append((f"first request on a new ssh child (an ssh login), x{SSH_LOGINS}", ms(login_med), "", "",
+                    f"runs {runs(logins)}"))
+
+
+def main_ssh_only():
+    """`scripts/bench.py --ssh-only`: section [10] alone."""
+    docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    work, results = tempfile.mkdtemp(prefix="berth-bench-"), []
+    print(f"berth bench [10] only: engine {docker_host}; temp dir {work}")
+    try:
+        bench_ssh_transport(docker_host, work, results)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
 
 
 def main_git_only():
@@ -1171,6 +1331,8 @@ if __name__ == "__main__":
     try:
         if "--context-only" in sys.argv[1:]:
             sys.exit(main_context_only())
+        if "--ssh-only" in sys.argv[1:]:
+            sys.exit(main_ssh_only())
         sys.exit(main_git_only() if "--git-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)

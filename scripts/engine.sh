@@ -9,6 +9,11 @@
 #
 # Usage from make:  DOCKER_HOST=$(scripts/engine.sh up)
 #
+# More engines side by side (tests of many targets): BERTH_ENGINE_INSTANCE=b (one lower-case
+# letter or digit) makes every command above act on another engine, with its own data root
+# (state/engine-b), sockets, pidfile, bridge berth-<hash>b, subnet and containerd namespace.
+# Without the variable it is the one engine under state/engine, as always.
+#
 # Everything lives under <repo>/state/engine (git-ignored): data-root, dockerd.log.
 # The sockets, exec-root and pidfile go to a short directory because a Unix socket
 # path must stay under 108 bytes: state/engine itself when the repo path is short,
@@ -31,10 +36,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 readonly ROOT
 REPO_HASH="$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
 readonly REPO_HASH
-# One bridge per checkout (name <= 15 bytes), so that two checkouts' engines, or a
+INSTANCE="${BERTH_ENGINE_INSTANCE:-}"
+[[ -z $INSTANCE || $INSTANCE =~ ^[a-z0-9]$ ]] ||
+  { printf 'berth: error: BERTH_ENGINE_INSTANCE=%s: give one lower-case letter or digit\n' "$INSTANCE" >&2; exit 2; }
+readonly INSTANCE
+# One bridge per checkout and instance (name <= 15 bytes), so that two engines, or a
 # system Docker's docker0, never hand out the same container addresses.
-readonly BRIDGE="berth-$REPO_HASH"
-readonly STATE_DIR="$ROOT/state/engine"
+readonly BRIDGE="berth-$REPO_HASH$INSTANCE"
+readonly STATE_DIR="$ROOT/state/engine${INSTANCE:+-$INSTANCE}"
+readonly STATE_NAME="state/engine${INSTANCE:+-$INSTANCE}"
 readonly DATA_DIR="$STATE_DIR/data"
 readonly LOG_FILE="$STATE_DIR/dockerd.log"
 readonly LOCK_FILE="$STATE_DIR/lock"
@@ -46,7 +56,7 @@ run_dir() {
   if ((${#longest} < 100)); then
     printf '%s\n' "$STATE_DIR"
   else
-    printf '/run/berth-%s\n' "$REPO_HASH"
+    printf '/run/berth-%s%s\n' "$REPO_HASH" "${INSTANCE:+-$INSTANCE}"
   fi
 }
 RUN_DIR="$(run_dir)"
@@ -170,7 +180,10 @@ ensure_bridge() {
       cidr="$BERTH_ENGINE_BIP"
       [[ -z $(route_clash "$cidr") ]] || die "BERTH_ENGINE_BIP=$cidr overlaps a route of this host"
     else
-      n=$((16#${REPO_HASH:0:2}))
+      # Another instance starts its search further on, so two rarely race for one subnet.
+      local offset=0
+      [[ -z $INSTANCE ]] || offset=$(($(printf '%d' "'$INSTANCE") * 7))
+      n=$(((16#${REPO_HASH:0:2} + offset) % 256))
       for ((i = 0; i < 256; i++)); do
         if [[ -z $(route_clash "172.29.$(((n + i) % 256)).1/24") ]]; then
           cidr="172.29.$(((n + i) % 256)).1/24"
@@ -216,8 +229,8 @@ start_dockerd() {
     --host "$HOST"
     --pidfile "$PID_FILE"
     --bridge "$BRIDGE"
-    --containerd-namespace berth
-    --containerd-plugins-namespace berth-plugins
+    --containerd-namespace "berth${INSTANCE:+-$INSTANCE}"
+    --containerd-plugins-namespace "berth${INSTANCE:+-$INSTANCE}-plugins"
     --init
     "$@"
   )
@@ -260,7 +273,7 @@ start_engine() {
     log_since_last_start | tail -n 20 >&2
     die "dockerd failed to start (log: $LOG_FILE)"
   fi
-  say "started a private Docker Engine at $HOST (state/engine)"
+  say "started a private Docker Engine at $HOST ($STATE_NAME)"
 }
 
 # dockerd bind-mounts its data-root onto itself; a killed dockerd leaves that
@@ -296,7 +309,7 @@ stop_engine() {
   fi
   clear_stale
   unmount_data_bind
-  say "stopped the private Docker Engine ($HOST); its data stays in state/engine"
+  say "stopped the private Docker Engine ($HOST); its data stays in $STATE_NAME"
 }
 
 # --- swarm and images ------------------------------------------------------------

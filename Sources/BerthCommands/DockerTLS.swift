@@ -34,12 +34,14 @@ public struct DockerTLS: Sendable, Equatable {
     public func endpoint(host: String) throws -> HTTPEndpoint {
         let parsed: HTTPEndpoint
         do { parsed = try HTTPEndpoint(parsing: host) } catch {
-            throw BerthError(.usage, "docker host \"\(host)\" is not unix:///path, tcp://host:port or https://host:port")
+            // The parser's own line never repeats an ssh:// password; the host as given might.
+            if host.hasPrefix("ssh://") { throw BerthError(.usage, "docker host: \(error)") }
+            throw BerthError(.usage, "docker host \"\(host)\" is not unix:///path, tcp://host:port, https://host:port or ssh://user@host[:port]")
         }
         guard verify || unverified else { return parsed }
         let address: (host: String, port: Int)
         switch parsed {
-        case .unix: return parsed
+        case .unix, .ssh: return parsed
         case .tcp(let name, let port), .tls(let name, let port, _):
             address = (name, DockerTLS.namesPort(host) ? port : DockerTLS.defaultTLSPort)
         }

@@ -95,7 +95,15 @@ enum StatusCommand {
     }
 
     static func show(_ report: StatusReport, source: String, console: Console) {
-        console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
+        // With named targets (berth.json) the first line counts targets; without, it is v1's "engine".
+        let targets = report.targets ?? []
+        if targets.contains(where: { !TargetName($0.name).isImplicit }) {
+            let down = targets.filter { $0.state != "ok" }.map(\.name)
+            console.out("owner \(report.owner) (\(source)); targets: \(targets.count - down.count) ok"
+                        + (down.isEmpty ? "" : ", \(down.count) unreachable (\(down.joined(separator: ", ")))"))
+        } else {
+            console.out("owner \(report.owner) (\(source)); engine \(report.engine)")
+        }
         for line in report.source?.lines ?? [] { console.out(line) }
         for target in report.targets ?? [] where target.state != "ok" || target.name != TargetName.docker.rawValue {
             let since = target.since.map { " since \($0)" } ?? ""

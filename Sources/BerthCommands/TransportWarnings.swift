@@ -23,7 +23,7 @@ public final class TransportWarnings: @unchecked Sendable {
     /// The Docker Engine endpoint as reached: plain tcp:// to another machine, or TLS unverified.
     func check(docker endpoint: HTTPEndpoint, host: String) {
         switch endpoint {
-        case .unix: break
+        case .unix, .ssh: break
         case .tcp(let name, _):
             if !TransportWarnings.isLoopback(name) {
                 warn("the Docker Engine at \(host) is reached without TLS: registry credentials and secret env values cross the network in clear text; set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH")

@@ -9,10 +9,8 @@ struct ContainerOperations {
     let owner: String
     let images: ImagePreparer
 
-    /// OWNER-NAME-REPLICA; on a named target OWNER-TARGET-NAME-REPLICA, so that two targets
-    /// on one engine never want the same name.
     func canonicalName(_ key: ResourceKey) -> String {
-        key.target.isImplicit ? "\(owner)-\(key.name)-\(key.replica ?? 1)" : "\(owner)-\(key.target)-\(key.name)-\(key.replica ?? 1)"
+        Names.container(owner: owner, target: key.target, spec: key.name, replica: key.replica ?? 1)
     }
 
     func createAndStart(_ action: Action, name: String) async throws {

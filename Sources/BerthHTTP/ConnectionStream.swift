@@ -9,6 +9,13 @@ protocol ConnectionStream: ByteStream {
     /// Writes `bytes`; with `stopWhenReadable`, returns early with the count written so far
     /// once the server has sent something.
     func write(_ bytes: UnsafeRawBufferPointer, stopWhenReadable: Bool) throws(HTTPError) -> Int
+    /// Done with the exchange: `reusable` when the response was read whole and the connection
+    /// may carry another request (only kept-alive connections keep it; others close).
+    func release(reusable: Bool)
+}
+
+extension ConnectionStream {
+    func release(reusable: Bool) { close() }
 }
 
 extension SocketByteStream: ConnectionStream {}

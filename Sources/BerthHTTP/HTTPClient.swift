@@ -1,7 +1,8 @@
 /// An HTTP/1.1 client for one endpoint (the Docker Engine, a Kubernetes API server).
 ///
-/// Each request opens its own connection and runs its blocking I/O on a thread of its
-/// own, so slow or endless responses never occupy Swift's cooperative thread pool.
+/// Each request runs its blocking I/O on a thread of its own, so slow or endless responses
+/// never occupy Swift's cooperative thread pool. Each request opens its own connection,
+/// except over ssh://, where an idle ssh child carries the next request (keep-alive).
 public final class HTTPClient: Sendable {
     /// Where requests go.
     public let endpoint: HTTPEndpoint
@@ -9,12 +10,32 @@ public final class HTTPClient: Sendable {
     public let timeout: Duration
     /// The longest opening a connection may take.
     public let connectTimeout: Duration
+    /// The ssh children of an ssh:// endpoint; nil for the others.
+    private let sshPool: SSHConnectionPool?
 
     /// Creates a client; nothing is opened until a request is sent.
     public init(endpoint: HTTPEndpoint, timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(5)) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        if case .ssh(let destination) = endpoint {
+            sshPool = SSHConnectionPool(destination: destination, connectTimeout: connectTimeout)
+        } else {
+            sshPool = nil
+        }
+    }
+
+    /// For ssh://, the ssh children running now: idle ones kept for the next request and
+    /// those carrying a request or a stream. Always 0 for other endpoints.
+    public var runningSSHChildren: Int { sshPool?.runningChildren ?? 0 }
+
+    /// For ssh://, how many ssh children this client has started (each is one ssh login).
+    public var startedSSHChildren: Int { sshPool?.startedChildren ?? 0 }
+
+    /// Ends the idle connections kept for the next request (ssh children); requests and
+    /// streams in flight go on. Also happens when the client is released.
+    public func closeIdleConnections() {
+        sshPool?.closeIdle()
     }
 
     /// One request, whole response. Adds Host and Content-Length (and Content-Type:
@@ -24,16 +45,19 @@ public final class HTTPClient: Sendable {
     /// only failures to exchange one throw.
     public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
         let slot = CancellationSlot()
-        let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot)
+        let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot, sshPool: sshPool)
         let result = await BlockingThread.run(name: "berth-http \(request.method)", onCancel: { slot.cancel() }) {
             Result { () throws(HTTPError) -> HTTPResponse in
-                let (socket, reader, head) = try exchange.open(request)
-                defer { socket.close() }
+                let (socket, reader, head, sentWhole) = try exchange.open(request)
+                var reusable = false
+                defer { socket.release(reusable: reusable) }
                 var body: [UInt8] = []
                 var bodyReader = reader
                 try exchange.guarding(phase: "reading the response") { () throws(HTTPError) in
                     while let piece = try bodyReader.nextBodyChunk() { body.append(contentsOf: piece) }
                 }
+                reusable = sentWhole && bodyReader.leavesConnectionReusable && !slot.isCancelled
+                    && head.headers["connection"]?.lowercased().contains("close") != true
                 var headers = head.headers
                 headers.merge(bodyReader.trailers) { own, _ in own }
                 return HTTPResponse(status: head.status, headers: headers, body: body)
@@ -49,10 +73,11 @@ public final class HTTPClient: Sendable {
     /// calling `cancel()` closes the connection and ends the stream.
     public func stream(_ request: HTTPRequest, idleTimeout: Duration? = nil) async throws(HTTPError) -> HTTPStream {
         let slot = CancellationSlot()
-        let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot)
+        let exchange = Exchange(endpoint: endpoint, timeout: timeout, connectTimeout: connectTimeout, slot: slot, sshPool: sshPool)
         let result = await BlockingThread.run(name: "berth-http stream", onCancel: { slot.cancel() }) {
             Result { () throws(HTTPError) -> HTTPStream in
-                let (socket, reader, head) = try exchange.open(request)
+                // A stream keeps its connection (its ssh child) to itself and ends it when done.
+                let (socket, reader, head, _) = try exchange.open(request)
                 socket.setLimits(deadline: nil, idleTimeout: idleTimeout)
                 return HTTPStream(head: head, reader: reader, socket: socket, idleTimeout: idleTimeout)
             }
@@ -73,19 +98,51 @@ private struct Exchange: Sendable {
     let timeout: Duration
     let connectTimeout: Duration
     let slot: CancellationSlot
+    let sshPool: SSHConnectionPool?
 
     var cancelled: HTTPError {
         HTTPError(.cancelled, endpoint: endpoint.description, detail: "cancelled")
     }
 
-    func open(_ request: HTTPRequest) throws(HTTPError) -> (any ConnectionStream, HTTPResponseReader, ResponseHead) {
+    /// Connects, sends `request` and reads the response head. `sentWhole` is false when the
+    /// server answered before the whole body was sent (the connection cannot be reused).
+    func open(_ request: HTTPRequest) throws(HTTPError) -> (any ConnectionStream, HTTPResponseReader, ResponseHead, sentWhole: Bool) {
+        guard let sshPool else { return try open(request, connection: nil) }
+        let connection = sshPool.connection()
+        do throws(HTTPError) {
+            return try open(request, connection: connection)
+        } catch {
+            // A kept-alive ssh child can die while idle; a request that got no answer on it is
+            // sent once more on a new child when sending it twice is harmless.
+            let idempotent = ["GET", "HEAD"].contains(request.method.uppercased()) && request.bodySource == nil
+            let lost = error.kind == .connect || error.kind == .reset
+            guard connection.reused, !connection.receivedAnything, idempotent, lost, !slot.isCancelled else {
+                throw error
+            }
+            return try open(request, connection: sshPool.connection(reuse: false))
+        }
+    }
+
+    private func open(_ request: HTTPRequest, connection: SSHConnection?) throws(HTTPError)
+        -> (any ConnectionStream, HTTPResponseReader, ResponseHead, sentWhole: Bool) {
         // Validated and opened before connecting: a bad header or a missing file never reaches the server.
-        let body = try OutgoingBody(request, endpoint: endpoint)
+        // A kept ssh child handed over for this request goes back unused when it fails here.
+        let body: OutgoingBody
+        do throws(HTTPError) { body = try OutgoingBody(request, endpoint: endpoint) } catch {
+            connection?.release(reusable: true)
+            throw error
+        }
         defer { body.close() }
-        let wireHead = try request.head(for: endpoint, framing: body.framing)
-        if slot.isCancelled { throw cancelled }
-        let socket = try guarding(phase: "connecting") { () throws(HTTPError) in
-            try makeConnection(to: endpoint)
+        let wireHead: [UInt8]
+        do throws(HTTPError) {
+            wireHead = try request.head(for: endpoint, framing: body.framing)
+            if slot.isCancelled { throw cancelled }
+        } catch {
+            connection?.release(reusable: true)
+            throw error
+        }
+        let socket: any ConnectionStream = if let connection { connection } else {
+            try guarding(phase: "connecting") { () throws(HTTPError) in try makeConnection(to: endpoint) }
         }
         slot.attach(socket)
         do throws(HTTPError) {
@@ -107,11 +164,11 @@ private struct Exchange: Sendable {
             }
             var reader = upload.reader
             if body.isStreamed { socket.setLimits(deadline: .now + timeout, idleTimeout: nil) }
-            if let early { return (socket, reader, early) }
+            if let early { return (socket, reader, early, false) }
             let head = try guarding(phase: "waiting for the response") { () throws(HTTPError) in
                 try reader.readHead(method: request.method)
             }
-            return (socket, reader, head)
+            return (socket, reader, head, true)
         } catch {
             socket.close()
             throw error

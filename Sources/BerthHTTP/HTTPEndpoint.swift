@@ -1,16 +1,21 @@
-/// Where an HTTP server listens: a Unix socket, a TCP host and port, or TLS over TCP.
+/// Where an HTTP server listens: a Unix socket, a TCP host and port, TLS over TCP, or a
+/// Docker Engine behind ssh.
 public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     case unix(path: String)
     case tcp(host: String, port: Int)
     /// HTTPS: TLS 1.2 or later over TCP, the server checked and the client identified by `settings`.
     case tls(host: String, port: Int, settings: TLSSettings)
+    /// HTTP/1.1 over the stdin and stdout of `ssh … docker system dial-stdio`, as the docker
+    /// CLI does for ssh://. Connections are kept alive: an `HTTPClient` reuses an idle ssh child.
+    case ssh(SSHDestination)
 
     /// The longest Unix socket path the kernel accepts: `sun_path` holds 108 bytes
     /// including the terminating NUL.
     public static let maximumUnixPathLength = 107
 
-    /// Parses "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "http://host:port" or
-    /// "https://host:port" (default `TLSSettings`: system CAs, no client certificate).
+    /// Parses "unix:///var/run/docker.sock", "tcp://127.0.0.1:2375", "http://host:port",
+    /// "https://host:port" (default `TLSSettings`: system CAs, no client certificate) or
+    /// "ssh://user@host:port" (see `SSHDestination.init(parsing:)`).
     /// A missing port means 2375 for tcp (Docker's convention), 80 for http and 443 for https.
     /// Errors name the input.
     public init(parsing url: String) throws(HTTPError) {
@@ -24,6 +29,10 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
                 throw invalid(HTTPEndpoint.tooLongDetail(path))
             }
             self = .unix(path: path)
+            return
+        }
+        if url.hasPrefix("ssh://") {
+            self = .ssh(try SSHDestination(parsing: url))
             return
         }
         let rest: Substring
@@ -40,7 +49,7 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
             rest = url.dropFirst("http://".count)
             defaultPort = 80
         } else {
-            throw invalid("expected unix://PATH, tcp://HOST:PORT, http://HOST:PORT or https://HOST:PORT")
+            throw invalid("expected unix://PATH, tcp://HOST:PORT, http://HOST:PORT, https://HOST:PORT or ssh://[USER@]HOST[:PORT]")
         }
         // A trailing slash is common in copied URLs; any other path has no meaning here.
         var authority = rest
@@ -85,13 +94,22 @@ public enum HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
             return "tcp://\(hostHeader)"
         case .tls:
             return "https://\(hostHeader)"
+        case .ssh(let destination):
+            return destination.description
         }
+    }
+
+    /// Whether connections stay open between requests (HTTP keep-alive). Only for ssh, where
+    /// opening one means a new ssh login; elsewhere each request has its own connection.
+    var keepsConnections: Bool {
+        if case .ssh = self { return true }
+        return false
     }
 
     /// The value of the Host header. Docker ignores it on a Unix socket but HTTP/1.1 requires one.
     var hostHeader: String {
         switch self {
-        case .unix: return "localhost"
+        case .unix, .ssh: return "localhost"
         case .tcp(let host, let port), .tls(let host, let port, _):
             return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         }

@@ -101,7 +101,8 @@ public struct HTTPRequest: Sendable {
             head += "Content-Length: 0\r\n"
         }
         // One connection per request: closing keeps the framing rules simple on both sides.
-        if !has("connection") { head += "Connection: close\r\n" }
+        // Over ssh a connection is an ssh login, kept alive for the next request.
+        if !has("connection") && !endpoint.keepsConnections { head += "Connection: close\r\n" }
         head += "\r\n"
         return Array(head.utf8)
     }

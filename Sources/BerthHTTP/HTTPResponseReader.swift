@@ -27,6 +27,15 @@ struct HTTPResponseReader: Sendable {
     private var framing = Framing.done
     /// Trailer fields of a chunked body, available once the body is done.
     private(set) var trailers: [String: String] = [:]
+    /// Whether the body ends where the connection ends (no length, not chunked, or a 101).
+    private var endsAtClose = false
+
+    /// Whether the response was read to its framed end with nothing after it, so the
+    /// connection could carry another request.
+    var leavesConnectionReusable: Bool {
+        if case .done = framing { return !endsAtClose && available == 0 }
+        return false
+    }
 
     init(stream: any ByteStream, endpoint: String) {
         self.stream = stream
@@ -50,6 +59,7 @@ struct HTTPResponseReader: Sendable {
             // 101 hands the connection over to another protocol: the caller gets it as final.
             if status < 200 && status != 101 { continue }
             framing = try bodyFraming(status: status, method: method, headers: headers)
+            if case .untilClose = framing { endsAtClose = true }
             return ResponseHead(status: status, headers: headers)
         }
     }

@@ -61,6 +61,9 @@ final class SocketByteStream: ByteStream {
         switch endpoint {
         case .unix(let path): try connector.connectUnix(path: path)
         case .tcp(let host, let port), .tls(let host, let port, _): try connector.connectTCP(host: host, port: port)
+        case .ssh:
+            // An ssh child's socket is made by SSHChild and adopted; there is nothing to dial.
+            throw HTTPError(.invalidEndpoint, endpoint: endpoint.description, detail: "an ssh endpoint is not dialled as a socket")
         }
     }
 
@@ -155,6 +158,15 @@ final class SocketByteStream: ByteStream {
         state.withLock { s in
             if !s.closed && s.fd >= 0 { _ = shutdown(s.fd, Int32(SHUT_WR)) }
         }
+    }
+
+    /// Whether the stream is open with nothing waiting to be read and no hang-up from the
+    /// peer: a kept-alive connection fit to carry the next request.
+    func isQuiet() -> Bool {
+        guard let fd = try? begin() else { return false }
+        defer { end() }
+        var watch = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&watch, 1, 0) == 0
     }
 
     // MARK: - Used by SocketConnector

@@ -57,12 +57,8 @@ extension KubeProxy {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // berth's sockets, journal and lock must not leak into a long-lived child. glibc
-        // 2.34 has closefrom for spawn, but Swift's Glibc module does not export it.
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
+        // berth's sockets, journal and lock must not leak into a long-lived child.
+        Spawn.closeOthers(&actions)
 
         return Spawn.start(argv, environment: environment, actions: &actions, pid: &pid)
     }

@@ -2,7 +2,7 @@
 /// duplicates to remove.
 enum ContainerDecision {
     static func decide(key: ResourceKey, spec: Spec, hash: String, found: [ObservedResource], context: PlanContext) -> [Action] {
-        let expectedName = "\(context.owner)-\(spec.name)-\(key.replica!)"
+        let expectedName = Names.container(owner: context.owner, target: key.target, spec: spec.name, replica: key.replica!)
         // A crash mid-replace can leave two containers for one replica: keep the best, drop the rest.
         let ranked = found.sorted { rank($0, hash, expectedName) < rank($1, hash, expectedName) }
         var actions = ranked.dropFirst().map {

@@ -8,6 +8,12 @@ public enum Names {
         return alnum(first) && alnum(last) && bytes.allSatisfy { alnum($0) || $0 == 0x2D }
     }
 
+    /// A container's name: OWNER-NAME-REPLICA; on a named target OWNER-TARGET-NAME-REPLICA,
+    /// so that two targets on one engine never want the same name.
+    public static func container(owner: String, target: TargetName, spec: String, replica: Int) -> String {
+        target.isImplicit ? "\(owner)-\(spec)-\(replica)" : "\(owner)-\(target)-\(spec)-\(replica)"
+    }
+
     /// Turns a folder name into a valid owner name ("My_Project" -> "my-project").
     public static func sanitized(_ s: String) -> String {
         var out = ""

@@ -148,7 +148,7 @@ public struct ChildProcess: Sendable {
 
     /// pipe2(O_CLOEXEC): both ends closed in any other child another thread spawns meanwhile.
     /// Looked up at run time: Swift's Glibc module leaves out the _GNU_SOURCE declaration.
-    static func pipeClosedOnExec(_ fds: inout [Int32]) -> Int32 {
+    public static func pipeClosedOnExec(_ fds: inout [Int32]) -> Int32 {
         typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
         guard let symbol = dlsym(nil, "pipe2") else { errno = ENOSYS; return -1 }
         return fds.withUnsafeMutableBufferPointer { unsafeBitCast(symbol, to: Pipe2.self)($0.baseAddress!, O_CLOEXEC) }

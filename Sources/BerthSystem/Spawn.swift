@@ -29,4 +29,15 @@ public enum Spawn {
         }
         return posix_spawn(&pid, argv[0], &actions, &attributes, arguments, variables)
     }
+
+    /// Closes every descriptor from 3 up in the child (`posix_spawn_file_actions_addclosefrom_np`,
+    /// glibc 2.34+), so that a long-lived child holds none of berth's sockets, journal or lock.
+    /// A no-op where the C library lacks it (descriptors opened with CLOEXEC are closed anyway).
+    public static func closeOthers(_ actions: inout posix_spawn_file_actions_t) {
+        // Swift's Glibc module does not export it: looked up at run time.
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
+    }
 }

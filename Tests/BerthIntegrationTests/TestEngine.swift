@@ -20,6 +20,12 @@ struct TestEngine {
         self.http = HTTPClient(endpoint: try HTTPEndpoint(parsing: host))
     }
 
+    /// Another private engine (a target of berth.json in tests of several targets).
+    init(host: String) throws {
+        self.host = host
+        self.http = HTTPClient(endpoint: try HTTPEndpoint(parsing: host))
+    }
+
     func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> (Int, JSONValue?) {
         let response = try await http.send(HTTPRequest(
             method: method, path: "/v1.41" + path, headers: body == nil ? [] : [("Content-Type", "application/json")],

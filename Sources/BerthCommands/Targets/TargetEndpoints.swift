@@ -9,24 +9,30 @@ enum TargetEndpoints {
     static func endpoint(for entry: TargetCatalog.Entry, _ settings: Settings) throws -> HTTPEndpoint {
         guard let host = entry.host else { return try settings.endpoint() }
         if host.hasPrefix("ssh://") {
-            throw BerthError(.unsupported, "target \(entry.name): ssh:// is not available in this build")
+            var destination: SSHDestination
+            do { destination = try SSHDestination(parsing: host) } catch {
+                throw BerthError(.usage, "target \(entry.name): \(error)")
+            }
+            // This target's own ssh settings, passed to its ssh alone (no ~/.ssh/config edits).
+            if let ssh = entry.ssh {
+                destination.identityFile = ssh.identityFile ?? destination.identityFile
+                destination.knownHostsFile = ssh.knownHostsFile ?? destination.knownHostsFile
+                destination.port = ssh.port ?? destination.port
+                destination.options += ssh.options
+            }
+            return .ssh(destination)
+        }
+        if let tls = entry.tls {
+            do { return try DockerTLS.endpoint(host: host, ca: tls.ca, cert: tls.cert, key: tls.key) } catch {
+                throw BerthError(.usage, "target \(entry.name): \(error)")
+            }
         }
         let parsed: HTTPEndpoint
         do { parsed = try HTTPEndpoint(parsing: host) } catch {
             throw BerthError(.usage, "target \(entry.name): \"\(host)\" is not unix:///path, tcp://host:port or ssh://user@host")
         }
-        guard let tls = entry.tls, case .tcp(let name, let port) = parsed else {
-            settings.transportWarnings.check(docker: parsed, host: host)
-            return parsed
-        }
-        func pem(_ path: String?, _ what: String) throws -> [UInt8]? {
-            guard let path else { return nil }
-            do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw BerthError(.io, "target \(entry.name): cannot read the TLS \(what) \(path)", cause: error.localizedDescription)
-            }
-        }
-        return .tls(host: name, port: port, settings: TLSSettings(
-            caPEM: try pem(tls.ca, "CA"), clientCertificatePEM: try pem(tls.cert, "certificate"), clientKeyPEM: try pem(tls.key, "key")))
+        settings.transportWarnings.check(docker: parsed, host: host)
+        return parsed
     }
 }
 

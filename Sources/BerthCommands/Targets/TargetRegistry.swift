@@ -88,15 +88,16 @@ final class TargetRegistry: Sendable {
     }
 }
 
-/// Engine clients by address, made once: two targets on one engine share its client and its
-/// image preparer (one pull, one build).
+/// Engine clients by address and credentials, made once: two targets on one engine share its
+/// client and its image preparer (one pull, one build); the same address with other TLS or
+/// ssh settings is another client, since those settings are who berth is there.
 final class EngineClients: @unchecked Sendable {
     private let lock = NSLock()
     private var made: [String: (DockerClient, ImagePreparer)] = [:]
 
     func engine(for entry: TargetCatalog.Entry, _ context: TargetRegistry.Context) throws -> (DockerClient, ImagePreparer) {
         let settings = context.settings
-        let address = entry.host ?? settings.dockerHost
+        let address = (entry.host ?? settings.dockerHost) + "|" + String(describing: entry.tls) + "|" + String(describing: entry.ssh)
         lock.lock()
         defer { lock.unlock() }
         if let found = made[address] { return found }
