@@ -21,23 +21,24 @@ struct ManyTargetsPlannerTests {
     }
 
     @Test func aGroupFansOneSpecOutOverItsMembers() {
-        let state = Self.desired(["web.json": #"{"name": "web", "target": "edge", "image": "busybox:1", "replicas": 2, "ports": ["8080:80"]}"#])
+        let state = Self.desired(["web.json": #"{"name": "web", "target": "edge", "image": "busybox:1", "replicas": 2}"#,
+                                  "api.json": #"{"name": "api", "target": "edge", "image": "busybox:1", "ports": ["8080:80"]}"#])
         #expect(state.errors.isEmpty, "\(state.errors)")
-        #expect(state.specs.map(\.target) == ["edge-1", "edge-2", "edge-3"])
+        #expect(state.specs.filter { $0.name == "web" }.map(\.target) == ["edge-1", "edge-2", "edge-3"])
         #expect(state.specs.allSatisfy { $0.group == "edge" && $0.platform == .docker })
         // One host port on three engines is no collision.
         let plan = Planner.plan(desired: state, observed: [], context: PlanContext(owner: "main"))
         #expect(plan.description.components(separatedBy: "\n").filter { $0.hasPrefix("+") } == [
-            "+ create edge-1 container web #1: missing", "+ create edge-1 container web #2: missing",
-            "+ create edge-2 container web #1: missing", "+ create edge-2 container web #2: missing",
-            "+ create edge-3 container web #1: missing", "+ create edge-3 container web #2: missing",
+            "+ create edge-1 container api #1: missing", "+ create edge-1 container web #1: missing", "+ create edge-1 container web #2: missing",
+            "+ create edge-2 container api #1: missing", "+ create edge-2 container web #1: missing", "+ create edge-2 container web #2: missing",
+            "+ create edge-3 container api #1: missing", "+ create edge-3 container web #1: missing", "+ create edge-3 container web #2: missing",
         ])
     }
 
     @Test func anUnknownTargetIsAnErrorAtItsPlaceWithTheClosestName() {
         let state = Self.desired(["web.json": #"{"name": "web", "target": "egde", "image": "busybox:1"}"#])
         #expect(state.errors.map(\.description) == [
-            #"specs/web.json:1:33: $.target: unknown target "egde" (did you mean "edge"?); expected one of "docker", "edge", "edge-1", "edge-2", "edge-3", "kubernetes", "lab", "swarm" (targets and groups of /srv/berth.json)"#,
+            #"specs/web.json:1:27: $.target: unknown target "egde" (did you mean "edge"?); expected one of "docker", "edge", "edge-1", "edge-2", "edge-3", "kubernetes", "lab", "swarm" (targets and groups of /srv/berth.json)"#,
         ])
         #expect(state.specs.isEmpty)
     }
