@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "BerthSystem"),
         // Debian's libssl, for TLS to Kubernetes API servers and Docker with DOCKER_TLS_VERIFY.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "BerthHTTP", dependencies: ["COpenSSL"]),
+        .target(name: "BerthHTTP", dependencies: ["COpenSSL", "BerthSystem"]),
         // Sealed secrets: RSA-OAEP-SHA256 wrapping AES-256-GCM, through the same libcrypto.
         .target(name: "BerthSeal", dependencies: ["COpenSSL"]),
         .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
