@@ -1,9 +1,11 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
+import Glibc
 
 /// Where commands write. The live one goes to stdout/stderr; tests capture.
 public final class Console: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private let sink: (@Sendable (_ isError: Bool, _ text: String) -> Void)?
     private var captured: [(Bool, String)] = []
     /// What the command reads from stdin (`berth seal` without a VALUE).
@@ -14,9 +16,8 @@ public final class Console: @unchecked Sendable {
     /// Writes to the process's stdout and stderr.
     public static func live() -> Console {
         Console(sink: { isError, text in
-            let handle = isError ? FileHandle.standardError : FileHandle.standardOutput
-            handle.write(Data(text.utf8))
-        }, input: { [UInt8](try FileHandle.standardInput.readToEnd() ?? Data()) }, inputIsTerminal: isatty(0) == 1)
+            FileSystem.writeAll(isError ? 2 : 1, Array(text.utf8))
+        }, input: { try FileSystem.readToEnd(0, name: "stdin") }, inputIsTerminal: isatty(0) == 1)
     }
 
     /// Keeps everything for inspection; `input` is what stdin holds.

@@ -2,7 +2,7 @@ import BerthEngine
 import BerthHTTP
 import BerthKube
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// Kubernetes for one command: the kubeconfig (or in-cluster account) turned into a client,
 /// or `kubectl proxy --unix-socket` run as a child when asked (`--kube-proxy`).

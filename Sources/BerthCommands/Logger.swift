@@ -1,7 +1,7 @@
 import BerthJournal
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// One line per event on stderr with a timestamp; `--log-format json` for machines.
 public struct Logger: Sendable {
