@@ -71,7 +71,7 @@ test: deps
 	  'build=swift build --build-tests' \
 	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
 	  "integration=BERTH_TEST_DOCKER_HOST=$$host swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
-	  "release=$(MAKE) -s release && DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)" \
+	  "release=make -s release && DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)" \
 	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
