@@ -118,4 +118,4 @@ engine-down:
 	@scripts/engine.sh down
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-static dist
