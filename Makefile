@@ -6,7 +6,7 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test coverage faults bench build deps engine engine-down clean man install
+.PHONY: run test coverage faults bench build stamp release release-check deps engine engine-down clean man install
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it; git: `--git` runs it, its tests make repositories;
@@ -25,13 +25,35 @@ deps:
 
 # The commit is stamped into the binary through a generated header (git-ignored), rewritten
 # only when it changes so that only one C file is rebuilt; `berth version` prints it.
-build: deps
+build: deps stamp
+	swift build -c release --product berth
+
+stamp:
 	@mkdir -p Sources/CBuildInfo/generated; \
 	commit=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown); \
 	git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit="$$commit-modified"; \
 	line="#define BERTH_COMMIT \"$$commit\""; header=Sources/CBuildInfo/generated/commit.h; \
 	[ "$$(cat $$header 2>/dev/null)" = "$$line" ] || { echo "$$line" > $$header; touch Sources/CBuildInfo/build_info.c; }
-	swift build -c release --product berth
+
+# One file that runs on Debian 12 without the Swift toolchain (README "Installing a
+# release"): the Swift runtime and FoundationEssentials linked in, only libc, libssl3 and
+# libstdc++ from the system; stripped, named for the version (the tag, else the stamped
+# commit) and the machine, with its SHA-256 in dist/SHA256SUMS. Built in a folder of its own
+# (.build-static) so the normal build that `make run` and `make test` use is left as it is.
+RELEASE_VERSION := $(shell v=$$(git describe --tags --always 2>/dev/null || echo unknown); \
+	git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || v="$$v-modified"; echo "$$v")
+RELEASE_FILE := dist/berth-$(RELEASE_VERSION)-linux-$(shell uname -m)
+release: deps stamp
+	swift build -c release --static-swift-stdlib --product berth --scratch-path .build-static
+	@mkdir -p dist; rm -f dist/berth-*-linux-* dist/SHA256SUMS; \
+	cp .build-static/release/berth $(RELEASE_FILE); strip $(RELEASE_FILE); \
+	echo "$(RELEASE_FILE): $$(stat -c %s $(RELEASE_FILE)) bytes, stripped"; \
+	cd dist && sha256sum berth-*-linux-* > SHA256SUMS && cat SHA256SUMS
+
+# The release file runs with the toolchain's folder hidden (scripts/release-check.sh).
+release-check: release
+	@host=$$(scripts/engine.sh up --swarm); \
+	DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)
 
 # Keep specs/ converged on an engine (berth watch, in the foreground; Ctrl-C stops it): the
 # engine at DOCKER_HOST or /var/run/docker.sock if one answers, else a private engine under
@@ -49,6 +71,8 @@ run: deps build
 # away, so it runs alone, after the others. scripts/test-phases.py runs the phases with a
 # TMPDIR of their own, prints one summary line per phase and the skipped tests, fails if a
 # phase failed or a test left a file behind. TEST_LOAD=2 keeps two cores busy meanwhile.
+# The release phase builds `make release` (static, in .build-static; about 6 minutes from
+# scratch on 2 cores) and runs it with the toolchain hidden (scripts/release-check.sh).
 TEST_LOAD ?= 0
 test: deps
 	@python3 scripts/test-phases.py --self-test; \
@@ -59,6 +83,7 @@ test: deps
 	  'build=swift build --build-tests' \
 	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
 	  "integration=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_DOCKER_HOST_B=$$hostb BERTH_TEST_DOCKER_HOST_C=$$hostc swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
+	  "release=make -s release && DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)" \
 	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):
@@ -91,9 +116,12 @@ coverage: deps
 	  --filter BerthIntegrationTests --skip EngineRestartTests || true; \
 	python3 scripts/coverage.py --build-path .build/coverage
 
-bench: deps build
+# [10] sets the release file beside BASELINE (a previous build, e.g. one from before issue 16;
+# default the normal build): `make bench BASELINE=/path/to/old/berth`.
+BASELINE ?= $(BERTH_RELEASE)
+bench: deps build release
 	@host=$$(scripts/engine.sh up --swarm); \
-	BERTH=$(BERTH_RELEASE) DOCKER_HOST=$$host python3 scripts/bench.py
+	BERTH=$(BERTH_RELEASE) BERTH_RELEASE_FILE=$(RELEASE_FILE) BERTH_BASELINE=$(BASELINE) DOCKER_HOST=$$host python3 scripts/bench.py
 
 # The manual page, from the same command table as the parser and `berth help`.
 man: build
@@ -121,4 +149,4 @@ engine-down:
 	@scripts/engine.sh down
 
 clean:
-	rm -rf .build berth.1
+	rm -rf .build .build-static dist berth.1

@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "BerthSeal", dependencies: ["COpenSSL"]),
         .target(name: "BerthJournal", dependencies: ["BerthSystem"]),
         // Executor: carries a plan out through a Platform, decides nothing.
-        .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal"]),
+        .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal", "BerthSystem"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
             "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "BerthYAML", "CBuildInfo",

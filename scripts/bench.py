@@ -5,6 +5,9 @@ swarm target: cold converge of 20 services vs. `docker stack deploy`, no-op plan
 service; an app folder with a 20,000-file build context: no-op plan and watch idle CPU
 (`scripts/bench.py --context-only` runs that part alone); the ssh:// transport against unix://
 (`scripts/bench.py --ssh-only`, section [10] alone).
+(`scripts/bench.py --context-only` runs that part alone); and, when BERTH_RELEASE_FILE names
+the file `make release` built, that file beside BERTH_BASELINE (a previous build; default the
+normal one): stripped size, plan of 50 specs, idle watch RSS (`--release-only` runs that alone).
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
@@ -79,6 +82,11 @@ TARGET_SWARM_PLAN_S = 0.100
 CTX_FILES = int(os.environ.get("BENCH_CTX_FILES", "20000"))   # [8]: the app folder's build context
 CTX_MB = float(os.environ.get("BENCH_CTX_MB", "270"))
 TARGET_CTX_PLAN_S = 0.200
+REPS_RELEASE_PLAN = int(os.environ.get("BENCH_REPS_RELEASE_PLAN", "11"))  # [11]: plan of 50 specs, each binary
+RELEASE_IDLE_S = float(os.environ.get("BENCH_RELEASE_IDLE_S", "30"))      # [11]: idle before RSS is read
+TARGET_RELEASE_MB = 20.0
+TARGET_RELEASE_RSS_MB = 15.0
+TARGET_RELEASE_PLAN_S = 0.030
 
 
 class BenchFailure(Exception):
@@ -738,6 +746,99 @@ def main_ssh_only():
     try:
         bench_ssh_transport(docker_host, work, results)
     finally:
+def stripped_mb(binary, work):
+    """(stripped size, size as built) of `binary` in MiB; the strip runs on a copy."""
+    copy = os.path.join(work, "stripped-" + os.path.basename(binary))
+    shutil.copyfile(binary, copy)
+    subprocess.run(["strip", copy], check=True)
+    sizes = os.path.getsize(copy) / 1048576, os.path.getsize(binary) / 1048576
+    os.remove(copy)
+    return sizes
+
+
+def bench_release(engine, pool, work, results, watches, tag, docker_host, release, baseline):
+    """[11] the release file (`make release`: static, FoundationEssentials) beside `baseline`
+    (BERTH_BASELINE, e.g. a release build of the code before issue 16; else the normal
+    build): stripped size, `berth plan` of 50 specs, and watch RSS idle with 100 containers."""
+    print(f"[11] release file {release} beside {baseline}: stripped size, plan of {N_SMALL} specs "
+          f"(median of {REPS_RELEASE_PLAN}), watch RSS after {RELEASE_IDLE_S:g} s idle with "
+          f"{IDLE_SPECS * IDLE_REPLICAS} containers ...", flush=True)
+    specs = os.path.join(work, "specs-release50")
+    write_specs(specs, N_SMALL)
+    idle_specs = os.path.join(work, "specs-release-idle")
+    os.makedirs(idle_specs, exist_ok=True)
+    for i in range(1, IDLE_SPECS + 1):
+        write_spec(idle_specs, {"name": f"idle-{i:02d}", "image": IMAGE, "command": COMMAND,
+                                "env": {"N": str(i)}, "replicas": IDLE_REPLICAS})
+    figures = {}
+    for which, binary in (("release", release), ("previous", baseline)):
+        owner = f"bench-{tag}-r{which[0]}"
+        berth = Berth(binary, docker_host, owner)
+        stripped, built = stripped_mb(binary, work)
+        state = os.path.join(work, f"state-release-plan-{which}")
+        berth.run("plan", specs, state, ok=(0,))  # untimed warm-up (page cache)
+        plans = sorted(berth.run("plan", specs, state, ok=(0,))[0] for _ in range(REPS_RELEASE_PLAN))
+        n_idle = IDLE_SPECS * IDLE_REPLICAS
+        watch = Watch(berth, idle_specs, os.path.join(work, f"state-release-idle-{which}"),
+                      os.path.join(work, f"watch-release-{which}.log"), watches)
+        wait_until(f"{n_idle} containers running",
+                   lambda: watch.alive() and running_count(engine, f"berth.owner={owner}") == n_idle, 300, 0.1)
+        watch.wait_quiet(3.0)
+        time.sleep(RELEASE_IDLE_S)
+        watch.alive()
+        rss = watch.rss_mb()
+        rc, _ = watch.stop()
+        engine.remove_labelled(f"berth.owner={owner}", pool)
+        if rc != 0:
+            raise BenchFailure(f"berth watch ({which}) exited {rc} on SIGTERM\n{watch.tail()}")
+        figures[which] = (stripped, built, statistics.median(plans), plans, rss)
+    for which, binary in (("release", release), ("previous", baseline)):
+        stripped, built, plan, plans, rss = figures[which]
+        name = os.path.basename(binary) if which == "release" else f"previous build ({binary})"
+        target = which == "release"
+        results.append((f"{name}: size, stripped", f"{stripped:.1f} MB",
+                        f"< {TARGET_RELEASE_MB:g} MB" if target else "", verdict(stripped < TARGET_RELEASE_MB) if target else "",
+                        f"{built:.1f} MB as built"))
+        results.append((f"{name}: plan, {N_SMALL} specs ({N_SMALL} creates)", ms(plan),
+                        f"< {ms(TARGET_RELEASE_PLAN_S)}" if target else "", verdict(plan < TARGET_RELEASE_PLAN_S) if target else "",
+                        f"runs {runs(plans)}"))
+        results.append((f"{name}: watch RSS after {RELEASE_IDLE_S:g} s idle, {IDLE_SPECS * IDLE_REPLICAS} containers",
+                        f"{rss:.1f} MB", f"< {TARGET_RELEASE_RSS_MB:g} MB" if target else "",
+                        verdict(rss < TARGET_RELEASE_RSS_MB) if target else "", "VmRSS"))
+
+
+def release_binaries(default_baseline):
+    """(release file, baseline) from BERTH_RELEASE_FILE and BERTH_BASELINE, or None."""
+    release = os.environ.get("BERTH_RELEASE_FILE")
+    if not release:
+        return None
+    baseline = os.environ.get("BERTH_BASELINE") or default_baseline
+    for binary in (release, baseline):
+        if not os.access(binary, os.X_OK):
+            raise BenchFailure(f"{binary} is not an executable file (make release; BERTH_BASELINE=a previous build)")
+    return os.path.abspath(release), os.path.abspath(baseline)
+
+
+def main_release_only():
+    """`scripts/bench.py --release-only`: section [11] alone."""
+    binaries = release_binaries(os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth")))
+    if binaries is None:
+        raise BenchFailure("set BERTH_RELEASE_FILE to the release file (make release)")
+    docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    factory, _ = parse_docker_host(docker_host)
+    engine = Engine(factory)
+    tag = f"{os.getpid()}"
+    pool, work, results, watches = ThreadPool(PARALLEL), tempfile.mkdtemp(prefix="berth-bench-"), [], []
+    print(f"berth bench [11] only; temp dir {work}")
+    try:
+        bench_release(engine, pool, work, results, watches, tag, docker_host, *binaries)
+    finally:
+        for watch in watches:
+            if watch.proc.poll() is None:
+                watch.stop()
+        for which in ("r", "p"):
+            engine.remove_labelled(f"berth.owner=bench-{tag}-r{which}", pool)
+        pool.close()
         shutil.rmtree(work, ignore_errors=True)
     for row in results:
         print("  ".join(row))
@@ -836,6 +937,7 @@ def main():
     pool = ThreadPool(PARALLEL)
     work = tempfile.mkdtemp(prefix="berth-bench-")
     results = []  # (label, figure, target, verdict, detail)
+    release = None  # [11]: (release file, previous build) when BERTH_RELEASE_FILE is set
 
     print(f"berth bench: {binary}")
     print(f"engine: {docker_host} (Docker {version.get('Version')}, API {version.get('ApiVersion')}, "
@@ -1104,6 +1206,11 @@ def main():
         for label in (f"berth.owner={owner_git}", f"berth.owner={floor_owner}"):
             engine.remove_labelled(label, pool)
 
+        # 10. The release file beside the previous build (when `make bench` made one).
+        release = release_binaries(binary)
+        if release is not None:
+            bench_release(engine, pool, work, results, watches, tag, docker_host, *release)
+
         # 7. Swarm target: cold converge vs. docker stack deploy, no-op plan, one changed service.
         n_tasks = N_SWARM * SWARM_REPLICAS
         print(f"[7] swarm: cold converge of {N_SWARM} services x {SWARM_REPLICAS} replicas until all {n_tasks} "
@@ -1227,7 +1334,8 @@ def main():
                     cleanup_errors.append(f"berth watch pid {watch.pid} exited {rc} on SIGTERM")
         # The floor's containers all carry berth.owner=floor-PID (and berth-bench.floor=PID-REP).
         for label in (f"berth.owner={owner}", f"berth.owner={owner_large}", f"berth.owner={floor_owner}",
-                      f"berth.owner={owner_heal}", f"berth.owner={owner_idle}", f"berth.owner={owner_git}"):
+                      f"berth.owner={owner_heal}", f"berth.owner={owner_idle}", f"berth.owner={owner_git}",
+                      f"berth.owner=bench-{tag}-rr", f"berth.owner=bench-{tag}-rp"):
             try:
                 engine.remove_labelled(label, pool)
             except Exception as exc:  # report, keep cleaning
@@ -1297,6 +1405,11 @@ def main():
           f"each rep commits a new spec in a clone, then is timed from `git push` (a process)\n"
           f"    through the GitHub-style signed POST /hooks/git to GET /containers/json showing it running; the floor is "
           f"the same create+start through the raw API. Median of {REPS_GIT}.")
+    if release is not None:
+        print(f"  release [11]: each binary stripped on a copy (`strip`, sizes in MiB); `berth plan --specs S --state ST "
+              f"--owner O` of {N_SMALL} specs none of whose containers exist, whole process, median of {REPS_RELEASE_PLAN} after a warm-up;\n"
+              f"    `berth watch` creates {IDLE_SPECS} specs x {IDLE_REPLICAS} replicas, then 3 s without a log line "
+              f"and {RELEASE_IDLE_S:g} s idle; VmRSS then. The release file first, then the previous build.")
     print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
     print(f"  swarm: the engine is a one-node swarm manager; the docker-target containers of [1]-[6] are removed first. "
@@ -1333,6 +1446,8 @@ if __name__ == "__main__":
             sys.exit(main_context_only())
         if "--ssh-only" in sys.argv[1:]:
             sys.exit(main_ssh_only())
+        if "--release-only" in sys.argv[1:]:
+            sys.exit(main_release_only())
         sys.exit(main_git_only() if "--git-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)

@@ -3,7 +3,7 @@ import BerthEngine
 import BerthJournal
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 enum ApplyCommand {
     static func run(settings given: Settings, arguments: Arguments, console: Console) async -> Int32 {
@@ -224,7 +224,7 @@ enum ApplyCommand {
                         + " (\(progress.elapsed(action)))")
         case .retrying(let action, let attempt, let delay, let error):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
-            console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(format: "%.1f", seconds))s: \(error)")
+            console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(cFormat: "%.1f", seconds))s: \(error)")
         case .failed(let action, let error):
             console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error) (\(progress.elapsed(action)))", style: .red)
         }
@@ -233,7 +233,7 @@ enum ApplyCommand {
 
 /// "3/50": how far a long apply has come, counted as actions finish.
 final class Progress: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var done = 0
     let total: Int
     init(total: Int) { self.total = total }
@@ -251,7 +251,7 @@ final class Progress: @unchecked Sendable {
 
     /// Image progress lines, kept to be journalled together once the actions are done.
     final class Lines: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = ThreadLock()
         private var lines: [String] = []
         func append(_ line: String) { lock.withLock { lines.append(line) } }
         func take() -> [String] { lock.withLock { defer { lines = [] }; return lines } }

@@ -1,7 +1,7 @@
 import BerthDocker
 import BerthModel
 import CBuildInfo
-import Foundation
+import FoundationEssentials
 
 /// The commands as a library: the executable only forwards its arguments here, so every
 /// command is testable in process.

@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Every command and the options it takes: the one source of the parser's checks, `berth help`
 /// and the README's reference, so the three cannot drift apart.
@@ -229,7 +230,7 @@ public enum CommandTable {
     public static func overview() -> String {
         var lines = ["usage: berth COMMAND [options]", "", "commands:"]
         let width = commands.map(\.name.count).max()!
-        for c in commands { lines.append("  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary) }
+        for c in commands { lines.append("  " + c.name.paddedWithSpaces(to: width + 2) + c.summary) }
         lines += ["", "global options (before or after the command):"]
         lines += optionLines(globalOptions)
         lines += ["", "`berth help COMMAND` or `berth COMMAND --help` shows a command's options."]
@@ -252,7 +253,7 @@ public enum CommandTable {
     static func optionLines(_ options: [Arguments.Option]) -> [String] {
         let labels = options.map { "--\($0.name)" + ($0.value.map { " \($0)" } ?? "") }
         let width = labels.map(\.count).max() ?? 0
-        return zip(labels, options).map { "  " + $0.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $1.help }
+        return zip(labels, options).map { "  " + $0.paddedWithSpaces(to: width + 2) + $1.help }
     }
 
     /// The README's "Command reference" section, word for word (a test keeps the two equal).
@@ -263,12 +264,12 @@ public enum CommandTable {
         for c in commands {
             lines.append("| `\(c.name)` | | \(c.summary) |")
             for o in c.options {
-                lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingOccurrences(of: "|", with: "\\|")) |")
+                lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingAll("|", with: "\\|")) |")
             }
         }
         lines.append("| (any) | | global options: |")
         for o in globalOptions {
-            lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingOccurrences(of: "|", with: "\\|")) |")
+            lines.append("| | `--\(o.name)\(o.value.map { " \($0)" } ?? "")` | \(o.help.replacingAll("|", with: "\\|")) |")
         }
         return lines.joined(separator: "\n")
     }

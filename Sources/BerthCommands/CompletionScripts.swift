@@ -1,3 +1,4 @@
+import BerthSystem
 /// `berth completion bash|zsh|fish`: the scripts are written from `CommandTable`, so a new
 /// command or option completes as soon as the parser knows it.
 enum CompletionScripts {
@@ -96,10 +97,10 @@ enum CompletionScripts {
     // MARK: zsh
 
     /// Text inside single quotes, and an _arguments description (no brackets or colons).
-    static func zshQuoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    static func zshQuoted(_ text: String) -> String { "'" + text.replacingAll("'", with: "'\\''") + "'" }
     static func zshDescription(_ help: String) -> String {
-        help.replacingOccurrences(of: "[", with: "(").replacingOccurrences(of: "]", with: ")")
-            .replacingOccurrences(of: ":", with: " ").replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: "`", with: "")
+        help.replacingAll("[", with: "(").replacingAll("]", with: ")")
+            .replacingAll(":", with: " ").replacingAll("\\", with: "/").replacingAll("`", with: "")
     }
 
     static func zshOption(_ option: Arguments.Option) -> String {
@@ -159,7 +160,7 @@ enum CompletionScripts {
     // MARK: fish
 
     static func fishQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        "'" + text.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'") + "'"
     }
 
     static func fishOption(_ option: Arguments.Option, condition: String?) -> String {

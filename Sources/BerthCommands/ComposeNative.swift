@@ -1,3 +1,4 @@
+import BerthSystem
 import BerthJSON
 
 /// Compose keys with no portable spec field that the engine's create body carries as they
@@ -43,7 +44,7 @@ extension ComposeImport {
             if let members = node.members {
                 for host in members { if let ip = text(host.value, "\(path).\(host.key)") { hosts.append("\(host.key):\(ip)") } }
             } else if let values = texts(node, path, split: false) {
-                hosts = values.map { $0.contains("=") && !$0.contains(":") ? $0.replacingOccurrences(of: "=", with: ":") : $0 }
+                hosts = values.map { $0.contains("=") && !$0.contains(":") ? $0.replacingAll("=", with: ":") : $0 }
             }
             hostConfig["ExtraHosts"] = .array(hosts.map(JSONValue.string))
         } else if member.key == "logging" {

@@ -1,3 +1,4 @@
+import BerthSystem
 /// Compose's variable substitution: `$NAME`, `${NAME}`, `${NAME:-default}`,
 /// `${NAME-default}`, `${NAME:?message}`, `${NAME?message}`, `${NAME:+other}`,
 /// `${NAME+other}` and `$$` for a dollar sign, from the environment and then from the
@@ -146,7 +147,7 @@ struct ComposeVariables: Sendable {
                 value = String(value[value.index(after: value.startIndex)..<close])
             } else if value.hasPrefix("\""), value.count >= 2, let decoded = decodeDoubleQuoted(value) {
                 value = decoded
-            } else if let comment = value.range(of: " #") {
+            } else if let comment = value.firstRange(of: " #") {
                 value = String(value[..<comment.lowerBound]).trimmingSpaces()
             }
             pairs.append((key, value))

@@ -1,7 +1,7 @@
 import BerthJSON
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// The fingerprinted configuration behind each config hash in use, so a later plan can show
 /// a field diff for a replacement. Secrets are stored only as fingerprints.
@@ -16,7 +16,7 @@ public enum ConfigStore {
     /// `key`: the fingerprint key the plan used; stored in the state folder (beside `path`)
     /// when it holds none yet, so the next plan compares with the same key.
     public static func save(_ path: String, previous: [String: JSONValue], desired: [Spec], inUse: Set<String>, key: [UInt8]) throws {
-        let key = try FingerprintKey.keep(key, stateDirectory: (path as NSString).deletingLastPathComponent)
+        let key = try FingerprintKey.keep(key, stateDirectory: FileSystem.deletingLastComponent(of: path))
         var out = previous.filter { inUse.contains($0.key) }
         for spec in desired { out[spec.configHash] = spec.canonicalConfig(secrets: .fingerprint(key: key)) }
         // watch saves after every pass: write only what changed.

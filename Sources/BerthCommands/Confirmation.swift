@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthModel
 
 /// apply's question before deletions, as Terraform asks: only on a terminal (a person is
@@ -10,6 +11,6 @@ enum Confirmation {
         console.out("")
         console.out("\(deletions) resource\(deletions == 1 ? "" : "s") will be deleted (see the plan above).")
         let answer = console.ask("Do you want to perform these actions? Only 'yes' will be accepted: ")
-        return answer?.trimmingCharacters(in: .whitespaces) == "yes"
+        return answer?.trimmingWhitespace() == "yes"
     }
 }

@@ -1,9 +1,11 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
+import Glibc
 
 /// Where commands write. The live one goes to stdout/stderr; tests capture.
 public final class Console: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private let sink: (@Sendable (_ isError: Bool, _ text: String) -> Void)?
     private var captured: [(Bool, String)] = []
     /// What the command reads from stdin (`berth seal` without a VALUE).
@@ -25,9 +27,8 @@ public final class Console: @unchecked Sendable {
     /// Writes to the process's stdout and stderr.
     public static func live() -> Console {
         Console(sink: { isError, text in
-            let handle = isError ? FileHandle.standardError : FileHandle.standardOutput
-            handle.write(Data(text.utf8))
-        }, input: { [UInt8](try FileHandle.standardInput.readToEnd() ?? Data()) },
+            FileSystem.writeAll(isError ? 2 : 1, Array(text.utf8))
+        }, input: { try FileSystem.readToEnd(0, name: "stdin") },
         inputLine: { readLine(strippingNewline: true) },
         inputIsTerminal: isatty(0) == 1, outputIsTerminal: isatty(1) == 1, errorIsTerminal: isatty(2) == 1)
     }
@@ -80,7 +81,7 @@ public final class Console: @unchecked Sendable {
             if onStdout { out(line) } else { err(line) }
             return
         }
-        let safe = Printable.lines(line).replacingOccurrences(of: "\n", with: " ")
+        let safe = Printable.lines(line).replacingAll("\n", with: " ")
         let width = Terminal.columns(fd: onStdout ? 1 : 2)
         let shown = safe.count > width - 1 ? String(safe.prefix(width - 2)) + "…" : safe
         lock.withLock {
@@ -113,7 +114,7 @@ public final class Console: @unchecked Sendable {
 
 /// The lines a captured console's stdin holds, handed out one at a time.
 private final class LineQueue: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var lines: [String]
     init(_ text: String) { lines = text.isEmpty ? [] : text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     func next() -> String? { lock.withLock { lines.isEmpty ? nil : lines.removeFirst() } }

@@ -1,6 +1,6 @@
 import BerthHTTP
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 extension DockerTLS {
     /// A Docker Engine behind TLS with its own files, for one target among many (where

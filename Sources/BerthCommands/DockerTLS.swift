@@ -1,6 +1,7 @@
 import BerthHTTP
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// The engine address the docker CLI would use for the same environment: DOCKER_HOST as
 /// given, and with DOCKER_TLS_VERIFY set (to anything non-empty, as the CLI reads it) a
@@ -26,7 +27,7 @@ public struct DockerTLS: Sendable, Equatable {
     public init(environment: [String: String]) {
         verify = !(environment["DOCKER_TLS_VERIFY"] ?? "").isEmpty
         unverified = !verify && !(environment["DOCKER_TLS"] ?? "").isEmpty
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
         certPath = environment["DOCKER_CERT_PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.docker"
     }
 
@@ -48,8 +49,8 @@ public struct DockerTLS: Sendable, Equatable {
         func pem(_ name: String) throws -> [UInt8]? {
             let path = certPath + "/" + name
             guard FileManager.default.fileExists(atPath: path) else { return nil }
-            do { return Array(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-                throw BerthError(.io, "\(verify ? "DOCKER_TLS_VERIFY" : "DOCKER_TLS") is set but \(path) cannot be read", cause: error.localizedDescription)
+            do { return try FileSystem.readFile(path) } catch {
+                throw BerthError(.io, "\(verify ? "DOCKER_TLS_VERIFY" : "DOCKER_TLS") is set but \(path) cannot be read", cause: (error as? SystemError)?.reason ?? "\(error)")
             }
         }
         let settings = TLSSettings(caPEM: verify ? try pem("ca.pem") : nil, clientCertificatePEM: try pem("cert.pem"),
@@ -59,7 +60,7 @@ public struct DockerTLS: Sendable, Equatable {
 
     /// Whether the URL's authority carries a port ("tcp://h:2376", "tcp://[::1]:2376").
     static func namesPort(_ url: String) -> Bool {
-        guard let scheme = url.range(of: "://") else { return false }
+        guard let scheme = url.firstRange(of: "://") else { return false }
         var authority = url[scheme.upperBound...]
         if let slash = authority.firstIndex(of: "/") { authority = authority[..<slash] }
         if authority.hasPrefix("[") { return authority.contains("]:") }

@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// "100ms", "1.5s", "5m", "1h"; a bare number is seconds (as `timeout` and `sleep` read it).
 enum Durations {
@@ -21,8 +22,8 @@ enum Durations {
     /// How long an action took, as its line in apply's output ends: "0.4s", "12.0s", "2m05s".
     static func short(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        if seconds < 60 { return String(cFormat: "%.1fs", seconds) }
         let whole = Int(seconds.rounded())
-        return "\(whole / 60)m" + String(format: "%02ds", whole % 60)
+        return "\(whole / 60)m" + String(cFormat: "%02ds", whole % 60)
     }
 }

@@ -1,7 +1,8 @@
+import BerthSystem
 import BerthDocker
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// What `ps` and `logs` read from the engine: this owner's containers and Swarm services,
 /// found by berth's labels, as the adapters find them.
@@ -95,6 +96,5 @@ struct EngineListing {
 
 /// Percent-encodes a query value, as the adapters do.
 func queryEscaped(_ value: String) -> String {
-    let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-    return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    value.percentEncodedUnreserved()
 }

@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The state folder's own key for secret fingerprints (HMAC-SHA256): 32 random bytes in
 /// `fingerprint.key`, readable by its owner only. Without it, a fingerprint in a plan, the

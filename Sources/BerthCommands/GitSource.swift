@@ -2,7 +2,7 @@ import BerthEngine
 import BerthJournal
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +31,7 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
     let log: @Sendable (String) -> Void
     let git = GitCommand()
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var status: SourceStatus
     private var inForce: JournalRevision?
     private var previousHash: String?
@@ -158,7 +158,7 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
             try await git.run(["--git-dir=" + repository, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", options.url,
                                "+refs/heads/\(options.branch):refs/heads/\(options.branch)"])
             hash = try await git.run(["--git-dir=" + repository, "rev-parse", "--verify", "--quiet", "refs/heads/\(options.branch)^{commit}"])
-                .stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                .stdoutText.trimmingWhitespaceAndNewlines()
         } catch {
             let reason = "cannot fetch branch \(options.branch) of \(options.shownURL): \(error)"
             await failed(reason)
@@ -219,9 +219,9 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
             let errors = desired.errors.map(\.description) + desired.invalidFiles.filter { file in
                 !desired.errors.contains { $0.file == file }
             }.map { "\($0): invalid" }
-            return errors.map { $0.replacingOccurrences(of: folder + "/", with: "") }
+            return errors.map { $0.replacingAll(folder + "/", with: "") }
         } catch {
-            return ["\(error)".replacingOccurrences(of: folder + "/", with: "")]
+            return ["\(error)".replacingAll(folder + "/", with: "")]
         }
     }
 
@@ -255,7 +255,7 @@ public final class GitSource: FetchTrigger, @unchecked Sendable {
     /// Hash, subject, author and commit time of a commit in the clone.
     func describe(_ hash: String) async throws -> JournalRevision {
         let fields = try await git.run(["--git-dir=" + repository, "log", "-1", "--no-show-signature", "--format=%H%x00%s%x00%an <%ae>%x00%cI", hash, "--"])
-            .stdoutText.trimmingCharacters(in: .newlines).split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+            .stdoutText.trimmingNewlines().split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4 else { return JournalRevision(hash: hash) }
         return JournalRevision(hash: fields[0], subject: fields[1], author: fields[2], time: fields[3])
     }

@@ -2,7 +2,7 @@ import BerthJSON
 import BerthJournal
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// state/held.json: the deletions the guard holds until a person releases them. `watch`,
 /// `apply` and `release` change it under state/held.lock, re-reading it inside the lock so a

@@ -1,6 +1,6 @@
 import BerthJournal
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 enum HistoryCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) throws -> Int32 {

@@ -1,6 +1,7 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Fills in the content hash of every imported or built image source (the only I/O the
 /// decoder leaves for later). A source that cannot be read makes its file invalid, with the
@@ -51,8 +52,7 @@ enum ImageSources {
             }
             return try fileDigest(src)
         case .build(let context, let dockerfile, let args):
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: context, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileSystem.isDirectory(context) else {
                 throw BerthError(.io, "build context \(context) does not exist or is not a folder")
             }
             guard FileManager.default.fileExists(atPath: context + "/" + dockerfile) else {
@@ -68,12 +68,13 @@ enum ImageSources {
 
     /// The tarball's bytes, read in pieces: an image can be gigabytes.
     static func fileDigest(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             throw BerthError(.io, "cannot read the image tarball \(path)")
         }
-        defer { try? handle.close() }
+        defer { close(fd) }
         var hasher = SHA256.Hasher()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        try FileSystem.forEachChunk(of: fd, path: path) { hasher.update($0) }
         return hasher.hexDigest()
     }
 }

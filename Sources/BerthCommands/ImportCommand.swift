@@ -1,7 +1,7 @@
 import BerthJSON
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// `berth import compose FILE`: one spec file per service, or nothing at all.
 ///
@@ -15,11 +15,11 @@ enum ImportCommand {
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
         } catch {
-            console.err("berth: cannot read the Compose file \(file): \(error.localizedDescription)")
+            console.err("berth: cannot read the Compose file \(file): \("\(error)")")
             return ExitCode.failure
         }
         let absolute = URL(fileURLWithPath: file).standardizedFileURL.path
-        let directory = (absolute as NSString).deletingLastPathComponent
+        let directory = FileSystem.deletingLastComponent(of: absolute)
         var out = arguments.values["out"] ?? settings.specsDirectory
         while out.count > 1 && out.hasSuffix("/") { out.removeLast() }
         let outAbsolute = URL(fileURLWithPath: out).standardizedFileURL.path
@@ -33,7 +33,7 @@ enum ImportCommand {
                 console.err("berth: \(dotEnvPath): \(failure.message)")
                 return ExitCode.failure
             } catch {
-                console.err("berth: cannot read \(dotEnvPath): \(error.localizedDescription)")
+                console.err("berth: cannot read \(dotEnvPath): \("\(error)")")
                 return ExitCode.failure
             }
         }

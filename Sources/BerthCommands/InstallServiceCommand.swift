@@ -1,6 +1,6 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +50,7 @@ enum InstallServiceCommand {
             let result = try await ChildProcess(executable: systemctl, arguments: command, environment: environment,
                                                 timeout: .seconds(300)).run()
             guard result.succeeded else {
-                let said = Printable.oneLine(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
+                let said = Printable.oneLine(result.stderrText.trimmingWhitespaceAndNewlines())
                 throw BerthError(.io, "\(text) failed (exit \(result.status.map(String.init) ?? "by a signal")): \(said); "
                     + "see journalctl -u \(unitName)")
             }

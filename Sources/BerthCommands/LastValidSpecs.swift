@@ -1,6 +1,6 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// For `watch`: an edit that makes a file invalid keeps that file's last valid version in
 /// force (a copy under state/last-valid/), reported but not acted on as if it were gone.

@@ -1,6 +1,6 @@
 import BerthJournal
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// For a plain `--specs` folder: the commit its work tree's HEAD points at, and whether the
 /// folder differs from it (uncommitted edits, new files), so each record says what it was
@@ -9,7 +9,7 @@ import Foundation
 final class LocalRevision: @unchecked Sendable {
     let directory: String
     private let git = GitCommand()
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var inWorkTree: Bool?
 
     init(directory: String) {
@@ -27,7 +27,7 @@ final class LocalRevision: @unchecked Sendable {
             return nil
         }
         inWorkTree = true
-        let fields = head.stdoutText.trimmingCharacters(in: .newlines).split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
+        let fields = head.stdoutText.trimmingNewlines().split(separator: "\0", omittingEmptySubsequences: false).map(String.init)
         guard fields.count == 4 else { return nil }
         let changes = try? git.runBlocking(["-C", directory, "status", "--porcelain", "--untracked-files=normal", "--", "."])
         return JournalRevision(hash: fields[0], subject: fields[1], author: fields[2], time: fields[3],

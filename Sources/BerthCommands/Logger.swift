@@ -3,7 +3,7 @@ import BerthJournal
 import BerthJSON
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// One line per event on stderr: text with a timestamp, or with a syslog priority prefix and
 /// no timestamp when stderr is the journal (journald stamps lines itself); `--log-format json`

@@ -1,3 +1,4 @@
+import BerthSystem
 import BerthDocker
 import BerthJSON
 import BerthModel
@@ -24,7 +25,7 @@ enum LogsCommand {
             let width = chosen.map { "\(name)-\($0.replica)".count }.max()!
             var sources: [(String, String, Bool)] = []
             for container in chosen {
-                let prefix = "\(name)-\(container.replica)".padding(toLength: width, withPad: " ", startingAt: 0)
+                let prefix = "\(name)-\(container.replica)".paddedWithSpaces(to: width)
                 sources.append((prefix, "/containers/\(container.id)/logs?\(query)", try await listing.inspect(container.id).tty))
             }
             try await pump(sources, client: client, follow: follow, console: console) { _ in nil }

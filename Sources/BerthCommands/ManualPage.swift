@@ -1,3 +1,4 @@
+import BerthSystem
 /// `berth manual`: the berth(1) page in roff, written from `CommandTable` like `berth help`
 /// and the README's reference; `make man` saves it as berth.1 and `make install` installs it.
 enum ManualPage {
@@ -10,7 +11,7 @@ enum ManualPage {
     }
 
     static func escape(_ text: String) -> String {
-        var out = text.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        var out = text.replacingAll("\\", with: "\\e").replacingAll("-", with: "\\-")
         // troff reads bytes: anything past ASCII ("…" in a summary) is written as its Unicode escape.
         out = out.unicodeScalars.map(ManualPage.troff).joined()
         if out.hasPrefix(".") || out.hasPrefix("'") { out = "\\&" + out }

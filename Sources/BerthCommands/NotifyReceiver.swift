@@ -2,7 +2,7 @@ import BerthEngine
 import BerthHTTP
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// `watch --notify URL`: where notifications are posted. http:// and https:// through the
 /// same HTTP client as the engines; `user:password@` becomes Basic authentication. Logs
@@ -22,7 +22,7 @@ struct NotifyReceiver: Sendable {
         func invalid(_ why: String) -> BerthError {
             BerthError(.usage, "--notify \(NotifyReceiver.mask(url)): \(why); expected http://HOST[:PORT]/PATH or https://…")
         }
-        guard let schemeEnd = url.range(of: "://") else { throw invalid("no scheme") }
+        guard let schemeEnd = url.firstRange(of: "://") else { throw invalid("no scheme") }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         guard scheme == "http" || scheme == "https" else { throw invalid("only http and https are posted to") }
         let rest = url[schemeEnd.upperBound...]
@@ -34,7 +34,7 @@ struct NotifyReceiver: Sendable {
         var authorization: String?
         if let at = authority.lastIndex(of: "@") {
             let credentials = authority[..<at]
-            authorization = "Basic " + Data((credentials.removingPercentEncoding ?? String(credentials)).utf8).base64EncodedString()
+            authorization = "Basic " + Data((credentials.percentDecoded() ?? String(credentials)).utf8).base64EncodedString()
             authority = authority[authority.index(after: at)...]
         }
         guard !authority.isEmpty else { throw invalid("no host") }
@@ -69,8 +69,8 @@ struct NotifyReceiver: Sendable {
             response = try await client.send(HTTPRequest(method: "POST", path: path, headers: headers, body: Array(event.json.utf8)))
         } catch {
             // The transport's words are for engines: a receiver is not one.
-            let said = error.detail.replacingOccurrences(of: "; is the engine running?", with: "")
-                .replacingOccurrences(of: " (is the engine running?)", with: "")
+            let said = error.detail.replacingAll("; is the engine running?", with: "")
+                .replacingAll(" (is the engine running?)", with: "")
             throw BerthError(.engineError, "posting \(event.event) to \(masked)", cause: error.kind == .timeout ? "no answer: \(said)" : said)
         }
         guard (200..<300).contains(response.status) else {

@@ -1,5 +1,6 @@
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 import BerthModel
 
 enum PlanCommand {

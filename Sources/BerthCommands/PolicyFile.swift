@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Loads the operator's `--policy` file. It must live outside the specs folder: whoever can
 /// push a spec must not be able to rewrite the rules the spec is judged by.
@@ -13,17 +14,18 @@ enum PolicyFile {
         if resolved == specs || resolved.hasPrefix(specs == "/" ? "/" : specs + "/") {
             throw BerthError(.refused, "policy file \(path) is inside the specs folder \(specsDirectory): whoever can change a spec could change the policy; keep it outside, owned by the operator")
         }
-        let attributes = try? FileManager.default.attributesOfItem(atPath: resolved)
-        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular else {
+        // lstat, as FileManager's attributes were read (their numbers cast only with Foundation).
+        var info = stat()
+        guard lstat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw BerthError(.refused, "policy file \(path) does not exist or is not a file")
         }
         // As ssh treats its config: a policy others may rewrite is no policy.
-        let mode = (attributes[.posixPermissions] as? Int) ?? 0
-        let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value ?? 0
+        let mode = Int(info.st_mode & ~S_IFMT)
+        let owner = info.st_uid
         if mode & 0o022 != 0 || (owner != 0 && owner != geteuid()) {
             throw BerthError(.refused, "policy file \(path) may be changed by other users (mode \(String(mode, radix: 8)), owner uid \(owner)); make it owned by root or by the user running berth and not writable by others (chmod go-w)")
         }
-        if let size = attributes[.size] as? Int, size > maxBytes {
+        if case let size = Int(info.st_size), size > maxBytes {
             throw BerthError(.refused, "policy file \(path) is \(size) bytes; a policy is at most \(maxBytes) bytes")
         }
         guard let data = FileManager.default.contents(atPath: resolved) else {

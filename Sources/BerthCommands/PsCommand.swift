@@ -1,3 +1,4 @@
+import BerthSystem
 import BerthDocker
 import BerthJSON
 import BerthKube
@@ -61,7 +62,7 @@ enum PsCommand {
         let widths = (0..<6).map { column in table.map { $0[column].count }.max()! }
         for line in table {
             console.out(zip(line, widths).enumerated().map { index, cell in
-                index == 5 ? cell.0 : cell.0.padding(toLength: cell.1 + 2, withPad: " ", startingAt: 0)
+                index == 5 ? cell.0 : cell.0.paddedWithSpaces(to: cell.1 + 2)
             }.joined())
         }
         return failed ? ExitCode.failure : ExitCode.ok

@@ -1,6 +1,7 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `berth release NAME… | --all`: a person's word that the held deletions of these removed
 /// specs may be carried out. It does not take the state folder's lock, so it works while

@@ -1,7 +1,7 @@
 import BerthEngine
 import BerthKube
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// `apply --wait`: follows each Deployment the specs made until its rollout completes,
 /// stalls (Progressing=False, ProgressDeadlineExceeded: fail with the condition's message)

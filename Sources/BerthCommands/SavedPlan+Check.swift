@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Keyed digests of the loaded specs: a change to any spec (a secret value read from a file
 /// included) changes its digest, and the digest tells nothing about the values without the key.
@@ -46,7 +47,7 @@ enum SpecDigests {
             // Messages name other files too ("also defined at …"): by their place in the folder.
             let roots = [root, URL(fileURLWithPath: root).standardizedFileURL.path].map { $0.hasSuffix("/") ? $0 : $0 + "/" }
             let text = (byFile[file] ?? []).map { error in
-                roots.reduce("\(error.path) \(error.position) \(error.message)") { $0.replacingOccurrences(of: $1, with: "") }
+                roots.reduce("\(error.path) \(error.position) \(error.message)") { $0.replacingAll($1, with: "") }
             }.sorted().joined(separator: "\n")
             out[relative(file, to: root)] = HMAC.sha256Hex(key: key, message: Array(text.utf8))
         }

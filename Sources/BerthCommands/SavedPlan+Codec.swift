@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// The saved plan's JSON. Actions are written and read here only, by identity.
 extension SavedPlan {
@@ -25,7 +26,7 @@ extension SavedPlan {
             "plan": json,
         ]
         if let selection { object["selection"] = strings(selection) }
-        if let digestKey { object["digestKey"] = .string(digestKey.map { String(format: "%02x", $0) }.joined()) }
+        if let digestKey { object["digestKey"] = .string(digestKey.map { String(cFormat: "%02x", $0) }.joined()) }
         return .object(object)
     }
 

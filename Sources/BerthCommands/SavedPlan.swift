@@ -1,6 +1,7 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A reviewed plan, saved by `berth plan -out FILE` and applied exactly by `berth apply FILE`
 /// (as Terraform's saved plans). The file carries no secret value: actions are kept by

@@ -1,7 +1,8 @@
 import BerthModel
 import BerthSeal
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The installation's key pair for sealed secrets, under STATE/keys/: `seal.key` (the private
 /// key, 0600, in a 0700 folder) and `seal.pub`. Made once by `berth keys init`, never replaced

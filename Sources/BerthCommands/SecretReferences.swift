@@ -1,6 +1,7 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads the env values a spec keeps out of itself (`{"file": …}`, `{"env": …}`) whenever the
 /// specs are read, so a change of the secret is a change of the spec (seen in its config hash,
@@ -36,12 +37,13 @@ enum SecretReferences {
             return checked(value, from: "\(variable)")
         case .file(let given):
             let path = given.hasPrefix("/") ? given : FileSystem.parentDirectory(of: specFile) + "/" + given
-            guard let handle = FileHandle(forReadingAtPath: path) else {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
                 let cause = FileManager.default.fileExists(atPath: path) ? "it cannot be read (permissions?)" : "it does not exist"
                 return .failure(Problem("cannot read the secret file \(path): \(cause); create it or fix the path"))
             }
-            defer { try? handle.close() }
-            guard let data = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else {
+            defer { close(fd) }
+            guard let data = FileSystem.readBytes(fd, upTo: maxFileBytes + 1).map({ Data($0) }) else {
                 return .failure(Problem("cannot read the secret file \(path)"))
             }
             guard data.count <= maxFileBytes else {

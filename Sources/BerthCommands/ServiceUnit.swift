@@ -1,3 +1,4 @@
+import BerthSystem
 /// The systemd unit that runs `berth watch` as a service (contrib/berth.service is this text
 /// for the default paths). Pure: `InstallServiceCommand` fills in the paths and writes it.
 struct ServiceUnit: Equatable {
@@ -14,9 +15,9 @@ struct ServiceUnit: Equatable {
     /// Quotes a word for ExecStart= when it needs it (systemd's own quoting rules: double
     /// quotes, backslash escapes; `$` and `%` doubled so they are not expanded).
     static func quote(_ word: String) -> String {
-        let escaped = word.replacingOccurrences(of: "%", with: "%%").replacingOccurrences(of: "$", with: "$$")
+        let escaped = word.replacingAll("%", with: "%%").replacingAll("$", with: "$$")
         guard escaped.contains(where: { " \t\"'\\;".contains($0) }) || escaped.isEmpty else { return escaped }
-        return "\"" + escaped.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + escaped.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
     }
 
     var text: String {

@@ -1,6 +1,7 @@
 import BerthHTTP
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// The global options, resolved once: where specs and state live, who owns what, which engine.
 public struct Settings: Sendable {
@@ -25,7 +26,7 @@ public struct Settings: Sendable {
     /// large lists (README "Settings from the environment").
     public var kubePageSize: Int?
     /// Where insecure transports are said, once each (stderr; tests capture it).
-    public var transportWarnings = TransportWarnings(emit: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+    public var transportWarnings = TransportWarnings(emit: { FileSystem.writeAll(2, Array(($0 + "\n").utf8)) })
     /// The operator's rules for what specs may ask (`--policy`); nil: anything, with warnings in `plan`.
     public var policy: Policy?
     /// `--git`: the specs come from this repository, checked out under state/git/; then

@@ -1,6 +1,7 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where build contexts, Dockerfiles and import tarballs may come from: inside the specs
 /// folder, or inside a folder the operator's policy lists in `buildRoots`. Paths are

@@ -1,5 +1,7 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
+import Glibc
 
 /// Reads the specs folder: every `*.json` at any depth, except hidden files and folders,
 /// following symbolic links (see `SpecWalk`).
@@ -52,10 +54,10 @@ public enum SpecFolder {
             let path = directory.hasSuffix("/") ? directory + relative : directory + "/" + relative
             // Read at most one byte past the limit, so a huge (or growing) file is never held whole.
             let cannotRead = SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1), message: "cannot read the file")
-            guard let handle = FileHandle(forReadingAtPath: path) else { unreadable.append(cannotRead); continue }
-            defer { try? handle.close() }
-            // nil from read: the file is empty.
-            guard let data = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else { unreadable.append(cannotRead); continue }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { unreadable.append(cannotRead); continue }
+            defer { close(fd) }
+            guard let data = FileSystem.readBytes(fd, upTo: maxFileBytes + 1) else { unreadable.append(cannotRead); continue }
             if data.count > maxFileBytes {
                 unreadable.append(SpecError(file: path, path: .root, position: JSONPosition(line: 1, column: 1),
                                             message: "the file is larger than \(maxFileBytes) bytes (4 MiB), the most a spec file may hold: split it into several files"))
@@ -75,11 +77,10 @@ public enum SpecFolder {
     }
 
     static func requireFolder(_ directory: String) throws {
-        var isDirectory: ObjCBool = false
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory), !FileManager.default.fileExists(atPath: directory) {
             throw BerthError(.notFound, "specs folder \(directory) is a symbolic link to \(target), which does not exist (or loops): fix the link, or point --specs at the folder of your spec files")
         }
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileSystem.isDirectory(directory) else {
             throw BerthError(.notFound, "specs folder \(directory) does not exist or is not a folder: create it, or point --specs at the folder of your spec files")
         }
     }

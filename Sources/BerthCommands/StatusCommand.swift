@@ -2,7 +2,7 @@ import BerthEngine
 import BerthJournal
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// `berth status [--json]`: per spec, desired and observed replicas, whether what runs was
 /// made from the current configuration, the last action and error; the state of every
@@ -128,8 +128,8 @@ enum StatusCommand {
         }
         let widths = (0..<header.count).map { column in rows.map { $0[column].count }.max()! }
         for row in rows {
-            console.out(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+            console.out(zip(row, widths).map { $0.paddedWithSpaces(to: $1) }.joined(separator: "  ")
+                .trimmingWhitespace())
         }
         for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
         for held in report.held ?? [] {

@@ -1,6 +1,6 @@
 import BerthEngine
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// state/status.json, replaced atomically so a reader never sees half of it.
 enum StatusFile {

@@ -1,6 +1,7 @@
 import BerthJSON
 import BerthSystem
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// state/suspended.json: spec names a person suspended with `berth suspend` (Flux's and Argo
 /// CD's suspend). Changed under state/suspended.lock, written atomically (mode 0600), read by

@@ -2,7 +2,7 @@ import BerthDocker
 import BerthEngine
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// `apply --wait` for Swarm: follows each service berth just created or updated until Swarm
 /// finishes (every task running the new spec), rolls the update back or pauses it (a failure,

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Colour and width on a terminal. Colour is decided once per run: `--color always|never`,
 /// else (auto) NO_COLOR unset or empty, stdout a terminal and TERM not "dumb".

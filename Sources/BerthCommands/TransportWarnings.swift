@@ -1,14 +1,15 @@
 import BerthHTTP
 import BerthKube
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Insecure ways of reaching an engine or a cluster, each said once per run: TLS without
 /// verification, a plain tcp:// engine that gets registry credentials and secret env values
 /// in clear text. A bearer token over plain http:// to another machine is refused outright.
 public final class TransportWarnings: @unchecked Sendable {
     // @unchecked: `seen` is only touched under `lock`.
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var seen: Set<String> = []
     private let emit: @Sendable (String) -> Void
 

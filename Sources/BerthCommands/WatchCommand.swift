@@ -4,7 +4,7 @@ import BerthHTTP
 import BerthJournal
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// `berth watch`: keeps the engine converged. inotify on the specs folder (debounced), the

@@ -1,10 +1,11 @@
 import BerthEngine
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// What the listener's /readyz and /status read: the report of the watch's last pass,
 /// updated by the controller's status handler, read from the listener's threads.
 final class WatchHealth: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var report: StatusReport?
 
     func record(_ report: StatusReport) {

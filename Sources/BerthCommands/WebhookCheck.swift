@@ -1,6 +1,6 @@
 import BerthHTTP
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// Checks a push webhook against the shared secret, in the style its sender uses:
 /// GitHub (`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the body>`), Gitea

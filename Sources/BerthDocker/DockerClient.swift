@@ -1,7 +1,8 @@
 import BerthHTTP
 import BerthJSON
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// The Docker Engine API over HTTP/1.1: version negotiation, JSON in and out, and errors that
 /// say what berth was doing and what the engine said.
@@ -62,7 +63,7 @@ public actor DockerClient {
     /// The engine's own "X": `{"message": X}`, or the body as text.
     static func engineError(_ response: HTTPResponse, doing: String) -> BerthError {
         let said = JSONValue(answer: response.body)?["message"]?.stringValue
-            ?? response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines)
+            ?? response.bodyText.trimmingWhitespaceAndNewlines()
         let code: BerthError.Code = switch response.status {
         case 404: .notFound
         case 409: .conflict

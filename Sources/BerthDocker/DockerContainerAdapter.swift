@@ -1,7 +1,8 @@
 import BerthEngine
 import BerthJSON
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Containers on a Docker Engine: the `docker` target.
 public struct DockerContainerAdapter: Platform {
@@ -125,7 +126,6 @@ public struct DockerContainerAdapter: Platform {
 enum Query {
     /// Percent-encodes a query value: only unreserved characters stay literal.
     static func escape(_ value: String) -> String {
-        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        value.percentEncodedUnreserved()
     }
 }

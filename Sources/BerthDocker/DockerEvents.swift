@@ -2,7 +2,7 @@ import BerthEngine
 import BerthHTTP
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 extension DockerContainerAdapter: EventSource {
     /// The engine's event stream, filtered to containers carrying this owner's label.

@@ -2,7 +2,7 @@ import BerthHTTP
 import BerthJSON
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// Gets each spec's image onto the engine before its containers are made: pulled, imported
 /// from a tarball or built from a folder. Many specs sharing one image prepare it once
@@ -145,10 +145,10 @@ public actor ImagePreparer {
         var output: [String] = []
         let failure = try await follow(request, doing: "building image \(ref)") { json in
             guard let text = json["stream"]?.stringValue else { return }
-            for piece in text.split(separator: "\n") where !piece.trimmingCharacters(in: .whitespaces).isEmpty {
+            for piece in text.split(separator: "\n") where !piece.trimmingWhitespace().isEmpty {
                 output.append(String(piece))
             }
-            if text.hasPrefix("Step ") { progress("build \(ref): " + text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if text.hasPrefix("Step ") { progress("build \(ref): " + text.trimmingWhitespaceAndNewlines()) }
         }
         if let error = failure {
             // The failing step and what it printed: the last lines of the build's output.

@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// "registry:5000/team/app:1.2" -> ("registry:5000/team/app", "1.2"); a digest stays whole.
 enum ImageRef {
@@ -23,7 +24,7 @@ enum ImageRef {
 public struct RegistryAuth: Sendable {
     let auths: [String: (user: String, password: String)]
 
-    public static func fromDockerConfig(home: String = NSHomeDirectory()) -> RegistryAuth {
+    public static func fromDockerConfig(home: String = FileManager.default.homeDirectoryForCurrentUser.path) -> RegistryAuth {
         let path = (ProcessInfo.processInfo.environment["DOCKER_CONFIG"] ?? home + "/.docker") + "/config.json"
         guard let data = FileManager.default.contents(atPath: path),
               let root = try? JSONParser.parse([UInt8](data)).value, let auths = root["auths"]?.objectValue else {
@@ -46,6 +47,6 @@ public struct RegistryAuth: Sendable {
         let body = JSONValue.object([
             "username": .string(found.user), "password": .string(found.password), "serveraddress": .string(registry),
         ]).serialized()
-        return Data(body.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        return Data(body.utf8).base64EncodedString().replacingAll("+", with: "-").replacingAll("/", with: "_")
     }
 }

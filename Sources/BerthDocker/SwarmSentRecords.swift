@@ -1,6 +1,6 @@
 import BerthJSON
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// What berth last sent to each Swarm service: the config hash, and the keys of that content
 /// the engine did not keep. Kept in the state folder (`swarm-sent.json`) because Swarm's
@@ -12,7 +12,7 @@ public final class SwarmSentRecords: @unchecked Sendable {
     }
 
     let path: String?
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var memory: [String: Record]?
 
     /// `path` nil keeps the records in memory only (one process).

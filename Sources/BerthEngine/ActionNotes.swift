@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// What an adapter noticed while carrying out an action that a person reading the journal
 /// should know ("adopted container web-1 that an earlier attempt created"). The executor
@@ -8,7 +9,7 @@ public final class ActionNotes: @unchecked Sendable {
     /// The notes of the attempt running in this task, if the executor runs it.
     @TaskLocal public static var current: ActionNotes?
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var lines: [String] = []
 
     public init() {}

@@ -1,6 +1,7 @@
 import BerthJournal
 import BerthModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `watch --delete-after`: a spec whose file disappears is deleted only once it has stayed
 /// gone that long. An editor or a script that moves a file out and back (`mv a.json ..; mv
@@ -64,10 +65,10 @@ extension Controller {
 
     /// "12:00:05", the local time a waiting deletion goes ahead.
     static func clockTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: date)
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down)), local = tm()
+        var text = [CChar](repeating: 0, count: 16)
+        guard localtime_r(&seconds, &local) != nil, strftime(&text, text.count, "%H:%M:%S", &local) > 0 else { return "?" }
+        return String(cString: text)
     }
 
     /// "5s", "1.5s", "500ms": as the option was given.

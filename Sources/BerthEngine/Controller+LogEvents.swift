@@ -1,5 +1,5 @@
 import BerthModel
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// The controller's log lines with their fields (`--log-format json`); the text of each is

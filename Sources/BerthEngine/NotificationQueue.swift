@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Notifications waiting to be posted, and the one background sender that posts them in
 /// order. `enqueue` returns at once, whatever the receiver does: a receiver that fails or
@@ -9,7 +10,7 @@ public final class NotificationQueue: @unchecked Sendable {
     /// 1 s doubling to 60 s, times a jitter factor in [0.5, 1); 8 attempts in all.
     public static let defaultRetry = RetryPolicy(base: .seconds(1), cap: .seconds(60), maxAttempts: 8)
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var waiting: [NotificationEvent] = []
     private var finished = false
     private let wake: AsyncStream<Void>.Continuation

@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Writes Prometheus' text exposition format, version 0.0.4: per family a HELP and a TYPE
 /// line, then its samples, `name{label="value",...} number`.
@@ -35,7 +36,7 @@ struct PrometheusText {
 
     /// HELP text: backslash and line feed escaped.
     static func escapeHelp(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        value.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n")
     }
 
     /// Whole numbers without a fraction ("3", not "3.0"); infinity as the format spells it.

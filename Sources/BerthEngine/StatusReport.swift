@@ -1,5 +1,5 @@
 import BerthJournal
-import Foundation
+import FoundationEssentials
 import BerthModel
 
 /// What `berth status` shows per spec; written to state/status.json after every reconcile.

@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// The watch's metrics, counted from what the controller tells its observers and rendered
 /// in Prometheus' text format for `GET /metrics`. Counting takes a lock for moments only, so
@@ -23,7 +24,7 @@ public final class WatchMetrics: ControllerObserver, @unchecked Sendable {
         var lastConverged: Double?
     }
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var counts = Counts()
     private let revision: @Sendable () -> String?
     private let wallClock: @Sendable () -> Double

@@ -1,6 +1,7 @@
 import BerthJournal
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Turns what the controller tells its observers into notifications on transitions only, not
 /// on every pass: `converged` (once when reached, again for a new revision), `failed` (when a
@@ -17,7 +18,7 @@ public final class WatchNotifier: ControllerObserver, @unchecked Sendable {
         var lostTargets: Set<String> = []
     }
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var state = State()
     private let owner: String
     private let revision: @Sendable () -> String?

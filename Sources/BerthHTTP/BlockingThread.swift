@@ -1,4 +1,4 @@
-import Foundation
+import BerthSystem
 
 /// Runs blocking socket work on a thread of its own and resumes the awaiting task.
 ///
@@ -25,9 +25,7 @@ enum BlockingThread {
 
     /// Starts `body` on a new thread without waiting for it.
     static func start(name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
-        thread.name = name
-        thread.start()
+        DetachedThread.start(name: name, body)
     }
 }
 

@@ -1,9 +1,9 @@
-import Foundation
+import BerthSystem
 
 /// A value guarded by a lock, shared between the thread doing blocking I/O and the
 /// tasks that may cancel it. Kept internal: callers never see the lock.
 final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var value: Value
 
     init(_ value: Value) {
@@ -25,5 +25,5 @@ func describe(_ duration: Duration) -> String {
     let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
     if milliseconds < 1000 { return "\(milliseconds)ms" }
     if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-    return String(format: "%.1fs", Double(milliseconds) / 1000)
+    return String(cFormat: "%.1fs", Double(milliseconds) / 1000)
 }

@@ -1,6 +1,6 @@
 import BerthSystem
 import Dispatch
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif

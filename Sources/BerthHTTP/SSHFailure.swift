@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Why an ssh child ended before the engine answered, read from ssh's stderr and exit
 /// status: one line a person can act on, ending with ssh's own last line.
@@ -17,11 +18,12 @@ struct SSHFailure: Sendable, Equatable {
     /// signal ended ssh) of the child that reached `destination`.
     init(destination: SSHDestination, status: Int32?, stderr: String) {
         let lines = stderr.split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         let said = lines.last.map { " (ssh: \(SSHFailure.clip($0)))" } ?? ""
         let host = destination.host
         let address = destination.port.map { "\(host) port \($0)" } ?? host
-        func has(_ text: String) -> Bool { stderr.localizedCaseInsensitiveContains(text) }
+        let folded = stderr.lowercased()
+        func has(_ text: String) -> Bool { folded.contains(text.lowercased()) }
         // What `docker system dial-stdio` says when it cannot reach the engine on its side.
         let engineSide = has("raw stream connection") || has("Cannot connect to the Docker daemon")
             || has("error during connect") || has("dial unix")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses JSON text into `JSONNode`s that remember where every value and key was.
 ///

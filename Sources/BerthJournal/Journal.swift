@@ -1,5 +1,5 @@
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -181,7 +181,7 @@ public actor Journal {
 
 /// The journal's current revision, behind a lock: set from synchronous code, read in `flush`.
 final class RevisionBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var value: JournalRevision?
 
     func set(_ new: JournalRevision?) {

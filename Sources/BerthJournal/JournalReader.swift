@@ -1,5 +1,5 @@
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc

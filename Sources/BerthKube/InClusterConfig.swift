@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthModel
 
 /// The credentials a pod gets from its service account, read the way client-go's
@@ -44,13 +45,13 @@ public struct InClusterConfig: Sendable {
         }
         // The variable holds a bare address; IPv6 clusters give one without brackets.
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let tokenPath = (directory as NSString).appendingPathComponent("token")
+        let tokenPath = FileSystem.appending("token", to: directory)
         let token = try KubeconfigLoader.readToken(tokenPath, named: "in-cluster service account")
-        let caPath = (directory as NSString).appendingPathComponent("ca.crt")
+        let caPath = FileSystem.appending("ca.crt", to: directory)
         let ca = FileManager.default.contents(atPath: caPath).map { [UInt8]($0) }
         var namespace = environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 }
-        if namespace == nil, let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent("namespace")) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if namespace == nil, let data = FileManager.default.contents(atPath: FileSystem.appending("namespace", to: directory)) {
+            let text = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
             namespace = text.isEmpty ? nil : text
         }
         return KubeConnectionSettings(

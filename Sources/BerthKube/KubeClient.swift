@@ -1,7 +1,7 @@
 import BerthHTTP
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// The Kubernetes API over berth's own HTTP/1.1 (TLS, or plain HTTP to `kubectl proxy` on a
 /// Unix socket): JSON in and out, bearer tokens, and errors that carry the API's Status.

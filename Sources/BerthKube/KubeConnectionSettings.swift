@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthModel
 
 /// Everything needed to talk to one Kubernetes API server, as plain values: where it is,
@@ -83,7 +84,7 @@ public struct KubeConnectionSettings: Sendable, Equatable, CustomStringConvertib
     public func currentToken() -> String? {
         guard let tokenFile, let data = FileManager.default.contents(atPath: tokenFile),
               let text = String(data: data, encoding: .utf8) else { return token }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingWhitespaceAndNewlines()
         return trimmed.isEmpty ? token : trimmed
     }
 
@@ -108,9 +109,9 @@ extension KubeConnectionSettings.Server {
         if text.contains("@") {
             throw BerthError(.usage, "\(origin): server has user information; put credentials under users instead")
         }
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
+        var rest = Substring(text.trimmingWhitespace())
         var scheme = "https"
-        if let separator = rest.range(of: "://") {
+        if let separator = rest.firstRange(of: "://") {
             scheme = rest[..<separator.lowerBound].lowercased()
             rest = rest[separator.upperBound...]
         }

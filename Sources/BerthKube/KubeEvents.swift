@@ -2,7 +2,7 @@ import BerthEngine
 import BerthHTTP
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 extension KubernetesAdapter: EventSource {
     /// The API's watch on every kind berth looks at, merged into one stream of spec names.

@@ -1,6 +1,6 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// "apps/v1" + "Deployment".
 public struct KubeKind: Sendable, Hashable, Comparable, Codable {
@@ -14,7 +14,7 @@ public struct KubeKind: Sendable, Hashable, Comparable, Codable {
 /// is removed, its kind is still looked at, so its objects are found and pruned.
 final class KubeKindMemory: Sendable {
     let path: String?
-    private let cache = NSLock()
+    private let cache = ThreadLock()
     nonisolated(unsafe) private var known: Set<KubeKind>?
 
     init(path: String?) { self.path = path }

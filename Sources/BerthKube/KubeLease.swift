@@ -1,6 +1,6 @@
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// One berth per owner on a cluster: a `coordination.k8s.io/v1` Lease named after the owner,
 /// in the kubeconfig context's namespace, as client-go's leader election keeps one.
@@ -166,7 +166,7 @@ enum KubeLeaseTime {
         let whole = date.timeIntervalSince1970.rounded(.down)
         let micros = Int(((date.timeIntervalSince1970 - whole) * 1_000_000).rounded(.down))
         let base = formatter().string(from: Date(timeIntervalSince1970: whole)).dropLast()  // drop "Z"
-        return base + "." + String(format: "%06d", micros) + "Z"
+        return base + "." + String(repeating: "0", count: max(0, 6 - String(micros).count)) + String(micros) + "Z"
     }
 
     static func parse(_ text: String) -> Date? {
@@ -178,9 +178,15 @@ enum KubeLeaseTime {
         return base.addingTimeInterval(fraction)
     }
 
-    private static func formatter() -> ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter
-    }
+    private static func formatter() -> LeaseTimeFormat { LeaseTimeFormat() }
+}
+
+/// Whole-second RFC 3339 ("2026-12-04T10:39:06Z"), the part of a lease time before its
+/// microseconds; Date.ISO8601FormatStyle is FoundationEssentials' ISO8601DateFormatter.
+private struct LeaseTimeFormat {
+    let style = Date.ISO8601FormatStyle()
+
+    func string(from date: Date) -> String { style.format(date) }
+
+    func date(from text: String) -> Date? { try? style.parse(text) }
 }

@@ -1,5 +1,6 @@
 import BerthModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One berth per owner on a cluster: the coordination.k8s.io Lease named after the owner (in
 /// the context's namespace) is taken before berth first changes anything there, renewed every

@@ -1,6 +1,6 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,7 +31,7 @@ extension KubeProxy {
         let command = FileManager.default.isExecutableFile(atPath: setpriv) ? [setpriv, "--pdeathsig", "TERM", "--"] + argv : argv
         let environmentLines = environment.map { "\($0.key)=\($0.value)" }
         let (pid, error) = await withCheckedContinuation { (continuation: CheckedContinuation<(pid_t, Int32), Never>) in
-            let thread = Thread {
+            DetachedThread.start(name: "berth-kubectl-proxy") {
                 var pid: pid_t = 0
                 let error = spawn(command, environment: environmentLines, stderrPath: stderrPath, pid: &pid)
                 continuation.resume(returning: (pid, error))
@@ -40,8 +40,6 @@ extension KubeProxy {
                 while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
                 exited(status)
             }
-            thread.name = "berth-kubectl-proxy"
-            thread.start()
         }
         guard error == 0 else {
             throw BerthError(.io, "cannot run \(argv[0])", cause: String(cString: strerror(error)))

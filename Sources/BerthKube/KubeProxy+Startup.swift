@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import BerthModel
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,6 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
+import Glibc
 import BerthModel
 import Synchronization
 
@@ -129,7 +131,7 @@ public final class KubeProxy: Sendable {
     func stderrTail() -> String? {
         guard let data = FileManager.default.contents(atPath: directory + "/kubectl.stderr") else { return nil }
         let lines = String(decoding: data.suffix(2048), as: UTF8.self).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         return lines.isEmpty ? nil : lines.suffix(5).joined(separator: " | ")
     }
 

@@ -1,6 +1,7 @@
 import BerthJSON
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 /// Turns the API's `Status` answer into one BerthError line: what berth was doing, the
 /// reason and message, and the causes with their fields (a 422 names the field, a 409
@@ -11,7 +12,7 @@ enum KubeStatusError {
             return BerthError(.invalidSpec, doing, cause: typed, isRetryable: false, status: status)
         }
         let reason = body?["reason"]?.stringValue
-        var said = body?["message"]?.stringValue ?? text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var said = body?["message"]?.stringValue ?? text.trimmingWhitespaceAndNewlines()
         let causes = (body?["details"]?["causes"]?.arrayValue ?? []).compactMap(cause)
         // The message often repeats the causes; list them only when it does not.
         let unsaid = causes.filter { !said.contains($0) }
@@ -57,11 +58,11 @@ enum KubeStatusError {
     /// float), got string", with no reason, even with fieldValidation=Strict. It is final:
     /// the same object fails the same way however often it is sent.
     static func typedPatchFailure(_ message: String) -> String? {
-        guard let marker = message.range(of: typedPatchMarker) else { return nil }
+        guard let marker = message.firstRange(of: typedPatchMarker) else { return nil }
         var rest = message[marker.upperBound...]
-        if let close = rest.range(of: "): ") { rest = rest[close.upperBound...] }
+        if let close = rest.firstRange(of: "): ") { rest = rest[close.upperBound...] }
         var field = "", problem = String(rest)
-        if let split = rest.range(of: ": ") {
+        if let split = rest.firstRange(of: ": ") {
             field = String(rest[..<split.lowerBound])
             problem = String(rest[split.upperBound...])
         }

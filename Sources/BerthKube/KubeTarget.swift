@@ -1,7 +1,7 @@
 import BerthEngine
 import BerthHTTP
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// How to reach one Kubernetes target: the implicit one from the global options
 /// (--kubeconfig, --context, --kube-proxy), or a berth.json target's context and file.

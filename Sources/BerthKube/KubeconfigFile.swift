@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthJSON
 import BerthModel
 import BerthYAML
@@ -81,10 +82,10 @@ struct KubeconfigFile {
             throw BerthError(.usage, "\(path):\(error.line):\(error.column): \(error.message)")
         }
         let top = try KubeconfigFields(document, file: path, path: "")
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = FileSystem.deletingLastComponent(of: path)
         func resolve(_ value: String?) -> String? {
             guard let value, !value.hasPrefix("/") else { return value }
-            let joined = folder.isEmpty ? value : (folder as NSString).appendingPathComponent(value)
+            let joined = folder.isEmpty ? value : FileSystem.appending(value, to: folder)
             // "../certs/ca.pem" reads better in messages without the detour.
             return URL(fileURLWithPath: joined).standardized.path
         }

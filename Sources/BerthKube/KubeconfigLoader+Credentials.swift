@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthModel
 
 extension KubeconfigLoader {
@@ -93,7 +94,7 @@ extension KubeconfigLoader {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw BerthError(.io, "cannot read the token file \(path) (\(origin))")
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespaceAndNewlines()
         guard !token.isEmpty else { throw BerthError(.usage, "the token file \(path) (\(origin)) is empty") }
         return token
     }

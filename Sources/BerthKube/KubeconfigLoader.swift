@@ -1,4 +1,5 @@
-import Foundation
+import BerthSystem
+import FoundationEssentials
 import BerthModel
 
 /// Finds the kubeconfig the way kubectl does and turns the selected context into
@@ -50,8 +51,8 @@ public struct KubeconfigLoader: Sendable {
             // kubectl ignores a file listed twice after its first mention.
             return list.split(separator: ":").map(String.init).filter { seen.insert($0).inserted }
         }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return [(home as NSString).appendingPathComponent(".kube/config")]
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.homeDirectoryForCurrentUser.path
+        return [FileSystem.appending(".kube/config", to: home)]
     }
 
     /// Reads the files, selects the context and returns its connection settings.

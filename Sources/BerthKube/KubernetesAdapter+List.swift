@@ -1,6 +1,7 @@
 import BerthJSON
 import BerthModel
-import Foundation
+import BerthSystem
+import FoundationEssentials
 
 extension KubernetesAdapter {
     /// One label-filtered list across all namespaces, read `pageSize` objects at a time, and
@@ -43,8 +44,6 @@ extension KubernetesAdapter {
     /// Real servers hand out URL-safe base64, but a token is opaque: an aggregated API may
     /// use `+`, `/` or `=`, which a query would otherwise misread.
     static func queryValue(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+        text.percentEncodedUnreserved()
     }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

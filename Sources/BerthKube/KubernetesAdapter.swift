@@ -2,7 +2,7 @@ import BerthEngine
 import BerthHTTP
 import BerthJSON
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// `target: kubernetes`: observes every object carrying the owner label among the kinds berth
 /// uses, applies objects with server-side apply and prunes with background propagation.

@@ -62,8 +62,9 @@ public enum Labels {
     /// when that name was taken by an earlier release.
     public static func isReleased(engineName name: String) -> Bool {
         if name.hasSuffix(releasedSuffix) { return true }
-        guard let range = name.range(of: releasedSuffix + "-", options: .backwards) else { return false }
-        let tail = name[range.upperBound...]
+        // The last "-released-" is the one 12 characters from the end: hex has no "r".
+        guard name.dropLast(12).hasSuffix(releasedSuffix + "-") else { return false }
+        let tail = name.suffix(12)
         return tail.count == 12 && tail.allSatisfy { $0.isHexDigit }
     }
 }

@@ -24,7 +24,7 @@ public enum Secrets {
         var out = ""
         var rest = Substring(value)
         var changed = false
-        while let scheme = rest.range(of: "://") {
+        while let scheme = rest.firstRange(of: "://") {
             out += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
             // The authority ends at the first / ? # , ; quote or blank (lists of URLs); credentials end at its last @.

@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// `berth-sealed:v1:<key fingerprint>:<base64 of wrapped key | nonce | ciphertext | tag>`:
 /// a value encrypted with a fresh AES-256-GCM key and nonce, the AES key wrapped for the

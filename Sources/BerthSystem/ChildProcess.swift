@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// Runs a program to completion and collects what it printed: `posix_spawn` with pipes, a
 /// `poll` loop over stdout and stderr, `waitpid`, and SIGKILL when the time limit passes.
@@ -48,11 +48,9 @@ public struct ChildProcess: Sendable {
     /// Runs the child on a thread of its own, so a slow child never holds a cooperative thread.
     public func run() async throws -> Result {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
-            let thread = Thread {
+            DetachedThread.start(name: "berth-child") {
                 do { continuation.resume(returning: try self.runBlocking()) } catch { continuation.resume(throwing: error) }
             }
-            thread.name = "berth-child"
-            thread.start()
         }
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// The chunk digests of files already hashed, so a build context is not read again on every
 /// plan (a 270 MB, 20,000-file context took 1.5 s per no-op plan, twice per apply). An entry
@@ -33,7 +33,7 @@ public final class FileDigestCache: @unchecked Sendable {
 
     public static let shared = FileDigestCache()
 
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var entries: [String: Entry] = [:]
     private var file: String?
     private var loadedFile: String?

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// Linux open-file-description locks (`fcntl` F_OFD_SETLK / F_OFD_GETLK) on a whole file.
 ///
@@ -93,7 +93,7 @@ enum FileLock {
 /// thread and still close it exactly once.
 final class LockDescriptor: @unchecked Sendable {
     // Invariant making @unchecked safe: `fd` is only read or written while `mutex` is held.
-    private let mutex = NSLock()
+    private let mutex = ThreadLock()
     private var fd: Int32
     private let removing: String?
 

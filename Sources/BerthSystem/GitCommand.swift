@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one way berth runs the system `git`: never through a shell, never waiting for a
 /// person (no password prompt, ssh in batch mode), never steered by the caller's GIT_DIR and
@@ -84,7 +85,7 @@ public struct GitCommand: Sendable {
             throw GitError(command: command, message: "took longer than \(timeout.components.seconds)s and was stopped")
         }
         guard result.succeeded else {
-            let lines = result.stderrText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let lines = result.stderrText.split(separator: "\n").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
             let said = lines.suffix(3).joined(separator: "; ")
             throw GitError(command: command,
                            message: said.isEmpty ? "exited with status \(result.status.map(String.init) ?? "?")" : said)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which files inside a folder git tracks, asked of `git ls-files` when git is on PATH.
 ///

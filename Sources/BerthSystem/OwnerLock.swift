@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// Another berth already manages this owner on this engine.
 public struct OwnerLockError: Error, Sendable, CustomStringConvertible, Equatable {

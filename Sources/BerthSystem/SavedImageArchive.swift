@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Tells a `docker save` archive (an image: manifest.json, or an OCI layout's index.json and
 /// oci-layout) from a root file system tarball, by reading the tar headers only. Importing a
@@ -9,13 +9,13 @@ public enum SavedImageArchive {
     /// The marker file found at the archive's top level, or nil. Unreadable or compressed
     /// files are nil: the engine's import judges those.
     public static func marker(in path: String, maxEntries: Int = 100_000) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
         var offset: UInt64 = 0
         for _ in 0..<maxEntries {
-            guard (try? handle.seek(toOffset: offset)) != nil,
-                  let block = try? handle.read(upToCount: 512), block.count == 512 else { return nil }
-            let bytes = [UInt8](block)
+            var bytes = [UInt8](repeating: 0, count: 512)
+            guard offset <= UInt64(Int64.max), pread(fd, &bytes, 512, off_t(offset)) == 512 else { return nil }
             if bytes.allSatisfy({ $0 == 0 }) { return nil }
             // A ustar magic at 257 tells a tar header from anything else (a gzip stream).
             guard String(decoding: bytes[257..<262], as: UTF8.self) == "ustar" else { return nil }
@@ -23,7 +23,7 @@ public enum SavedImageArchive {
             var full = prefix.isEmpty ? name : prefix + "/" + name
             while full.hasPrefix("./") { full.removeFirst(2) }
             if markers.contains(full) { return full }
-            let sizeText = field(bytes[124..<136]).trimmingCharacters(in: .whitespaces)
+            let sizeText = field(bytes[124..<136]).trimmingWhitespace()
             guard let size = UInt64(sizeText.isEmpty ? "0" : sizeText, radix: 8) else { return nil }
             offset += 512 + (size + 511) / 512 * 512
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -69,7 +69,7 @@ public final class SpecFolderWatcher: Sendable {
         // running for nothing.
         continuation.onTermination = { _ in inotify.wake() }
 
-        let thread = Thread {
+        DetachedThread.start(name: "berth.spec-folder-watcher") {
             while let events = inotify.nextEvents() {
                 for change in tree.handle(events) {
                     continuation.yield(change)
@@ -79,8 +79,6 @@ public final class SpecFolderWatcher: Sendable {
             // thread has left poll(2) and will touch nothing more.
             continuation.finish()
         }
-        thread.name = "berth.spec-folder-watcher"
-        thread.start()
     }
 
     deinit {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// state/git/, where `--git` keeps its clone and checkouts: the one place in the state folder
 /// where berth makes a symbolic link, and so the one exception to "no links".

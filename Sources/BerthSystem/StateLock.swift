@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// Why a state folder could not be locked.
 public enum StateLockError: Error, Sendable, CustomStringConvertible, Equatable {
@@ -121,7 +121,7 @@ public final class StateLock: Sendable {
     /// Parses `PID\nPURPOSE\n` from a lock file held by someone else.
     static func readHolder(_ path: String) -> (pid: Int32?, purpose: String?) {
         let lines = FileLock.holderLines(path)
-        let pid = lines.first.flatMap { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        let pid = lines.first.flatMap { Int32($0.trimmingWhitespace()) }
         let purpose = lines.count > 1 && !lines[1].isEmpty ? lines[1] : nil
         return (pid, purpose)
     }

@@ -8,7 +8,7 @@ public enum URLCredentials {
     public static func masked(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)
-        while let marker = rest.range(of: "://") {
+        while let marker = rest.firstRange(of: "://") {
             let scheme = schemeBefore(rest[..<marker.lowerBound])
             out += rest[..<marker.upperBound]
             rest = rest[marker.upperBound...]

@@ -1,5 +1,6 @@
 import BerthCommands
-import Foundation
+import FoundationEssentials
+import Glibc
 
 let status = await BerthCLI.run(
     Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment, console: .live())

@@ -30,8 +30,7 @@ struct TestEngine {
         let response = try await http.send(HTTPRequest(
             method: method, path: "/v1.41" + path, headers: body == nil ? [] : [("Content-Type", "application/json")],
             body: body.map { Array($0.serialized().utf8) }))
-        let json = response.body.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(response.body), options: [.fragmentsAllowed]))
-            .flatMap { JSONValue(foundation: $0) }
+        let json = JSONValue(answer: response.body)
         return (response.status, json)
     }
 

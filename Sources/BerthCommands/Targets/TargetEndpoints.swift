@@ -1,7 +1,7 @@
 import BerthHTTP
 import BerthKube
 import BerthModel
-import Foundation
+import FoundationEssentials
 
 /// The engine address of a Docker or Swarm target: the implicit ones use DOCKER_HOST (and
 /// DOCKER_TLS_VERIFY, as the docker CLI); a named one its own host, TLS files and ssh settings.

@@ -4,7 +4,7 @@ import BerthHTTP
 import BerthKube
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// Every target of one command or watch, built once from the settings and berth.json. The
 /// only place that knows which adapter serves a platform: adding one is a new folder of
@@ -92,7 +92,7 @@ final class TargetRegistry: Sendable {
 /// client and its image preparer (one pull, one build); the same address with other TLS or
 /// ssh settings is another client, since those settings are who berth is there.
 final class EngineClients: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = ThreadLock()
     private var made: [String: (DockerClient, ImagePreparer)] = [:]
 
     func engine(for entry: TargetCatalog.Entry, _ context: TargetRegistry.Context) throws -> (DockerClient, ImagePreparer) {

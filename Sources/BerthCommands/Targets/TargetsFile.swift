@@ -1,6 +1,6 @@
 import BerthModel
 import BerthSystem
-import Foundation
+import FoundationEssentials
 
 /// berth.json: where the named targets are described. An invalid file stops the command
 /// before anything is observed, every mistake on its own line with its position: a target

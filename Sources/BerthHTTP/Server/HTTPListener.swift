@@ -1,4 +1,4 @@
-import Foundation
+import BerthSystem
 import Glibc
 
 /// A small HTTP/1.1 server for berth's own endpoints (health, status, webhooks): one thread
@@ -33,7 +33,7 @@ public final class HTTPListener: Sendable {
     let handler: Handler
     let listenFD: Int32
     let state = Locked(State())
-    let finished = NSCondition()
+    let finished = ThreadCondition()
     private let stopRead: Int32
     private let stopWrite: Int32
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses the head of an HTTP/1.x request (request line and headers, CRLF line ends), the
 /// part `HTTPListener` reads before it knows how long the body is.
@@ -54,7 +54,7 @@ public enum RequestHeadParser {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { throw bad("header line without a name and colon") }
             let name = line[..<colon]
             guard !name.contains(where: { $0 == " " || $0 == "\t" }) else { throw bad("space in header name '\(name)'") }
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t"])
+            let value = line[line.index(after: colon)...].trimmingSpaces
             headers.append((name.lowercased(), value))
         }
         if headers.contains(where: { $0.name == "transfer-encoding" }) {
