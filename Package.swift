@@ -25,8 +25,11 @@ let package = Package(
         // Executor: carries a plan out through a Platform, decides nothing.
         .target(name: "BerthEngine", dependencies: ["BerthModel", "BerthJournal", "BerthSystem"]),
         .target(name: "BerthDocker", dependencies: ["BerthModel", "BerthJSON", "BerthHTTP", "BerthEngine", "BerthSystem"]),
+        // The spec source: the folder read and walked, last valid copies, the inotify watcher
+        // and its debouncer. What opens sealed values and digests images is the commands'.
+        .target(name: "BerthSource", dependencies: ["BerthModel", "BerthSystem"]),
         .target(name: "BerthCommands", dependencies: [
-            "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "BerthYAML", "CBuildInfo",
+            "BerthSource", "BerthModel", "BerthJSON", "BerthSystem", "BerthJournal", "BerthEngine", "BerthDocker", "BerthHTTP", "BerthKube", "BerthSeal", "BerthYAML", "CBuildInfo",
         ]),
         .executableTarget(name: "berth", dependencies: ["BerthCommands"]),
         // The commit berth was built from (`make build` writes it; see the Makefile).
@@ -40,11 +43,12 @@ let package = Package(
         .testTarget(name: "BerthJSONTests", dependencies: ["BerthJSON"]),
         .testTarget(name: "BerthModelTests", dependencies: ["BerthModel", "BerthJSON", "BerthTestSupport"]),
         .testTarget(name: "BerthSystemTests", dependencies: ["BerthSystem", "BerthTestSupport"]),
+        .testTarget(name: "BerthSourceTests", dependencies: ["BerthSource", "BerthSystem", "BerthModel", "BerthTestSupport"]),
         .testTarget(name: "BerthSealTests", dependencies: ["BerthSeal", "BerthModel"]),
         .testTarget(name: "BerthHTTPTests", dependencies: ["BerthHTTP", "BerthTestSupport"]),
         .testTarget(name: "BerthJournalTests", dependencies: ["BerthJournal", "BerthTestSupport"]),
         .testTarget(name: "BerthEngineTests", dependencies: ["BerthEngine", "BerthModel", "BerthTestSupport"]),
-        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands", "BerthJSON", "BerthTestSupport"]),
+        .testTarget(name: "BerthCommandsTests", dependencies: ["BerthCommands", "BerthSource", "BerthJSON", "BerthTestSupport"]),
         // Docker adapters against the real engine's recorded answers (scripts/record-docker-answers.py).
         .testTarget(name: "BerthDockerTests", dependencies: ["BerthDocker", "BerthModel", "BerthEngine", "BerthJSON", "BerthTestSupport"],
                     resources: [.copy("Fixtures")]),

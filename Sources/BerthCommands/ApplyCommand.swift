@@ -2,6 +2,7 @@ import BerthDocker
 import BerthEngine
 import BerthJournal
 import BerthModel
+import BerthSource
 import BerthSystem
 import FoundationEssentials
 

@@ -1,5 +1,6 @@
 import BerthJSON
 import BerthModel
+import BerthSource
 import BerthSystem
 import FoundationEssentials
 

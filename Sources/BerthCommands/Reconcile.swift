@@ -3,6 +3,7 @@ import BerthEngine
 import BerthJSON
 import BerthKube
 import BerthModel
+import BerthSource
 import BerthSystem
 
 /// observe -> plan, shared by `plan` and `apply`.

@@ -1,6 +1,7 @@
 import BerthEngine
 import BerthKube
 import BerthModel
+import BerthSource
 import FoundationEssentials
 
 /// `apply --wait`: follows each Deployment the specs made until its rollout completes,

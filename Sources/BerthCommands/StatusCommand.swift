@@ -1,6 +1,7 @@
 import BerthEngine
 import BerthJournal
 import BerthModel
+import BerthSource
 import BerthSystem
 import FoundationEssentials
 

@@ -1,4 +1,5 @@
 import BerthJSON
+import BerthSource
 import BerthSystem
 import FoundationEssentials
 import Glibc

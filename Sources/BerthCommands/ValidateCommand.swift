@@ -1,5 +1,6 @@
 import BerthJSON
 import BerthModel
+import BerthSource
 
 enum ValidateCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console) -> Int32 {

@@ -3,6 +3,7 @@ import BerthEngine
 import BerthHTTP
 import BerthJournal
 import BerthModel
+import BerthSource
 import BerthSystem
 import FoundationEssentials
 import Synchronization

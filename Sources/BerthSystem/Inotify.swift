@@ -8,7 +8,7 @@ import Glibc
 /// cooperative pool. `wake()` may be called from any thread. Both descriptors are closed in
 /// `deinit`, only once no thread can be polling them any more: closing a descriptor another
 /// thread polls does not wake it, and the number could be reused by an unrelated open.
-final class Inotify: @unchecked Sendable {
+public final class Inotify: @unchecked Sendable {
     // @unchecked: the descriptors are immutable after init and every method is a system
     // call that the kernel serialises; there is no Swift state to protect.
     private let fd: Int32
@@ -16,7 +16,7 @@ final class Inotify: @unchecked Sendable {
     private let wakeWrite: Int32
 
     /// Opens a non-blocking, close-on-exec inotify descriptor and the wake pipe.
-    init() throws {
+    public init() throws {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else {
             if errno == EMFILE { throw InotifyLimitError(path: nil, setting: "max_user_instances") }
@@ -45,7 +45,7 @@ final class Inotify: @unchecked Sendable {
 
     /// Adds (or updates) a watch; the kernel returns the existing descriptor when `path` is
     /// an inode that is already watched, which is how a renamed directory keeps its watch.
-    func addWatch(_ path: String, mask: UInt32) throws -> Int32 {
+    public func addWatch(_ path: String, mask: UInt32) throws -> Int32 {
         let wd = inotify_add_watch(fd, path, mask)
         guard wd >= 0 else {
             // ENOSPC is how the kernel says the user's watches are used up, not a full disk.
@@ -57,13 +57,13 @@ final class Inotify: @unchecked Sendable {
 
     /// Removes a watch. Failure is ignored: it means the kernel already dropped it (the
     /// directory is gone), which is the state the caller wanted.
-    func removeWatch(_ wd: Int32) {
+    public func removeWatch(_ wd: Int32) {
         _ = inotify_rm_watch(fd, wd)
     }
 
     /// Makes a blocked or future `nextEvents()` return nil. Idempotent: the pipe is never
     /// drained, so once woken every later poll returns at once too.
-    func wake() {
+    public func wake() {
         var byte: UInt8 = 1
         // A full pipe (EAGAIN) already wakes the reader, so the result does not matter.
         _ = write(wakeWrite, &byte, 1)
@@ -71,7 +71,7 @@ final class Inotify: @unchecked Sendable {
 
     /// Blocks until events arrive and returns all that are queued, or nil once `wake()` was
     /// called or the descriptor failed for good.
-    func nextEvents() -> [InotifyEvent]? {
+    public func nextEvents() -> [InotifyEvent]? {
         // 64 KiB holds ~2000 short records; a bigger burst simply takes several calls.
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -4,18 +4,18 @@ import Glibc
 
 /// One record read from an inotify descriptor, decoded from the kernel's variable-length
 /// `struct inotify_event` (wd, mask, cookie, len, then `len` bytes of NUL-padded name).
-struct InotifyEvent: Sendable, Equatable {
+public struct InotifyEvent: Sendable, Equatable {
     /// The watch descriptor the event belongs to; -1 for `IN_Q_OVERFLOW`.
-    var wd: Int32
+    public var wd: Int32
     /// The `IN_*` bits that describe what happened.
-    var mask: UInt32
+    public var mask: UInt32
     /// Pairs an `IN_MOVED_FROM` with its `IN_MOVED_TO`; berth does not need the pairing
     /// because both halves are reported on their own, but it is kept for debugging.
-    var cookie: UInt32
+    public var cookie: UInt32
     /// The entry inside the watched directory, empty for events on the directory itself.
-    var name: String
+    public var name: String
 
-    init(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: String = "") {
+    public init(wd: Int32, mask: UInt32, cookie: UInt32 = 0, name: String = "") {
         self.wd = wd
         self.mask = mask
         self.cookie = cookie
@@ -23,18 +23,18 @@ struct InotifyEvent: Sendable, Equatable {
     }
 
     /// Whether any of `bits` is set in the mask.
-    func has(_ bits: UInt32) -> Bool { mask & bits != 0 }
+    public func has(_ bits: UInt32) -> Bool { mask & bits != 0 }
 
     /// Whether the entry the event names is a directory.
-    var isDirectory: Bool { has(Mask.isDirectory) }
+    public var isDirectory: Bool { has(Mask.isDirectory) }
 
     /// The size of the fixed part of a record; the name follows it.
-    static let headerSize = MemoryLayout<inotify_event>.size
+    public static let headerSize = MemoryLayout<inotify_event>.size
 
     /// Decodes every complete record in `bytes`. The kernel only returns whole records from
     /// read(2), so a trailing fragment means a malformed buffer and is dropped rather than
     /// read past the end.
-    static func parse(_ bytes: UnsafeRawBufferPointer) -> [InotifyEvent] {
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> [InotifyEvent] {
         var events: [InotifyEvent] = []
         var offset = 0
         while offset + headerSize <= bytes.count {
@@ -56,25 +56,25 @@ struct InotifyEvent: Sendable, Equatable {
     }
 
     /// The `IN_*` constants as `UInt32`, the type of the mask; Glibc imports them as `Int32`.
-    enum Mask {
-        static let create = UInt32(IN_CREATE)
-        static let closeWrite = UInt32(IN_CLOSE_WRITE)
-        static let movedFrom = UInt32(IN_MOVED_FROM)
-        static let movedTo = UInt32(IN_MOVED_TO)
-        static let delete = UInt32(IN_DELETE)
-        static let deleteSelf = UInt32(IN_DELETE_SELF)
-        static let moveSelf = UInt32(IN_MOVE_SELF)
-        static let attrib = UInt32(IN_ATTRIB)
-        static let unmount = UInt32(IN_UNMOUNT)
-        static let overflow = UInt32(IN_Q_OVERFLOW)
-        static let ignored = UInt32(IN_IGNORED)
-        static let isDirectory = UInt32(IN_ISDIR)
-        static let onlyDirectory = UInt32(IN_ONLYDIR)
-        static let dontFollow = UInt32(IN_DONT_FOLLOW)
+    public enum Mask {
+        public static let create = UInt32(IN_CREATE)
+        public static let closeWrite = UInt32(IN_CLOSE_WRITE)
+        public static let movedFrom = UInt32(IN_MOVED_FROM)
+        public static let movedTo = UInt32(IN_MOVED_TO)
+        public static let delete = UInt32(IN_DELETE)
+        public static let deleteSelf = UInt32(IN_DELETE_SELF)
+        public static let moveSelf = UInt32(IN_MOVE_SELF)
+        public static let attrib = UInt32(IN_ATTRIB)
+        public static let unmount = UInt32(IN_UNMOUNT)
+        public static let overflow = UInt32(IN_Q_OVERFLOW)
+        public static let ignored = UInt32(IN_IGNORED)
+        public static let isDirectory = UInt32(IN_ISDIR)
+        public static let onlyDirectory = UInt32(IN_ONLYDIR)
+        public static let dontFollow = UInt32(IN_DONT_FOLLOW)
 
         /// What every watched directory listens for. IN_MODIFY is left out on purpose: a
         /// spec is only worth reading once the writer closes it (IN_CLOSE_WRITE).
-        static let directory = create | closeWrite | movedFrom | movedTo | delete
+        public static let directory = create | closeWrite | movedFrom | movedTo | delete
             | deleteSelf | moveSelf | attrib
     }
 }

@@ -1,4 +1,5 @@
 @testable import BerthCommands
+import BerthSource
 import BerthModel
 import BerthSeal
 import Foundation

@@ -1,3 +1,4 @@
+import BerthSystem
 import FoundationEssentials
 
 #if canImport(Glibc)

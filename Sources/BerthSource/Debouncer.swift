@@ -1,3 +1,4 @@
+import BerthSystem
 /// Collapses a burst of signals into one `fired` element once `quiet` has passed without a
 /// new signal: a `git checkout` that touches 200 specs becomes one reconcile, not 200.
 ///

@@ -1,4 +1,4 @@
-@testable import BerthCommands
+@testable import BerthSource
 import BerthModel
 import BerthTestSupport
 import Foundation
@@ -28,7 +28,7 @@ struct SpecWalkTests {
         let f = try Folder(); defer { f.remove() }
         try f.write("releases/v1/web.json")
         try f.link("current", to: "releases/v1")
-        let state = try SpecFolder.load(f.root + "/current", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/current", finishing: .none)
         #expect(state.specs.map(\.name) == ["web"])
         #expect(state.errors.isEmpty)
         // From the top, the linked folder and the release are both read: two files, one name.
@@ -41,7 +41,7 @@ struct SpecWalkTests {
         try f.write("elsewhere/deep/b.json", "b")
         try f.link("specs/a.json", to: "../elsewhere/a.json")
         try f.link("specs/more", to: f.root + "/elsewhere/deep")
-        let state = try SpecFolder.load(f.root + "/specs", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/specs", finishing: .none)
         #expect(state.specs.map(\.name).sorted() == ["a", "b"])
         #expect(state.invalidFiles.isEmpty)
     }
@@ -55,7 +55,7 @@ struct SpecWalkTests {
         try f.link("specs/a.json", to: "..data/a.json")
         try f.link("specs/b.json", to: "..data/b.json")
         #expect(try SpecFolder.specFiles(in: f.root + "/specs") == ["a.json", "b.json"])
-        let state = try SpecFolder.load(f.root + "/specs", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/specs", finishing: .none)
         #expect(state.specs.map(\.name).sorted() == ["a", "b"])
         #expect(state.errors.isEmpty)
     }
@@ -65,7 +65,7 @@ struct SpecWalkTests {
         try f.write("specs/web.json")
         try f.link("specs/sub/up", to: "..")
         try f.link("specs/self", to: ".")
-        let state = try SpecFolder.load(f.root + "/specs", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/specs", finishing: .none)
         #expect(state.specs.map(\.name) == ["web"], "each spec once")
         #expect(state.invalidFiles.sorted() == [f.root + "/specs/self", f.root + "/specs/sub/up"])
         let lines = state.errors.map(\.description)
@@ -80,7 +80,7 @@ struct SpecWalkTests {
         try f.link("current", to: "releases/v1")
         try f.link("releases/v1/up", to: "..")
         try f.link("releases/v1/top", to: "/")
-        let state = try SpecFolder.load(f.root + "/current", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/current", finishing: .none)
         #expect(state.specs.map(\.name) == ["web"], "read once: \(state.errors)")
         #expect(state.invalidFiles.sorted() == [f.root + "/current/top", f.root + "/current/up"])
         #expect(state.errors.map(\.description).contains { $0.contains("the symbolic link up -> .. loops: it leads to a folder above it") })
@@ -92,7 +92,7 @@ struct SpecWalkTests {
         try f.link("specs/x.json", to: "y.json")
         try f.link("specs/y.json", to: "x.json")
         try f.link("specs/gone.json", to: "../nowhere/gone.json")
-        let state = try SpecFolder.load(f.root + "/specs", stateDirectory: f.root + "/state")
+        let state = try SpecFolder.load(f.root + "/specs", finishing: .none)
         #expect(state.specs.map(\.name) == ["web"])
         let lines = state.errors.map(\.description)
         #expect(lines.contains(f.root + "/specs/gone.json:1:1: $: the symbolic link gone.json -> ../nowhere/gone.json leads nowhere (its target does not exist): fix the link or remove it"), "\(lines)")

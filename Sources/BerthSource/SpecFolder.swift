@@ -11,17 +11,17 @@ public enum SpecFolder {
     public static let maxFileBytes = 4 << 20
 
     /// `policy`: the operator's; a spec that breaks it makes its file invalid.
-    /// `stateDirectory`: where the seal key is that opens sealed env values.
     /// `catalog`: the targets specs may name (berth.json).
-    public static func load(_ directory: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit, stateDirectory: String) throws -> DesiredState {
+    /// `finishing`: what the commands do to what was read (sealed values, image sources).
+    public static func load(_ directory: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit,
+                            finishing: SpecFinishing) throws -> DesiredState {
         let read = try read(directory)
         let apps = appFiles(read.files.map(\.path))
         var state = DesiredState.assemble(files: read.files, apps: apps, policy: policy, catalog: catalog)
         state.errors += read.unreadable
         state.invalidFiles += read.unreadable.map(\.file)
         state.fileCount += read.unreadable.count
-        SealedEnv.open(&state, stateDirectory: stateDirectory)
-        ImageSources.fill(&state, specsRoot: directory, policy: policy)
+        finishing.complete(&state, directory)
         tagAppImages(&state, root: directory, apps: apps)
         return state
     }
@@ -29,7 +29,7 @@ public enum SpecFolder {
     /// An app folder's image is tagged from the folder's place under the specs root and its
     /// content, never from the path as typed: `specs/site`, `./specs/site` and `/srv/specs/site`
     /// name one image, so a run by hand and one from a service unit agree.
-    static func tagAppImages(_ state: inout DesiredState, root: String, apps: Set<String>) {
+    public static func tagAppImages(_ state: inout DesiredState, root: String, apps: Set<String>) {
         let prefix = root.hasSuffix("/") ? root : root + "/"
         for index in state.specs.indices {
             let spec = state.specs[index]
@@ -42,7 +42,7 @@ public enum SpecFolder {
     }
 
     /// The bytes of every spec file, and an error for each that could not be read.
-    static func read(_ directory: String) throws -> (files: [(path: String, bytes: [UInt8])], unreadable: [SpecError]) {
+    public static func read(_ directory: String) throws -> (files: [(path: String, bytes: [UInt8])], unreadable: [SpecError]) {
         try requireFolder(directory)
         var files: [(path: String, bytes: [UInt8])] = []
         let walk = try SpecWalk(directory)
@@ -69,14 +69,14 @@ public enum SpecFolder {
     }
 
     /// An app.json is an app folder's spec when a Dockerfile stands beside it.
-    static func appFiles(_ paths: [String]) -> Set<String> {
+    public static func appFiles(_ paths: [String]) -> Set<String> {
         Set(paths.filter {
             ($0 == "app.json" || $0.hasSuffix("/app.json"))
                 && FileManager.default.fileExists(atPath: String($0.dropLast("app.json".count)) + "Dockerfile")
         })
     }
 
-    static func requireFolder(_ directory: String) throws {
+    public static func requireFolder(_ directory: String) throws {
         if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: directory), !FileManager.default.fileExists(atPath: directory) {
             throw BerthError(.notFound, "specs folder \(directory) is a symbolic link to \(target), which does not exist (or loops): fix the link, or point --specs at the folder of your spec files")
         }

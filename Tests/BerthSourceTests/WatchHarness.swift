@@ -1,6 +1,7 @@
 import BerthTestSupport
 import Foundation
 import Testing
+@testable import BerthSource
 @testable import BerthSystem
 
 #if canImport(Glibc)

@@ -5,8 +5,9 @@ import FoundationEssentials
 /// For `watch`: an edit that makes a file invalid keeps that file's last valid version in
 /// force (a copy under state/last-valid/), reported but not acted on as if it were gone.
 /// The next valid save takes over; deleting the file removes what it described.
-enum LastValidSpecs {
-    static func load(specs directory: String, store: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit) throws -> DesiredState {
+public enum LastValidSpecs {
+    public static func load(specs directory: String, store: String, policy: Policy? = nil, catalog: TargetCatalog = .implicit,
+                            finishing: SpecFinishing) throws -> DesiredState {
         // A link anywhere under last-valid/ would make the copies below read or write
         // elsewhere: refuse the whole store (the caller then holds every deletion).
         let stateDirectory = FileSystem.parentDirectory(of: store)
@@ -26,7 +27,7 @@ enum LastValidSpecs {
             // other error: the last copy it could open stays in force.
             if result.isValid {
                 var specs = result.specs
-                result.errors = SealedEnv.open(&specs, stateDirectory: stateDirectory)
+                result.errors = finishing.open(&specs)
             }
             if result.isValid {
                 files.append(file)
@@ -46,8 +47,7 @@ enum LastValidSpecs {
         state.errors = (errors + state.errors + current.unreadable).filter { seen.insert($0.description).inserted }
         state.invalidFiles = (state.invalidFiles + invalid + current.unreadable.map(\.file)).filter { seen.insert("file " + $0).inserted }
         state.fileCount = current.files.count + current.unreadable.count
-        SealedEnv.open(&state, stateDirectory: stateDirectory)
-        ImageSources.fill(&state, specsRoot: directory, policy: policy)
+        finishing.complete(&state, directory)
         SpecFolder.tagAppImages(&state, root: directory, apps: apps)
         return state
     }

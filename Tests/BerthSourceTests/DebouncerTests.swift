@@ -1,4 +1,5 @@
 import Testing
+@testable import BerthSource
 @testable import BerthSystem
 import BerthTestSupport
 
