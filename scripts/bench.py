@@ -4,8 +4,11 @@
 swarm target: cold converge of 20 services vs. `docker stack deploy`, no-op plan, one changed
 service; an app folder with a 20,000-file build context: no-op plan and watch idle CPU
 (`scripts/bench.py --context-only` runs that part alone); the ssh:// transport against unix://
-(`scripts/bench.py --ssh-only`, section [10] alone).
-(`scripts/bench.py --context-only` runs that part alone); and, when BERTH_RELEASE_FILE names
+(`scripts/bench.py --ssh-only`, section [10] alone); three engines (the default and
+engine.sh's instances b and c, started if they do not run) as the named targets of a berth.json:
+cold apply of 50 specs fanned out to 150 containers against the slowest engine's raw floor,
+the no-op plan across them, and the same with one target over ssh:// (`--targets-only`,
+section [12] alone); and, when BERTH_RELEASE_FILE names
 the file `make release` built, that file beside BERTH_BASELINE (a previous build; default the
 normal one): stripped size, plan of 50 specs, idle watch RSS (`--release-only` runs that alone).
 
@@ -32,6 +35,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import signal
 import shutil
 import socket
@@ -746,6 +750,14 @@ def main_ssh_only():
     try:
         bench_ssh_transport(docker_host, work, results)
     finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
+
+
+# ---------------------------------------------------------------- [11] the release file
+
 def stripped_mb(binary, work):
     """(stripped size, size as built) of `binary` in MiB; the strip runs on a copy."""
     copy = os.path.join(work, "stripped-" + os.path.basename(binary))
@@ -886,6 +898,361 @@ def main_context_only():
             if watch.proc.poll() is None:
                 watch.stop()
         remove_context_bench(engine, pool, owner_ctx)
+        pool.close()
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
+
+
+# ---------------------------------------------------------------- [12] many targets: three engines
+
+N_TARGETS_SPECS = 50
+TARGETS_INSTANCES = ("", "b", "c")                  # scripts/engine.sh instances: default, b, c
+TARGETS_NAMES = ("eng-a", "eng-b", "eng-c")         # berth.json's targets, one per engine
+TARGETS_GROUP = "engines"
+TARGETS_SSH = 2                                     # index of the target reached over ssh:// in [12]'s third part
+REPS_TARGETS_APPLY = int(os.environ.get("BENCH_REPS_TARGETS_APPLY", "2"))
+REPS_TARGETS_PLAN = int(os.environ.get("BENCH_REPS_TARGETS_PLAN", "9"))
+TARGETS_LOGINS = int(os.environ.get("BENCH_TARGETS_LOGINS", "5"))
+TARGET_TARGETS_APPLY_RATIO = 1.20
+TARGET_TARGETS_PLAN_S = 0.100
+
+
+def engine_sh(instance, *args):
+    """scripts/engine.sh ARGS for one instance ("" is the default engine); (exit code, last stdout line)."""
+    env = dict(os.environ, BERTH_ENGINE_INSTANCE=instance) if instance else \
+        {k: v for k, v in os.environ.items() if k != "BERTH_ENGINE_INSTANCE"}
+    proc = subprocess.run([os.path.join(HERE, "engine.sh"), *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+    lines = proc.stdout.strip().splitlines()
+    return proc.returncode, (lines[-1] if lines else ""), proc.stderr
+
+
+def targets_engines(docker_host):
+    """(hosts, started): the default engine is DOCKER_HOST; b and c are started with engine.sh
+    when they do not run (those are in `started`, and are stopped at the end)."""
+    hosts, started = [docker_host], []
+    for instance in TARGETS_INSTANCES[1:]:
+        rc, host, _ = engine_sh(instance, "status")
+        if rc != 0:
+            print(f"    starting engine {instance} (scripts/engine.sh up) ...", flush=True)
+            rc, host, err = engine_sh(instance, "up")
+            if rc != 0 or not host.startswith("unix://"):
+                raise BenchFailure(f"BERTH_ENGINE_INSTANCE={instance} scripts/engine.sh up exited {rc}: {err.strip()[-500:]}")
+            started.append(instance)
+        else:
+            _, host, _ = engine_sh(instance, "host")
+        hosts.append(host)
+    return hosts, started
+
+
+def targets_spec(i):
+    spec = spec_for(i)
+    spec.update(target=TARGETS_GROUP, docker={"HostConfig": {"Init": True}})
+    return spec
+
+
+def write_targets_config(path, hosts, ssh=None):
+    """berth.json: one docker target per engine and the group of all three; `ssh` (a
+    LoopbackSSHD) puts the TARGETS_SSH-th target behind it instead of its unix:// socket."""
+    targets = {name: {"platform": "docker", "host": host} for name, host in zip(TARGETS_NAMES, hosts)}
+    if ssh is not None:
+        targets[TARGETS_NAMES[TARGETS_SSH]] = {
+            "platform": "docker", "host": "ssh://root@127.0.0.1",
+            "ssh": {"identityFile": f"{ssh.dir}/client", "knownHostsFile": f"{ssh.dir}/known_hosts", "port": ssh.port}}
+    with open(path, "w") as f:
+        json.dump({"targets": targets, "groups": {TARGETS_GROUP: list(TARGETS_NAMES)}}, f, indent=1)
+
+
+def targets_floor(engine, pool, owner, run_id, target, n):
+    """Create and start n containers on one engine through its API, PARALLEL at a time: the
+    body berth sends to a named target (HostConfig.Init, berth.target), the floor's own owner."""
+    def one(i):
+        spec = targets_spec(i)
+        body = floor_body(spec, owner, run_id)
+        body["HostConfig"] = {"Init": True}
+        body["Labels"]["berth.target"] = target
+        name = urllib.parse.quote(f"{owner}-{target}-{spec['name']}-1")
+        _, created = engine.request("POST", f"/containers/create?name={name}", body, ok=(201,))
+        engine.request("POST", f"/containers/{created['Id']}/start", ok=(204, 304))
+
+    start = time.perf_counter()
+    pool.map(one, range(1, n + 1))
+    return time.perf_counter() - start
+
+
+class CountingProxy:
+    """A Unix socket in front of an engine's that forwards every byte and keeps what clients
+    sent, so the HTTP requests of one berth run can be counted afterwards."""
+
+    def __init__(self, engine_path, path):
+        self.engine_path, self.path, self.sent, self.connections = engine_path, path, [], 0
+        self.lock = threading.Lock()
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(64)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.engine_path)
+            with self.lock:
+                self.connections += 1
+                sent = []
+                self.sent.append(sent)
+            threading.Thread(target=self._pump, args=(client, upstream, sent), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, None), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst, keep):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if keep is not None:
+                    keep.append(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def requests(self):
+        """The request lines clients sent (method and path, no API version), in no particular order."""
+        with self.lock:
+            streams = [b"".join(s) for s in self.sent]
+        return [m.group(1).decode() + " " + re.sub(r"^/v[0-9.]+/", "/", m.group(2).decode().split("?")[0])
+                for stream in streams for m in re.finditer(rb"(GET|HEAD|POST|PUT|DELETE) (/\S*) HTTP/1\.[01]\r\n", stream)]
+
+    def close(self):
+        self.server.close()
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+def bench_targets(binary, work, results, tag, docker_host, pool):
+    """[12] Three engines as three named targets of berth.json and one group: cold apply of
+    50 specs fanned out to 150 containers against the raw floor of the slowest engine alone;
+    a no-op plan across the three; the same plan with one target over ssh://."""
+    if not docker_host.startswith("unix://"):
+        raise BenchFailure("[12] needs a unix:// DOCKER_HOST (the ssh part's sessions reach an engine through its socket)")
+    n_all = N_TARGETS_SPECS * len(TARGETS_NAMES)
+    print(f"\n[12] many targets: {N_TARGETS_SPECS} specs x {len(TARGETS_NAMES)} engines (group {TARGETS_GROUP}) = {n_all} "
+          f"containers, cold apply --parallel {PARALLEL} vs. the slowest engine's raw floor; no-op plan; one target over ssh://",
+          flush=True)
+    hosts, started = targets_engines(docker_host)
+    engines = [Engine(parse_docker_host(h)[0]) for h in hosts]
+    owner, floor_owner = f"bench-{tag}-t", f"floor-{tag}-t"
+    berth = Berth(binary, docker_host, owner)
+    specs, config = os.path.join(work, "specs-targets"), os.path.join(work, "berth-targets.json")
+    os.makedirs(specs, exist_ok=True)
+    for i in range(1, N_TARGETS_SPECS + 1):
+        write_spec(specs, targets_spec(i))
+    write_targets_config(config, hosts)
+    sshd = proxy = None
+    try:
+        for e, h in zip(engines, hosts):
+            e.request("GET", f"/images/{urllib.parse.quote(IMAGE)}/json", ok=(200,))
+            e.remove_labelled(f"berth.owner={owner}", pool)
+
+        def run_floors(rep):
+            """Each engine alone, one after the other: 50 create+start at 8 in parallel."""
+            times = []
+            for e, target in zip(engines, TARGETS_NAMES):
+                run_id = f"{tag}-t{rep}-{target}"
+                times.append(targets_floor(e, pool, floor_owner, run_id, target, N_TARGETS_SPECS))
+                got = running_count(e, f"{FLOOR_LABEL}={run_id}")
+                if got != N_TARGETS_SPECS:
+                    raise BenchFailure(f"floor on {target}: {got} of {N_TARGETS_SPECS} running")
+                e.remove_labelled(f"{FLOOR_LABEL}={run_id}", pool)
+                time.sleep(SETTLE_S)
+            return times
+
+        def run_floor_together(rep):
+            """All three engines at once, 8 in parallel on each (24 requests in flight)."""
+            pools = [ThreadPool(PARALLEL) for _ in engines]
+            run_ids = [f"{tag}-t{rep}-all-{t}" for t in TARGETS_NAMES]
+            try:
+                t0 = time.perf_counter()
+                jobs = [p.apply_async(targets_floor, (e, p, floor_owner, r, t, N_TARGETS_SPECS))
+                        for p, e, r, t in zip(pools, engines, run_ids, TARGETS_NAMES)]
+                for j in jobs:
+                    j.get()
+                took = time.perf_counter() - t0
+            finally:
+                for p in pools:
+                    p.close()
+            for e, r in zip(engines, run_ids):
+                e.remove_labelled(f"{FLOOR_LABEL}={r}", pool)
+            time.sleep(SETTLE_S)
+            return took
+
+        def run_berth(rep, keep=False, parallel=PARALLEL):
+            state = os.path.join(work, f"state-targets-{rep}")
+            t, _ = berth.run("apply", specs, state, "--config", config, "--parallel", str(parallel), "--allow-mass-create")
+            got = [running_count(e, f"berth.owner={owner}") for e in engines]
+            if got != [N_TARGETS_SPECS] * len(engines):
+                raise BenchFailure(f"berth apply across targets, run {rep}: running per engine {got}, wanted {N_TARGETS_SPECS} each")
+            if not keep:
+                for e in engines:
+                    e.remove_labelled(f"berth.owner={owner}", pool)
+                time.sleep(SETTLE_S)
+            return t, state
+
+        floors, together, applies = [], [], []
+        for rep in range(REPS_TARGETS_APPLY):
+            if rep % 2 == 0:
+                floors.append(run_floors(rep))
+                together.append(run_floor_together(rep))
+                t, state = run_berth(rep)
+            else:
+                t, state = run_berth(rep)
+                floors.append(run_floors(rep))
+                together.append(run_floor_together(rep))
+            applies.append(t)
+            print(f"    rep {rep + 1}: floors {', '.join(ms(f) for f in floors[-1])} (one engine at a time), "
+                  f"all three at once {ms(together[-1])}, berth apply {ms(t)}", flush=True)
+        # berth's --parallel bounds actions across all targets: 8 is about 2.7 per engine. One
+        # more apply with 8 per engine shows what that bound costs; its 150 stay for the plans.
+        wide = PARALLEL * len(engines)
+        t_wide, state = run_berth("wide", keep=True, parallel=wide)
+        print(f"    berth apply --parallel {wide}: {ms(t_wide)}", flush=True)
+        slowest = [max(f) for f in floors]
+        apply_med, slowest_med, together_med = (statistics.median(v) for v in (applies, slowest, together))
+        ratio = apply_med / slowest_med
+        results.append((f"targets: cold apply, {N_TARGETS_SPECS} specs x {len(TARGETS_NAMES)} engines = {n_all} containers",
+                        ms(apply_med), "", "", f"runs {runs(applies)}; --parallel {PARALLEL} --allow-mass-create"))
+        results.append((f"targets floor: slowest engine alone, raw create+start x{N_TARGETS_SPECS}, {PARALLEL} threads",
+                        ms(slowest_med), "", "", "per engine " + "; ".join(runs(f) for f in floors)))
+        results.append(("targets cold apply / slowest engine's floor", f"{ratio:.2f}x", f"<= {TARGET_TARGETS_APPLY_RATIO:.2f}x",
+                        verdict(ratio <= TARGET_TARGETS_APPLY_RATIO), "medians"))
+        results.append((f"targets floor: all {len(engines)} engines at once, {PARALLEL} threads each ({n_all} containers)",
+                        ms(together_med), "", "", f"runs {runs(together)}; berth / this {apply_med / together_med:.2f}x"))
+        results.append((f"targets: cold apply, same {n_all}, --parallel {wide} ({PARALLEL} per engine), one run", ms(t_wide),
+                        "", "", f"/ slowest engine's floor {t_wide / slowest_med:.2f}x; / all three at once "
+                        f"{t_wide / together_med:.2f}x"))
+
+        # 2. No-op plan across the three targets, the 150 containers running.
+        def plans(cfg, what):
+            times = []
+            for _ in range(REPS_TARGETS_PLAN):
+                t, proc = berth.run("plan", specs, state, "--config", cfg, "--detailed-exitcode", ok=(0, 2))
+                if proc.returncode != 0:
+                    raise BenchFailure(f"{what}: not a no-op (exit {proc.returncode}): {proc.stdout.strip()[:300]!r}")
+                times.append(t)
+            return times
+
+        berth.run("plan", specs, state, "--config", config, "--detailed-exitcode")  # untimed warm-up
+        plan_unix = plans(config, "no-op plan across targets")
+        unix_med = statistics.median(plan_unix)
+        results.append((f"targets: no-op plan, {len(TARGETS_NAMES)} targets, {n_all} containers (exit 0)", ms(unix_med),
+                        f"< {ms(TARGET_TARGETS_PLAN_S)}", verdict(unix_med < TARGET_TARGETS_PLAN_S), f"runs {runs(plan_unix)}"))
+
+        # What berth asks one target's engine in that plan: through a counting proxy.
+        ssh_name, ssh_host = TARGETS_NAMES[TARGETS_SSH], hosts[TARGETS_SSH]
+        proxy = CountingProxy(ssh_host[len("unix://"):], os.path.join(work, "count.sock"))
+        counted = os.path.join(work, "berth-targets-counted.json")
+        write_targets_config(counted, [*hosts[:TARGETS_SSH], f"unix://{proxy.path}", *hosts[TARGETS_SSH + 1:]])
+        berth.run("plan", specs, state, "--config", counted, "--detailed-exitcode")
+        time.sleep(0.2)  # the pumps see berth's sockets close
+        asked = proxy.requests()
+        kinds = {}
+        for r in asked:
+            key = r.split(" ")[0] + " " + ("/containers/ID/json" if r.startswith("GET /containers/") and r.endswith("/json")
+                                           and not r.startswith("GET /containers/json") else r.split(" ")[1])
+            kinds[key] = kinds.get(key, 0) + 1
+        n_requests = len(asked)
+        if not n_requests:
+            raise BenchFailure(f"the counting proxy in front of {ssh_name} saw no request")
+        print(f"    {ssh_name} is asked {n_requests} requests on {proxy.connections} connections per plan: "
+              + ", ".join(f"{v} x {k}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])), flush=True)
+
+        # 3. The same plan with that target over ssh://, through a loopback sshd reaching its engine.
+        sshd = LoopbackSSHD(ssh_host, work)
+        ssh_config = os.path.join(work, "berth-targets-ssh.json")
+        write_targets_config(ssh_config, hosts, ssh=sshd)
+        berth.run("plan", specs, state, "--config", ssh_config, "--detailed-exitcode")  # untimed warm-up
+        log = os.path.join(sshd.dir, "sshd.log")
+        logins_before = open(log, errors="replace").read().count("Accepted publickey")
+        plan_ssh, plan_unix2 = [], []
+        for _ in range(REPS_TARGETS_PLAN):  # alternating, so load drifts hit both
+            plan_ssh += plans_once(berth, specs, state, ssh_config)
+            plan_unix2 += plans_once(berth, specs, state, config)
+        logins = open(log, errors="replace").read().count("Accepted publickey") - logins_before
+        login_times = []
+        for _ in range(TARGETS_LOGINS):
+            t0 = time.perf_counter()
+            child = SSHChild(sshd.argv())
+            try:
+                child.ping()
+                login_times.append(time.perf_counter() - t0)
+            finally:
+                child.close()
+        ssh_med, unix2_med, login_med = (statistics.median(v) for v in (plan_ssh, plan_unix2, login_times))
+        per_plan_logins = logins / REPS_TARGETS_PLAN
+        diff = ssh_med - unix2_med
+        per_request = diff / n_requests
+        past_logins = (diff - per_plan_logins * login_med) / n_requests
+        results.append((f"targets: no-op plan, {ssh_name} over ssh://, the others unix://", ms(ssh_med), "", "",
+                        f"runs {runs(plan_ssh)}; {per_plan_logins:g} ssh login(s) per plan"))
+        results.append(("targets: the same no-op plan, all unix:// (alternating with it)", ms(unix2_med), "", "",
+                        f"runs {runs(plan_unix2)}"))
+        results.append((f"ssh plan minus unix plan / {n_requests} requests to {ssh_name}", f"{per_request * 1000:+.2f} ms",
+                        "", "", f"plan-level {diff * 1000:+.0f} ms; it holds {per_plan_logins:g} ssh login(s) "
+                        f"(a new ssh child, {ms(login_med)} median of {TARGETS_LOGINS}): past the logins "
+                        f"{past_logins * 1000:+.2f} ms a request"))
+    finally:
+        cleanup = []
+        if proxy is not None:
+            proxy.close()
+        if sshd is not None:
+            sshd.stop()
+        for e, h in zip(engines, hosts):
+            for label in (f"berth.owner={owner}", f"berth.owner={floor_owner}"):
+                try:
+                    e.remove_labelled(label, pool)
+                except Exception as exc:  # report, keep cleaning
+                    cleanup.append(f"{h} {label}: {exc}")
+        for instance in started:
+            rc, _, err = engine_sh(instance, "down")
+            if rc != 0:
+                cleanup.append(f"BERTH_ENGINE_INSTANCE={instance} scripts/engine.sh down exited {rc}: {err.strip()[-300:]}")
+        if cleanup:
+            print("[12] cleanup problems:\n  " + "\n  ".join(cleanup), file=sys.stderr)
+
+
+def plans_once(berth, specs, state, config):
+    t, proc = berth.run("plan", specs, state, "--config", config, "--detailed-exitcode", ok=(0, 2))
+    if proc.returncode != 0:
+        raise BenchFailure(f"plan with {os.path.basename(config)}: not a no-op (exit {proc.returncode}): "
+                           f"{proc.stdout.strip()[:300]!r}")
+    return [t]
+
+
+def main_targets_only():
+    """`scripts/bench.py --targets-only`: section [12] alone."""
+    binary = os.path.abspath(os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth")))
+    if not os.access(binary, os.X_OK):
+        raise BenchFailure(f"berth binary not found at {binary} (run `swift build -c release --product berth`)")
+    docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    pool, work, results = ThreadPool(PARALLEL), tempfile.mkdtemp(prefix="berth-bench-"), []
+    print(f"berth bench [12] only: {binary}; engine {docker_host} and instances b, c; temp dir {work}")
+    try:
+        bench_targets(binary, work, results, f"{os.getpid()}", docker_host, pool)
+    finally:
         pool.close()
         shutil.rmtree(work, ignore_errors=True)
     for row in results:
@@ -1206,6 +1573,13 @@ def main():
         for label in (f"berth.owner={owner_git}", f"berth.owner={floor_owner}"):
             engine.remove_labelled(label, pool)
 
+        # 12. Three engines as named targets (starts engines b and c when they do not run), on
+        # an otherwise idle default engine: the docker-target containers of [1]-[6] go first.
+        for label in (f"berth.owner={owner}", f"berth.owner={owner_heal}", f"berth.owner={owner_idle}"):
+            engine.remove_labelled(label, pool)
+        time.sleep(SETTLE_S)
+        bench_targets(binary, work, results, tag, docker_host, pool)
+
         # 10. The release file beside the previous build (when `make bench` made one).
         release = release_binaries(binary)
         if release is not None:
@@ -1410,6 +1784,13 @@ def main():
               f"--owner O` of {N_SMALL} specs none of whose containers exist, whole process, median of {REPS_RELEASE_PLAN} after a warm-up;\n"
               f"    `berth watch` creates {IDLE_SPECS} specs x {IDLE_REPLICAS} replicas, then 3 s without a log line "
               f"and {RELEASE_IDLE_S:g} s idle; VmRSS then. The release file first, then the previous build.")
+    print(f"  targets [12]: berth.json with docker targets {', '.join(TARGETS_NAMES)} (default engine, engine.sh "
+          f"instances b, c) and the group {TARGETS_GROUP}; {N_TARGETS_SPECS} specs with target {TARGETS_GROUP} and "
+          f"docker.HostConfig.Init; `berth apply --config F --parallel {PARALLEL} --allow-mass-create`,\n"
+          f"    {REPS_TARGETS_APPLY} reps against the raw create+start of {N_TARGETS_SPECS} on each engine alone "
+          f"({PARALLEL} threads) and on all three at once, then one apply with --parallel {PARALLEL * len(TARGETS_NAMES)}; no-op `berth plan --detailed-exitcode`, median of "
+          f"{REPS_TARGETS_PLAN};\n    then {TARGETS_NAMES[TARGETS_SSH]} as ssh://root@127.0.0.1 through a loopback "
+          f"sshd (its sessions reach that engine), alternating with the all-unix plan; requests counted by a proxy socket.")
     print("  for comparison: Argo CD and Flux poll Git every few minutes by default; docker-compose has no daemon that heals.")
     print(f"  all spec containers: {IMAGE} `{' '.join(COMMAND)}` (engine runs with --init, so stops are immediate).")
     print(f"  swarm: the engine is a one-node swarm manager; the docker-target containers of [1]-[6] are removed first. "
@@ -1448,6 +1829,8 @@ if __name__ == "__main__":
             sys.exit(main_ssh_only())
         if "--release-only" in sys.argv[1:]:
             sys.exit(main_release_only())
+        if "--targets-only" in sys.argv[1:]:
+            sys.exit(main_targets_only())
         sys.exit(main_git_only() if "--git-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)
