@@ -57,7 +57,7 @@ public enum CommandTable {
     static let allowDelete = Arguments.Option(
         name: "allow-delete", value: "SPEC", help: "carry out the held deletion of this removed spec (repeatable, or comma-separated)",
         repeatable: true)
-    static let parallel = Arguments.Option(name: "parallel", value: "N", help: "actions at once, 1-256 (default 8)")
+    static let parallel = Arguments.Option(name: "parallel", value: "N", help: "actions at once on each target, 1-256 (default 8)")
     static let git = Arguments.Option(name: "git", value: "URL", help: "take the specs from this git repository's branch (committed revisions only) instead of --specs; the clone lives under state/git/")
     static let branch = Arguments.Option(name: "branch", value: "NAME", help: "with --git: the branch to follow (default main)")
     static let path = Arguments.Option(name: "path", value: "DIR", help: "with --git: the specs folder inside the repository (default: its root)")

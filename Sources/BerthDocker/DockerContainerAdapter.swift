@@ -41,26 +41,52 @@ public struct DockerContainerAdapter: Platform {
     public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
         var found = try await observe(owner: owner)
         let specs = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // One whose hash differs is replaced anyway: only current ones are inspected.
+        let current = found.indices.filter { index in
+            guard found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
+                  let spec = specs[name] else { return false }
+            return found[index].configHash == spec.configHash
+        }
+        // Each image once, before the inspects. A registry that fails now must not make the
+        // whole target unobservable: the tag is judged by what the engine holds, and a create
+        // reports the pull's error.
         var imageIDs: [String: String?] = [:]
-        for index in found.indices where found[index].state != .removing {
-            // One whose hash differs is replaced anyway: only current ones are inspected.
-            guard let name = found[index].name, let spec = specs[name], found[index].configHash == spec.configHash,
-                  found[index].state != .dead else { continue }
-            let id = found[index].id
-            let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(found[index].engineName)", accept: [404])
-            guard response.status != 404, let json = JSONValue(answer: response.body) else { continue }
+        for index in current {
+            let spec = specs[found[index].name!]!
+            guard imageIDs[spec.image] == nil else { continue }
+            if case .registry(pull: .always) = spec.imageSource.kind { try? await images.ensure(spec) }
+            imageIDs[spec.image] = .some(try await imageID(spec.image))
+        }
+        // The inspects side by side, a few at a time: one after another they were most of a
+        // no-op plan's time on an engine holding many containers.
+        let inspected = try await withThrowingTaskGroup(of: (Int, JSONValue?).self) { group in
+            var results: [Int: JSONValue] = [:]
+            var next = current.makeIterator()
+            func launch() {
+                guard let index = next.next() else { return }
+                let id = found[index].id, name = found[index].engineName
+                group.addTask {
+                    let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(name)", accept: [404])
+                    return (index, response.status == 404 ? nil : JSONValue(answer: response.body))
+                }
+            }
+            for _ in 0..<DockerContainerAdapter.inspectsAtOnce { launch() }
+            while let (index, json) = try await group.next() {
+                if let json { results[index] = json }
+                launch()
+            }
+            return results
+        }
+        for (index, json) in inspected {
             found[index].settings = ContainerSettings(hostConfig: json["HostConfig"])
             found[index].imageID = json["Image"]?.stringValue
-            if imageIDs[spec.image] == nil {
-                // A registry that fails now must not make the whole target unobservable: the
-                // tag is judged by what the engine holds, and a create reports the pull's error.
-                if case .registry(pull: .always) = spec.imageSource.kind { try? await images.ensure(spec) }
-                imageIDs[spec.image] = .some(try await imageID(spec.image))
-            }
-            found[index].wantedImageID = imageIDs[spec.image] ?? nil
+            found[index].wantedImageID = imageIDs[specs[found[index].name!]!.image] ?? nil
         }
         return found
     }
+
+    /// Inspects in flight at once while observing (a plan's cost on an engine of many containers).
+    static let inspectsAtOnce = 8
 
     /// The ID the engine gives `ref` now; nil when it has no such image.
     func imageID(_ ref: String) async throws -> String? {

@@ -47,31 +47,34 @@ public struct Executor: Sendable {
         let actions = plan.actions
         var outcomes = [Outcome?](repeating: nil, count: actions.count)
         await withTaskGroup(of: (Int, Outcome).self) { group in
-            var next = 0
+            // `parallel` actions at once on each target: one target's slow engine neither
+            // holds back another's actions nor is flooded because there are many targets.
+            var pending: [TargetName: ArraySlice<Int>] = Dictionary(grouping: actions.indices) { actions[$0].key.target }.mapValues { ArraySlice($0) }
+            let targets = pending.keys.sorted()
+            var inFlight: [TargetName: Int] = [:]
             var journalFailure: String?
             // An engine that refused the connection will refuse the next one too: its remaining
             // actions are not tried (one clear failure, not a retry per action).
             var unreachable: [TargetName: String] = [:]
             func launch() {
-                guard next < actions.count else { return }
-                let index = next
-                next += 1
-                if let journalFailure {
-                    // Not announced one by one: the caller sums these up in one line.
-                    outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
-                    launch()
-                    return
+                for target in targets {
+                    while inFlight[target, default: 0] < parallel, let index = pending[target]?.popFirst() {
+                        if let journalFailure {
+                            // Not announced one by one: the caller sums these up in one line.
+                            outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
+                        } else if let cause = unreachable[target] {
+                            outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
+                        } else {
+                            inFlight[target, default: 0] += 1
+                            group.addTask { (index, await self.run(actions[index], owner: owner)) }
+                        }
+                    }
                 }
-                if let cause = unreachable[actions[index].key.target] {
-                    outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
-                    launch()
-                    return
-                }
-                group.addTask { (index, await self.run(actions[index], owner: owner)) }
             }
-            for _ in 0..<min(parallel, actions.count) { launch() }
+            launch()
             while let (index, outcome) = await group.next() {
                 outcomes[index] = outcome
+                inFlight[outcome.action.key.target, default: 1] -= 1
                 if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
                 if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
                 launch()

@@ -7,8 +7,9 @@ import BerthTestSupport
 
 /// A platform that records what it was asked and fails on demand.
 actor RecordingPlatform: Platform {
-    nonisolated let target: TargetName = "docker"
-        nonisolated let platform: PlatformID = "docker"
+    nonisolated let target: TargetName
+    nonisolated let platform: PlatformID = "docker"
+    init(target: TargetName = "docker") { self.target = target }
     var performed: [String] = []
     var failures: [String: [BerthError]] = [:]
     var running = 0
@@ -140,6 +141,24 @@ struct ExecutorTests {
             .execute(Self.plan(names), owner: "o")
         #expect(await platform.maxRunning == 3)
         #expect(await platform.performed.count == 20)
+    }
+
+    /// The bound is per target: two engines each get their own three at once, so many targets
+    /// are applied side by side and no target's actions wait behind another's.
+    @Test func parallelismIsBoundedPerTarget() async {
+        let edge1 = RecordingPlatform(target: "edge-1"), edge2 = RecordingPlatform(target: "edge-2")
+        let actions = (1...10).flatMap { n in
+            ["edge-1", "edge-2"].map { target in
+                Action(op: .create, key: ResourceKey(target: TargetName(target), kind: "container", name: "s\(n)", replica: 1), reason: "missing",
+                       spec: Spec(name: "s\(n)", target: TargetName(target), platform: .docker, image: "x:1"), configHash: "h")
+            }
+        }
+        _ = await Executor(platforms: [edge1, edge2], journal: nil, parallel: 3, sleeper: FakeClock().sleeper)
+            .execute(Plan(actions: actions), owner: "o")
+        #expect(await edge1.maxRunning == 3)
+        #expect(await edge2.maxRunning == 3)
+        #expect(await edge1.performed.count == 10)
+        #expect(await edge2.performed.count == 10)
     }
 
     @Test func backoffIsCappedAndJittered() {
