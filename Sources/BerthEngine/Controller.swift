@@ -178,7 +178,7 @@ public actor Controller {
             observationsStarted += 1
             let number = observationsStarted
             let after = await Observation.run(platforms: platforms, owner: configuration.owner, desired: desired, contact: contacted)
-            if after.failures.isEmpty { show(after.observed, desired, number) }
+            if Set(after.failures.map(\.target)).isSubset(of: failed) { show(after.observed, wanted, number) }
         }
         finishPass(key, started)
     }
