@@ -51,6 +51,7 @@ public struct DockerContainerAdapter: Platform {
             guard response.status != 404, let json = JSONValue(answer: response.body) else { continue }
             found[index].settings = ContainerSettings(hostConfig: json["HostConfig"])
             found[index].imageID = json["Image"]?.stringValue
+            found[index].health = json["State"]?["Health"]?["Status"]?.stringValue
             if imageIDs[spec.image] == nil {
                 // A registry that fails now must not make the whole target unobservable: the
                 // tag is judged by what the engine holds, and a create reports the pull's error.
