@@ -36,4 +36,28 @@ struct HealthTests {
             #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
         }
     }
+
+    /// On Swarm the task's container runs the check; what the engine holds is what berth sent,
+    /// so the service is not seen as drifted.
+    @Test func aSwarmServiceRunsTheCheckWithoutDrift() async throws {
+        try await Project.with { p in
+            defer { Task { _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-sw") } }
+            try p.write("sw.json", SwarmTests.swarmSpec("sw", replicas: 1, extra: #", "health": {"cmd": ["true"], "interval": "1s", "retries": 2}"#))
+            let applied = await p.berth("apply")
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            let service = try await SwarmTests.service(p, "sw")
+            let check = service?["Spec"]?["TaskTemplate"]?["ContainerSpec"]?["Healthcheck"]
+            #expect(check?["Test"] == .array(["CMD", "true"].map(JSONValue.string)), "\(service?.serialized() ?? "no service")")
+            #expect(check?["Interval"]?.intValue == 1_000_000_000 && check?["Retries"]?.intValue == 2)
+            let plan = await p.berth("plan", "--detailed-exitcode")
+            #expect(plan.status == 0, "\(plan.stdout)")
+            let healthy = try await eventually {
+                for task in try await p.engine.containers(label: "com.docker.swarm.service.name=\(p.owner)-sw") {
+                    if try await p.engine.inspect(task.id)?["State"]?["Health"]?["Status"]?.stringValue == "healthy" { return true }
+                }
+                return false
+            }
+            #expect(healthy, "no task container of the service became healthy")
+        }
+    }
 }
