@@ -48,20 +48,25 @@ extension ComposeImport {
                 switch words.first {
                 case "CMD": out["cmd"] = .array(words.dropFirst().map(JSONValue.string))
                 case "CMD-SHELL": out["cmd"] = .array(["/bin/sh", "-c", words.dropFirst().joined(separator: " ")].map(JSONValue.string))
-                case "NONE": out["disable"] = .bool(true)
+                case "NONE": note(member.keyPosition, memberPath, "not translated (berth's health has no NONE: leave health out)")
                 default: fail(member.value, memberPath, "a test list starts with CMD, CMD-SHELL or NONE")
                 }
-            case "interval", "timeout", "start_period", "start_interval":
+            case "interval", "timeout", "start_period":
                 guard let text = text(member.value, memberPath) else { continue }
-                if ComposeDuration.seconds(text) == nil { fail(member.value, memberPath, "\"\(text)\" is not a duration like 5s or 1m30s"); continue }
-                out[member.key == "start_period" ? "startPeriod" : member.key == "start_interval" ? "startInterval" : member.key] = .string(text)
+                guard let seconds = ComposeDuration.seconds(text) else { fail(member.value, memberPath, "\"\(text)\" is not a duration like 5s or 1m30s"); continue }
+                // berth reads one number and one unit ("90s"); "1m30s" is written in seconds.
+                out[member.key == "start_period" ? "startPeriod" : member.key] = .string(DurationText.nanoseconds(text) != nil ? text : "\(seconds)s")
             case "retries":
                 if case .number(let n) = member.value.kind { out["retries"] = .number(n) } else { fail(member.value, memberPath, "expected a number, got \(member.value.typeName)") }
-            case "disable":
-                if case .bool(true) = member.value.kind { out["disable"] = .bool(true) }
+            case "disable", "start_interval":
+                note(member.keyPosition, memberPath, "not translated (berth's health takes test, interval, timeout, retries and start_period)")
             default:
                 note(member.keyPosition, memberPath, "not translated (berth's health takes test, interval, timeout, retries and start_period)")
             }
+        }
+        guard out["cmd"] != nil else {
+            if node.member("test") == nil { note(node.position, path, "not translated (berth's health needs the test command; the image's own check stays)") }
+            return nil
         }
         return .object(out)
     }

@@ -116,7 +116,7 @@ enum StatusCommand {
             let unknown = e.config == "unknown"
             let replicas = unknown ? "?/\(e.desiredReplicas)"
                 : e.objects.map { "\($0) object\($0 == 1 ? "" : "s")" } ?? "\(e.runningReplicas)/\(e.desiredReplicas)"
-            let replicasText = replicas + (e.intent.map { " \($0)" } ?? "")
+            let replicasText = replicas + (e.intent.map { " \($0)" } ?? "") + (e.health.map { " \($0)" } ?? "")
             var error = e.lastError.map { String($0.prefix(80)) }
             // A container stopped by its spec exits on purpose: its exit code is no error.
             if e.intent != "stopped (by spec)", let code = e.lastExitCode, e.runningReplicas < e.desiredReplicas || error == nil && code != 0 {

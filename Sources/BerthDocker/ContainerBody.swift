@@ -12,6 +12,7 @@ public enum ContainerBody {
             "Labels": .object(spec.labels.mapValues { .string($0) }),
         ]
         if let command = spec.command { body["Cmd"] = .array(command.map { .string($0) }) }
+        if let health = spec.health { body["Healthcheck"] = health.engineJSON }
         var host: [String: JSONValue] = [:]
         if !spec.ports.isEmpty {
             var exposed: [String: JSONValue] = [:]

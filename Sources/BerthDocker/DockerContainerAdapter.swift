@@ -70,7 +70,10 @@ public struct DockerContainerAdapter: Platform {
                     return (index, response.status == 404 ? nil : JSONValue(answer: response.body))
                 }
             }
-            for _ in 0..<DockerContainerAdapter.inspectsAtOnce { launch() }
+            // Over ssh:// each connection at once is an ssh login of its own: one kept-alive child
+            // answers them one after another sooner than eight logins would.
+            let width = if case .ssh = client.endpoint { 1 } else { DockerContainerAdapter.inspectsAtOnce }
+            for _ in 0..<width { launch() }
             while let (index, json) = try await group.next() {
                 if let json { results[index] = json }
                 launch()
@@ -80,6 +83,7 @@ public struct DockerContainerAdapter: Platform {
         for (index, json) in inspected {
             found[index].settings = ContainerSettings(hostConfig: json["HostConfig"])
             found[index].imageID = json["Image"]?.stringValue
+            found[index].health = json["State"]?["Health"]?["Status"]?.stringValue
             found[index].wantedImageID = imageIDs[specs[found[index].name!]!.image] ?? nil
         }
         return found

@@ -28,6 +28,9 @@ public struct StatusReport: Sendable, Codable {
         public var unmanaged: [String]? = nil
         /// What the spec says besides "running": "stopped (by spec)", "suspended". Nil for running.
         public var intent: String? = nil
+        /// Docker: what the containers' health checks say now ("healthy", "unhealthy",
+        /// "starting"; counted when they differ). Nil without a health check.
+        public var health: String? = nil
     }
 
     /// One target in use and whether berth can reach it.
@@ -138,6 +141,7 @@ public struct StatusReport: Sendable, Codable {
                 rollouts: StatusReport.rollouts(found), unmanaged: StatusReport.unmanaged(spec, found, owner: owner),
                 intent: spec.suspend || desired.suspended.contains(spec.name) ? "suspended"
                     : spec.state == .stopped ? "stopped (by spec)" : nil))
+            entries[entries.count - 1].health = StatusReport.health(found)
         }
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
@@ -176,6 +180,15 @@ public struct StatusReport: Sendable, Codable {
                         since: e.since, released: e.released)
         }
         return list.isEmpty ? nil : list
+    }
+
+    /// "healthy" when every checked container says so; "1 healthy, 1 unhealthy" when they differ.
+    static func health(_ found: [ObservedResource]) -> String? {
+        let words = found.compactMap(\.health)
+        guard let first = words.first else { return nil }
+        let counts = Dictionary(words.map { ($0, 1) }, uniquingKeysWith: +)
+        if counts.count == 1 { return first }
+        return counts.keys.sorted().map { "\(counts[$0]!) \($0)" }.joined(separator: ", ")
     }
 
     /// The newest death among its containers now, or the one the watch remembers from before a restart.

@@ -25,6 +25,7 @@ extension Spec {
         if let restart { object["restart"] = .string(restart.rawValue) }
         // Only when false: specs without it keep the hash they always had.
         if !prune { object["prune"] = .bool(false) }
+        if let health { object["health"] = health.engineJSON }
         for payload in payloads.all { payload.canonical(into: &object, mask: mask) }
         if let source = imageSource.canonical { object["imageSource"] = source }
         // A password inside a URL may sit in any string (a command argument, a ConfigMap).

@@ -124,7 +124,7 @@ extension FieldReader {
             "restart": "pods on Kubernetes always restart; remove \"restart\"",
             "removeImage": "the cluster's nodes pull and remove images themselves; remove \"removeImage\"",
         ]
-        let deploymentFields = ["command", "env", "ports", "replicas", "labels", "kubernetes"]
+        let deploymentFields = ["command", "env", "ports", "replicas", "labels", "kubernetes", "health"]
         for member in members {
             if let reason = reasons[member.key] {
                 fail(at: member.keyPosition, path.appending(key: member.key), reason)

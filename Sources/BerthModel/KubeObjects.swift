@@ -54,6 +54,7 @@ public enum KubeObjects {
         // in a pod, not `command` (which would replace the ENTRYPOINT).
         var container: [String: JSONValue] = ["name": .string(spec.name), "image": .string(spec.image)]
         if let command = spec.command { container["args"] = .array(command.map { .string($0) }) }
+        if let health = spec.health { container["readinessProbe"] = health.readinessProbe }
         if !spec.env.isEmpty {
             container["env"] = .array(spec.env.keys.sorted().map { .object(["name": .string($0), "value": .string(spec.env[$0]!)]) })
         }

@@ -34,6 +34,9 @@ public struct ObservedResource: Sendable, Equatable {
     /// Docker: false when the container carries `berth.prune=false`: released, never deleted,
     /// when its spec is removed.
     public var prune = true
+    /// Docker containers with a health check: the engine's State.Health.Status ("starting",
+    /// "healthy", "unhealthy"), read by the inspect of current containers.
+    public var health: String?
 
     public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,

@@ -14,6 +14,7 @@ public enum ServiceBody {
             "Env": .array(spec.env.keys.sorted().map { .string("\($0)=\(spec.env[$0]!)") }),
         ]
         if let command = spec.command { container["Args"] = .array(command.map { .string($0) }) }
+        if let health = spec.health { container["Healthcheck"] = health.engineJSON }
         if !spec.labels.isEmpty { container["Labels"] = .object(spec.labels.mapValues { .string($0) }) }
         if !spec.volumes.isEmpty {
             container["Mounts"] = .array(spec.volumes.map { v in

@@ -48,6 +48,9 @@ public struct Spec: Sendable, Equatable {
     /// berth (renamed `…-released`, never touched again) instead of deleted. In the config hash
     /// when false, so every container carries the `berth.prune` label that keeps the promise.
     public var prune = true
+    /// `health`: the check each container (task, pod) runs; nil leaves the image's own.
+    /// In the config hash only when set, so specs without it keep their hash.
+    public var health: HealthCheck?
     public var origin: SpecOrigin
 
     public init(

@@ -7,7 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
-        "state", "suspend", "prune",
+        "state", "suspend", "prune", "health",
     ]
     /// Fields that only mean something on one platform.
     static let platformOnly: [String: PlatformID] = [
@@ -189,6 +189,7 @@ struct FieldReader {
         if let node = byKey["prune"] {
             if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
         }
+        let health = byKey["health"].flatMap { self.health($0, path.appending(key: "health")) }
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         let hostBindings = hostBindings(byKey, path, platform: platform, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
@@ -206,6 +207,7 @@ struct FieldReader {
         spec.state = state
         spec.suspend = suspend
         spec.prune = prune
+        spec.health = health
         spec.platform = platform
         if case .group(let group, _, _) = resolution { spec.group = group }
         return spec

@@ -242,7 +242,6 @@ struct ComposeImportTests {
             #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
             "7: services.web.networks: not translated yet (berth has no networks)",
             "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
-            "11: services.web.healthcheck: not translated yet (berth has no health)",
             #"15: services.web.deploy.update_config: not translated yet (berth has no update for containers; its "update" is for target swarm)"#,
             "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",
