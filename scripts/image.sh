@@ -55,7 +55,12 @@ for library in $libraries; do
   esac
   mkdir -p "$root$(dirname "$inside")"
   cp -L "$library" "$root$inside"
-  owner=$(dpkg -S "$(readlink -f "$library")" 2>/dev/null | head -1 | cut -d: -f1 || true)
+  # dpkg knows a file by the path its package ships it at (/lib/... or /usr/lib/...).
+  owner=""
+  real=$(readlink -f "$library")
+  for known in "$library" "$real" "${library#/usr}" "${real#/usr}"; do
+    owner=$(dpkg -S "$known" 2>/dev/null | head -1 | cut -d: -f1) && break || owner=""
+  done
   [ -z "$owner" ] || packages+=("$owner=$(dpkg-query -W -f='${Version}' "$owner" 2>/dev/null)")
 done
 case " ${libraries//$'\n'/ } " in
