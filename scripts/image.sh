@@ -81,6 +81,8 @@ printf '%s\n' 'passwd: files' 'group: files' 'hosts: files dns' >"$root/etc/nssw
 
 # Everything else it needs is mounted at run time: /specs (or --git), /state, the socket.
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+# The images these tags name now: one left with no tag by this import is removed below.
+previous=$(docker -H "$DOCKER_HOST" image inspect --format '{{.Id}}' "$repository:$version" "$repository:latest" 2>/dev/null | sort -u || true)
 tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | docker -H "$DOCKER_HOST" import \
   --change 'ENTRYPOINT ["/usr/local/bin/berth"]' \
   --change 'CMD ["watch","--specs","/specs","--state","/state"]' \
@@ -90,5 +92,9 @@ tar -C "$root" --numeric-owner --owner=0 --group=0 -c . | docker -H "$DOCKER_HOS
   --message "berth $version: the release file on Debian 12's ${packages[*]}" \
   - "$repository:$version" >/dev/null
 docker -H "$DOCKER_HOST" tag "$repository:$version" "$repository:latest"
+for id in $previous; do
+  [ "$(docker -H "$DOCKER_HOST" image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null)" != 0 ] ||
+    docker -H "$DOCKER_HOST" image rm "$id" >/dev/null 2>&1 || true   # kept while a container uses it
+done
 size=$(docker -H "$DOCKER_HOST" image inspect --format '{{.Size}}' "$repository:$version")
 echo "image: $repository:$version and $repository:latest ($((size / 1024 / 1024)) MiB) at $DOCKER_HOST, from $name and ${packages[*]}"
