@@ -6,7 +6,7 @@ SPECS ?= specs
 STATE ?= state
 BERTH_RELEASE := .build/release/berth
 
-.PHONY: run test coverage faults bench build stamp release release-check deps engine engine-down clean man install
+.PHONY: run test coverage faults bench build stamp release release-check image image-test deps engine engine-down clean man install
 
 # Debian packages berth's tooling needs (libssl-dev: BerthHTTP's TLS links it; openssl: the
 # TLS tests make certificates with it; git: `--git` runs it, its tests make repositories;
@@ -55,6 +55,21 @@ release-check: release
 	@host=$$(scripts/engine.sh up --swarm); \
 	DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)
 
+# The Docker image of berth (README "berth in a container and in a cluster"): the release file
+# on the few files of Debian 12's packages it loads, made into a root file system and imported
+# (no registry needed) as berth:VERSION and berth:latest, by scripts/image.sh. Into the engine
+# at DOCKER_HOST if set, else the private one (scripts/engine.sh).
+image: release
+	@host=$${DOCKER_HOST:-$$(scripts/engine.sh up | tail -n1)}; \
+	DOCKER_HOST=$$host scripts/image.sh $(RELEASE_FILE)
+
+# The image on the private engine, run as a user runs it (ContainerImageTests): `berth apply`
+# inside it converges through the mounted socket, `berth version` names the release.
+image-test: release
+	@host=$$(scripts/engine.sh up | tail -n1); \
+	DOCKER_HOST=$$host scripts/image.sh $(RELEASE_FILE) && \
+	BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_IMAGE=berth:$(RELEASE_VERSION) swift test --filter ContainerImageTests
+
 # Keep specs/ converged on an engine (berth watch, in the foreground; Ctrl-C stops it): the
 # engine at DOCKER_HOST or /var/run/docker.sock if one answers, else a private engine under
 # state/ (installed and started here, and said so on screen).
@@ -72,7 +87,8 @@ run: deps build
 # TMPDIR of their own, prints one summary line per phase and the skipped tests, fails if a
 # phase failed or a test left a file behind. TEST_LOAD=2 keeps two cores busy meanwhile.
 # The release phase builds `make release` (static, in .build-static; about 6 minutes from
-# scratch on 2 cores) and runs it with the toolchain hidden (scripts/release-check.sh).
+# scratch on 2 cores), runs it with the toolchain hidden (scripts/release-check.sh), then
+# makes the image of it and runs that (ContainerImageTests; some 20 s more).
 TEST_LOAD ?= 0
 test: deps
 	@python3 scripts/test-phases.py --self-test; \
@@ -82,8 +98,9 @@ test: deps
 	python3 scripts/test-phases.py --load $(TEST_LOAD) \
 	  'build=swift build --build-tests' \
 	  'unit=swift test --skip-build --skip BerthIntegrationTests' \
-	  "integration=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_DOCKER_HOST_B=$$hostb BERTH_TEST_DOCKER_HOST_C=$$hostc swift test --skip-build --filter BerthIntegrationTests --skip EngineRestartTests" \
-	  "release=make -s release && DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE)" \
+	  "integration=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_DOCKER_HOST_B=$$hostb BERTH_TEST_DOCKER_HOST_C=$$hostc swift test --skip-build --filter BerthIntegrationTests --skip 'EngineRestartTests|ContainerImageTests'" \
+	  "release=make -s release && DOCKER_HOST=$$host scripts/release-check.sh $(RELEASE_FILE) && DOCKER_HOST=$$host scripts/image.sh $(RELEASE_FILE) \
+	    && BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_IMAGE=berth:$(RELEASE_VERSION) swift test --skip-build --filter ContainerImageTests" \
 	  "engine-restart=BERTH_TEST_DOCKER_HOST=$$host BERTH_TEST_ENGINE_RESTART=1 swift test --skip-build --filter EngineRestartTests"
 
 # Fault suites at full length (BERTH_FAULTS=1; `make test` runs a short version of each):

@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(name: "BerthKubeTestServerTests", dependencies: ["BerthTestSupport", "BerthHTTP", "BerthJSON"],
                     resources: [.copy("Transcripts")]),
         .testTarget(name: "BerthIntegrationTests", dependencies: [
-            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthModel", "BerthSeal", "BerthSystem",
+            "BerthCommands", "BerthDocker", "BerthHTTP", "BerthTestSupport", "BerthJournal", "BerthKube", "BerthModel", "BerthSeal", "BerthSystem",
+            "BerthYAML",
         ]),
     ],
     swiftLanguageModes: [.v6]
