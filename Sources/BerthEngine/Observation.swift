@@ -29,7 +29,7 @@ public struct Observation: Sendable {
                 }
                 guard let first = again.first, case .failure(let error) = results[first.target] else { break }
                 let delay = retry.delay(after: attempt, random: Double.random(in: 0..<1))
-                retrying("observing \(first.target): attempt \(attempt) failed, retrying in \(Observation.seconds(delay)): \(error)")
+                retrying("observing \(first.target): attempt \(attempt) failed, retrying in \(Controller.seconds(delay)): \(error)")
                 try? await Task.sleep(for: delay)
                 results.merge(await observeEach(again, owner: owner, desired: desired)) { _, new in new }
             }
@@ -92,11 +92,6 @@ public struct Observation: Sendable {
             for await (target, result) in group { results[target] = result }
             return results
         }
-    }
-
-    static func seconds(_ d: Duration) -> String {
-        let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        return s < 10 ? "\(Int((s * 10).rounded()) / 10).\(Int((s * 10).rounded()) % 10)s" : "\(Int(s))s"
     }
 
     static func isUnavailable(_ error: any Error) -> Bool {

@@ -43,6 +43,22 @@ import Testing
         threading.Thread(target=serve, args=(connection,), daemon=True).start()
     """#
 
+    /// Starts the front in `folder` (its script is written there) for `certs`' server-cert.pem,
+    /// server-key.pem and ca.pem, forwarding to `engine` (unix://); returns it and its port.
+    static func startFront(in folder: String, certs: String, engine: String) throws -> (Process, String) {
+        let script = folder + "/front.py"
+        try front.write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, certs, String(engine.dropFirst("unix://".count))]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (process, port)
+    }
+
     @Test func applyReachesTheEngineOverTLSWithTheCertificatesFromDockerCertPath() async throws {
         let engine = try TestEngine()
         guard engine.host.hasPrefix("unix://") else { return }
@@ -58,18 +74,9 @@ import Testing
         try save(made.caPEM, certs + "/ca.pem")
         try save(made.caPEM, clientCerts + "/ca.pem")
 
-        let script = project.root.appendingPathComponent("front.py").path
-        try Self.front.write(toFile: script, atomically: true, encoding: .utf8)
-        let front = Process()
-        front.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        front.arguments = ["python3", script, certs, String(engine.host.dropFirst("unix://".count))]
-        let out = Pipe()
-        front.standardOutput = out
-        front.standardError = FileHandle.nullDevice
-        try front.run()
+        let (front, port) = try Self.startFront(in: project.root.path, certs: certs, engine: engine.host)
         // SIGKILL: a child of a Swift process inherits a mask that blocks SIGTERM.
         defer { kill(front.processIdentifier, SIGKILL) }
-        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         try project.write("web.json", project.spec("web"))
 
         func apply() async -> (Int32, String) {

@@ -161,17 +161,8 @@ struct ManyTargetsTests {
         try save(made.caPEM, "ca.pem")
         try save(made.clientCertificatePEM, "cert.pem")
         try save(made.clientKeyPEM, "key.pem")
-        let script = project.root.appendingPathComponent("front.py").path
-        try DockerTLSEngineTests.front.write(toFile: script, atomically: true, encoding: .utf8)
-        let front = Process()
-        front.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        front.arguments = ["python3", script, certs, String(main.host.dropFirst("unix://".count))]
-        let out = Pipe()
-        front.standardOutput = out
-        front.standardError = FileHandle.nullDevice
-        try front.run()
+        let (front, port) = try DockerTLSEngineTests.startFront(in: project.root.path, certs: certs, engine: main.host)
         defer { kill(front.processIdentifier, SIGKILL) }
-        let port = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         // Paths relative to berth.json.
         let config = try Self.writeConfig(project, """
             {"targets": {"secure": {"platform": "docker", "host": "tcp://127.0.0.1:\(port)",

@@ -55,10 +55,7 @@ extension Settings {
 }
 
 extension Settings {
-    /// The implicit kubernetes target's connection settings.
-    var implicitKubeTarget: KubeTargetSettings { kubeTarget(settingsCatalogEntry(.kubernetes)) }
-
-    func settingsCatalogEntry(_ name: TargetName) -> TargetCatalog.Entry {
-        catalog.targets[name] ?? TargetCatalog.Entry(name: name, platform: PlatformID.implicit(name) ?? .docker)
-    }
+    /// The implicit kubernetes target's connection settings (the global options'; a
+    /// berth.json entry of that name changes nothing for it, as `kubeTarget` reads them).
+    var implicitKubeTarget: KubeTargetSettings { kubeTarget(TargetCatalog.Entry(name: .kubernetes, platform: .kubernetes)) }
 }
