@@ -106,6 +106,40 @@ struct CommandGoldenTests {
 
     /// The recorded engine holds rec-web-1 with another configuration: replica 1 is replaced,
     /// replica 2 created, the secret never shown; --detailed-exitcode says 2, --json the same plan.
+    /// A mistake in berth.json stops the command before any engine is asked: one line with
+    /// its place, exit 1, and nothing done (the recorded engine refuses anything but reads).
+    @Test func anInvalidTargetsFileIsOneLineAndNothingIsDone() async throws {
+        let folder = try Folder(["web.json": Self.web])
+        defer { folder.directory.remove() }
+        try #"{"targets": {"edge": {"platform": "dokcer"}}}"#.write(toFile: folder.directory.path + "/berth.json", atomically: false, encoding: .utf8)
+        let engine = try Self.recordedEngine()
+        defer { engine.stop() }
+        let apply = await folder.berth(["apply"], host: "unix://" + engine.socketPath)
+        #expect(apply.code == 1)
+        #expect(apply.out == "")
+        #expect(apply.err == """
+            berth: DIR/berth.json:1:35: $.targets.edge.platform: unknown platform "dokcer" (did you mean "docker"?); expected one of "docker", "kubernetes", "swarm"
+            (1 error in the targets file; nothing was done)
+
+            """)
+        #expect(!FileManager.default.fileExists(atPath: folder.state), "nothing was written either")
+    }
+
+    /// A spec naming a target nobody described: its file is invalid, so the container the
+    /// engine holds for that spec is held, not deleted (another spec has the engine asked).
+    @Test func anUnknownTargetHoldsWhatItsSpecMade() async throws {
+        let folder = try Folder(["web.json": #"{"name": "web", "image": "berth-demo/busybox:1", "target": "dockr"}"#,
+                                 "api.json": #"{"name": "api", "image": "berth-demo/busybox:1"}"#])
+        defer { folder.directory.remove() }
+        let engine = try Self.recordedEngine()
+        defer { engine.stop() }
+        let plan = await folder.berth(["plan"], host: "unix://" + engine.socketPath)
+        #expect(plan.code == 1)
+        #expect(plan.err.hasPrefix(#"DIR/specs/web.json:1:60: $.target: unknown target "dockr" (did you mean "docker"?)"#), "\(plan.err)")
+        #expect(plan.out.contains("! held delete docker container web #1"), "\(plan.out)")
+        #expect(!plan.out.contains("- delete"), "\(plan.out)")
+    }
+
     @Test func planAgainstTheRecordedEngine() async throws {
         let folder = try Folder(["web.json": Self.web])
         defer { folder.directory.remove() }
