@@ -46,7 +46,7 @@ struct Reconcile {
         let observation = await Observation.run(platforms: platforms, owner: settings.owner, desired: desired,
                                                 contact: Observation.contact(desired: desired, made: made),
                                                 retry: RetryPolicy(), retrying: retrying)
-        let lines = observation.failures.map { TargetErrors.line($0.target, $0.error, settings: settings, registry: registry) }
+        let lines = observation.failures.map { TargetErrors.line($0.target, $0.error, settings: settings) }
         // As berth v1 said it: no engine to talk to at all is one line per engine, no plan.
         if nothingAnswered, !observation.failures.isEmpty, observation.failures.count == observation.attempted.count,
            observation.failures.allSatisfy({
@@ -62,7 +62,8 @@ struct Reconcile {
         let context = await platforms.planContext(start, observed: observation.attempted.subtracting(failed))
         return Reconcile(settings: settings, platforms: platforms, desired: observation.desired, observed: observation.observed,
                          knownConfigs: knownConfigs, targetErrors: lines,
-                         targetFailures: Dictionary(zip(observation.failures.map(\.target), lines), uniquingKeysWith: { a, _ in a }),
+                         targetFailures: Dictionary(observation.failures.map { ($0.target, TargetErrors.cause($0.target, $0.error, settings: settings)) },
+                                                    uniquingKeysWith: { a, _ in a }),
                          unobservedTargets: failed.sorted(), context: context,
                          targetsMade: (made, nowMade), contacted: observation.attempted)
     }

@@ -140,6 +140,24 @@ struct CommandGoldenTests {
         #expect(!plan.out.contains("- delete"), "\(plan.out)")
     }
 
+    /// Named targets that do not answer: status counts them, says each once with its address
+    /// (the target's name not repeated), marks their specs unknown, and exits 1.
+    @Test func statusOfNamedTargetsThatAreAway() async throws {
+        let folder = try Folder(["web.json": #"{"name": "web", "image": "berth-demo/busybox:1", "target": "edge"}"#])
+        defer { folder.directory.remove() }
+        try #"{"targets": {"e1": {"platform": "docker", "host": "unix:///nonexistent/e1.sock"}}, "groups": {"edge": ["e1"]}}"#
+            .write(toFile: folder.directory.path + "/berth.json", atomically: false, encoding: .utf8)
+        let status = await folder.berth(["status"])
+        #expect(status.code == 1)
+        #expect(status.out == """
+            owner rec (observed now); targets: 0 ok, 1 unreachable (e1)
+            target e1: unreachable since TIME: cannot reach its engine at unix:///nonexistent/e1.sock: the socket does not exist (is the engine running?)
+            TARGET  KIND       NAME  REPLICAS  CONFIG   LAST ACTION  LAST ERROR
+            e1      container  web   ?/1       unknown  -            e1 could not be observed
+
+            """)
+    }
+
     @Test func planAgainstTheRecordedEngine() async throws {
         let folder = try Folder(["web.json": Self.web])
         defer { folder.directory.remove() }
