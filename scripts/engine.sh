@@ -13,6 +13,8 @@
 # letter or digit) makes every command above act on another engine, with its own data root
 # (state/engine-b), sockets, pidfile, bridge berth-<hash>b, subnet and containerd namespace.
 # Without the variable it is the one engine under state/engine, as always.
+# BERTH_ENGINE_IPTABLES=false starts it with --iptables=false (for engines started while
+# others are in use: see start_engine).
 #
 # Everything lives under <repo>/state/engine (git-ignored): data-root, dockerd.log.
 # The sockets, exec-root and pidfile go to a short directory because a Unix socket
@@ -259,7 +261,13 @@ start_engine() {
   ensure_bridge
   mkdir -p "$RUN_DIR" "$DATA_DIR"
   clear_stale
-  if start_dockerd; then
+  # BERTH_ENGINE_IPTABLES=false: an engine started while others run (the tests' engine d).
+  # A dockerd with iptables on removes and remakes the host's shared DOCKER chains as it
+  # starts; a network created meanwhile on another engine fails with "Chain 'DOCKER' does
+  # not exist". Ports published on 127.0.0.1 still work through docker-proxy.
+  local -a extra=()
+  [[ ${BERTH_ENGINE_IPTABLES:-true} != false ]] || extra=(--iptables=false)
+  if start_dockerd "${extra[@]}"; then
     :
   elif log_since_last_start | grep -qiE 'iptables|nat chain|failed to create NAT'; then
     say "dockerd could not set up iptables here; retrying with --iptables=false" \

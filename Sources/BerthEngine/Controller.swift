@@ -18,6 +18,11 @@ public actor Controller {
         public var deleteAfter: Duration = .zero
         public var workers: Int
         public var parallel: Int
+        /// A passing failure (a 503, an answer cut short) of one target's observation is asked
+        /// again within the pass, as plan and apply do, before the pass counts as failed: each
+        /// pass asks an engine for several lists, and a failed pass backs its key off for
+        /// longer every time. Short, since the queue has its own backoff; nil asks once.
+        public var observeRetry: RetryPolicy? = RetryPolicy(base: .milliseconds(250), cap: .seconds(2), maxAttempts: 4)
         public init(owner: String, allowMassDelete: Bool = false, workers: Int = 4, parallel: Int = 8, secretKey: [UInt8] = []) {
             self.owner = owner; self.allowMassDelete = allowMassDelete; self.workers = workers; self.parallel = parallel
             self.secretKey = secretKey
@@ -123,7 +128,9 @@ public actor Controller {
         let number = observationsStarted
         let wanted = load(), made = targetsMade()
         let observation = await Observation.run(platforms: platforms, owner: configuration.owner, desired: wanted,
-                                                contact: Observation.contact(desired: wanted, made: made))
+                                                contact: Observation.contact(desired: wanted, made: made),
+                                                retry: configuration.observeRetry,
+                                                retrying: { [log] line in log(LogEvent("retry: " + line, level: .debug)) })
         contacted = observation.attempted
         let nowMade = observation.made(previously: made)
         if nowMade != made { recordTargetsMade(nowMade) }

@@ -15,7 +15,7 @@ public struct Observation: Sendable {
     /// at once and on its own; with `retry`, a target that failed for a passing reason (a
     /// 503, a lost answer; not an engine that is not there) is asked again, alone, with
     /// backoff, and `retrying` hears each retry. This is the one observation `plan`, `apply`
-    /// and `watch` share (watch passes no retry: its queue has a backoff of its own).
+    /// and `watch` share (watch with a shorter policy: its queue has a backoff of its own).
     public static func run(platforms: [any Platform], owner: String, desired: DesiredState,
                            contact: Set<TargetName>? = nil, retry: RetryPolicy? = nil,
                            retrying: @Sendable (String) -> Void = { _ in }) async -> Observation {

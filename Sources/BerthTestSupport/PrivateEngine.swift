@@ -41,6 +41,9 @@ public enum PrivateEngine {
     private static func run(_ command: String, instance: String, repository: String) throws -> ChildProcess.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["BERTH_ENGINE_INSTANCE"] = instance
+        // Started while other engines serve tests: it must leave the host's iptables chains
+        // alone (scripts/engine.sh, BERTH_ENGINE_IPTABLES).
+        environment["BERTH_ENGINE_IPTABLES"] = "false"
         let result = try ChildProcess(executable: repository + "/scripts/engine.sh", arguments: [command],
                                       environment: environment, workingDirectory: repository,
                                       timeout: .seconds(240)).runBlocking()
