@@ -130,7 +130,16 @@ enum ApplyCommand {
             }
             var code = ApplyCommand.exitCode(plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
                                              targetErrors: reconcile.targetErrors)
-            // --wait: Swarm's updates to complete, roll back or pause; then Kubernetes rollouts.
+            // --wait: containers to run and be healthy; Swarm's updates to complete, roll back
+            // or pause; then Kubernetes rollouts.
+            for docker in reconcile.platforms.compactMap({ $0 as? DockerContainerAdapter }) where code == ExitCode.ok && arguments.flags.contains("wait") {
+                let specs = HealthWait.specs(outcomes, target: docker.target)
+                if !specs.isEmpty, let why = await HealthWait.run(docker: docker, specs: specs, owner: settings.owner, timeout: timeout, console: console) {
+                    console.err("berth: \(why)")
+                    try await journal.append(JournalRecord(event: "health", owner: settings.owner, target: docker.target.rawValue, error: why))
+                    code = ExitCode.failure
+                }
+            }
             for swarm in reconcile.platforms.compactMap({ $0 as? DockerSwarmAdapter }) where code == ExitCode.ok && arguments.flags.contains("wait") {
                 let services = SwarmWait.services(outcomes.filter { $0.action.key.target == swarm.target }, owner: settings.owner)
                 if !services.isEmpty, let why = await SwarmWait.run(swarm: swarm, services: services, timeout: timeout, console: console) {
