@@ -48,6 +48,35 @@ struct DependencyOrderTests {
         }
     }
 
+    /// Across targets: a container waits for a Swarm service whose task turns healthy late
+    /// (swarmkit counts the task as running only once its check passes).
+    @Test func aContainerWaitsForASwarmServiceToConverge() async throws {
+        try await Project.with { p in
+            let queue = #"{"name": "queue", "target": "swarm", "image": "\#(TestEngine.demoImage)", "command": ["sh", "-c", "sleep 4; touch /tmp/ready; exec sleep 3600"], "swarm": {"TaskTemplate": {"ContainerSpec": {"Init": true}}}, "health": {"cmd": ["sh", "-c", "test -e /tmp/ready"], "interval": "1s", "timeout": "5s", "retries": 100}}"#
+            try p.write("queue.json", queue)
+            try p.write("web.json", p.spec("web", extra: #", "dependsOn": ["swarm/queue"]"#))
+            do {
+                let applied = await p.berth("apply")
+                #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+                #expect(applied.stdout.contains("after swarm/queue"), "\(applied.stdout)")
+                let task = try #require(try await p.engine.containers(label: "com.docker.swarm.service.name=\(p.owner)-queue").first)
+                let taskState = try #require(try await p.engine.inspect(task.id))
+                let log = taskState["State"]?["Health"]?["Log"]?.arrayValue ?? []
+                let passed = try #require(log.first { $0["ExitCode"]?.intValue == 0 }, "no passing check in \(log)")
+                let web = try #require(try await p.containers().first { $0.name == "\(p.owner)-web-1" })
+                let webCreated = try #require(Self.instant(try await p.engine.inspect(web.id)?["Created"]?.stringValue))
+                let healthyAt = try #require(Self.instant(passed["End"]?.stringValue))
+                #expect(webCreated > healthyAt, "web created at \(webCreated), the task healthy at \(healthyAt)")
+            } catch {
+                _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-queue")
+                throw error
+            }
+            _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-queue")
+            // Its task containers go with the service, before the project's own clean-up.
+            _ = try await eventually { try await p.engine.containers(label: "com.docker.swarm.service.name=\(p.owner)-queue").isEmpty }
+        }
+    }
+
     @Test func applyWaitFailsClearlyOnAContainerThatNeverTurnsHealthy() async throws {
         try await Project.with { p in
             try p.write("sick.json", p.spec("sick", extra: #", "health": {"cmd": ["sh", "-c", "echo port 5432 refused; exit 1"], "interval": "1s", "timeout": "5s", "retries": 2}"#))
