@@ -235,6 +235,9 @@ enum ApplyCommand {
         case .retrying(let action, let attempt, let delay, let error):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(cFormat: "%.1f", seconds))s: \(error)")
+        case .waiting(let action, let dependencies):
+            let names = dependencies.map { $0.shown(from: action.key.target) }.joined(separator: ", ")
+            console.out("waiting: \(action.op.rawValue) \(action.key): until \(names) \(dependencies.count == 1 ? "is" : "are") done and ready")
         case .failed(let action, let error):
             console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error) (\(progress.elapsed(action)))", style: .red)
         }

@@ -31,6 +31,7 @@ extension Executor {
         var failure: [SpecKey: String] = [:]
         var ready: [SpecKey: String?] = [:]
         var checking: Set<SpecKey> = []
+        var announced: Set<Int> = []
         await withTaskGroup(of: Finished.self) { group in
             // `parallel` actions at once on each target: one target's slow engine neither
             // holds back another's actions nor is flooded because there are many targets.
@@ -79,6 +80,7 @@ extension Executor {
                             switch gate(action) {
                             case .waiting:
                                 still.append(index)
+                                if announced.insert(index).inserted { onEvent(.waiting(action, for: action.after)) }
                             case .closed(let dependency, let why):
                                 let message = "not tried: dependency \(dependency.shown(from: target)) \(why)"
                                 group.addTask { .action(index, await self.skip(action, owner: owner, message: message, dependency: dependency), counted: false) }

@@ -9,6 +9,8 @@ public struct Executor: Sendable {
         case succeeded(Action, attempts: Int)
         case retrying(Action, attempt: Int, delay: Duration, error: String)
         case failed(Action, error: String)
+        /// Held until these specs' actions are done and they are ready (`dependsOn`); said once.
+        case waiting(Action, for: [SpecKey])
     }
 
     public struct Outcome: Sendable {

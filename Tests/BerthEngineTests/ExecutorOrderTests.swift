@@ -99,6 +99,7 @@ struct ExecutorOrderTests {
         let skipped = try JournalReader.read(path: path).records.filter { $0.event == "action-skipped" }
         #expect(skipped.map(\.name) == ["api", "web"])
         #expect(events.failed.sorted() == ["api", "db", "web"])
+        #expect(events.waiting.sorted() == ["api", "web"])
     }
 
     @Test func aDependencyThatNeverTurnsReadyFailsItsDependentsWithItsLastWord() async {
@@ -143,8 +144,11 @@ struct ExecutorOrderTests {
 final class Events: @unchecked Sendable {
     private let lock = NSLock()
     private var names: [String] = []
+    private var held: [String] = []
     var failed: [String] { lock.withLock { names } }
+    var waiting: [String] { lock.withLock { held } }
     func add(_ event: Executor.Event) {
         if case .failed(let action, _) = event { lock.withLock { names.append(action.key.name) } }
+        if case .waiting(let action, _) = event { lock.withLock { held.append(action.key.name) } }
     }
 }

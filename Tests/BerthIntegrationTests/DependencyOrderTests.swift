@@ -45,6 +45,7 @@ struct DependencyOrderTests {
             let webStart = try #require(journal.firstIndex { $0.contains(#""event":"action-start""#) && $0.contains(#""name":"web""#) })
             #expect(dbDone < webStart)
             #expect(applied.stdout.contains("ready: docker db: 1/1 replicas ready"), "\(applied.stdout)")
+            #expect(applied.stdout.contains("waiting: create docker container web #1: until db is done and ready"), "\(applied.stdout)")
         }
     }
 
