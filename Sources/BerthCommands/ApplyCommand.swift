@@ -130,7 +130,16 @@ enum ApplyCommand {
             }
             var code = ApplyCommand.exitCode(plan, failed: outcomes.count - outcomes.filter(\.succeeded).count,
                                              targetErrors: reconcile.targetErrors)
-            // --wait: Swarm's updates to complete, roll back or pause; then Kubernetes rollouts.
+            // --wait: containers to run and be healthy; Swarm's updates to complete, roll back
+            // or pause; then Kubernetes rollouts.
+            for docker in reconcile.platforms.compactMap({ $0 as? DockerContainerAdapter }) where code == ExitCode.ok && arguments.flags.contains("wait") {
+                let specs = HealthWait.specs(outcomes, target: docker.target)
+                if !specs.isEmpty, let why = await HealthWait.run(docker: docker, specs: specs, owner: settings.owner, timeout: timeout, console: console) {
+                    console.err("berth: \(why)")
+                    try await journal.append(JournalRecord(event: "health", owner: settings.owner, target: docker.target.rawValue, error: why))
+                    code = ExitCode.failure
+                }
+            }
             for swarm in reconcile.platforms.compactMap({ $0 as? DockerSwarmAdapter }) where code == ExitCode.ok && arguments.flags.contains("wait") {
                 let services = SwarmWait.services(outcomes.filter { $0.action.key.target == swarm.target }, owner: settings.owner)
                 if !services.isEmpty, let why = await SwarmWait.run(swarm: swarm, services: services, timeout: timeout, console: console) {
@@ -226,6 +235,9 @@ enum ApplyCommand {
         case .retrying(let action, let attempt, let delay, let error):
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
             console.err("retry: \(action.op.rawValue) \(action.key): attempt \(attempt) failed, retrying in \(String(cFormat: "%.1f", seconds))s: \(error)")
+        case .waiting(let action, let dependencies):
+            let names = dependencies.map { $0.shown(from: action.key.target) }.joined(separator: ", ")
+            console.out("waiting: \(action.op.rawValue) \(action.key): until \(names) \(dependencies.count == 1 ? "is" : "are") done and ready")
         case .failed(let action, let error):
             console.err("failed [\(progress.step())]: \(action.op.rawValue) \(action.key): \(error) (\(progress.elapsed(action)))", style: .red)
         }

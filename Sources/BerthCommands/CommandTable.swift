@@ -76,7 +76,7 @@ public enum CommandTable {
         CommandInfo(name: "apply", summary: "make the targets match the specs, or carry out a saved plan (FILE.berth) exactly", words: .specNamesOrPlan, options: [
             parallel, allowMassDelete, allowDelete, allowMassCreate,
             .init(name: "yes", help: "do not ask before deletions (apply asks only when stdin is a terminal)"),
-            .init(name: "wait", help: "wait for Kubernetes rollouts and Swarm updates to complete; fail with the condition's or Swarm's message when one stalls, rolls back or pauses"),
+            .init(name: "wait", help: "wait for containers to run and be healthy, Swarm updates to converge and Kubernetes rollouts to complete; fail with the last health check's output, Swarm's or the condition's message when one turns unhealthy, rolls back, pauses or stalls"),
             .init(name: "timeout", value: "DURATION", help: "with --wait: give up after this long (default 5m)"),
             git, branch, path,
         ]),

@@ -67,14 +67,7 @@ extension ComposeImport {
                 let names = node.members.map { $0.map(\.key) } ?? texts(node, path, split: false) ?? []
                 later("networks", .array(names.map(JSONValue.string)), member, path, into: &spec)
             case "depends_on":
-                let names = node.members.map { $0.map(\.key) } ?? texts(node, path, split: false) ?? []
-                for dependency in node.members ?? [] {
-                    if let condition = dependency.value.member("condition"), case .string(let word) = condition.value.kind,
-                       word != "service_started", acceptedFields.contains("dependsOn") {
-                        note(condition.keyPosition, "\(path).\(dependency.key).condition", "not translated (berth waits for \"dependsOn\" to be running; \(word) is not expressed)")
-                    }
-                }
-                later("dependsOn", .array(names.map { .string(Names.sanitized($0)) }), member, path, into: &spec)
+                dependsOn(node, path, member, into: &spec)
             case "healthcheck":
                 // Read only once berth has the field: until then the whole key is one note.
                 if !acceptedFields.contains("health") {

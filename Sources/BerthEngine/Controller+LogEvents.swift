@@ -21,6 +21,8 @@ extension Controller {
             case .started(let action):
                 started.withLock { $0[action.key] = now }
                 return
+            case .waiting:
+                return
             case .succeeded(let action, let attempts):
                 var fields = fields(action, attempt: attempts, now: now, finished: true)
                 fields.event = "action"

@@ -346,7 +346,7 @@ public actor Controller {
 
     static func describe(_ event: Executor.Event) -> String? {
         switch event {
-        case .started: nil
+        case .started, .waiting: nil
         case .succeeded(let a, _):
             "\(a.op.rawValue) \(a.key): \(a.reason)" + (a.changes.isEmpty ? "" : " (\(a.changes.map(\.description).joined(separator: "; ")))") + ": ok"
         case .retrying(let a, _, _, let e): "\(a.op.rawValue) \(a.key): \(e)"

@@ -9,6 +9,8 @@ public struct Executor: Sendable {
         case succeeded(Action, attempts: Int)
         case retrying(Action, attempt: Int, delay: Duration, error: String)
         case failed(Action, error: String)
+        /// Held until these specs' actions are done and they are ready (`dependsOn`); said once.
+        case waiting(Action, for: [SpecKey])
     }
 
     public struct Outcome: Sendable {
@@ -23,6 +25,8 @@ public struct Executor: Sendable {
         public var unreachable = false
         /// The engine answered 4xx: the request itself is wrong, and sending it again cannot help.
         public var refused = false
+        /// Not tried: this dependency failed or did not become ready.
+        public var dependency: SpecKey?
         public var succeeded: Bool { error == nil }
     }
 
@@ -31,56 +35,14 @@ public struct Executor: Sendable {
     let parallel: Int
     let retry: RetryPolicy
     let sleeper: Sleeper
+    let readiness: ReadinessGate
     let onEvent: @Sendable (Event) -> Void
 
     public init(platforms: [any Platform], journal: Journal?, parallel: Int = 8, retry: RetryPolicy = RetryPolicy(),
-                sleeper: Sleeper = .live, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+                sleeper: Sleeper = .live, readiness: ReadinessGate? = nil, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.platforms = Dictionary(platforms.map { ($0.target, $0) }, uniquingKeysWith: { a, _ in a })
         self.journal = journal; self.parallel = max(1, parallel); self.retry = retry
-        self.sleeper = sleeper; self.onEvent = onEvent
-    }
-
-    /// Runs every action; one failing action never stops the others, except a journal that
-    /// cannot be written: then no further action is started (a full disk does not get better
-    /// by itself, and berth does nothing it cannot record). Outcomes are in plan order.
-    public func execute(_ plan: Plan, owner: String) async -> [Outcome] {
-        let actions = plan.actions
-        var outcomes = [Outcome?](repeating: nil, count: actions.count)
-        await withTaskGroup(of: (Int, Outcome).self) { group in
-            // `parallel` actions at once on each target: one target's slow engine neither
-            // holds back another's actions nor is flooded because there are many targets.
-            var pending: [TargetName: ArraySlice<Int>] = Dictionary(grouping: actions.indices) { actions[$0].key.target }.mapValues { ArraySlice($0) }
-            let targets = pending.keys.sorted()
-            var inFlight: [TargetName: Int] = [:]
-            var journalFailure: String?
-            // An engine that refused the connection will refuse the next one too: its remaining
-            // actions are not tried (one clear failure, not a retry per action).
-            var unreachable: [TargetName: String] = [:]
-            func launch() {
-                for target in targets {
-                    while inFlight[target, default: 0] < parallel, let index = pending[target]?.popFirst() {
-                        if let journalFailure {
-                            // Not announced one by one: the caller sums these up in one line.
-                            outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
-                        } else if let cause = unreachable[target] {
-                            outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
-                        } else {
-                            inFlight[target, default: 0] += 1
-                            group.addTask { (index, await self.run(actions[index], owner: owner)) }
-                        }
-                    }
-                }
-            }
-            launch()
-            while let (index, outcome) = await group.next() {
-                outcomes[index] = outcome
-                inFlight[outcome.action.key.target, default: 1] -= 1
-                if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
-                if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
-                launch()
-            }
-        }
-        return outcomes.map { $0! }
+        self.sleeper = sleeper; self.readiness = readiness ?? ReadinessGate(sleeper: sleeper); self.onEvent = onEvent
     }
 
     func run(_ action: Action, owner: String) async -> Outcome {

@@ -88,6 +88,15 @@ public struct DesiredState: Sendable {
             invalidFiles: results.filter { !$0.result.isValid || collisions.files.contains($0.path) }.map(\.path),
             fileCount: files.count)
         state.warnings = results.flatMap(\.result.warnings)
+        // `dependsOn` names specs of other files: an entry naming nothing, or a cycle, refuses
+        // the files involved, so what they describe is left as it is (deletions held).
+        let dependencies = Dependencies.resolve(state.specs, invalidFiles: state.invalidFiles)
+        if !dependencies.invalidFiles.isEmpty {
+            state.specs.removeAll { dependencies.invalidFiles.contains($0.origin.file) }
+            state.errors += dependencies.errors
+            state.invalidFiles += dependencies.invalidFiles.sorted()
+            state.warnings.removeAll { dependencies.invalidFiles.contains($0.file) }
+        }
         return state
     }
 }

@@ -10,6 +10,7 @@ extension Plan: CustomStringConvertible {
             var line = action.op == .release ? "! release \(action.key) (\(action.reason))"
                 : "\(Plan.symbols[action.op]!) \(action.op.rawValue) \(action.key): \(action.reason)"
             if let strategy = action.strategy { line += " [\(strategy.rawValue)]" }
+            if !action.after.isEmpty { line += " after " + action.after.map { $0.shown(from: action.key.target) }.joined(separator: ", ") }
             lines.append(line)
             for change in action.changes { lines.append("    \(change)") }
             let attributes = action.createAttributes
@@ -96,6 +97,8 @@ extension Action {
             object["objectName"] = .string(kube.name)
         }
         if !changes.isEmpty { object["changes"] = .array(changes.map { .string($0.description) }) }
+        // "TARGET/name", whatever the action's target: a script needs no rule to read it.
+        if !after.isEmpty { object["after"] = .array(after.map { .string($0.description) }) }
         return .object(object)
     }
 }

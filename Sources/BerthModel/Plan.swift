@@ -78,6 +78,9 @@ public struct Action: Sendable, Comparable, CustomStringConvertible {
     /// values: never print or journal it. Deletes name their object in `key.object` and carry
     /// only the observed `metadata.uid` here, the delete's precondition.
     public var native: JSONValue?
+    /// The specs whose actions must succeed, and which must be ready, before this create,
+    /// replace, start or update starts (`dependsOn`, resolved).
+    public var after: [SpecKey] = []
 
     public init(op: Op, key: ResourceKey, reason: String, spec: Spec? = nil, configHash: String? = nil,
                 existingID: String? = nil, existingName: String? = nil, strategy: Strategy? = nil,

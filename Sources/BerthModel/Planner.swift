@@ -102,7 +102,8 @@ public enum Planner {
             plan.actions = plan.actions.filter { selection.contains($0.key.name) }
             plan.held = plan.held.filter { selection.contains($0.key.name) }
         }
-        return MassCreateGuard.apply(to: plan, allow: context.allowMassCreate)
+        // Last: the order names only what this plan still does (after selection and the guard).
+        return Planner.order(MassCreateGuard.apply(to: plan, allow: context.allowMassCreate), specs: planned)
     }
 
     static func delete(_ key: ResourceKey, _ resource: ObservedResource, reason: String) -> Action {

@@ -51,6 +51,10 @@ public struct Spec: Sendable, Equatable {
     /// `health`: the check each container (task, pod) runs; nil leaves the image's own.
     /// In the config hash only when set, so specs without it keep their hash.
     public var health: HealthCheck?
+    /// `dependsOn`: specs whose creates and replaces go first and which must be ready before
+    /// this one is created or replaced. Resolved across files by `Dependencies`. Not in the
+    /// config hash: an order is not a configuration.
+    public var dependsOn: [DependencyReference] = []
     public var origin: SpecOrigin
 
     public init(

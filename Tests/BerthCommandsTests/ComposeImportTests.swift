@@ -241,7 +241,6 @@ struct ComposeImportTests {
             "5: services.web.container_name: not translated (berth names containers OWNER-NAME-N itself)",
             #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
             "7: services.web.networks: not translated yet (berth has no networks)",
-            "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
             #"15: services.web.deploy.update_config: not translated yet (berth has no update for containers; its "update" is for target swarm)"#,
             "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",
@@ -250,6 +249,43 @@ struct ComposeImportTests {
             "19: services.web.restart: the retry count :3 is not translated (berth's on-failure retries without a limit)",
         ])
         #expect(spec(translation, "web")?["restart"] == "on-failure")
+    }
+
+    /// `depends_on` in both forms; a condition berth cannot express, and keys it has no
+    /// equivalent of, are reported by line.
+    @Test func dependsOnBothFormsAndConditions() throws {
+        let yaml = """
+        services:
+          web:
+            image: nginx:1
+            depends_on: [api, my_db]
+          api:
+            image: nginx:1
+            depends_on:
+              my_db:
+                condition: service_healthy
+              migrate:
+                condition: service_completed_successfully
+                required: false
+              cache:
+                condition: service_started
+                restart: true
+          my_db: {image: postgres:16}
+          migrate: {image: migrate:1}
+          cache: {image: redis:7}
+        """
+        let translation = translate(yaml)
+        #expect(translation.errors == [])
+        #expect(spec(translation, "web")?["dependsOn"] == .array(["api", "my-db"]))
+        #expect(spec(translation, "api")?["dependsOn"] == .array(["my-db", "migrate", "cache"]))
+        #expect(translation.notes.map(\.description) == [
+            "11: services.api.depends_on.migrate.condition: not translated (berth waits for migrate to run, and be healthy where it has a check, not to finish)",
+            "12: services.api.depends_on.migrate.required: not translated (berth's dependencies are always required: a missing one is an error)",
+            "15: services.api.depends_on.cache.restart: not translated (berth does not restart a dependent when its dependency is replaced)",
+            #"16: services.my_db: the spec is named "my-db": berth names are lowercase letters, digits and '-'"#,
+        ])
+        let bad = translate("services:\n  web:\n    image: a:1\n    depends_on:\n      db: {condition: service_ready}\n  db: {image: a:1}\n")
+        #expect(bad.errors.map(\.description) == [#"5: services.web.depends_on.db.condition: unknown condition "service_ready"; Compose's are service_started, service_healthy and service_completed_successfully"#])
     }
 
     /// Today's decoder takes `update` on Swarm specs only: asked of the decoder, not assumed.

@@ -109,6 +109,9 @@ struct ComposeAppTests {
                 return logs.stdout.contains("echo-1 | hello from swarm") && logs.stdout.contains("echo-2 | hello from swarm")
             }
             #expect(read, "\(logs.stdout) \(logs.stderr)")
+            // The project's clean-up removes containers; the service is removed here (its
+            // tasks' containers go with it).
+            _ = try? await p.engine.call("DELETE", "/services/\(p.owner)-echo")
         }
     }
 
