@@ -130,6 +130,28 @@ struct VolumeTests {
         }
     }
 
+    /// At a terminal, down asks as apply does; only "yes" deletes.
+    @Test func downAsksAtATerminal() async throws {
+        try await Self.with { p in
+            try p.write("a.json", p.spec("a"))
+            #expect(await p.berth("apply").status == 0)
+            let arguments = ["down", "--specs", p.specs, "--state", p.state, "--owner", p.owner, "--docker-host", p.engine.host]
+            let environment = WatchProcess.environment(["TERM": "xterm", "HOME": p.root.path])
+            let no = try PseudoTerminal(arguments: arguments, environment: environment)
+            #expect(no.read(until: "Only 'yes' will be accepted: "), "\(no.output)")
+            no.type("no")
+            #expect(no.wait() == 1, "\(no.output)")
+            #expect(no.output.contains("Down cancelled: nothing was deleted."), "\(no.output)")
+            #expect(try await p.containers().count == 1)
+
+            let yes = try PseudoTerminal(arguments: arguments, environment: environment)
+            #expect(yes.read(until: "Only 'yes' will be accepted: "), "\(yes.output)")
+            yes.type("yes")
+            #expect(yes.wait() == 0, "\(yes.output)")
+            #expect(try await p.containers().isEmpty)
+        }
+    }
+
     // MARK: helpers
 
     /// A project whose volumes (berth's and the test's own, named after the owner) go with it.
