@@ -207,7 +207,8 @@ enum ApplyCommand {
     /// The plan as the held-deletions record should see it once the deletions that succeeded are gone.
     static func afterDeletions(_ plan: Plan, _ outcomes: [Executor.Outcome]) -> Plan {
         var plan = plan
-        let deletes = Dictionary(grouping: outcomes.filter { $0.action.op == .delete }) {
+        // A volume is named by itself: its deletion is no part of a removed spec's.
+        let deletes = Dictionary(grouping: outcomes.filter { $0.action.op == .delete && !$0.action.key.isVolumeKey }) {
             HeldDeletions.key(target: $0.action.key.target, name: $0.action.key.name)
         }
         for (key, group) in deletes where group.allSatisfy(\.succeeded) && group.count == plan.orphanSpecs[key] { plan.orphanSpecs[key] = nil }

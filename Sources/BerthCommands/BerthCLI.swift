@@ -46,6 +46,7 @@ public enum BerthCLI {
             case "validate": return ValidateCommand.run(settings: settings, arguments: arguments, console: console)
             case "plan": return await PlanCommand.run(settings: settings, arguments: arguments, console: console)
             case "apply": return await ApplyCommand.run(settings: settings, arguments: arguments, console: console)
+            case "down": return await DownCommand.run(settings: settings, arguments: arguments, console: console)
             case "show": return ShowCommand.run(arguments: arguments, console: console)
             case "history": return try HistoryCommand.run(settings: settings, arguments: arguments, console: console)
             case "watch": return await WatchCommand.run(settings: settings, arguments: arguments, console: console)

@@ -93,6 +93,11 @@ public enum CommandTable {
             .init(name: "webhook-secret", value: "SECRET", help: "accept push webhooks signed with this secret (GitHub, Gitea) or carrying it (GitLab)"),
             .init(name: "webhook-secret-file", value: "PATH", help: "the same, read once from a file (one trailing newline trimmed)"),
         ]),
+        CommandInfo(name: "down", summary: "delete what the owner has (or what the named specs made), whatever the specs say: workloads, then unused owner networks, then with --volumes the volumes; asks on a terminal",
+                    words: .specNames, options: [
+                        .init(name: "volumes", help: "also delete the volumes berth made (all of the owner's, or those the named specs mount); kept otherwise"),
+                        .init(name: "yes", help: "do not ask; needed when stdin is not a terminal"),
+                    ]),
         CommandInfo(name: "show", summary: "print a saved plan as plan printed it", words: .planFile, options: [json]),
         CommandInfo(name: "status", summary: "per spec: desired and observed replicas, config, last action and error", words: .none,
                     options: [json]),
@@ -239,7 +244,9 @@ public enum CommandTable {
 
     public static func help(_ c: CommandInfo) -> String {
         var lines = ["usage: \(c.synopsis)", "", c.summary]
-        if [.specNames, .specNamesOrPlan].contains(c.words), !["release", "suspend", "resume"].contains(c.name) {
+        if c.name == "down" {
+            lines.append("SPEC names restrict it to what those specs made (all of the owner's when none is given).")
+        } else if [.specNames, .specNamesOrPlan].contains(c.words), !["release", "suspend", "resume"].contains(c.name) {
             lines.append("SPEC names restrict the command to those specs and the images they need (all specs when none is given).")
         }
         if c.words == .specNamesOrPlan {

@@ -36,6 +36,7 @@ struct Reconcile {
                         retrying: @Sendable (String) -> Void = { _ in }) async throws -> Reconcile {
         FileDigestCache.shared.persist(at: settings.digestCachePath)
         var desired = try SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory)
+        BindSources.check(&desired, local: BindSources.localTargets(settings))
         desired.suspended = SuspendStore.load(settings)
         // plan and status read the state folder (recorded configurations): same rules as
         // apply and watch, and nothing is created.
@@ -104,7 +105,7 @@ struct Reconcile {
 
     /// Spec names the command line gave that neither a spec nor anything berth manages has.
     func unknownNames(_ choices: Choices) throws {
-        let names = Set(desired.specs.map(\.name)).union(observed.compactMap(\.name))
+        let names = Set(desired.specs.map(\.name)).union(observed.filter { !$0.isVolume }.compactMap(\.name))
         let asked = choices.selection ?? []
         for name in (asked.union(choices.allowDelete)).sorted() where !names.contains(name) {
             throw BerthError(.usage, "no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name, names.sorted())

@@ -56,6 +56,7 @@ enum WatchCommand {
             GitSource(options: $0, root: settings.gitDirectory, owner: settings.owner, policy: settings.policy, stateDirectory: settings.stateDirectory, journal: journal, log: { log($0) }, catalog: settings.catalog)
         }
         let local = LocalRevision(directory: specs)
+        let missingBinds = MissingBindSources(), localTargets = BindSources.localTargets(settings)
         var configuration = Controller.Configuration(owner: settings.owner, allowMassDelete: arguments.flags.contains("allow-mass-delete"),
                                                      parallel: parallel, secretKey: secretKey)
         configuration.allowMassCreate = arguments.flags.contains("allow-mass-create")
@@ -65,6 +66,7 @@ enum WatchCommand {
             platforms: registry.platforms, journal: journal,
             load: {
                 var desired = WatchCommand.load(source: source, local: local, specs: specs, store: store, settings: settings, journal: journal)
+                missingBinds.set(BindSources.check(&desired, local: localTargets))
                 // Read on every pass: `berth suspend` while watch runs counts at the next pass.
                 desired.suspended = SuspendStore.load(settings)
                 return desired
@@ -142,6 +144,16 @@ enum WatchCommand {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: resync)
                     await controller.enqueue(Controller.everything)
+                }
+            },
+            Task {
+                // A missing bind source made its file invalid; it being made is no spec change.
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    if missingBinds.appeared() {
+                        log("a missing bind source exists now: reconciling")
+                        await controller.enqueue(Controller.everything)
+                    }
                 }
             },
         ]

@@ -8,6 +8,8 @@ struct ContainerOperations {
     let client: DockerClient
     let owner: String
     let images: ImagePreparer
+    /// Makes a spec's named volumes, labelled, before its container (see `VolumeOperations.ensure`).
+    var volumes: VolumeOperations?
 
     func canonicalName(_ key: ResourceKey) -> String {
         Names.container(owner: owner, target: key.target, spec: key.name, replica: key.replica ?? 1)
@@ -16,6 +18,7 @@ struct ContainerOperations {
     func createAndStart(_ action: Action, name: String) async throws {
         let spec = action.spec!, hash = action.configHash!
         try await images.ensure(spec)
+        try await volumes?.ensure(spec)
         let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
         let id: String
         do {

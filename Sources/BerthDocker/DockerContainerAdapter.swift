@@ -17,8 +17,14 @@ public struct DockerContainerAdapter: Platform {
         self.images = images ?? ImagePreparer(client: client)
     }
 
-    /// One label-filtered list call; no inspect per container.
+    /// One label-filtered list call for the containers, one for the volumes; no inspect per container.
     public func observe(owner: String) async throws -> [ObservedResource] {
+        try await containers(owner: owner) + volumes(owner: owner).observe(wanted: [])
+    }
+
+    func volumes(owner: String) -> VolumeOperations { VolumeOperations(client: client, owner: owner, target: target) }
+
+    func containers(owner: String) async throws -> [ObservedResource] {
         let filters = JSONValue.object(["label": .array([Labels.ownerFilter(owner)])]).serialized()
         let response = try await client.request(
             "GET", "/containers/json?all=1&filters=\(Query.escape(filters))", doing: "listing containers of owner \(owner)")
@@ -39,8 +45,11 @@ public struct DockerContainerAdapter: Platform {
     /// and a moved tag are seen though the labels are unchanged. Specs pulled `"always"` are
     /// pulled first (a moving tag is followed on every reconcile; `plan` pulls too, to know).
     public func observe(owner: String, desired: DesiredState) async throws -> [ObservedResource] {
-        var found = try await observe(owner: owner)
+        var found = try await containers(owner: owner)
         let specs = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // Volumes the specs name that berth has not made here yet are looked up by name.
+        let wanted = Set(specs.values.flatMap { $0.volumes.filter { !$0.isBind }.map(\.source) })
+        let volumes = try await volumes(owner: owner).observe(wanted: wanted)
         // One whose hash differs is replaced anyway: only current ones are inspected.
         let current = found.indices.filter { index in
             guard found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
@@ -86,7 +95,7 @@ public struct DockerContainerAdapter: Platform {
             found[index].health = json["State"]?["Health"]?["Status"]?.stringValue
             found[index].wantedImageID = imageIDs[specs[found[index].name!]!.image] ?? nil
         }
-        return found
+        return found + volumes
     }
 
     /// Inspects in flight at once while observing (a plan's cost on an engine of many containers).
@@ -121,11 +130,21 @@ public struct DockerContainerAdapter: Platform {
             configHash: labels[Labels.configHash]?.stringValue,
             state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
         found.prune = labels[Labels.prune]?.stringValue != "false"
+        found.mountedVolumes = (item["Mounts"]?.arrayValue ?? []).compactMap { mount in
+            mount["Type"]?.stringValue == "volume" ? mount["Name"]?.stringValue : nil
+        }
         return found
     }
 
     public func perform(_ action: Action, owner: String) async throws {
-        let ops = ContainerOperations(client: client, owner: owner, images: images)
+        if action.key.kind == ObservedResource.volumeKind {
+            switch action.op {
+            case .create: return try await volumes(owner: owner).create(action)
+            case .delete: return try await volumes(owner: owner).delete(action)
+            default: throw BerthError(.unsupported, "volumes are only created and deleted")
+            }
+        }
+        let ops = ContainerOperations(client: client, owner: owner, images: images, volumes: volumes(owner: owner))
         switch action.op {
         case .create:
             try await ops.createAndStart(action, name: ops.canonicalName(action.key))

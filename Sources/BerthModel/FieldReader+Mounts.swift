@@ -32,26 +32,79 @@ extension FieldReader {
 
     mutating func volumes(_ node: JSONNode, _ path: JSONPath) -> [VolumeMount]? {
         guard case .array(let items) = node.kind else {
-            fail(node, path, "expected an array of \"source:destination[:ro]\" strings, got \(node.typeName)")
+            fail(node, path, "expected an array of \"source:destination[:ro]\" strings or {\"source\", \"target\"} objects, got \(node.typeName)")
             return nil
         }
         var out: [VolumeMount] = []
         var ok = true
         for (i, item) in items.enumerated() {
             let itemPath = path.appending(index: i)
-            guard let text = string(item, itemPath) else { ok = false; continue }
+            let text: String
+            var prune = false
+            if case .object = item.kind {
+                guard let (written, pruned) = mountObject(item, itemPath) else { ok = false; continue }
+                (text, prune) = (written, pruned)
+            } else {
+                guard let written = string(item, itemPath) else { ok = false; continue }
+                text = written
+            }
             if hasControl(text) || text.split(separator: ":").contains(where: { $0.split(separator: "/").contains("..") }) {
                 // The engine would clean "/srv/../etc" to "/etc": say so here instead of mounting a surprise.
                 fail(item, itemPath, "\(quoted(text)) holds a '..' path step, NUL or a control character; write the path it means")
                 ok = false; continue
             }
-            guard let volume = VolumeMount(parsing: text) else {
+            guard var volume = VolumeMount(parsing: text) else {
                 fail(item, itemPath, "\(quoted(text)) is not \"source:destination[:ro|rw]\" with an absolute host path or a volume name as source and an absolute destination")
                 ok = false; continue
             }
+            if prune && volume.isBind {
+                let at = item.member("prune")!
+                fail(at.value, itemPath.appending(key: "prune"), "\"prune\" is for named volumes: berth never deletes a host folder (\(quoted(volume.source)))")
+                ok = false; continue
+            }
+            volume.prune = prune
+            volume.path = itemPath
+            volume.position = item.position
             out.append(volume)
         }
         return ok ? out : nil
+    }
+
+    /// `{"source": "data", "target": "/data", "readOnly": true, "prune": true}` as the text
+    /// the string form would be, and its prune flag.
+    private mutating func mountObject(_ node: JSONNode, _ path: JSONPath) -> (String, Bool)? {
+        let known = ["source", "target", "readOnly", "prune"]
+        var ok = true
+        var source: String?, target: String?, readOnly = false, prune = false
+        for member in node.members ?? [] {
+            let at = path.appending(key: member.key)
+            switch member.key {
+            case "source": source = string(member.value, at); ok = ok && source != nil
+            case "target": target = string(member.value, at); ok = ok && target != nil
+            case "readOnly", "prune":
+                guard case .bool(let flag) = member.value.kind else {
+                    fail(member.value, at, "expected true or false, got \(member.value.typeName)")
+                    ok = false; continue
+                }
+                if member.key == "prune" { prune = flag } else { readOnly = flag }
+            default:
+                let guess = Suggest.near(member.key, known).map { "; did you mean \"\($0)\"?" } ?? "; a mount has " + known.joined(separator: ", ")
+                fail(at: member.keyPosition, at, "unknown key \"\(JSONPath.abbreviated(member.key))\" in a mount" + guess)
+                ok = false
+            }
+        }
+        for key in ["source", "target"] where node.member(key) == nil {
+            fail(node, path, "a mount object needs \"\(key)\" (\(key == "source" ? "a volume name or an absolute host path" : "the absolute path inside the container"))")
+            ok = false
+        }
+        guard ok, let source, let target else { return nil }
+        // The string form splits on ':'; one inside a field would be read as another part.
+        for (key, text) in [("source", source), ("target", target)] where text.contains(":") {
+            fail(node.member(key)!.value, path.appending(key: key), "\(quoted(text)) holds a ':'; a mount's source and target cannot")
+            ok = false
+        }
+        guard ok else { return nil }
+        return (source + ":" + target + (readOnly ? ":ro" : ""), prune)
     }
 }
 

@@ -44,6 +44,8 @@ public enum Labels {
         target.isImplicit ? value == nil : value == target.rawValue
     }
     public static let removeImage = "berth.remove-image"
+    /// What a resource that is not a workload is: `volume` on the Docker volumes berth makes.
+    public static let kind = "berth.kind"
     /// Kubernetes: an annotation naming the Deployment's env variables that were sealed, so
     /// that when one is removed from the spec its old value is not shown in the plan.
     public static let sealedEnv = "berth.sealed-env"

@@ -37,6 +37,16 @@ public struct ObservedResource: Sendable, Equatable {
     /// Docker containers with a health check: the engine's State.Health.Status ("starting",
     /// "healthy", "unhealthy"), read by the inspect of current containers.
     public var health: String?
+    /// Docker containers: the named volumes they mount, from the engine's container list
+    /// (a volume berth may prune is deleted only once no container uses it).
+    public var mountedVolumes: [String] = []
+    /// Docker volumes (kind `volume`): true for one of a name a spec uses that berth did not
+    /// make for this owner and target. It is used as it is and never deleted.
+    public var unowned = false
+
+    /// The kind of a Docker volume: observed by name (`name` is the volume's, not a spec's).
+    public static let volumeKind = "volume"
+    public var isVolume: Bool { kind == ObservedResource.volumeKind }
 
     public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,

@@ -28,7 +28,10 @@ public struct PlanContext: Sendable {
 /// decision can be tested as a table. Each target is planned by its platform's translator;
 /// what is shared (suspension, the deletion guard, selection, the mass-create guard) is here.
 public enum Planner {
-    public static func plan(desired: DesiredState, observed: [ObservedResource], context: PlanContext) -> Plan {
+    public static func plan(desired: DesiredState, observed all: [ObservedResource], context: PlanContext) -> Plan {
+        // Volumes are named by themselves, not by a spec: planned on their own, after the
+        // workloads (see `VolumePlanner`).
+        let observed = all.filter { !$0.isVolume }
         var actions: [Action] = []
         var orphans: [Action] = []
         var notes: [String] = []
@@ -102,6 +105,14 @@ public enum Planner {
             plan.actions = plan.actions.filter { selection.contains($0.key.name) }
             plan.held = plan.held.filter { selection.contains($0.key.name) }
         }
+        let volumes = VolumePlanner.decide(
+            specs: desired.specs, planned: planned, observed: all,
+            deleting: Set(plan.actions.filter { $0.op == .delete }.compactMap(\.existingID)),
+            invalidFiles: desired.invalidFiles + Set(clashing).subtracting(desired.invalidFiles).sorted(),
+            selection: context.selection, owner: context.owner)
+        plan.actions = (plan.actions + volumes.actions).sorted()
+        plan.held = (plan.held + volumes.held).sorted()
+        plan.notes += volumes.notes
         // Last: the order names only what this plan still does (after selection and the guard).
         return Planner.order(MassCreateGuard.apply(to: plan, allow: context.allowMassCreate), specs: planned)
     }

@@ -45,6 +45,11 @@ struct RiskScan {
     /// The portable `volumes`: an absolute source is a bind of the host.
     mutating func volumes(_ node: JSONNode, _ path: JSONPath) {
         for (index, item) in (node.elements ?? []).enumerated() {
+            // The object form's source is a bind just the same.
+            if let source = item["source"], let text = source.stringValue, text.hasPrefix("/") {
+                hostPath(text, source, path.appending(index: index).appending(key: "source"))
+                continue
+            }
             guard let text = item.stringValue, text.hasPrefix("/"), let colon = text.firstIndex(of: ":") else { continue }
             hostPath(String(text[..<colon]), item, path.appending(index: index))
         }

@@ -112,14 +112,28 @@ public struct PortMapping: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// "source:destination[:ro|rw]"; source is an absolute host path or a named volume.
+/// "source:destination[:ro|rw]", or `{"source", "target", "readOnly", "prune"}`; source is an
+/// absolute host path (a bind) or a named volume.
 public struct VolumeMount: Sendable, Equatable, CustomStringConvertible {
     public var source: String
     public var destination: String
     public var readOnly: Bool
+    /// Named volumes written in the object form with `"prune": true`: the volume berth makes
+    /// for it may be deleted once nothing uses it. Not in the config hash (the container is
+    /// the same either way), and never for a bind: berth deletes no host folder.
+    public var prune = false
+    /// Where the mount was written, for errors about it (a bind source that does not exist).
+    public var path: JSONPath?
+    public var position: JSONPosition?
     public init(source: String, destination: String, readOnly: Bool = false) {
         self.source = source; self.destination = destination; self.readOnly = readOnly
     }
+    /// Where it was written is not what it is.
+    public static func == (a: VolumeMount, b: VolumeMount) -> Bool {
+        a.source == b.source && a.destination == b.destination && a.readOnly == b.readOnly && a.prune == b.prune
+    }
+    /// A host path, not a named volume.
+    public var isBind: Bool { source.hasPrefix("/") }
     public var description: String { "\(source):\(destination)" + (readOnly ? ":ro" : "") }
 }
 

@@ -36,7 +36,8 @@ struct CommandGoldenTests {
 
     static let web = #"{"name": "web", "image": "berth-demo/busybox:1", "replicas": 2, "env": {"DB_PASSWORD": "hunter2", "MODE": "a"}}"#
 
-    /// An engine answering the version and the container list from the recording; anything
+    /// An engine answering the version and the container list from the recording (and an
+    /// empty volume list); anything
     /// else berth asks is refused (a plan must ask nothing else).
     static func recordedEngine() throws -> UnixHTTPTestServer {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -47,6 +48,8 @@ struct CommandGoldenTests {
         let server = try UnixHTTPTestServer { request in
             if request.path.hasSuffix("/version") { return .json(version) }
             if request.method == "GET" && request.path.contains("/containers/json?") { return .json(list) }
+            // The owner's volumes, one filtered list: the recording holds none (the engine's empty answer).
+            if request.method == "GET" && request.path.contains("/volumes?") { return .json(#"{"Volumes": [], "Warnings": null}"#) }
             return .json(#"{"message": "not expected in a plan"}"#, status: 500)
         }
         try server.start()

@@ -21,7 +21,7 @@ struct CommandLineTests {
         (["apply", "--name", "a"], "--name is not an option of apply (it belongs to history); see berth help apply"),
         (["plan", "--parallel", "4"], "--parallel is not an option of plan (it belongs to apply, watch); see berth help plan"),
         (["plan", "--debounce", "1s"], "--debounce is not an option of plan (it belongs to watch); see berth help plan"),
-        (["aply"], "unknown command \"aply\"; did you mean apply? (commands: validate, plan, apply, watch, show, status, history, release, keys, seal, suspend, resume, install-service, completion, manual, import, logs, ps, help, version; see berth help)"),
+        (["aply"], "unknown command \"aply\"; did you mean apply? (commands: validate, plan, apply, watch, down, show, status, history, release, keys, seal, suspend, resume, install-service, completion, manual, import, logs, ps, help, version; see berth help)"),
         (["plan", "--jsn"], "unknown option --jsn; did you mean --json?"),
         (["plan", "-out", "plan.json"], "--out names a file ending in .berth (apply knows a saved plan by it), got \"plan.json\""),
         (["apply", "plan.berth", "web"], "apply takes spec names or one saved plan file, not both (plan.berth web)"),

@@ -35,7 +35,8 @@ struct TerminalOutputTests {
             volumes: ["data:/data:ro"]
             replicas: 2
         ~ replace docker container web #2: configuration changed (config hash old -> \(String(plan.actions[2].configHash!.prefix(12))); earlier configuration not recorded) [stop-first]
-        Plan: 1 to create, 1 to replace, 1 to delete.
+        + create docker volume data: used by web
+        Plan: 2 to create, 1 to replace, 1 to delete.
         """
 
     @Test func aCreateListsWhatItSetsWithSecretsMasked() {
@@ -50,7 +51,7 @@ struct TerminalOutputTests {
         let e = "\u{1B}["
         let lines = Self.plain.split(separator: "\n").map(String.init)
         let expected = ["\(e)31m\(lines[0])\(e)0m", "\(e)32m\(lines[1])\(e)0m"] + lines[2...10] + [
-            "\(e)33m\(lines[11])\(e)0m", "\(e)1m\(lines[12])\(e)0m",
+            "\(e)33m\(lines[11])\(e)0m", "\(e)32m\(lines[12])\(e)0m", "\(e)1m\(lines[13])\(e)0m",
         ]
         #expect(console.stdout == expected.joined(separator: "\n") + "\n")
     }
