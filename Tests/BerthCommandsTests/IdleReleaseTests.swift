@@ -1,5 +1,5 @@
 @testable import BerthCommands
-import BerthEngine
+@testable import BerthEngine
 import BerthTestSupport
 import Synchronization
 import Testing
@@ -8,7 +8,7 @@ import Testing
 /// passes came before; a pass in the meantime pushes it back. Time is driven by hand.
 @Suite(.timeLimit(.minutes(4)))
 struct IdleReleaseTests {
-    static let pass = PassSummary(key: "*", report: StatusReport(), duration: .milliseconds(40), converged: true, errors: [])
+    static let pass = PassSummary(key: "*", report: StatusReport(owner: "o", time: "t", engine: "ok", targets: [], entries: [], errors: [], notes: [], held: nil, invalidFiles: nil), duration: .milliseconds(40), converged: true, errors: [])
 
     @Test func releasesOnceTwoSecondsAfterTheLastPass() async throws {
         let time = ManualTime(), released = ReleaseCounter()

@@ -140,7 +140,9 @@ struct MemoryReleaseTests {
 
         // Code of this binary, the standard library, Foundation and libc, constants included.
         let words = (1...2000).map { "word\($0)" }
-        #expect(words.joined(separator: ",").count == 9 * 5 + 90 * 6 + 900 * 7 + 1001 * 8 + 1999)
+        // word1…word9, word10…word99, word100…word999, word1000…word2000, and 1999 commas.
+        let expectedLength: Int = 45 + 540 + 6300 + 8008 + 1999
+        #expect(words.joined(separator: ",").count == expectedLength)
         let json = try JSONSerialization.data(withJSONObject: ["n": 42, "list": [1, 2, 3]], options: [.sortedKeys])
         #expect(String(decoding: json, as: UTF8.self) == #"{"list":[1,2,3],"n":42}"#)
         #expect(Set(words).count == 2000 && words.sorted().first == "word1")
