@@ -3,9 +3,10 @@ import BerthSystem
 
 /// What `watch` attaches to its controller besides status.json: metrics for `GET /metrics`,
 /// with `--notify` the notifier and its sender, and under systemd (`$NOTIFY_SOCKET`) the
-/// readiness and watchdog messages.
+/// readiness and watchdog messages; and the release of memory once it is idle.
 struct WatchObservers {
     let metrics: WatchMetrics
+    let idle: IdleRelease
     var notifications: NotificationQueue?
     var sender: Task<Void, Never>?
     var systemd: SystemdService?
@@ -15,7 +16,9 @@ struct WatchObservers {
                        revision: @escaping @Sendable () -> String?, log: @escaping @Sendable (String) -> Void) async -> WatchObservers {
         let metrics = WatchMetrics(revision: revision)
         await controller.addObserver(metrics)
-        var observers = WatchObservers(metrics: metrics)
+        let idle = IdleRelease()
+        await controller.addObserver(idle)
+        var observers = WatchObservers(metrics: metrics, idle: idle)
         if let systemd = SystemdNotify().map(SystemdService.init) {
             await controller.addObserver(systemd)
             systemd.startWatchdog(controller)
@@ -35,6 +38,7 @@ struct WatchObservers {
 
     /// Stops the sender: berth is stopping and does not wait for a slow receiver.
     func stop() {
+        idle.stop()
         notifications?.finish()
         sender?.cancel()
         systemd?.stop()
