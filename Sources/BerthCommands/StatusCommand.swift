@@ -191,11 +191,12 @@ enum JournalSummary {
         var out: [String: SpecRecord] = [:]
         for r in journal.records where r.event == "action-ok" || r.event == "action-failed" {
             guard let target = r.target, let name = r.name, let op = r.op else { continue }
-            var entry = out[target + "/" + name] ?? SpecRecord()
+            let key = TargetName(target).qualifying(SpecName(name))
+            var entry = out[key] ?? SpecRecord()
             entry.lastAction = op + (r.replica.map { " #\($0)" } ?? "")
             entry.lastActionTime = r.time
             entry.lastError = r.event == "action-failed" ? r.error : nil
-            out[target + "/" + name] = entry
+            out[key] = entry
         }
         return out
     }
