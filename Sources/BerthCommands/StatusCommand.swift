@@ -134,7 +134,7 @@ enum StatusCommand {
         }
         for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
         for held in report.held ?? [] {
-            console.out("held: deletion of removed spec \(held.target)/\(held.spec) (\(held.resources) resource\(held.resources == 1 ? "" : "s")) since \(held.since)"
+            console.out("held: deletion of removed spec " + TargetName(held.target).qualifying(SpecName(held.spec)) + " (\(held.resources) resource\(held.resources == 1 ? "" : "s")) since \(held.since)"
                 + (held.released ? ", released: deleted on the next pass" : "; berth release \(held.spec) carries it out"))
         }
         for file in report.invalidFiles ?? [] { console.out("invalid: \(file)") }

@@ -40,6 +40,8 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
         (a.target, a.kind, a.name, a.replica ?? 0, a.unit.detail) < (b.target, b.kind, b.name, b.replica ?? 0, b.unit.detail)
     }
 
+    // Out of line like `ResourceUnit.kind`: a switch on the unit, called from async code.
+    @inline(never)
     public var description: String {
         switch unit {
         case .object(let object): "\(target) \(object) (spec \(name))"
