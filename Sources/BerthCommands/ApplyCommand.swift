@@ -215,11 +215,11 @@ enum ApplyCommand {
         return plan
     }
 
-    static func planRecords(_ plan: Plan, owner: String, selection: Set<String>? = nil) -> [JournalRecord] {
+    static func planRecords(_ plan: Plan, owner: String, selection: Set<SpecName>? = nil) -> [JournalRecord] {
         var records = plan.errors.map { JournalRecord.specError($0, owner: owner) }
         var counts = Dictionary(Action.Op.allCases.map { ($0.rawValue, String(plan.count($0))) }, uniquingKeysWith: { a, _ in a })
         counts["held"] = String(plan.held.count)
-        if let selection { counts["selection"] = selection.sorted().joined(separator: ",") }
+        if let selection { counts["selection"] = selection.sorted().map(\.rawValue).joined(separator: ",") }
         records.append(JournalRecord(event: "plan", owner: owner, message: plan.notes.joined(separator: "; ").nilIfEmpty,
                                      count: plan.actions.count, detail: counts))
         records += plan.held.map { JournalRecord.action($0, owner: owner, event: "action-held") }

@@ -92,7 +92,7 @@ enum ImportCommand {
         var found: [ComposeImport.Note] = []
         for other in existing.files where !written.contains(standardized(other.path)) {
             for spec in SpecDecoder.decode(file: other.path, bytes: other.bytes).specs where spec.target == "docker" {
-                guard let line = lines[spec.name] else { continue }
+                guard let line = lines[spec.name.rawValue] else { continue }
                 found.append(ComposeImport.Note(line: line, path: "services.\(spec.name)",
                                                 message: "\(other.path):\(spec.origin.position) already defines the spec \"\(spec.name)\"; rename the service or remove that spec"))
             }

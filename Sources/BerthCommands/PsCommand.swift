@@ -80,7 +80,7 @@ enum PsCommand {
                 state = found.state == .removing ? "deleting" : "ready \(ready)/\(wanted)"
             }
             let image = found.native?["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue ?? ""
-            return Row(name: name, target: "kubernetes", instance: "\(found.kind) \(found.engineName)", state: state, health: nil, image: image)
+            return Row(name: name.rawValue, target: "kubernetes", instance: "\(found.kind) \(found.engineName)", state: state, health: nil, image: image)
         }.sorted { ($0.name, $0.instance) < ($1.name, $1.instance) }
     }
 

@@ -74,13 +74,13 @@ struct Reconcile {
         var allowMassDelete = false
         var allowMassCreate = false
         var allowDelete: Set<String> = []
-        var selection: Set<String>?
+        var selection: Set<SpecName>?
 
         init(_ arguments: Arguments) {
             allowMassDelete = arguments.flags.contains("allow-mass-delete")
             allowMassCreate = arguments.flags.contains("allow-mass-create")
             allowDelete = Set(arguments.lists["allow-delete", default: []])
-            selection = arguments.positionals.isEmpty ? nil : Set(arguments.positionals)
+            selection = arguments.positionals.isEmpty ? nil : Set(arguments.positionals.map { SpecName($0) })
         }
 
         init() {}
@@ -107,9 +107,9 @@ struct Reconcile {
     func unknownNames(_ choices: Choices) throws {
         let names = Set(desired.specs.map(\.name)).union(observed.filter { !$0.isVolume }.compactMap(\.name))
         let asked = choices.selection ?? []
-        for name in (asked.union(choices.allowDelete)).sorted() where !names.contains(name) {
-            throw BerthError(.usage, "no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name, names.sorted())
-                + " (specs: \(Set(desired.specs.map(\.name)).sorted().joined(separator: ", ")))")
+        for name in asked.union(choices.allowDelete.map { SpecName($0) }).sorted() where !names.contains(name) {
+            throw BerthError(.usage, "no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name.rawValue, names.sorted().map(\.rawValue))
+                + " (specs: \(Set(desired.specs.map(\.name)).sorted().map(\.rawValue).joined(separator: ", ")))")
         }
     }
 }

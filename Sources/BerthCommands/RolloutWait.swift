@@ -84,7 +84,7 @@ extension RolloutWait {
 enum SpecFingerprint {
     static func now(_ settings: Settings) -> String? {
         guard let desired = try? SpecFolder.load(settings.specsDirectory, policy: settings.policy, catalog: settings.catalog, stateDirectory: settings.stateDirectory) else { return nil }
-        let lines = desired.specs.map { spec -> String in spec.target.rawValue + "/" + spec.name + "=" + spec.configHash }
+        let lines = desired.specs.map { spec -> String in spec.target.qualifying(spec.name) + "=" + spec.configHash }
         return SHA256.hex(lines.sorted().joined(separator: "\n"))
     }
 }

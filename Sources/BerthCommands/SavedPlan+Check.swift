@@ -33,7 +33,7 @@ enum SpecDigests {
                 "secretEnv": .array(spec.secretEnv.sorted().map { .string($0) }),
                 "sealed": .array(spec.sealedEnv.keys.sorted().map { .string($0) }),
             ])
-            out[spec.target.rawValue + "/" + spec.name] = Entry(file: relative(spec.origin.file, to: root),
+            out[spec.target.qualifying(spec.name)] = Entry(file: relative(spec.origin.file, to: root),
                                                        digest: HMAC.sha256Hex(key: key, message: Array(whole.canonicalText.utf8)))
         }
         return out
@@ -62,14 +62,14 @@ extension SavedPlan {
          key: [UInt8], keyInFile: Bool) {
         owner = settings.owner
         source = Self.source(settings)
-        selection = choices.selection?.sorted()
+        selection = choices.selection?.sorted().map(\.rawValue)
         allowDelete = choices.allowDelete.sorted()
         allowMassDelete = choices.allowMassDelete
         allowMassCreate = choices.allowMassCreate
         digestKey = keyInFile ? key : nil
         specs = SpecDigests.specs(reconcile.desired, root: settings.specsDirectory, key: key)
         invalidFiles = SpecDigests.invalidFiles(reconcile.desired, root: settings.specsDirectory, key: key)
-        suspended = reconcile.desired.suspended.sorted()
+        suspended = reconcile.desired.suspended.sorted().map(\.rawValue)
         observed = Self.seen(reconcile.observed, key: key)
         let shownIDs = shown.actions.map { ActionID($0, key: key) }.sorted()
         actions = shownIDs
@@ -109,7 +109,7 @@ extension SavedPlan {
         for file in Set(invalidFiles.keys).union(invalidNow.keys).sorted() where invalidFiles[file] != invalidNow[file] {
             lines.append("spec file \(file): " + (invalidNow[file] == nil ? "now valid" : invalidFiles[file] == nil ? "now invalid" : "its errors changed"))
         }
-        let suspendedNow = reconcile.desired.suspended.sorted()
+        let suspendedNow = reconcile.desired.suspended.sorted().map(\.rawValue)
         if suspended != suspendedNow {
             lines.append("suspended specs: [\(suspended.joined(separator: ", "))] then, [\(suspendedNow.joined(separator: ", "))] now")
         }

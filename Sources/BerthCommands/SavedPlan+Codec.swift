@@ -73,10 +73,11 @@ extension SavedPlan {
 
     static func encode(_ id: ActionID) -> JSONValue {
         var object: [String: JSONValue] = [
-            "op": .string(id.op), "target": .string(id.key.target.rawValue), "kind": .string(id.key.kind), "name": .string(id.key.name),
+            "op": .string(id.op), "target": .string(id.key.target.rawValue), "kind": .string(id.key.kind), "name": .string(id.key.name.rawValue),
         ]
         if let replica = id.key.replica { object["replica"] = .number(String(replica)) }
-        if let kube = id.key.object { object["object"] = .string(kube) }
+        if let kube = id.key.object { object["object"] = .string(kube.description) }
+        if let other = id.key.otherID { object["id"] = .string(other) }
         if let existing = id.existingID { object["existingID"] = .string(existing) }
         if let hash = id.configHash { object["configHash"] = .string(hash) }
         if let strategy = id.strategy { object["strategy"] = .string(strategy) }
@@ -86,7 +87,8 @@ extension SavedPlan {
     static func decode(_ value: JSONValue) -> ActionID? {
         guard let op = value["op"]?.stringValue, Action.Op(rawValue: op) != nil, let target = value["target"]?.stringValue,
               let kind = value["kind"]?.stringValue, let name = value["name"]?.stringValue else { return nil }
-        let key = ResourceKey(target: TargetName(target), kind: kind, name: name, replica: value["replica"]?.intValue, object: value["object"]?.stringValue)
+        guard let key = ResourceKey(saved: TargetName(target), kind: kind, name: SpecName(name), replica: value["replica"]?.intValue,
+                                    object: value["object"]?.stringValue, id: value["id"]?.stringValue) else { return nil }
         return ActionID(op: op, key: key, existingID: value["existingID"]?.stringValue, configHash: value["configHash"]?.stringValue,
                         strategy: value["strategy"]?.stringValue)
     }

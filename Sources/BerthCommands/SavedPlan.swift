@@ -70,7 +70,7 @@ struct SavedPlan: Equatable {
 
     var choices: Reconcile.Choices {
         var choices = Reconcile.Choices()
-        choices.selection = selection.map(Set.init)
+        choices.selection = selection.map { Set($0.map { SpecName($0) }) }
         choices.allowDelete = Set(allowDelete)
         choices.allowMassDelete = allowMassDelete
         choices.allowMassCreate = allowMassCreate

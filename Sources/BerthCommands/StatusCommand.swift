@@ -134,7 +134,7 @@ enum StatusCommand {
         }
         for rollout in report.entries.flatMap({ $0.rollouts ?? [] }) { console.out(StatusCommand.describe(rollout)) }
         for held in report.held ?? [] {
-            console.out("held: deletion of removed spec \(held.target)/\(held.spec) (\(held.resources) resource\(held.resources == 1 ? "" : "s")) since \(held.since)"
+            console.out("held: deletion of removed spec " + TargetName(held.target).qualifying(SpecName(held.spec)) + " (\(held.resources) resource\(held.resources == 1 ? "" : "s")) since \(held.since)"
                 + (held.released ? ", released: deleted on the next pass" : "; berth release \(held.spec) carries it out"))
         }
         for file in report.invalidFiles ?? [] { console.out("invalid: \(file)") }
@@ -191,11 +191,12 @@ enum JournalSummary {
         var out: [String: SpecRecord] = [:]
         for r in journal.records where r.event == "action-ok" || r.event == "action-failed" {
             guard let target = r.target, let name = r.name, let op = r.op else { continue }
-            var entry = out[target + "/" + name] ?? SpecRecord()
+            let key = TargetName(target).qualifying(SpecName(name))
+            var entry = out[key] ?? SpecRecord()
             entry.lastAction = op + (r.replica.map { " #\($0)" } ?? "")
             entry.lastActionTime = r.time
             entry.lastError = r.event == "action-failed" ? r.error : nil
-            out[target + "/" + name] = entry
+            out[key] = entry
         }
         return out
     }

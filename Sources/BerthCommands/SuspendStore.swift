@@ -1,4 +1,5 @@
 import BerthJSON
+import BerthModel
 import BerthSource
 import BerthSystem
 import FoundationEssentials
@@ -11,19 +12,19 @@ enum SuspendStore {
     static func path(_ settings: Settings) -> String { settings.stateDirectory + "/suspended.json" }
 
     /// `{"suspended": ["web", ...]}`; an absent or unreadable file suspends nothing.
-    static func load(_ settings: Settings) -> Set<String> {
+    static func load(_ settings: Settings) -> Set<SpecName> {
         guard let bytes = try? StateFolderGuard.read(path(settings)), let root = try? JSONParser.parse(bytes) else { return [] }
-        return Set(root.value["suspended"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        return Set(root.value["suspended"]?.arrayValue?.compactMap { $0.stringValue.map { SpecName($0) } } ?? [])
     }
 
     /// Applies `change` to the file's current names and writes the result if it differs.
     @discardableResult
-    static func update(_ settings: Settings, _ change: (Set<String>) -> Set<String>) throws -> Set<String> {
+    static func update(_ settings: Settings, _ change: (Set<SpecName>) -> Set<SpecName>) throws -> Set<SpecName> {
         try FileMutex.withLock(settings.stateDirectory + "/suspended.lock") {
             let before = load(settings)
             let after = change(before)
             if after != before {
-                let json = JSONValue.object(["suspended": .array(after.sorted().map { .string($0) })])
+                let json = JSONValue.object(["suspended": .array(after.sorted().map { .string($0.rawValue) })])
                 try StateFolderGuard.write(Array((json.serialized(pretty: true) + "\n").utf8), to: path(settings))
             }
             return after
@@ -37,19 +38,19 @@ enum SuspendStore {
 enum SuspendCommand {
     static func run(settings: Settings, arguments: Arguments, console: Console, suspend: Bool) throws -> Int32 {
         try StateFolderGuard.prepare(settings.stateDirectory, specsDirectory: settings.specsDirectory)
-        let names = Set(arguments.positionals)
-        var unchanged: Set<String> = []
+        let names = Set(arguments.positionals.map { SpecName($0) })
+        var unchanged: Set<SpecName> = []
         try SuspendStore.update(settings) { current in
             unchanged = suspend ? names.intersection(current) : names.subtracting(current)
             return suspend ? current.union(names) : current.subtracting(names)
         }
-        let changed = names.subtracting(unchanged).sorted()
+        let changed = names.subtracting(unchanged).sorted().map(\.rawValue)
         // A name no spec has now is kept all the same (a spec added under it later is left
         // alone), but a typo should not pass unseen.
         if suspend, let desired = try? SpecFolder.load(settings.specsDirectory, catalog: settings.catalog, stateDirectory: settings.stateDirectory) {
             let known = Set(desired.specs.map(\.name))
-            for name in changed where !known.contains(name) {
-                console.err("note: no spec in \(settings.specsDirectory) is named \(name) now" + Arguments.suggestion(name, known.sorted())
+            for name in changed where !known.contains(SpecName(name)) {
+                console.err("note: no spec in \(settings.specsDirectory) is named \(name) now" + Arguments.suggestion(name, known.sorted().map(\.rawValue))
                     + "; it is suspended all the same (`berth resume \(name)` undoes it)")
             }
         }

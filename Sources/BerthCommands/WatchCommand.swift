@@ -272,7 +272,7 @@ enum EngineEvents {
                 await controller.enqueue(Controller.everything)
                 failures = 0
                 for try await event in stream {
-                    let key = event.target.rawValue + "/" + event.name
+                    let key = event.target.qualifying(event.name)
                     await controller.enqueue(key)
                     // The engine announces a death before its container list shows it: look again shortly.
                     if ["die", "kill", "stop", "oom", "destroy"].contains(event.action) {

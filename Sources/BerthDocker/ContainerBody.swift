@@ -38,7 +38,7 @@ public enum ContainerBody {
     static func ownLabels(spec: Spec, replica: Int, owner: String, configHash: String) -> [String: JSONValue] {
         var labels: [String: JSONValue] = [
             Labels.owner: .string(owner),
-            Labels.name: .string(spec.name),
+            Labels.name: .string(spec.name.rawValue),
             Labels.replica: .string(String(replica)),
             Labels.configHash: .string(configHash),
         ]

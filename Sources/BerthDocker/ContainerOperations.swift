@@ -67,7 +67,7 @@ struct ContainerOperations {
 
     /// Whether labels say: ours, for this spec and replica.
     private func isSameReplica(_ labels: [String: JSONValue], _ key: ResourceKey) -> Bool {
-        labels[Labels.owner]?.stringValue == owner && labels[Labels.name]?.stringValue == key.name
+        labels[Labels.owner]?.stringValue == owner && labels[Labels.name]?.stringValue == key.name.rawValue
             && labels[Labels.replica]?.stringValue == String(key.replica ?? 1)
     }
 
@@ -77,7 +77,7 @@ struct ContainerOperations {
         let response = try await client.request("GET", "/containers/\(Query.escape(name))/json", doing: "inspecting container \(name)", accept: [404])
         let found = response.status == 404 ? nil : JSONValue(answer: response.body)
         let labels = found?["Config"]?["Labels"]?.objectValue ?? [:]
-        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name,
+        guard labels[Labels.owner]?.stringValue == owner, labels[Labels.name]?.stringValue == key.name.rawValue,
               labels[Labels.replica]?.stringValue == String(key.replica ?? 1),
               labels[Labels.configHash]?.stringValue == hash else { return nil }
         if running && found?["State"]?["Running"]?.boolValue != true { return nil }

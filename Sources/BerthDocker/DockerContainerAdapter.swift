@@ -119,7 +119,7 @@ public struct DockerContainerAdapter: Platform {
         let labels = item["Labels"]?.objectValue ?? [:]
         // The filter already matched, but a label is data: check it again before owning anything.
         guard labels[Labels.owner]?.stringValue == owner, Labels.belongs(labels[Labels.target]?.stringValue, to: target) else { return nil }
-        let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
+        let name = labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? SpecName($0) : nil }
         let replica = labels[Labels.replica]?.stringValue.flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
         let engineName = item["Names"]?.arrayValue?.first?.stringValue.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 } ?? id
         // Released (`"prune": false`): still labelled, since Docker cannot remove labels, but
@@ -149,13 +149,13 @@ public struct DockerContainerAdapter: Platform {
         case .create:
             try await ops.createAndStart(action, name: ops.canonicalName(action.key))
         case .start:
-            try await ops.start(id: action.existingID!, name: action.existingName ?? action.key.name)
+            try await ops.start(id: action.existingID!, name: action.existingName ?? action.key.name.rawValue)
         case .stop:
-            try await ops.stop(id: action.existingID!, name: action.existingName ?? action.key.name)
+            try await ops.stop(id: action.existingID!, name: action.existingName ?? action.key.name.rawValue)
         case .update:
             try await ops.update(action)
         case .delete:
-            if let note = try await ops.delete(id: action.existingID!, name: action.existingName ?? action.key.name) {
+            if let note = try await ops.delete(id: action.existingID!, name: action.existingName ?? action.key.name.rawValue) {
                 await images.report(note)
             }
         case .replace:

@@ -26,7 +26,7 @@ extension DockerContainerAdapter: EventSource {
         let attributes = json["Actor"]?["Attributes"]?.objectValue ?? [:]
         guard attributes[Labels.owner]?.stringValue == owner, Labels.belongs(attributes[Labels.target]?.stringValue, to: target),
               let name = attributes[Labels.name]?.stringValue, Names.isValid(name) else { return nil }
-        return ResourceEvent(target: target, name: name, action: action)
+        return ResourceEvent(target: target, name: SpecName(name), action: action)
     }
 }
 

@@ -57,7 +57,7 @@ public struct DockerSwarmAdapter: Platform {
                                    sentHash: sent[engineName]?.hash, unkept: sent[engineName]?.unkept ?? [])
         var found = ObservedResource(
             id: id, target: target, platform: .swarm, kind: "service",
-            name: labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }, replica: nil,
+            name: labels[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? SpecName($0) : nil }, replica: nil,
             engineName: engineName, configHash: labels[Labels.configHash]?.stringValue,
             state: .running, native: spec, running: running[id] ?? 0, swarm: rollout)
         found.prune = labels[Labels.prune]?.stringValue != "false"
@@ -122,7 +122,7 @@ extension DockerSwarmAdapter: EventSource {
         return try await client.events(filters: filters, doing: "following the engine's service events") { json in
             guard let full = json["Actor"]?["Attributes"]?["name"]?.stringValue, full.hasPrefix(prefix) else { return nil }
             let name = String(full.dropFirst(prefix.count))
-            return Names.isValid(name) ? ResourceEvent(target: target, name: name, action: json["Action"]?.stringValue ?? "update") : nil
+            return Names.isValid(name) ? ResourceEvent(target: target, name: SpecName(name), action: json["Action"]?.stringValue ?? "update") : nil
         }
     }
 }

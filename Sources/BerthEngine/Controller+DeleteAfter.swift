@@ -41,7 +41,7 @@ extension Controller {
     /// Specs that came back while their deletion waited: nothing is deleted, and the log says so.
     func callOffDeletions(_ desired: DesiredState) {
         guard !goneSince.isEmpty else { return }
-        let present = Set(desired.specs.map { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) })
+        let present = Set(desired.specs.map { $0.target.qualifying($0.name) })
         for key in goneSince.keys.sorted() where present.contains(key) {
             goneSince[key] = nil
             deletionsWaiting[key] = nil
@@ -53,7 +53,7 @@ extension Controller {
     /// again at once, and the log says why a container just deleted reappears.
     func recreateIfBack(_ key: String, _ actions: [Action]) async {
         guard actions.contains(where: { $0.op == .delete && $0.reason.hasPrefix("spec removed") }) else { return }
-        let present = load().specs.contains { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) == key }
+        let present = load().specs.contains { $0.target.qualifying($0.name) == key }
         guard present else { return }
         log("\(Controller.name(of: key)): its file came back while it was being deleted; creating it again")
         await queue.add(key)

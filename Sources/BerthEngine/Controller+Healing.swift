@@ -57,7 +57,7 @@ extension Controller {
     func reportCrashLoop(_ action: Action, id: String, count: Int, next: Duration) {
         guard crashLoopsReported[id] != count else { return }
         crashLoopsReported[id] = count
-        let name = action.key.name + (action.key.replica.map { " #\($0)" } ?? "")
+        let name = action.key.name.rawValue + (action.key.replica.map { " #\($0)" } ?? "")
         let when = next == .zero ? "starting it again now" : "next start in \(Controller.seconds(next))"
         var fields = LogEvent.Fields(action.key)
         fields.event = "crash-loop"
@@ -65,7 +65,7 @@ extension Controller {
         log(LogEvent("\(name) is crash-looping: died \(count) time\(count == 1 ? "" : "s") within \(Controller.seconds(Controller.stableAfter)) of being started; \(when)",
                      level: .warning, fields: fields))
         let entry = JournalRecord(event: "crash-loop", owner: configuration.owner, target: action.key.target.rawValue,
-                                  kind: action.key.kind, name: action.key.name, replica: action.key.replica,
+                                  kind: action.key.kind, name: action.key.name.rawValue, replica: action.key.replica,
                                   message: "restarts \(count), \(when)", count: count)
         Task { [journal] in _ = try? await journal.append(entry) }
     }

@@ -24,7 +24,7 @@ extension Controller {
     }
 
     func content(_ key: String, _ desired: DesiredState) -> String {
-        desired.specs.first { Controller.key(ResourceKey(target: $0.target, kind: "", name: $0.name)) == key }?.configHash ?? ""
+        desired.specs.first { $0.target.qualifying($0.name) == key }?.configHash ?? ""
     }
 
     /// How long `key` must still wait, or nil when it may act now.

@@ -105,7 +105,7 @@ extension Controller {
 extension LogEvent.Fields {
     init(_ key: ResourceKey) {
         self.init()
-        target = key.target.rawValue; kind = key.kind; name = key.name; replica = key.replica
+        target = key.target.rawValue; kind = key.kind; name = key.name.rawValue; replica = key.replica
     }
 
     /// A work-queue key: "*", or "target/name".

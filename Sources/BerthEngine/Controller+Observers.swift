@@ -15,7 +15,7 @@ extension Controller {
         let summary = PassSummary(key: key, report: report, duration: now() - started,
                                   converged: report.isConverged, errors: report.problems)
         if key == Controller.everything {
-            let waiting = (report.held ?? []).filter { !$0.released }.map { $0.target + "/" + $0.spec }
+            let waiting = (report.held ?? []).filter { !$0.released }.map { TargetName($0.target).qualifying(SpecName($0.spec)) }
             tellObservers { $0.heldDeletions(count: waiting.count, names: waiting) }
         }
         tellObservers { $0.passFinished(summary) }
@@ -38,7 +38,7 @@ extension Controller {
     }
 
     /// A Kubernetes spec's objects share its name and differ by configuration, hence a set per identity.
-    static func madeIdentity(target: String, name: String, replica: Int?) -> String {
+    static func madeIdentity(target: String, name: SpecName, replica: Int?) -> String {
         "\(target)/\(name)#\(replica ?? 0)"
     }
 
@@ -68,10 +68,10 @@ extension Controller {
         for outcome in outcomes {
             let action = outcome.action
             let drift = isDrift(action)
-            if drift { tellObservers { $0.driftSeen(target: action.key.target.rawValue, name: action.key.name, reason: action.reason) } }
+            if drift { tellObservers { $0.driftSeen(target: action.key.target.rawValue, name: action.key.name.rawValue, reason: action.reason) } }
             tellObservers { $0.actionFinished(target: action.key.target.rawValue, kind: action.key.kind, op: action.op.rawValue,
                                               succeeded: outcome.succeeded, attempts: outcome.attempts) }
-            if drift && outcome.succeeded { tellObservers { $0.driftHealed(target: action.key.target.rawValue, name: action.key.name) } }
+            if drift && outcome.succeeded { tellObservers { $0.driftHealed(target: action.key.target.rawValue, name: action.key.name.rawValue) } }
         }
     }
 

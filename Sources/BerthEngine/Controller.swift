@@ -197,12 +197,12 @@ public actor Controller {
         passEnded(key, started: started, report: report)
     }
 
-    static func key(_ resource: ResourceKey) -> String { resource.target.rawValue + "/" + resource.name }
+    static func key(_ resource: ResourceKey) -> String { resource.target.qualifying(resource.name) }
 
     func show(_ observed: [ObservedResource], _ desired: DesiredState, _ number: Int) {
         for resource in observed {
             guard let exit = resource.exit, let name = resource.name else { continue }
-            let key = resource.target.rawValue + "/" + name
+            let key = resource.target.qualifying(name)
             if (records[key]?.lastExit?.finishedAt ?? "") < exit.finishedAt { records[key, default: SpecRecord()].lastExit = exit }
         }
         rememberSeen(observed)

@@ -121,7 +121,7 @@ extension JournalRecord {
         // A Kubernetes object is named in full ("apps/v1 Deployment default/web"): one spec
         // makes several, and a container id's 12 characters would cut it to "apps/v1 Depl".
         if let object = action.key.object {
-            detail["object"] = object
+            detail["object"] = object.description
         } else if let id = action.existingID {
             detail["id"] = String(id.prefix(12))
         }
@@ -129,7 +129,7 @@ extension JournalRecord {
         if let strategy = action.strategy { detail["strategy"] = strategy.rawValue }
         if !action.changes.isEmpty { detail["changes"] = action.changes.map(\.description).joined(separator: "; ") }
         return JournalRecord(
-            event: event, owner: owner, target: action.key.target.rawValue, kind: action.key.kind, name: action.key.name,
+            event: event, owner: owner, target: action.key.target.rawValue, kind: action.key.kind, name: action.key.name.rawValue,
             replica: action.key.replica, op: action.op.rawValue, reason: action.reason, error: error,
             file: action.spec?.origin.file, attempt: attempt, detail: detail.isEmpty ? nil : detail)
     }
@@ -138,7 +138,7 @@ extension JournalRecord {
 extension JournalRecord {
     /// A spec content the platform refused, not sent again until the spec changes.
     public static func blocked(_ spec: BlockedSpec, owner: String) -> JournalRecord {
-        JournalRecord(event: "blocked", owner: owner, target: spec.key.target.rawValue, kind: spec.key.kind, name: spec.key.name,
+        JournalRecord(event: "blocked", owner: owner, target: spec.key.target.rawValue, kind: spec.key.kind, name: spec.key.name.rawValue,
                       error: spec.message, detail: ["config-hash": String(spec.configHash.prefix(12))])
     }
 

@@ -31,10 +31,10 @@ extension Platform {
 public struct ResourceEvent: Sendable, Equatable {
     public var target: TargetName
     /// The spec name from the resource's berth.name label.
-    public var name: String
+    public var name: SpecName
     /// What the engine said happened ("die", "destroy", "update"...).
     public var action: String
-    public init(target: TargetName, name: String, action: String) { self.target = target; self.name = name; self.action = action }
+    public init(target: TargetName, name: SpecName, action: String) { self.target = target; self.name = name; self.action = action }
 }
 
 /// Platforms that can tell what changes as it happens implement this; the stream throws

@@ -1,3 +1,5 @@
+import BerthModel
+
 /// Whether a status shows the targets as the specs say, and what stands in the way: the one
 /// notion of "converged" that metrics, notifications and the pass results share.
 extension StatusReport {
@@ -7,7 +9,7 @@ extension StatusReport {
     public var problems: [String] {
         var lines = errors
         for entry in entries {
-            if let error = entry.lastError, entry.config != "unknown" { lines.append("\(entry.target)/\(entry.name): \(error)") }
+            if let error = entry.lastError, entry.config != "unknown" { lines.append(TargetName(entry.target).qualifying(SpecName(entry.name)) + ": \(error)") }
         }
         for target in targets ?? [] where target.state != "ok" {
             lines.append("\(target.name) unreachable since \(target.since ?? "?")" + (target.error.map { ": \($0)" } ?? ""))
@@ -20,11 +22,11 @@ extension StatusReport {
     /// that wait is said on its own (`deletions-held`).
     public var isConverged: Bool {
         guard problems.isEmpty, invalidFiles == nil else { return false }
-        let waiting = Set((held ?? []).filter { !$0.released }.map { $0.target + "/" + $0.spec })
+        let waiting = Set((held ?? []).filter { !$0.released }.map { TargetName($0.target).qualifying(SpecName($0.spec)) })
         return entries.allSatisfy { entry in
             switch entry.config {
             case "removed":
-                return waiting.contains(entry.target + "/" + entry.name)
+                return waiting.contains(TargetName(entry.target).qualifying(SpecName(entry.name)))
             case "current":
                 // Kubernetes objects other than Deployments have nothing that runs.
                 if entry.kind == "objects" && entry.rollouts == nil { return true }

@@ -111,18 +111,18 @@ public struct StatusReport: Sendable, Codable {
     public static func make(owner: String, time: String, engine: String, desired: DesiredState, observed: [ObservedResource],
                             notes: [String], records: [String: SpecRecord], context: PlanContext? = nil,
                             blocked: [BlockedSpec] = []) -> StatusReport {
-        let blockedBy = Dictionary(blocked.map { ($0.key.target.rawValue + "/" + $0.key.name, $0.message) }, uniquingKeysWith: { a, _ in a })
+        let blockedBy = Dictionary(blocked.map { ($0.key.target.qualifying($0.key.name), $0.message) }, uniquingKeysWith: { a, _ in a })
         var byName: [String: [ObservedResource]] = [:]
         // Kubernetes observations include objects a spec names that are someone else's (for the
         // planner to refuse): they are not this owner's to show.
         // Volumes are named by themselves, not by a spec: they are not spec entries.
         for resource in observed where !resource.isVolume && (resource.platform != .kubernetes || resource.kubeOwner == owner) {
-            if let name = resource.name { byName[resource.target.rawValue + "/" + name, default: []].append(resource) }
+            if let name = resource.name { byName[resource.target.qualifying(name), default: []].append(resource) }
         }
         var entries: [Entry] = []
         var seen: Set<String> = []
         for spec in desired.specs {
-            let key = spec.target.rawValue + "/" + spec.name
+            let key = spec.target.qualifying(spec.name)
             seen.insert(key)
             let found = byName[key] ?? []
             let hash = spec.configHash
@@ -132,7 +132,7 @@ public struct StatusReport: Sendable, Codable {
             let exit = StatusReport.lastExit(found, records[key])
             let manifestsOnly = spec.platform == .kubernetes && (StatusReport.rollouts(found) ?? []).isEmpty
             entries.append(Entry(
-                target: spec.target.rawValue, kind: StatusReport.kind(spec.platform), name: spec.name,
+                target: spec.target.rawValue, kind: StatusReport.kind(spec.platform), name: spec.name.rawValue,
                 desiredReplicas: spec.replicas, runningReplicas: StatusReport.running(found),
                 configHashMatches: matches && !found.isEmpty,
                 config: found.isEmpty ? "missing" : matches ? "current" : "differs",
@@ -147,7 +147,7 @@ public struct StatusReport: Sendable, Codable {
         for (key, found) in byName where !seen.contains(key) {
             let first = found[0]
             entries.append(Entry(
-                target: first.target.rawValue, kind: first.kind, name: first.name ?? "?", desiredReplicas: 0,
+                target: first.target.rawValue, kind: first.kind, name: first.name?.rawValue ?? "?", desiredReplicas: 0,
                 runningReplicas: StatusReport.running(found), configHashMatches: false, config: "removed",
                 lastAction: records[key]?.lastAction, lastActionTime: records[key]?.lastActionTime, lastError: records[key]?.lastError,
                 lastExitCode: StatusReport.lastExit(found, records[key])?.code, lastDeath: StatusReport.lastExit(found, records[key])?.finishedAt,
@@ -162,7 +162,7 @@ public struct StatusReport: Sendable, Codable {
 
     /// A spec on a target that could not be observed: what runs there is unknown, not zero.
     public static func unknown(_ spec: Spec) -> Entry {
-        Entry(target: spec.target.rawValue, kind: kind(spec.platform), name: spec.name, desiredReplicas: spec.replicas, runningReplicas: 0,
+        Entry(target: spec.target.rawValue, kind: kind(spec.platform), name: spec.name.rawValue, desiredReplicas: spec.replicas, runningReplicas: 0,
               configHashMatches: false, config: "unknown", lastError: "\(spec.target) could not be observed")
     }
 

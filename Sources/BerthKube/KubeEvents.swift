@@ -51,7 +51,7 @@ struct KubeWatcher {
     let owner: String
     var resourceVersion: String?
     /// Spec names of the objects seen, to report after a relist.
-    var names: Set<String>
+    var names: Set<SpecName>
 
     mutating func run(_ yield: @Sendable (ResourceEvent) -> Void) async throws {
         while !Task.isCancelled {
@@ -86,8 +86,8 @@ struct KubeWatcher {
         resourceVersion = version
     }
 
-    static func specName(_ object: JSONValue) -> String? {
+    static func specName(_ object: JSONValue) -> SpecName? {
         guard let name = object["metadata"]?["labels"]?["berth.name"]?.stringValue, Names.isValid(name) else { return nil }
-        return name
+        return SpecName(name)
     }
 }

@@ -38,7 +38,7 @@ extension KubernetesAdapter {
                 marked.reason += " (checked at apply: \(why))"
                 out.actions.append(marked)
             case .unchecked(let why)?:
-                out.notes.append("\(action.key.object ?? action.key.description) was not checked by the server: \(why)")
+                out.notes.append("\(action.key.object?.description ?? action.key.description) was not checked by the server: \(why)")
                 out.actions.append(action)
             case .accepted?, nil:
                 out.actions.append(action)
@@ -62,7 +62,7 @@ extension KubernetesAdapter {
 
         init(_ plan: Plan) {
             for action in plan.actions where action.op != .delete {
-                guard let id = action.key.kubeObject else { continue }
+                guard let id = action.key.object else { continue }
                 if id.kind == "Namespace" && id.group == "" { namespaces.insert(id.name) }
                 if id.kind == "CustomResourceDefinition", let spec = action.native?["spec"],
                    let group = spec["group"]?.stringValue, let kind = spec["names"]?["kind"]?.stringValue {
@@ -73,7 +73,7 @@ extension KubernetesAdapter {
     }
 
     func dryRun(_ action: Action, creating: Creating) async -> Verdict {
-        guard let object = action.native, let id = action.key.kubeObject else { return .accepted }
+        guard let object = action.native, let id = action.key.object else { return .accepted }
         do {
             guard let type = try await discovery.type(apiVersion: id.apiVersion, kind: id.kind) else {
                 if creating.kinds.contains(id.group + "/" + id.kind) {
@@ -102,9 +102,9 @@ extension KubernetesAdapter {
 
     /// An error at the object's place in its spec file: the manifest, else the spec.
     static func specError(for action: Action, message: String) -> SpecError {
-        let id = action.key.kubeObject
+        let id = action.key.object
         guard let spec = action.spec else {
-            return SpecError(file: "?", path: .root, position: JSONPosition(line: 1, column: 1), message: "\(action.key.object ?? ""): \(message)")
+            return SpecError(file: "?", path: .root, position: JSONPosition(line: 1, column: 1), message: "\(action.key.object?.description ?? ""): \(message)")
         }
         let manifest = spec.manifests.first { $0.apiVersion == id?.apiVersion && $0.kind == id?.kind && $0.name == id?.name }
         return SpecError(file: spec.origin.file, path: manifest?.path ?? spec.origin.path,

@@ -76,19 +76,19 @@ public final class KubernetesAdapter: Platform, Sendable {
                 throw BerthError(.unsupported, "\(action.op.rawValue) \(action.key): no object to apply")
             }
             let doing = (action.op == .adopt ? "taking over " : "applying ") + KubernetesAdapter.describe(object) + KubernetesAdapter.origin(action)
-            if action.op == .create, let id = action.key.kubeObject {
+            if action.op == .create, let id = action.key.object {
                 try await prepareCreate(id, owner: owner, doing: doing)
             }
             try await apply(object, doing: doing)
         case .delete:
-            guard let id = action.key.kubeObject else {
+            guard let id = action.key.object else {
                 throw BerthError(.unsupported, "delete \(action.key): the key names no Kubernetes object")
             }
             try await delete(id, uid: action.native?["metadata"]?["uid"]?.stringValue)
         case .start, .stop:
             throw BerthError(.unsupported, "kubernetes objects are not started: the cluster runs them")
         case .release:
-            guard let id = action.key.kubeObject, let patch = action.native else {
+            guard let id = action.key.object, let patch = action.native else {
                 throw BerthError(.unsupported, "release \(action.key): the key names no Kubernetes object")
             }
             try await release(id, patch: patch)
@@ -178,7 +178,7 @@ public final class KubernetesAdapter: Platform, Sendable {
     /// The spec and where the object is written: the manifest's line, else the spec's.
     static func origin(_ action: Action) -> String {
         guard let spec = action.spec else { return "" }
-        let id = action.key.kubeObject
+        let id = action.key.object
         let manifest = spec.manifests.first { $0.apiVersion == id?.apiVersion && $0.kind == id?.kind && $0.name == id?.name }
         return " (spec \(spec.name), \(spec.origin.file):\(manifest?.position ?? spec.origin.position))"
     }

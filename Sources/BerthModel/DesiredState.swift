@@ -10,12 +10,12 @@ public struct DesiredState: Sendable {
     public var warnings: [SpecError] = []
     /// Spec names a person suspended (`berth suspend`, state/suspended.json): left alone like
     /// a spec saying `"suspend": true`, also when their file is gone.
-    public var suspended: Set<String> = []
+    public var suspended: Set<SpecName> = []
     /// Targets that could not be observed this pass, and the names of the specs naming them:
     /// a resource of such a name elsewhere may be one that is moving to that target, so no
     /// deletion of that name is planned on any target until it is observed again.
     public var unobservedTargets: Set<TargetName> = []
-    public var unobservedNames: Set<String> = []
+    public var unobservedNames: Set<SpecName> = []
 
     public init(specs: [Spec], errors: [SpecError] = [], invalidFiles: [String] = [], fileCount: Int? = nil) {
         self.specs = specs; self.errors = errors; self.invalidFiles = invalidFiles
@@ -38,7 +38,7 @@ public struct DesiredState: Sendable {
         var mirrors: Set<String> = []
         for (_, result) in results {
             for spec in result.specs {
-                let id = spec.target.rawValue + "/" + spec.name
+                let id = spec.target.qualifying(spec.name)
                 if let first = firstSeen[id] {
                     let error = SpecError(
                         file: spec.origin.file, path: spec.origin.path.appending(key: "name"), position: spec.origin.position,

@@ -22,7 +22,7 @@ public struct HeldDeletions: Sendable, Equatable {
 
     public init(entries: [String: Entry] = [:]) { self.entries = entries }
 
-    public static func key(target: TargetName, name: String) -> String { target.rawValue + "/" + name }
+    public static func key(target: TargetName, name: SpecName) -> String { target.qualifying(name) }
 
     public var held: Set<String> { Set(entries.filter { !$0.value.released }.keys) }
     public var released: Set<String> { Set(entries.filter { $0.value.released }.keys) }

@@ -43,8 +43,8 @@ enum KubeDecision {
         }
         let specNames = Set(specs.map(\.name))
         for (identity, resource) in found.sorted(by: { $0.key < $1.key }) where !wanted.contains(identity) {
-            guard let name = resource.name, !clashing.contains(name) else { continue }
-            let key = ResourceKey(target: target, kind: resource.kind, name: name, object: resource.id)
+            guard let name = resource.name, !clashing.contains(name), let object = resource.kubeObject else { continue }
+            let key = ResourceKey.object(target, name, object)
             if specNames.contains(name) {
                 result.actions.append(deletion(key, resource, reason: "no longer in spec \(name)"))
             } else if !resource.prune {
@@ -81,7 +81,7 @@ enum KubeDecision {
 
     static func action(_ op: Action.Op, _ object: KubeObject, spec: Spec, found: ObservedResource?, reason: String,
                        changes: [FieldChange] = []) -> Action {
-        let key = ResourceKey(target: spec.target, kind: object.kind, name: spec.name, object: object.id.description)
+        let key = ResourceKey.object(spec.target, spec.name, object.id)
         return Action(op: op, key: key, reason: reason, spec: spec, configHash: object.configHash, existingID: found?.id,
                       existingName: found?.engineName, changes: changes, native: object.body)
     }
@@ -107,10 +107,10 @@ enum KubeDecision {
 
     /// Every spec's objects, and the specs whose objects clash with another object of the
     /// same identity: both are refused with an error naming the other, like duplicate names.
-    private static func objects(_ specs: [Spec], context: PlanContext, facts: KubeFacts, into result: inout Result) -> ([String: [KubeObject]], Set<String>) {
-        var bySpec: [String: [KubeObject]] = [:]
-        var first: [String: (spec: String, object: KubeObject)] = [:]
-        var clashing: Set<String> = []
+    private static func objects(_ specs: [Spec], context: PlanContext, facts: KubeFacts, into result: inout Result) -> ([SpecName: [KubeObject]], Set<SpecName>) {
+        var bySpec: [SpecName: [KubeObject]] = [:]
+        var first: [String: (spec: SpecName, object: KubeObject)] = [:]
+        var clashing: Set<SpecName> = []
         for spec in specs {
             let objects = KubeObjects.make(spec: spec, owner: context.owner, defaultNamespace: facts.namespace,
                                            isNamespaced: { facts.isNamespaced(apiVersion: $0, kind: $1) })

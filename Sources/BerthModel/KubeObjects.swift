@@ -12,16 +12,16 @@ public enum KubeObjects {
         spec: Spec, owner: String, defaultNamespace: String, isNamespaced: (String, String) -> Bool?
     ) -> [KubeObject] {
         let namespace = spec.namespace ?? defaultNamespace
-        var berthLabels: [String: JSONValue] = [Labels.owner: .string(owner), Labels.name: .string(spec.name)]
+        var berthLabels: [String: JSONValue] = [Labels.owner: .string(owner), Labels.name: .string(spec.name.rawValue)]
         if !spec.target.isImplicit { berthLabels[Labels.target] = .string(spec.target.rawValue) }
         var objects: [KubeObject] = []
         if !spec.image.isEmpty {
             objects.append(KubeObject(
-                id: KubeObjectID(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: spec.name),
+                id: KubeObjectID(apiVersion: "apps/v1", kind: "Deployment", namespace: namespace, name: spec.name.rawValue),
                 unhashed: pruneLabel(spec, deployment(spec, namespace: namespace, berthLabels: berthLabels)), origin: spec.origin))
             if !spec.ports.isEmpty {
                 objects.append(KubeObject(
-                    id: KubeObjectID(apiVersion: "v1", kind: "Service", namespace: namespace, name: spec.name),
+                    id: KubeObjectID(apiVersion: "v1", kind: "Service", namespace: namespace, name: spec.name.rawValue),
                     unhashed: pruneLabel(spec, service(spec, namespace: namespace, berthLabels: berthLabels)), origin: spec.origin))
             }
         }
@@ -52,7 +52,7 @@ public enum KubeObjects {
         let labels = JSONValue.object(userLabels.merging(berthLabels) { _, berth in berth })
         // Docker's command replaces the image's CMD and keeps its ENTRYPOINT: that is `args`
         // in a pod, not `command` (which would replace the ENTRYPOINT).
-        var container: [String: JSONValue] = ["name": .string(spec.name), "image": .string(spec.image)]
+        var container: [String: JSONValue] = ["name": .string(spec.name.rawValue), "image": .string(spec.image)]
         if let command = spec.command { container["args"] = .array(command.map { .string($0) }) }
         if let health = spec.health { container["readinessProbe"] = health.readinessProbe }
         if !spec.env.isEmpty {
@@ -63,7 +63,7 @@ public enum KubeObjects {
                 .object(["containerPort": .number(String($0.containerPort)), "protocol": .string($0.proto.uppercased())])
             })
         }
-        var metadata: [String: JSONValue] = ["name": .string(spec.name), "namespace": .string(namespace), "labels": labels]
+        var metadata: [String: JSONValue] = ["name": .string(spec.name.rawValue), "namespace": .string(namespace), "labels": labels]
         if !spec.sealedEnv.isEmpty {
             metadata["annotations"] = .object([Labels.sealedEnv: .string(spec.sealedEnv.keys.sorted().joined(separator: ","))])
         }
@@ -118,7 +118,7 @@ public enum KubeObjects {
         let labels = spec.labels.mapValues { JSONValue.string($0) }.merging(berthLabels) { _, berth in berth }
         return .object([
             "apiVersion": .string("v1"), "kind": .string("Service"),
-            "metadata": .object(["name": .string(spec.name), "namespace": .string(namespace), "labels": .object(labels)]),
+            "metadata": .object(["name": .string(spec.name.rawValue), "namespace": .string(namespace), "labels": .object(labels)]),
             "spec": .object([
                 "selector": .object(berthLabels),
                 "ports": .array(spec.ports.map { p in

@@ -10,7 +10,7 @@ public enum Names {
 
     /// A container's name: OWNER-NAME-REPLICA; on a named target OWNER-TARGET-NAME-REPLICA,
     /// so that two targets on one engine never want the same name.
-    public static func container(owner: String, target: TargetName, spec: String, replica: Int) -> String {
+    public static func container(owner: String, target: TargetName, spec: SpecName, replica: Int) -> String {
         target.isImplicit ? "\(owner)-\(spec)-\(replica)" : "\(owner)-\(target)-\(spec)-\(replica)"
     }
 

@@ -10,7 +10,7 @@ extension ObservedResource {
         let namespace = metadata?["namespace"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let name = metadata?["name"]?.stringValue ?? ""
         let id = KubeObjectID(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name)
-        let specName = metadata?["labels"]?[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? $0 : nil }
+        let specName = metadata?["labels"]?[Labels.name]?.stringValue.flatMap { Names.isValid($0) ? SpecName($0) : nil }
         var native = object.objectValue ?? [:]
         native["apiVersion"] = .string(apiVersion)
         native["kind"] = .string(kind)

@@ -8,7 +8,7 @@ public struct ObservedResource: Sendable, Equatable {
     public var kind: String
     /// berth.name; nil when the label is missing or not a valid name (then the planner
     /// treats the resource as foreign, never as its own).
-    public var name: String?
+    public var name: SpecName?
     public var replica: Int?
     /// The engine's own name for it, e.g. "main-web-1".
     public var engineName: String
@@ -48,7 +48,7 @@ public struct ObservedResource: Sendable, Equatable {
     public static let volumeKind = "volume"
     public var isVolume: Bool { kind == ObservedResource.volumeKind }
 
-    public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: String?, replica: Int?,
+    public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: SpecName?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,
                 swarm: SwarmRollout? = nil) {
         self.id = id; self.target = target; self.platform = platform ?? PlatformID.implicit(target) ?? .docker; self.kind = kind; self.name = name; self.replica = replica

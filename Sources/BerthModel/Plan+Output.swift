@@ -14,7 +14,7 @@ extension Plan: CustomStringConvertible {
             lines.append(line)
             for change in action.changes { lines.append("    \(change)") }
             let attributes = action.createAttributes
-            if !attributes.isEmpty, listed.insert("\(action.key.target)/\(action.key.name)").inserted {
+            if !attributes.isEmpty, listed.insert(action.key.target.qualifying(action.key.name)).inserted {
                 lines += attributes.map { "    " + $0 }
             }
         }
@@ -44,7 +44,7 @@ extension Plan: CustomStringConvertible {
         var parts = [counts.isEmpty ? "No changes to make now." : "Plan: " + counts.joined(separator: ", ") + "."]
         let deletions = held.filter { $0.op == .delete }
         if !deletions.isEmpty {
-            let specs = Set(deletions.map(\.key.name)).sorted()
+            let specs = Set(deletions.map(\.key.name)).sorted().map(\.rawValue)
             parts.append("Held: \(deletions.count) deletion\(deletions.count == 1 ? "" : "s") of removed spec\(specs.count == 1 ? "" : "s") \(specs.joined(separator: ", ")) (see the note).")
         }
         if heldCreates > 0 {
@@ -76,7 +76,7 @@ extension Plan: CustomStringConvertible {
         // Only when there are some, so the shape scripts know stays as it was.
         if !blocked.isEmpty {
             object["blocked"] = .array(blocked.map { .object(["target": .string($0.key.target.rawValue), "kind": .string($0.key.kind),
-                                                               "name": .string($0.key.name), "message": .string($0.message)]) })
+                                                               "name": .string($0.key.name.rawValue), "message": .string($0.message)]) })
         }
         return .object(object)
     }
@@ -86,11 +86,11 @@ extension Action {
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "op": .string(op.rawValue), "target": .string(key.target.rawValue), "kind": .string(key.kind),
-            "name": .string(key.name), "reason": .string(reason),
+            "name": .string(key.name.rawValue), "reason": .string(reason),
             "replica": key.replica.map { .number(String($0)) } ?? .null,
         ]
         if let strategy { object["strategy"] = .string(strategy.rawValue) }
-        if let kube = key.kubeObject {
+        if let kube = key.object {
             object["object"] = .string(kube.description)
             object["apiVersion"] = .string(kube.apiVersion)
             object["namespace"] = kube.namespace.map { .string($0) } ?? .null

@@ -13,7 +13,7 @@ public struct PlanContext: Sendable {
     /// Removed specs whose deletion this run may carry out (`apply --allow-delete NAME`).
     public var allowDelete: Set<String> = []
     /// Only these spec names are planned (`plan web worker`); nil plans everything.
-    public var selection: Set<String>?
+    public var selection: Set<SpecName>?
     /// The state folder's fingerprint key: secret values in diffs are shown as HMACs under it.
     public var secretKey: [UInt8] = []
     /// Let a plan create more than `MassCreateGuard.limit` at once (`--allow-mass-create`).
@@ -52,7 +52,7 @@ public enum Planner {
         let planned = desired.specs.filter { !suspended.contains($0.name) }
         let specsByTarget = Dictionary(grouping: planned, by: \.target)
         for spec in planned { platformOf[spec.target] = spec.platform }
-        var suspendedCounts: [String: Int] = [:]
+        var suspendedCounts: [SpecName: Int] = [:]
         for target in platformOf.keys.sorted() {
             let platform = platformOf[target]!
             guard let translator = context.translators[platform] else {
@@ -89,7 +89,7 @@ public enum Planner {
         orphans.removeAll { desired.unobservedNames.contains($0.key.name) }
         if !waiting.isEmpty {
             let targets = desired.unobservedTargets.sorted().map(\.rawValue).joined(separator: ", ")
-            notes.append("\(Set(waiting.map(\.key.name)).count) spec\(Set(waiting.map(\.key.name)).count == 1 ? "" : "s") not pruned elsewhere while \(targets) cannot be observed: \(Set(waiting.map(\.key.name)).sorted().joined(separator: ", "))")
+            notes.append("\(Set(waiting.map(\.key.name)).count) spec\(Set(waiting.map(\.key.name)).count == 1 ? "" : "s") not pruned elsewhere while \(targets) cannot be observed: \(Set(waiting.map(\.key.name)).sorted().map(\.rawValue).joined(separator: ", "))")
         }
         var guarded = Planner.guardDeletions(
             orphans: orphans, owned: owned, invalidFiles: desired.invalidFiles + Set(clashing).subtracting(desired.invalidFiles).sorted(),

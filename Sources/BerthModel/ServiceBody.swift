@@ -2,7 +2,7 @@
 /// drift by comparing what the engine holds with what berth would send.
 public enum ServiceBody {
     /// OWNER-NAME; on a named target OWNER-TARGET-NAME (two targets may share a swarm).
-    public static func name(owner: String, spec: String, target: TargetName = .swarm) -> String {
+    public static func name(owner: String, spec: SpecName, target: TargetName = .swarm) -> String {
         target.isImplicit ? "\(owner)-\(spec)" : "\(owner)-\(target)-\(spec)"
     }
 
@@ -49,7 +49,7 @@ public enum ServiceBody {
         var merged = JSONValue.object(body)
         if let native = spec.swarm { merged = merged.merging(native) }
         var own: [String: JSONValue] = [
-            Labels.owner: .string(owner), Labels.name: .string(spec.name), Labels.configHash: .string(configHash),
+            Labels.owner: .string(owner), Labels.name: .string(spec.name.rawValue), Labels.configHash: .string(configHash),
             Labels.image: .string(spec.image),
         ]
         if spec.mode != .global { own[Labels.replicas] = .string(String(spec.replicas)) }

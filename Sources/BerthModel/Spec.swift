@@ -2,7 +2,7 @@
 ///
 /// Values only: a spec knows where it came from (for error messages) but nothing about engines.
 public struct Spec: Sendable, Equatable {
-    public var name: String
+    public var name: SpecName
     /// Where it runs: after a group is fanned out, one target per spec value.
     public var target: TargetName
     /// Which platform serves `target` (so which translator plans it and which fields it takes).
@@ -58,7 +58,7 @@ public struct Spec: Sendable, Equatable {
     public var origin: SpecOrigin
 
     public init(
-        name: String, target: TargetName = .docker, platform: PlatformID? = nil, image: String, command: [String]? = nil,
+        name: SpecName, target: TargetName = .docker, platform: PlatformID? = nil, image: String, command: [String]? = nil,
         env: [String: String] = [:], replicas: Int = 1, ports: [PortMapping] = [], volumes: [VolumeMount] = [],
         labels: [String: String] = [:], restart: RestartPolicy? = nil, docker: JSONValue? = nil,
         mode: ServiceMode? = nil, update: UpdatePolicy? = nil, swarm: JSONValue? = nil,
@@ -163,28 +163,4 @@ public enum RestartPolicy: String, Sendable, Equatable, CaseIterable {
     case always
     case onFailure = "on-failure"
     case unlessStopped = "unless-stopped"
-}
-
-/// Identity of one managed resource: a container replica, a service, a Kubernetes object.
-public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public var target: TargetName
-    public var kind: String
-    /// The spec name (berth.name).
-    public var name: String
-    public var replica: Int?
-    /// Kubernetes only: the object, as `KubeObjectID.description` ("apps/v1 Deployment
-    /// default/web"); one spec makes several objects, so the spec name alone is not enough.
-    public var object: String?
-    public init(target: TargetName, kind: String, name: String, replica: Int? = nil, object: String? = nil) {
-        self.target = target; self.kind = kind; self.name = name; self.replica = replica; self.object = object
-    }
-    public static func < (a: ResourceKey, b: ResourceKey) -> Bool {
-        (a.target, a.kind, a.name, a.replica ?? 0, a.object ?? "") < (b.target, b.kind, b.name, b.replica ?? 0, b.object ?? "")
-    }
-    /// The Kubernetes object this key names, parsed back from `object`.
-    public var kubeObject: KubeObjectID? { object.flatMap(KubeObjectID.init(parsing:)) }
-    public var description: String {
-        if let object { return "\(target) \(object) (spec \(name))" }
-        return "\(target) \(kind) \(name)" + (replica.map { " #\($0)" } ?? "")
-    }
 }

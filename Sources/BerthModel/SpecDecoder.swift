@@ -196,7 +196,7 @@ struct FieldReader {
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
         scanRisks(node, path, platform: platform, imageSource: imageSource, manifestsOnly: manifestsOnly)
         var spec = Spec(
-            name: name, target: target, image: image, command: command, env: env.plain, replicas: replicas,
+            name: SpecName(name), target: target, image: image, command: command, env: env.plain, replicas: replicas,
             ports: ports, volumes: volumes, labels: labels, restart: restart, docker: docker,
             mode: mode, update: update, swarm: swarm, imageSource: imageSource, removeImage: removeImage,
             namespace: namespace, kubernetes: kubernetes, manifests: manifests ?? [], adopt: adopt,

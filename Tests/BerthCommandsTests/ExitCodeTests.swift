@@ -5,8 +5,8 @@ import Testing
 
 /// The exit-code matrix: what a CI job gating on berth's exit code learns from each state.
 struct ExitCodeTests {
-    static let create = Action(op: .create, key: ResourceKey(target: "docker", kind: "container", name: "web", replica: 1), reason: "missing")
-    static let held = Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "old", replica: 1), reason: "spec removed")
+    static let create = Action(op: .create, key: ResourceKey.container("docker", "web", replica: 1), reason: "missing")
+    static let held = Action(op: .delete, key: ResourceKey.container("docker", "old", replica: 1), reason: "spec removed")
     static let error = SpecError(file: "specs/x.json", path: .root, position: JSONPosition(line: 1, column: 1), message: "bad")
 
     static func plan(actions: [Action] = [], held: [Action] = [], errors: [SpecError] = [], unplanned: [String] = [], noneObserved: Bool = false) -> Plan {

@@ -13,10 +13,10 @@ struct SavedPlanCodecTests {
         suspended: ["old"],
         observed: ["c1": SavedPlan.Seen(resource: "docker container main-web-1", configHash: "h", state: "running"),
                    "c2": SavedPlan.Seen(resource: "docker container main-web-2", configHash: nil, state: "exited")],
-        actions: [SavedPlan.ActionID(op: "replace", key: ResourceKey(target: "docker", kind: "container", name: "web", replica: 1),
+        actions: [SavedPlan.ActionID(op: "replace", key: ResourceKey.container("docker", "web", replica: 1),
                                      existingID: "c1", configHash: "new", strategy: "start-first"),
-                  SavedPlan.ActionID(op: "create", key: ResourceKey(target: "kubernetes", kind: "Deployment", name: "web",
-                                                                    object: "apps/v1 Deployment default/web"),
+                  SavedPlan.ActionID(op: "create", key: ResourceKey.object("kubernetes", "web",
+                                                                    KubeObjectID(apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web")),
                                      existingID: nil, configHash: "k", strategy: nil)],
         refused: [], text: "~ replace docker container web #1: changed\nPlan: 1 to replace.", json: .object(["matches": .bool(false)]))
 
@@ -50,10 +50,10 @@ struct SavedPlanCodecTests {
     /// derives something else is refused with what differs.
     @Test func onlyTheSavedActionsAreDone() throws {
         let key: [UInt8] = [7, 7, 7]
-        let create = Action(op: .create, key: ResourceKey(target: "docker", kind: "container", name: "api", replica: 1),
+        let create = Action(op: .create, key: ResourceKey.container("docker", "api", replica: 1),
                             reason: "missing", configHash: "hash-one")
-        let refusedByServer = Action(op: .create, key: ResourceKey(target: "kubernetes", kind: "ConfigMap", name: "web",
-                                                                   object: "v1 ConfigMap default/web"), reason: "missing", configHash: "k")
+        let refusedByServer = Action(op: .create, key: ResourceKey.object("kubernetes", "web",
+                                                                   KubeObjectID(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "web")), reason: "missing", configHash: "k")
         var saved = Self.saved
         saved.actions = [SavedPlan.ActionID(create, key: key)]
         saved.refused = [SavedPlan.ActionID(refusedByServer, key: key)]
@@ -62,7 +62,7 @@ struct SavedPlanCodecTests {
 
         var changed = create
         changed.configHash = "hash-two"
-        let delete = Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "old", replica: 1),
+        let delete = Action(op: .delete, key: ResourceKey.container("docker", "old", replica: 1),
                             reason: "spec removed", existingID: "0123456789abcdef")
         do {
             _ = try saved.actions(of: Plan(actions: [changed, delete]), key: key)

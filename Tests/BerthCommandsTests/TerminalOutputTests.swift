@@ -57,7 +57,7 @@ struct TerminalOutputTests {
     }
 
     @Test func heldDeletionsAndErrorsStandOut() {
-        var plan = Plan(actions: [], held: [Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "api", replica: 1),
+        var plan = Plan(actions: [], held: [Action(op: .delete, key: ResourceKey.container("docker", "api", replica: 1),
                                                    reason: "spec removed, held back by the mass-delete guard")])
         plan.specCount = 1
         let console = Console.capturing()

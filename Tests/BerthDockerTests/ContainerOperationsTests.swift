@@ -24,7 +24,7 @@ struct ContainerOperationsTests {
         return result.specs[0]
     }
 
-    static func key(_ name: String = "web") -> ResourceKey { ResourceKey(target: "docker", kind: "container", name: name, replica: 1) }
+    static func key(_ name: SpecName = "web") -> ResourceKey { ResourceKey.container("docker", name, replica: 1) }
 
     struct Case: Sendable, CustomTestStringConvertible {
         var testDescription: String

@@ -71,7 +71,7 @@ struct SwarmAdapterTests {
         // the delete until the engine no longer knows it.
         let engine = try ReplayEngine([.answer("service-remove-gone", to: "GET /services/\(Self.id)"), .recorded(answer),
                                        .answer("service-remove-gone", to: "GET /services/\(Self.id)")])
-        let action = Action(op: .delete, key: ResourceKey(target: "swarm", kind: "service", name: "svc"), reason: "spec removed",
+        let action = Action(op: .delete, key: ResourceKey.service("swarm", "svc"), reason: "spec removed",
                             existingID: Self.id, existingName: "rec-svc")
         try await DockerSwarmAdapter(client: engine.client).perform(action, owner: "rec")
         #expect(engine.unexpected == [] && engine.remaining == [])

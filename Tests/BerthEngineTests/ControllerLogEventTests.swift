@@ -17,7 +17,7 @@ struct ControllerLogEventTests {
         func observe(owner: String) async throws -> [ObservedResource] { made }
         func perform(_ action: Action, owner: String) async throws {
             if action.key.name == "bad" { throw BerthError(.engineError, "no such image: nope:1") }
-            made.append(ObservedResource(id: action.key.name, name: action.key.name, replica: action.key.replica,
+            made.append(ObservedResource(id: action.key.name.rawValue, name: action.key.name, replica: action.key.replica,
                                          engineName: "o-\(action.key.name)", configHash: action.configHash, state: .running))
         }
     }

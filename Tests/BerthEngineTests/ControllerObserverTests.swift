@@ -105,7 +105,7 @@ struct ControllerObserverTests {
         // Seen made after the create, then removed by hand.
         await controller.enqueue("docker/web")
         #expect(await Poll.until(hangGuard: .seconds(30)) { heard.converged >= 2 })
-        try await platform.perform(Action(op: .delete, key: ResourceKey(target: "docker", kind: "container", name: "web", replica: 1), reason: "by hand"), owner: "o")
+        try await platform.perform(Action(op: .delete, key: ResourceKey.container("docker", "web", replica: 1), reason: "by hand"), owner: "o")
         await controller.enqueue("docker/web")
         #expect(await Poll.until(hangGuard: .seconds(30)) { heard.all.contains("healed docker/web") })
         #expect(heard.all.contains("drift docker/web: missing"))

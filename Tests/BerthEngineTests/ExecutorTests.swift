@@ -26,9 +26,9 @@ actor RecordingPlatform: Platform {
         // The work takes a moment, so that parallel actions overlap.
         try await ScenarioTime.pass(.milliseconds(5))
         performed.append("\(action.op.rawValue) \(action.key.name)")
-        if var queue = failures[action.key.name], !queue.isEmpty {
+        if var queue = failures[action.key.name.rawValue], !queue.isEmpty {
             let error = queue.removeFirst()
-            failures[action.key.name] = queue
+            failures[action.key.name.rawValue] = queue
             throw error
         }
     }
@@ -47,8 +47,8 @@ final class FakeClock: @unchecked Sendable {
 struct ExecutorTests {
     static func plan(_ names: [String]) -> Plan {
         Plan(actions: names.map {
-            Action(op: .create, key: ResourceKey(target: "docker", kind: "container", name: $0, replica: 1), reason: "missing",
-                   spec: Spec(name: $0, image: "x:1"), configHash: "h")
+            Action(op: .create, key: ResourceKey.container("docker", SpecName($0), replica: 1), reason: "missing",
+                   spec: Spec(name: SpecName($0), image: "x:1"), configHash: "h")
         })
     }
 
@@ -149,7 +149,7 @@ struct ExecutorTests {
         let edge1 = RecordingPlatform(target: "edge-1"), edge2 = RecordingPlatform(target: "edge-2")
         let actions = (1...10).flatMap { n in
             ["edge-1", "edge-2"].map { target in
-                Action(op: .create, key: ResourceKey(target: TargetName(target), kind: "container", name: "s\(n)", replica: 1), reason: "missing",
+                Action(op: .create, key: ResourceKey.container(TargetName(target), "s\(n)", replica: 1), reason: "missing",
                        spec: Spec(name: "s\(n)", target: TargetName(target), platform: .docker, image: "x:1"), configHash: "h")
             }
         }

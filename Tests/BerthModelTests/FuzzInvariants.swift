@@ -42,7 +42,7 @@ enum FuzzInvariants {
 
     /// A valid spec whose names could leave their place: the container name, labels, env.
     static func escape(_ spec: Spec) -> String? {
-        if !Names.isValid(spec.name) || spec.name.utf8.count > SpecDecoder.maxNameLength { return "name \(spec.name.debugDescription) accepted" }
+        if !Names.isValid(spec.name.rawValue) || spec.name.rawValue.utf8.count > SpecDecoder.maxNameLength { return "name \(spec.name.rawValue.debugDescription) accepted" }
         if ImageReference.problem(spec.image) != nil || spec.image.unicodeScalars.contains(where: { $0.value <= 0x20 }) {
             return "image \(spec.image.debugDescription) accepted"
         }

@@ -4,7 +4,7 @@ import Testing
 /// The deletion guard's bookkeeping: it counts specs, what it holds waits for a person, and a
 /// held set survives passes (it is state) without shrinking because the ratio changed.
 struct HeldDeletionTests {
-    static func spec(_ name: String, replicas: Int = 1) -> Spec { Spec(name: name, image: "busybox:1", replicas: replicas) }
+    static func spec(_ name: SpecName, replicas: Int = 1) -> Spec { Spec(name: name, image: "busybox:1", replicas: replicas) }
     static func running(_ spec: Spec) -> [ObservedResource] {
         (1...max(spec.replicas, 1)).map { PlannerTests.container(spec, $0) }
     }

@@ -72,7 +72,7 @@ struct KubePlannerTests {
             Plan: 2 to create.
             """)
         let create = try #require(plan.actions.first)
-        #expect(create.key.kubeObject?.description == "apps/v1 Deployment default/web")
+        #expect(create.key.object?.description == "apps/v1 Deployment default/web")
         #expect(create.native == Self.objects(Self.web)[0].body)
         #expect(create.configHash == Self.objects(Self.web)[0].configHash)
     }

@@ -9,7 +9,7 @@ public struct DockerTranslator: PlatformTranslator {
         for spec in input.specs {
             let hash = spec.configHash
             for replica in stride(from: 1, through: spec.replicas, by: 1) {
-                let key = ResourceKey(target: input.target, kind: "container", name: spec.name, replica: replica)
+                let key = ResourceKey.container(input.target, spec.name, replica: replica)
                 decision.actions += ContainerDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: input.context)
             }
         }
@@ -27,7 +27,7 @@ public struct SwarmTranslator: PlatformTranslator {
         var decision = TargetDecision()
         let groups = EngineLeftovers.grouped(input.owned, target: input.target)
         for spec in input.specs {
-            let key = ResourceKey(target: input.target, kind: "service", name: spec.name)
+            let key = ResourceKey.service(input.target, spec.name)
             let decided = ServiceDecision.decide(key: key, spec: spec, hash: spec.configHash, found: groups[key] ?? [], context: input.context)
             decision.actions += decided.actions
             decision.blocked += decided.blocked
@@ -43,9 +43,20 @@ enum EngineLeftovers {
     static func grouped(_ owned: [ObservedResource], target: TargetName) -> [ResourceKey: [ObservedResource]] {
         var groups: [ResourceKey: [ObservedResource]] = [:]
         for resource in owned {
-            groups[ResourceKey(target: target, kind: resource.kind, name: resource.name!, replica: resource.replica), default: []].append(resource)
+            groups[ResourceKey(target: target, name: resource.name!, unit: unit(of: resource)), default: []].append(resource)
         }
         return groups
+    }
+
+    /// An identified resource's unit: a container by its replica (identified means it has one).
+    static func unit(of resource: ObservedResource) -> ResourceUnit {
+        switch resource.kind {
+        case "container": .replica(resource.replica!)
+        case "service": .service
+        case "network": .network
+        case "volume": .volume
+        default: .other(kind: resource.kind, id: "")
+        }
     }
 
     static func decide(_ groups: [ResourceKey: [ObservedResource]], specs: [Spec], observed: [ObservedResource], into decision: inout TargetDecision) {

@@ -72,11 +72,11 @@ struct ManyTargetsPlannerTests {
             var decision = TargetDecision()
             let have = Set(input.owned.compactMap(\.name))
             for spec in input.specs where !have.contains(spec.name) {
-                decision.actions.append(Action(op: .create, key: ResourceKey(target: input.target, kind: "unit", name: spec.name),
+                decision.actions.append(Action(op: .create, key: ResourceKey(target: input.target, name: spec.name, unit: .other(kind: "unit", id: "")),
                                                reason: "not running", spec: spec, configHash: spec.configHash))
             }
             for resource in input.owned where !input.specs.contains(where: { $0.name == resource.name }) {
-                decision.orphans.append(Action(op: .delete, key: ResourceKey(target: input.target, kind: "unit", name: resource.name!),
+                decision.orphans.append(Action(op: .delete, key: ResourceKey(target: input.target, name: resource.name!, unit: .other(kind: "unit", id: "")),
                                                reason: "spec removed", existingID: resource.id))
             }
             return decision
