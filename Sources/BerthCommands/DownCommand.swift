@@ -29,7 +29,7 @@ enum DownCommand {
     }
 
     static func down(settings: Settings, arguments: Arguments, console: Console, registry: TargetRegistry, journal: Journal) async -> Int32 {
-        let names = arguments.positionals.isEmpty ? nil : Set(arguments.positionals)
+        let names = arguments.positionals.isEmpty ? nil : Set(arguments.positionals.map { SpecName($0) })
         // The specs only say which volumes the named specs mount; down works without them.
         let specs = FileSystem.isDirectory(settings.specsDirectory)
             ? ((try? SpecFolder.load(settings.specsDirectory, catalog: settings.catalog, finishing: .none))?.specs ?? []) : []
@@ -43,7 +43,7 @@ enum DownCommand {
         if let names {
             let known = Set(specs.map(\.name)).union(observed.filter { !$0.isVolume }.compactMap(\.name))
             for name in names.sorted() where !known.contains(name) {
-                console.err("berth: no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name, known.sorted()))
+                console.err("berth: no spec or managed resource is named \"\(name)\"" + Arguments.suggestion(name.rawValue, known.sorted().map(\.rawValue)))
                 return ExitCode.usage
             }
         }
@@ -51,7 +51,7 @@ enum DownCommand {
                                 volumes: arguments.flags.contains("volumes"))
         let all = Plan(actions: stages.flatMap { $0 })
         guard !all.actions.isEmpty else {
-            console.out("Nothing to delete: owner \(settings.owner) has nothing" + (names.map { " of \($0.sorted().joined(separator: ", "))" } ?? "") + " berth manages.")
+            console.out("Nothing to delete: owner \(settings.owner) has nothing" + (names.map { " of \($0.sorted().map(\.rawValue).joined(separator: ", "))" } ?? "") + " berth manages.")
             return lines.isEmpty ? ExitCode.ok : ExitCode.failure
         }
         console.outPlan(all.description)
@@ -85,7 +85,7 @@ enum DownCommand {
     /// The deletions, stage by stage: workloads, networks, volumes. Workloads are the
     /// planner's own deletions of removed specs (every platform's, Kubernetes objects
     /// included), as if every spec were gone, with nothing held and nothing released.
-    static func plan(settings: Settings, registry: TargetRegistry, observation: Observation, specs: [Spec], names: Set<String>?,
+    static func plan(settings: Settings, registry: TargetRegistry, observation: Observation, specs: [Spec], names: Set<SpecName>?,
                      volumes: Bool) async -> [[Action]] {
         let failed = Set(observation.failures.map(\.target))
         var context = await registry.platforms.planContext(PlanContext(owner: settings.owner, allowMassDelete: true),

@@ -13,7 +13,7 @@ enum HealthWait {
     static func run(docker: DockerContainerAdapter, specs: [Spec], owner: String, timeout: Duration, console: Console) async -> String? {
         let deadline = ContinuousClock.now + timeout
         var pending = specs
-        var said: [String: String] = [:]
+        var said: [SpecName: String] = [:]
         while true {
             var still: [Spec] = []
             for spec in pending {
@@ -44,7 +44,7 @@ enum HealthWait {
 
     /// The specs of this target whose containers this apply made or changed and that should run.
     static func specs(_ outcomes: [Executor.Outcome], target: TargetName) -> [Spec] {
-        var seen: Set<String> = []
+        var seen: Set<SpecName> = []
         return outcomes.filter { $0.succeeded && $0.action.key.target == target && [.create, .replace, .start, .update].contains($0.action.op) }
             .compactMap(\.action.spec)
             .filter { $0.state == .running && seen.insert($0.name).inserted }

@@ -23,7 +23,7 @@ struct VolumeOperations {
             guard let volume = observed(item), !volume.unowned else { continue }
             found.append(volume)
         }
-        let seen = Set(found.compactMap(\.name))
+        let seen = Set(found.compactMap(\.name?.rawValue))
         for name in wanted.subtracting(seen).sorted() {
             let inspected = try await client.request("GET", "/volumes/\(Query.escape(name))", doing: "inspecting volume \(name)", accept: [404])
             guard inspected.status != 404, let item = JSONValue(answer: inspected.body), var volume = observed(item) else { continue }
@@ -38,7 +38,7 @@ struct VolumeOperations {
     func observed(_ item: JSONValue) -> ObservedResource? {
         guard let name = item["Name"]?.stringValue else { return nil }
         let labels = item["Labels"]?.objectValue ?? [:]
-        var volume = ObservedResource(id: name, target: target, platform: .docker, kind: ObservedResource.volumeKind, name: name,
+        var volume = ObservedResource(id: name, target: target, platform: .docker, kind: ObservedResource.volumeKind, name: SpecName(name),
                                       replica: nil, engineName: name, configHash: nil, state: .running)
         volume.unowned = labels[Labels.owner]?.stringValue != owner || !Labels.belongs(labels[Labels.target]?.stringValue, to: target)
         volume.prune = labels[Labels.prune]?.stringValue == "true"
@@ -48,8 +48,8 @@ struct VolumeOperations {
     /// The plan's create. A volume of that name made meanwhile (by a container's create, or
     /// by somebody else) is left as it is: the engine answers with the one it has.
     func create(_ action: Action) async throws {
-        let body = action.native ?? VolumePlanner.body(name: action.key.name, target: target, owner: owner, prune: false)
-        try await create(body, name: action.key.name)
+        let body = action.native ?? VolumePlanner.body(name: action.key.name.rawValue, target: target, owner: owner, prune: false)
+        try await create(body, name: action.key.name.rawValue)
     }
 
     /// Every named volume `spec` mounts, made with berth's labels before its container is: the
@@ -73,7 +73,7 @@ struct VolumeOperations {
     /// side with it); gone already is success. A volume some other container still uses is
     /// kept, and the failure says by which.
     func delete(_ action: Action) async throws {
-        let name = action.key.name
+        let name = action.key.name.rawValue
         for id in VolumePlanner.waitsFor(action) {
             try await waitUntilGone(container: id, volume: name)
         }

@@ -55,9 +55,9 @@ public enum Dependencies {
     static func resolveOnce(_ specs: [Spec], refused: [SpecKey: String], invalidFiles: [String]) -> Resolution {
         var out = Resolution()
         let keys = Set(specs.map(\.key))
-        var byName: [String: [SpecKey]] = [:]
+        var byName: [SpecName: [SpecKey]] = [:]
         for key in keys { byName[key.name, default: []].append(key) }
-        let allNames = Array(Set(byName.keys).union(refused.keys.map(\.name))).sorted()
+        let allNames = Array(Set(byName.keys).union(refused.keys.map(\.name))).sorted().map(\.rawValue)
         // Where each edge was written, for the message of a cycle through it.
         var entries: [[SpecKey]: (Spec, DependencyReference)] = [:]
         func fail(_ spec: Spec, _ reference: DependencyReference, _ message: String) {
@@ -77,12 +77,12 @@ public enum Dependencies {
                         + refused.keys.filter { $0.name == reference.name && !keys.contains($0) }.sorted()
                 }
                 if candidates.count > 1 {
-                    fail(spec, reference, "\(quoted(reference.name)) is a spec on \(candidates.map(\.target.rawValue).joined(separator: ", ")); write which, like \(quoted(candidates[0].description))")
+                    fail(spec, reference, "\(quoted(reference.name.rawValue)) is a spec on \(candidates.map(\.target.rawValue).joined(separator: ", ")); write which, like \(quoted(candidates[0].description))")
                     continue
                 }
                 guard let key = candidates.first else {
                     var message = "unknown spec \(quoted(reference.written)) in dependsOn"
-                    if let guess = Suggest.near(reference.name, allNames) { message += "; did you mean \(quoted(guess))?" }
+                    if let guess = Suggest.near(reference.name.rawValue, allNames) { message += "; did you mean \(quoted(guess))?" }
                     if !invalidFiles.isEmpty { message += " (or it is in an invalid file: \(invalidFiles.joined(separator: ", ")))" }
                     fail(spec, reference, message)
                     continue

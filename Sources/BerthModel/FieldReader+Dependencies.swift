@@ -34,7 +34,7 @@ extension FieldReader {
                 fail(item, itemPath, "\(quoted(text)) is listed twice")
                 continue
             }
-            references.append(DependencyReference(target: target, name: last, path: itemPath, position: item.position))
+            references.append(DependencyReference(target: target, name: SpecName(last), path: itemPath, position: item.position))
         }
         return errors.count == before ? references : nil
     }

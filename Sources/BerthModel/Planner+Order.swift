@@ -17,7 +17,7 @@ extension Planner {
         guard plan.actions.contains(where: { !$0.after.isEmpty }) else { return plan }
         let sequence = Dependencies.order(edges).filter { acting.contains($0) }
         let oneTarget = Set(sequence.map(\.target)).count == 1
-        plan.notes.append("dependency order: " + sequence.map { oneTarget ? $0.name : $0.description }.joined(separator: ", "))
+        plan.notes.append("dependency order: " + sequence.map { oneTarget ? $0.name.rawValue : $0.description }.joined(separator: ", "))
         return plan
     }
 }

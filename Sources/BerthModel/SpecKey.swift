@@ -2,13 +2,13 @@
 /// What a dependency names once resolved, and what the executor orders by.
 public struct SpecKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var target: TargetName
-    public var name: String
-    public init(target: TargetName, name: String) { self.target = target; self.name = name }
+    public var name: SpecName
+    public init(target: TargetName, name: SpecName) { self.target = target; self.name = name }
     public static func < (a: SpecKey, b: SpecKey) -> Bool { (a.target, a.name) < (b.target, b.name) }
-    public var description: String { "\(target)/\(name)" }
+    public var description: String { target.qualifying(name) }
 
     /// The name alone when it is on `target`, else "TARGET/name": how a plan line says it.
-    public func shown(from target: TargetName) -> String { self.target == target ? name : description }
+    public func shown(from target: TargetName) -> String { self.target == target ? name.rawValue : description }
 }
 
 extension Spec {
@@ -20,11 +20,11 @@ extension Spec {
 /// name that resolves to nothing, or a cycle, is an error at the entry itself.
 public struct DependencyReference: Sendable, Equatable {
     public var target: TargetName?
-    public var name: String
+    public var name: SpecName
     public var path: JSONPath
     public var position: JSONPosition
-    public init(target: TargetName? = nil, name: String, path: JSONPath = .root, position: JSONPosition = JSONPosition(line: 1, column: 1)) {
+    public init(target: TargetName? = nil, name: SpecName, path: JSONPath = .root, position: JSONPosition = JSONPosition(line: 1, column: 1)) {
         self.target = target; self.name = name; self.path = path; self.position = position
     }
-    public var written: String { target.map { "\($0)/\(name)" } ?? name }
+    public var written: String { target?.qualifying(name) ?? name.rawValue }
 }

@@ -25,21 +25,21 @@ actor ReadyPlatform: Platform, ReadinessCheck {
     func perform(_ action: Action, owner: String) async throws {
         try await Task.sleep(for: .milliseconds(2))
         timeline.append("\(action.op.rawValue) \(action.key.name)")
-        if failing.contains(action.key.name) {
+        if failing.contains(action.key.name.rawValue) {
             throw BerthError(.engineError, "creating \(action.key.name)", cause: "engine answered 400: no such image", isRetryable: false, status: 400)
         }
     }
 
     func readiness(of spec: Spec, owner: String) async throws -> Readiness {
-        if let action = readyAfter[spec.name] {
+        if let action = readyAfter[spec.name.rawValue] {
             guard timeline.contains(action) else { return .waiting("waiting for \(action)") }
             timeline.append("ready \(spec.name)")
             return .ready("1/1")
         }
-        var list = answers[spec.name] ?? []
+        var list = answers[spec.name.rawValue] ?? []
         let next = list.isEmpty ? .ready("1/1") : list.removeFirst()
         if list.isEmpty, case .waiting = next { list = [next] }
-        answers[spec.name] = list
+        answers[spec.name.rawValue] = list
         if case .ready = next { timeline.append("ready \(spec.name)") }
         return next
     }
@@ -48,13 +48,13 @@ actor ReadyPlatform: Platform, ReadinessCheck {
 
 struct ExecutorOrderTests {
     static func create(_ name: String, target: TargetName = "docker", after: [SpecKey] = []) -> Action {
-        var action = Action(op: .create, key: ResourceKey(target: target, kind: "container", name: name, replica: 1), reason: "missing",
-                            spec: Spec(name: name, target: target, image: "x:1"), configHash: "h")
+        var action = Action(op: .create, key: .container(target, SpecName(name), replica: 1), reason: "missing",
+                            spec: Spec(name: SpecName(name), target: target, image: "x:1"), configHash: "h")
         action.after = after
         return action
     }
 
-    static func key(_ name: String, _ target: TargetName = "docker") -> SpecKey { SpecKey(target: target, name: name) }
+    static func key(_ name: String, _ target: TargetName = "docker") -> SpecKey { SpecKey(target: target, name: SpecName(name)) }
     /// A millisecond for each wait asked for: the readiness bound is counted in the waits asked for.
     static let instant = Sleeper(sleep: { _ in try await Task.sleep(for: .milliseconds(1)) }, random: { 0.5 })
 
@@ -148,7 +148,7 @@ final class Events: @unchecked Sendable {
     var failed: [String] { lock.withLock { names } }
     var waiting: [String] { lock.withLock { held } }
     func add(_ event: Executor.Event) {
-        if case .failed(let action, _) = event { lock.withLock { names.append(action.key.name) } }
-        if case .waiting(let action, _) = event { lock.withLock { held.append(action.key.name) } }
+        if case .failed(let action, _) = event { lock.withLock { names.append(action.key.name.rawValue) } }
+        if case .waiting(let action, _) = event { lock.withLock { held.append(action.key.name.rawValue) } }
     }
 }

@@ -9,7 +9,7 @@ struct DependencyTests {
         DesiredState.assemble(files: files.map { ($0.0, Array($0.1.utf8)) })
     }
 
-    static func key(_ name: String, _ target: TargetName = .docker) -> SpecKey { SpecKey(target: target, name: name) }
+    static func key(_ name: String, _ target: TargetName = .docker) -> SpecKey { SpecKey(target: target, name: SpecName(name)) }
 
     @Test func orderPutsEveryDependencyFirstAndBreaksTiesByName() {
         let state = Self.assemble([

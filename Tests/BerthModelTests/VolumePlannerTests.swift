@@ -6,7 +6,7 @@ import Testing
 /// object form's errors with their places.
 struct VolumePlannerTests {
     static func spec(_ name: String, _ mounts: [VolumeMount]) -> Spec {
-        Spec(name: name, image: "busybox:1", volumes: mounts,
+        Spec(name: SpecName(name), image: "busybox:1", volumes: mounts,
              origin: SpecOrigin(file: "specs/\(name).json", path: .root, position: JSONPosition(line: 1, column: 1)))
     }
 
@@ -17,7 +17,7 @@ struct VolumePlannerTests {
     }
 
     static func volume(_ name: String, prune: Bool = false, unowned: Bool = false) -> ObservedResource {
-        var v = ObservedResource(id: name, kind: ObservedResource.volumeKind, name: name, replica: nil, engineName: name,
+        var v = ObservedResource(id: name, kind: ObservedResource.volumeKind, name: SpecName(name), replica: nil, engineName: name,
                                  configHash: nil, state: .running)
         v.prune = prune
         v.unowned = unowned
@@ -33,7 +33,7 @@ struct VolumePlannerTests {
 
     static func plan(_ specs: [Spec], _ observed: [ObservedResource], invalid: [String] = [], selection: Set<String>? = nil) -> String {
         var context = PlanContext(owner: "main")
-        context.selection = selection
+        context.selection = selection.map { Set($0.map { SpecName($0) }) }
         return Planner.plan(desired: DesiredState(specs: specs, invalidFiles: invalid), observed: observed, context: context).description
     }
 

@@ -129,7 +129,7 @@ struct MemoryReleaseTests {
     @Test func theProcessRunsOnAfterItsCodeIsDropped() throws {
         let before = SmapsMapping.parse(try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8))
         let droppable = before.filter(\.mayDrop)
-        #expect(droppable.contains { $0.permissions.contains("x") }, "some code is resident and may go")
+        #expect(droppable.contains { $0.permissions.contains("x") }, "some code is resident and may go: \(before.filter { $0.permissions.contains("x") }.prefix(6).map { "\($0.permissions) \($0.path) rss \($0.rss) dirty \($0.privateDirty) anon \($0.anonymous) swap \($0.swap) locked \($0.locked)" })")
         let summary = MemoryRelease.release()
         #expect(summary.mappings > 0 && summary.bytes > 0, "\(summary)")
 

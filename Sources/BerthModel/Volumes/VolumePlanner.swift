@@ -13,12 +13,12 @@ public enum VolumePlanner {
     /// `planned`: those acted on now. `observed` holds volumes and containers alike;
     /// `deleting`: the ids of containers this plan deletes (their volumes may go with them).
     public static func decide(specs: [Spec], planned: [Spec], observed: [ObservedResource], deleting: Set<String>,
-                              invalidFiles: [String], selection: Set<String>?, owner: String) -> Decision {
+                              invalidFiles: [String], selection: Set<SpecName>?, owner: String) -> Decision {
         var decision = Decision()
         let volumes = observed.filter(\.isVolume)
         let containers = observed.filter { !$0.isVolume }
         var found: [ResourceKey: ObservedResource] = [:]
-        for volume in volumes { if let name = volume.name { found[key(volume.target, name)] = volume } }
+        for volume in volumes { if let name = volume.name { found[key(volume.target, name.rawValue)] = volume } }
 
         // Creates: each volume a planned spec mounts and the target does not hold.
         var wanted: [ResourceKey: [VolumeUse]] = [:]
@@ -29,12 +29,12 @@ public enum VolumePlanner {
         }
         for (volumeKey, uses) in wanted.sorted(by: { $0.key < $1.key }) {
             if let selection, !uses.contains(where: { selection.contains($0.spec) }) { continue }
-            let users = Set(uses.map(\.spec)).sorted().joined(separator: ", ")
+            let users = Set(uses.map(\.spec)).sorted().map(\.rawValue).joined(separator: ", ")
             let prune = uses.contains(where: \.prune)
             guard let existing = found[volumeKey] else {
                 decision.actions.append(Action(
                     op: .create, key: volumeKey, reason: "used by \(users)" + (prune ? " (prune: true)" : ""),
-                    native: body(name: volumeKey.name, target: volumeKey.target, owner: owner, prune: prune)))
+                    native: body(name: volumeKey.name.rawValue, target: volumeKey.target, owner: owner, prune: prune)))
                 continue
             }
             // Labels cannot change on a volume: say once why a prune asked for now will not happen.
@@ -52,7 +52,7 @@ public enum VolumePlanner {
         }
         for (volumeKey, volume) in found.sorted(by: { $0.key < $1.key }) {
             guard !volume.unowned, volume.prune, !usedBySpecs.contains(volumeKey) else { continue }
-            let users = containers.filter { $0.target == volume.target && $0.mountedVolumes.contains(volumeKey.name) }
+            let users = containers.filter { $0.target == volume.target && $0.mountedVolumes.contains(volumeKey.name.rawValue) }
             guard users.allSatisfy({ deleting.contains($0.id) }) else { continue }
             var action = delete(volume, reason: "unused, made with prune: true", after: users.map(\.id))
             if !invalidFiles.isEmpty {
@@ -66,14 +66,14 @@ public enum VolumePlanner {
     }
 
     /// Every volume berth made for this owner (`berth down --volumes`), or those the named specs mount.
-    public static func deleteAll(observed: [ObservedResource], specs: [Spec], names: Set<String>?) -> [Action] {
+    public static func deleteAll(observed: [ObservedResource], specs: [Spec], names: Set<SpecName>?) -> [Action] {
         var mounted: Set<ResourceKey> = []
         for spec in specs where names?.contains(spec.name) ?? true {
             for mount in spec.volumes where !mount.isBind { mounted.insert(key(spec.target, mount.source)) }
         }
         return observed.filter { $0.isVolume && !$0.unowned }.compactMap { volume -> Action? in
             guard let name = volume.name else { return nil }
-            if names != nil && !mounted.contains(key(volume.target, name)) { return nil }
+            if names != nil && !mounted.contains(key(volume.target, name.rawValue)) { return nil }
             return delete(volume, reason: "berth down --volumes", after: [])
         }.sorted()
     }
@@ -91,18 +91,19 @@ public enum VolumePlanner {
         action.native?["after"]?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
+    /// A volume is named by itself, not by a spec: its key carries the volume's name.
     static func key(_ target: TargetName, _ name: String) -> ResourceKey {
-        ResourceKey(target: target, kind: ObservedResource.volumeKind, name: name)
+        ResourceKey(target: target, name: SpecName(name), unit: .volume)
     }
 
     static func delete(_ volume: ObservedResource, reason: String, after: [String]) -> Action {
-        Action(op: .delete, key: key(volume.target, volume.name ?? volume.engineName), reason: reason,
+        Action(op: .delete, key: key(volume.target, volume.name?.rawValue ?? volume.engineName), reason: reason,
                existingID: volume.engineName, existingName: volume.engineName,
                native: after.isEmpty ? nil : .object(["after": .array(after.sorted().map { .string($0) })]))
     }
 
     struct VolumeUse {
-        var spec: String
+        var spec: SpecName
         var prune: Bool
     }
 }
