@@ -51,6 +51,9 @@ public struct Spec: Sendable, Equatable {
     /// `health`: the check each container (task, pod) runs; nil leaves the image's own.
     /// In the config hash only when set, so specs without it keep their hash.
     public var health: HealthCheck?
+    /// `"networks": ["backend"]`: networks berth makes and joins besides the owner's own
+    /// (see `NetworkNames`). Not in the config hash: a missing one is joined in place.
+    public var networks: [String] = []
     public var origin: SpecOrigin
 
     public init(
