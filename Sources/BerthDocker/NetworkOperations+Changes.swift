@@ -63,6 +63,7 @@ extension NetworkOperations {
     /// (the executor runs a plan's actions side by side): their going is waited for.
     func delete(id: String, name: String) async throws {
         let doing = "deleting network \(name)"
+        try await disconnectOwn(id: id, name: name)
         let deadline = ContinuousClock.now + NetworkOperations.patience
         while true {
             let response = try await client.request("DELETE", "/networks/\(id)", doing: doing, accept: [403, 404, 409])
@@ -73,6 +74,24 @@ extension NetworkOperations {
                 throw error
             }
             try await Task.sleep(for: .seconds(1))
+        }
+    }
+}
+
+extension NetworkOperations {
+    /// The owner's containers still on a network no spec lists leave it (the planner deletes
+    /// a network only when every container left on it is berth's to take off or to delete).
+    func disconnectOwn(id: String, name: String) async throws {
+        let response = try await client.request("GET", "/networks/\(id)", doing: "inspecting network \(name)", accept: [404])
+        guard response.status != 404 else { return }
+        let attached = JSONValue(answer: response.body)?["Containers"]?.objectValue ?? [:]
+        for (container, endpoint) in attached.sorted(by: { $0.key < $1.key }) {
+            let inspected = try await client.request("GET", "/containers/\(container)/json", doing: "inspecting container \(container.prefix(12))", accept: [404])
+            guard inspected.status != 404,
+                  JSONValue(answer: inspected.body)?["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner else { continue }
+            let label = endpoint["Name"]?.stringValue ?? String(container.prefix(12))
+            _ = try await client.request("POST", "/networks/\(id)/disconnect", body: .object(["Container": .string(container), "Force": .bool(true)]),
+                                         doing: "taking container \(label) off network \(name)", accept: [404])
         }
     }
 }

@@ -85,6 +85,16 @@ struct NetworkPlannerTests {
             """)
     }
 
+    @Test func aNetworkNoSpecListsAnyMoreIsDeletedAndItsContainersStay() {
+        // web drops "backend": its container is taken off by the delete, not replaced.
+        let web = Self.spec("web")
+        let text = Self.plan([web], [Self.container(web, on: ["n-default", "n-backend"]), Self.ownerNet, Self.backendNet])
+        #expect(text == """
+            - delete docker network backend: no spec uses it
+            Plan: 1 to delete.
+            """)
+    }
+
     @Test func aNetworkASuspendedSpecUsesStays() {
         var api = Self.spec("api", networks: ["backend"])
         api.suspend = true

@@ -45,7 +45,12 @@ extension Planner {
             // Deleted when no spec, suspended ones included, uses it and no container stays on it.
             let inUse = Set(specs.flatMap(NetworkNames.wanted))
             for (name, network) in kept.sorted(by: { $0.key < $1.key }) where !inUse.contains(name) {
-                let staying = containers.filter { $0.networks?.contains(network.id) == true && !deleted.contains($0.id) }
+                // A container of a running spec that no longer lists the network leaves it with
+                // the delete; others (held, suspended, released, somebody's) keep it.
+                let leaving = Set(active.filter { $0.platform == .docker }.map(\.name))
+                let staying = containers.filter {
+                    $0.networks?.contains(network.id) == true && !deleted.contains($0.id) && !($0.kind == "container" && leaving.contains($0.name ?? ""))
+                }
                 let delete = Action(op: .delete, key: key(target, name), reason: "no spec uses it", existingID: network.id, existingName: network.engineName)
                 if invalidFiles {
                     var held = delete
