@@ -66,9 +66,12 @@ extension NetworkOperations {
         try await disconnectOwn(id: id, name: name)
         let deadline = ContinuousClock.now + NetworkOperations.patience
         while true {
-            let response = try await client.request("DELETE", "/networks/\(id)", doing: doing, accept: [403, 404, 409])
+            // A bridge says "has active endpoints" (403); Swarm says "is in use by service" (400)
+            // while a service deleted in this plan is still going.
+            let response = try await client.request("DELETE", "/networks/\(id)", doing: doing, accept: [400, 403, 404, 409])
             if response.status < 300 || response.status == 404 { return }
-            guard response.bodyText.contains("active endpoints"), ContinuousClock.now < deadline else {
+            let busy = response.bodyText.contains("active endpoints") || response.bodyText.contains("in use by")
+            guard busy, ContinuousClock.now < deadline else {
                 var error = DockerClient.engineError(response, doing: doing)
                 error.isRetryable = true
                 throw error
