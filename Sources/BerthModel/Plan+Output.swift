@@ -41,7 +41,7 @@ extension Plan: CustomStringConvertible {
             return "No changes: everything matches the specs."
         }
         var parts = [counts.isEmpty ? "No changes to make now." : "Plan: " + counts.joined(separator: ", ") + "."]
-        let deletions = held.filter { $0.op == .delete && $0.key.kind != NetworkNames.kind }
+        let deletions = held.filter { $0.op == .delete }
         if !deletions.isEmpty {
             let specs = Set(deletions.map(\.key.name)).sorted()
             parts.append("Held: \(deletions.count) deletion\(deletions.count == 1 ? "" : "s") of removed spec\(specs.count == 1 ? "" : "s") \(specs.joined(separator: ", ")) (see the note).")

@@ -98,7 +98,7 @@ public enum Planner {
         let networks = Planner.networks(desired: desired, observed: observed, suspended: suspended, actions: actions,
                                         invalidFiles: !desired.invalidFiles.isEmpty || !clashing.isEmpty, context: context)
         actions = networks.actions
-        guarded.held += networks.held
+        notes += networks.notes
         var plan = Plan(actions: actions, errors: desired.errors + errors, held: guarded.held, notes: notes, blocked: blocked)
         plan.guardHeld = guarded.guardHeld
         plan.orphanSpecs = guarded.orphanSpecs

@@ -4,7 +4,6 @@
 extension Planner {
     struct NetworkOutcome {
         var actions: [Action]
-        var held: [Action] = []
         var notes: [String] = []
     }
 
@@ -52,16 +51,14 @@ extension Planner {
                     $0.networks?.contains(network.id) == true && !deleted.contains($0.id) && !($0.kind == "container" && leaving.contains($0.name ?? ""))
                 }
                 let delete = Action(op: .delete, key: key(target, name), reason: "no spec uses it", existingID: network.id, existingName: network.engineName)
+                // Kept, said in a note: the guard's held deletions (or invalid files) are what
+                // waits for a person, and a network goes with the last of them.
                 if invalidFiles {
-                    var held = delete
-                    held.reason = "no spec uses it, held back while invalid files exist"
-                    out.held.append(held)
+                    out.notes.append("network \(network.engineName) kept while invalid files exist (one may still use it)")
                 } else if staying.isEmpty {
-                    out.actions.append(delete)
+                    out.actions.append(Action(op: .delete, key: key(target, name), reason: "no spec uses it", existingID: network.id, existingName: network.engineName))
                 } else {
-                    var held = delete
-                    held.reason = "no spec uses it, held while \(staying.map(\.engineName).sorted().joined(separator: ", ")) \(staying.count == 1 ? "is" : "are") on it"
-                    out.held.append(held)
+                    out.notes.append("network \(network.engineName) kept: no spec uses it, but \(staying.map(\.engineName).sorted().joined(separator: ", ")) \(staying.count == 1 ? "is" : "are") on it")
                 }
             }
             for spec in active where spec.platform == .docker || spec.platform == .swarm {
