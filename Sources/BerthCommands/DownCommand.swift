@@ -93,7 +93,7 @@ enum DownCommand {
         context.selection = names
         context.allowMassCreate = true
         let planned = Planner.plan(desired: DesiredState(specs: []), observed: observation.observed, context: context)
-        let workloads = planned.actions.filter { !$0.key.isVolumeKey }.compactMap { action -> Action? in
+        let workloads = planned.actions.filter { !$0.key.isVolumeKey && $0.key.kind != NetworkNames.kind }.compactMap { action -> Action? in
             // `"prune": false` keeps a container when its spec goes; down deletes it all the same.
             guard action.op == .delete || action.op == .release else { return nil }
             var delete = action
@@ -101,16 +101,16 @@ enum DownCommand {
             delete.reason = "berth down"
             return delete
         }
-        let networks = networkDeletes(observed: observation.observed, deleting: workloads)
+        // With every spec gone, the planner deletes each network of the owner's (the owner's
+        // own and those specs listed): after the workloads, so no container is left on one.
+        // `down NAME` keeps them: other specs may still use them.
+        let networks: [Action] = names != nil ? [] : planned.actions.filter { $0.key.kind == NetworkNames.kind && $0.op == .delete }.map { action -> Action in
+            var delete = action
+            delete.reason = "berth down"
+            return delete
+        }
         let volumes = volumes ? VolumePlanner.deleteAll(observed: observation.observed, specs: specs, names: names) : []
         return [workloads, networks, volumes]
-    }
-
-    /// NETWORKS HOOK (issue 14): the owner's networks that nothing of the owner uses once
-    /// `deleting` is done. Owner networks are another branch's work; until it lands there
-    /// are none, and this stage is empty. It runs after the workloads and before the volumes.
-    static func networkDeletes(observed: [ObservedResource], deleting: [Action]) -> [Action] {
-        []
     }
 }
 

@@ -32,8 +32,9 @@ public struct DockerContainerAdapter: Platform {
             throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
         }
         var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner, target: target) }
+        found += try await NetworkOperations(client: client, owner: owner, target: target).observe()
         // How a stopped container ended is only in its inspect; few are stopped at a time.
-        for index in found.indices where found[index].state != .running && found[index].state != .removing {
+        for index in found.indices where found[index].kind == "container" && found[index].state != .running && found[index].state != .removing {
             found[index].exit = try? await exitInfo(found[index].id)
         }
         return found
@@ -52,7 +53,7 @@ public struct DockerContainerAdapter: Platform {
         let volumes = try await volumes(owner: owner).observe(wanted: wanted)
         // One whose hash differs is replaced anyway: only current ones are inspected.
         let current = found.indices.filter { index in
-            guard found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
+            guard found[index].kind == "container", found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
                   let spec = specs[name] else { return false }
             return found[index].configHash == spec.configHash
         }
@@ -133,6 +134,7 @@ public struct DockerContainerAdapter: Platform {
         found.mountedVolumes = (item["Mounts"]?.arrayValue ?? []).compactMap { mount in
             mount["Type"]?.stringValue == "volume" ? mount["Name"]?.stringValue : nil
         }
+        found.networks = ObservedResource.networkIDs(item)
         return found
     }
 
@@ -143,6 +145,9 @@ public struct DockerContainerAdapter: Platform {
             case .delete: return try await volumes(owner: owner).delete(action)
             default: throw BerthError(.unsupported, "volumes are only created and deleted")
             }
+        }
+        if action.key.kind == NetworkNames.kind {
+            return try await NetworkOperations(client: client, owner: owner, target: target).perform(action)
         }
         let ops = ContainerOperations(client: client, owner: owner, images: images, volumes: volumes(owner: owner))
         switch action.op {
@@ -166,6 +171,8 @@ public struct DockerContainerAdapter: Platform {
             }
         case .release:
             try await ops.release(id: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
+            try await NetworkOperations(client: client, owner: owner, target: target)
+                .release(container: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
         case .adopt:
             throw BerthError(.unsupported, "containers are never adopted")
         }

@@ -115,8 +115,9 @@ public struct StatusReport: Sendable, Codable {
         var byName: [String: [ObservedResource]] = [:]
         // Kubernetes observations include objects a spec names that are someone else's (for the
         // planner to refuse): they are not this owner's to show.
-        // Volumes are named by themselves, not by a spec: they are not spec entries.
-        for resource in observed where !resource.isVolume && (resource.platform != .kubernetes || resource.kubeOwner == owner) {
+        // Volumes and networks are named by themselves, not by a spec: they are not spec entries.
+        for resource in observed where !resource.isVolume && resource.kind != NetworkNames.kind
+            && (resource.platform != .kubernetes || resource.kubeOwner == owner) {
             if let name = resource.name { byName[resource.target.qualifying(name), default: []].append(resource) }
         }
         var entries: [Entry] = []

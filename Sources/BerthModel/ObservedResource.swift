@@ -43,6 +43,10 @@ public struct ObservedResource: Sendable, Equatable {
     /// Docker volumes (kind `volume`): true for one of a name a spec uses that berth did not
     /// make for this owner and target. It is used as it is and never deleted.
     public var unowned = false
+    /// Docker containers: the engine names of the networks it is on (the list's
+    /// NetworkSettings.Networks); nil when not known. Networks berth made are observed as
+    /// resources of kind `network` (see `NetworkNames`), planned apart from the spec's.
+    public var networks: [String]?
 
     /// The kind of a Docker volume: observed by name (`name` is the volume's, not a spec's).
     public static let volumeKind = "volume"

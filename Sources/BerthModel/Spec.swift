@@ -55,6 +55,9 @@ public struct Spec: Sendable, Equatable {
     /// this one is created or replaced. Resolved across files by `Dependencies`. Not in the
     /// config hash: an order is not a configuration.
     public var dependsOn: [DependencyReference] = []
+    /// `"networks": ["backend"]`: networks berth makes and joins besides the owner's own
+    /// (see `NetworkNames`). Not in the config hash: a missing one is joined in place.
+    public var networks: [String] = []
     public var origin: SpecOrigin
 
     public init(

@@ -7,7 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
-        "state", "suspend", "prune", "health", "dependsOn",
+        "state", "suspend", "prune", "health", "dependsOn", "networks",
     ]
     /// Fields that only mean something on one platform.
     static let platformOnly: [String: PlatformID] = [
@@ -191,6 +191,7 @@ struct FieldReader {
         }
         let health = byKey["health"].flatMap { self.health($0, path.appending(key: "health")) }
         let dependsOn = byKey["dependsOn"].flatMap { self.dependsOn($0, path.appending(key: "dependsOn"), name: name) } ?? []
+        let networks = byKey["networks"].flatMap { self.networks($0, path.appending(key: "networks"), platform: platform) } ?? []
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         let hostBindings = hostBindings(byKey, path, platform: platform, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
@@ -210,6 +211,7 @@ struct FieldReader {
         spec.prune = prune
         spec.health = health
         spec.dependsOn = dependsOn
+        spec.networks = networks
         spec.platform = platform
         if case .group(let group, _, _) = resolution { spec.group = group }
         return spec

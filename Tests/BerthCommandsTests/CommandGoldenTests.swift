@@ -50,6 +50,8 @@ struct CommandGoldenTests {
             if request.method == "GET" && request.path.contains("/containers/json?") { return .json(list) }
             // The owner's volumes, one filtered list: the recording holds none (the engine's empty answer).
             if request.method == "GET" && request.path.contains("/volumes?") { return .json(#"{"Volumes": [], "Warnings": null}"#) }
+            // Recorded before berth had networks: the owner has none on this engine.
+            if request.method == "GET" && request.path.contains("/networks?") { return .json("[]") }
             return .json(#"{"message": "not expected in a plan"}"#, status: 500)
         }
         try server.start()
