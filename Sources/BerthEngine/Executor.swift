@@ -46,10 +46,11 @@ public struct Executor: Sendable {
     public func execute(_ plan: Plan, owner: String) async -> [Outcome] {
         let actions = plan.actions
         var outcomes = [Outcome?](repeating: nil, count: actions.count)
-        await withTaskGroup(of: (Int, Outcome).self) { group in
+        await withTaskGroup(of: [(Int, Outcome)].self) { group in
             // `parallel` actions at once on each target: one target's slow engine neither
             // holds back another's actions nor is flooded because there are many targets.
-            var pending: [TargetName: ArraySlice<Int>] = Dictionary(grouping: actions.indices) { actions[$0].key.target }.mapValues { ArraySlice($0) }
+            // A spec's rollout is one unit (`units`), holding one slot.
+            var pending: [TargetName: ArraySlice<[Int]>] = Dictionary(grouping: units(actions)) { actions[$0[0]].key.target }.mapValues { ArraySlice($0) }
             let targets = pending.keys.sorted()
             var inFlight: [TargetName: Int] = [:]
             var journalFailure: String?
@@ -58,25 +59,32 @@ public struct Executor: Sendable {
             var unreachable: [TargetName: String] = [:]
             func launch() {
                 for target in targets {
-                    while inFlight[target, default: 0] < parallel, let index = pending[target]?.popFirst() {
+                    while inFlight[target, default: 0] < parallel, let unit = pending[target]?.popFirst() {
                         if let journalFailure {
                             // Not announced one by one: the caller sums these up in one line.
-                            outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
+                            for index in unit { outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true) }
                         } else if let cause = unreachable[target] {
-                            outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
+                            for index in unit { outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true) }
+                        } else if unit.count == 1, !(actions[unit[0]].op == .replace && isRollout(actions[unit[0]])) {
+                            inFlight[target, default: 0] += 1
+                            let index = unit[0]
+                            group.addTask { [(index, await self.run(actions[index], owner: owner))] }
                         } else {
                             inFlight[target, default: 0] += 1
-                            group.addTask { (index, await self.run(actions[index], owner: owner)) }
+                            group.addTask { await self.runRollout(unit, actions, owner: owner) }
                         }
                     }
                 }
             }
             launch()
-            while let (index, outcome) = await group.next() {
-                outcomes[index] = outcome
-                inFlight[outcome.action.key.target, default: 1] -= 1
-                if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
-                if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
+            while let done = await group.next() {
+                guard let target = done.first?.1.action.key.target else { continue }
+                inFlight[target, default: 1] -= 1
+                for (index, outcome) in done {
+                    outcomes[index] = outcome
+                    if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
+                    if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
+                }
                 launch()
             }
         }

@@ -51,6 +51,10 @@ public struct Spec: Sendable, Equatable {
     /// `health`: the check each container (task, pod) runs; nil leaves the image's own.
     /// In the config hash only when set, so specs without it keep their hash.
     public var health: HealthCheck?
+    /// Docker only: `update` read for containers: a replace of the replicas becomes a
+    /// rollout in batches (`RolloutMachine`). Not in the config hash: how a change rolls out
+    /// is not itself a change of the containers.
+    public var rollout: UpdatePolicy?
     public var origin: SpecOrigin
 
     public init(
@@ -130,8 +134,12 @@ public struct UpdatePolicy: Sendable, Equatable {
     public var delayNanoseconds: Int64?
     public var order: String?
     public var failureAction: String?
-    public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil) {
+    /// How long a new replica (task) is watched for failure; nanoseconds.
+    public var monitorNanoseconds: Int64?
+    public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil,
+                monitorNanoseconds: Int64? = nil) {
         self.parallelism = parallelism; self.delayNanoseconds = delayNanoseconds; self.order = order; self.failureAction = failureAction
+        self.monitorNanoseconds = monitorNanoseconds
     }
 }
 

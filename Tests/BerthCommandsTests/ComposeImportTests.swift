@@ -242,7 +242,6 @@ struct ComposeImportTests {
             #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
             "7: services.web.networks: not translated yet (berth has no networks)",
             "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
-            #"15: services.web.deploy.update_config: not translated yet (berth has no update for containers; its "update" is for target swarm)"#,
             "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",
             "17: services.web.ports[1]: not translated (berth has no port ranges; write one port per entry)",
@@ -252,9 +251,10 @@ struct ComposeImportTests {
         #expect(spec(translation, "web")?["restart"] == "on-failure")
     }
 
-    /// Today's decoder takes `update` on Swarm specs only: asked of the decoder, not assumed.
+    /// The decoder takes `update` on a docker spec (a rollout of its replicas): asked of the
+    /// decoder, not assumed.
     @Test func containerUpdateIsAskedOfTheDecoder() {
-        #expect(ComposeImport.containerUpdateAccepted == false)
+        #expect(ComposeImport.containerUpdateAccepted == true)
     }
 
     /// Once the decoder knows issue 14's fields, the same keys are written in its terms.
