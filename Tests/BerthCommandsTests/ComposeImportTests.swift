@@ -8,7 +8,7 @@ import Testing
 @Suite("Compose import")
 struct ComposeImportTests {
     func translate(_ yaml: String, environment: [String: String] = [:], dotEnv: [String: String] = [:],
-                   files: [String: String] = [:], accepted: Set<String>? = nil, containerUpdate: Bool = false) -> ComposeImport {
+                   files: [String: String] = [:], accepted: Set<String>? = nil, containerUpdate: Bool = ComposeImport.containerUpdateAccepted) -> ComposeImport {
         var translation = ComposeImport(
             file: "compose.yml", variables: ComposeVariables(environment: environment, dotEnv: dotEnv),
             composeDirectory: "/project", outDirectory: "/project/specs",
