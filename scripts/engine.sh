@@ -11,7 +11,7 @@
 #
 # More engines side by side (tests of many targets): BERTH_ENGINE_INSTANCE=b (one lower-case
 # letter or digit) makes every command above act on another engine, with its own data root
-# (state/engine-b), sockets, pidfile, bridge berth-<hash>b, subnet and containerd namespace.
+# (state/engine-b), sockets, pidfile, bridge berth-<hash>b, subnet, address pool and containerd namespace.
 # Without the variable it is the one engine under state/engine, as always.
 #
 # Everything lives under <repo>/state/engine (git-ignored): data-root, dockerd.log.
@@ -201,6 +201,45 @@ ensure_bridge() {
   ip link set "$BRIDGE" up
 }
 
+# The engine's own pool for the networks it makes (berth makes one per owner): Docker's
+# default pools hold about 30 networks, which a test suite of many owners runs out of
+# ("could not find an available, non-overlapping IPv4 address pool"). Each engine gets a
+# 10.N.0.0/16 of /24s (256 networks), N from the repo hash and instance, the first N no
+# route of this host touches; chosen once and kept in the state folder so it stays the
+# same across restarts (BERTH_ENGINE_POOL=a.b.0.0/16 sets it). 10.0.0.0/16 is left to
+# Swarm's overlays.
+pool_clash() {
+  { ip -4 route show match "${1%/*}"; ip -4 route show root "$1"; } | grep -v '^default' || true
+}
+
+address_pool() {
+  local file="$STATE_DIR/address-pool" pool="" n i
+  if [[ -n ${BERTH_ENGINE_POOL:-} ]]; then
+    printf '%s\n' "$BERTH_ENGINE_POOL"
+    return 0
+  fi
+  if [[ -s $file ]]; then
+    pool="$(cat "$file")"
+    if [[ -z $(pool_clash "$pool") ]] || live_pid >/dev/null; then
+      printf '%s\n' "$pool"
+      return 0
+    fi
+  fi
+  local offset=0
+  [[ -z $INSTANCE ]] || offset=$(($(printf '%d' "'$INSTANCE") * 13))
+  n=$(((16#${REPO_HASH:2:2} + offset) % 200))
+  for ((i = 0; i < 200; i++)); do
+    # 10.20-219: clear of 10.0 (Swarm) and of the low blocks other tools like.
+    pool="10.$((20 + (n + i) % 200)).0.0/16"
+    if [[ -z $(pool_clash "$pool") ]]; then
+      printf '%s\n' "$pool" >"$file"
+      printf '%s\n' "$pool"
+      return 0
+    fi
+  done
+  die "no free 10.N.0.0/16 for the engine's networks; set BERTH_ENGINE_POOL=a.b.0.0/16"
+}
+
 # --- start / stop --------------------------------------------------------------
 
 clear_stale() {
@@ -223,6 +262,8 @@ clear_stale() {
 
 # start_dockerd EXTRA-ARGS...: returns 0 once _ping answers, 1 if dockerd died.
 start_dockerd() {
+  local pool
+  pool="$(address_pool)"
   local -a args=(
     --data-root "$DATA_DIR"
     --exec-root "$EXEC_DIR"
@@ -232,6 +273,7 @@ start_dockerd() {
     --containerd-namespace "berth${INSTANCE:+-$INSTANCE}"
     --containerd-plugins-namespace "berth${INSTANCE:+-$INSTANCE}-plugins"
     --init
+    --default-address-pool "base=$pool,size=24"
     "$@"
   )
   printf '\n=== %s: dockerd %s\n' "$(date -u +%FT%TZ)" "${args[*]}" >>"$LOG_FILE"

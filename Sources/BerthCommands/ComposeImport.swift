@@ -78,8 +78,11 @@ struct ComposeImport {
             case "version": break  // obsolete in Compose itself
             case "volumes": topLevelVolumes(member)
             case "networks":
-                for network in member.value.members ?? [] {
-                    note(network.keyPosition, "networks.\(network.key)", notYet("networks"))
+                // A bare network is what a spec's "networks" makes; settings (driver, ipam…) are not taken.
+                for network in member.value.members ?? [] where !(network.value.members ?? []).isEmpty {
+                    note(network.keyPosition, "networks.\(network.key)", acceptedFields.contains("networks")
+                         ? "its settings are not translated (berth makes a plain network of this name for the specs that list it)"
+                         : notYet("networks"))
                 }
             case let key where key.hasPrefix("x-"): break  // extension fields hold anchors
             default:

@@ -32,6 +32,16 @@ public enum ContainerBody {
 
         var merged = JSONValue.object(body)
         if let native = spec.docker { merged = merged.merging(native) }
+        // The first of its networks at create (API 1.41 takes one), with the spec name as
+        // its DNS alias; the others are joined before it starts. None when the native
+        // fragment sets NetworkMode: that choice is the spec's.
+        if let first = NetworkNames.wanted(spec).first {
+            let network = NetworkNames.engineName(owner: owner, target: spec.target, network: first)
+            merged = merged.merging(.object([
+                "HostConfig": .object(["NetworkMode": .string(network)]),
+                "NetworkingConfig": .object(["EndpointsConfig": .object([network: .object(["Aliases": .array([.string(spec.name)])])])]),
+            ]))
+        }
         return merged.merging(.object(["Labels": .object(ownLabels(spec: spec, replica: replica, owner: owner, configHash: configHash))]))
     }
 

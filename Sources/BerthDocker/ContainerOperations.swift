@@ -16,6 +16,9 @@ struct ContainerOperations {
     func createAndStart(_ action: Action, name: String) async throws {
         let spec = action.spec!, hash = action.configHash!
         try await images.ensure(spec)
+        let networks = networkOperations(action.key.target)
+        let wanted = NetworkNames.wanted(spec)
+        if let first = wanted.first { _ = try await networks.ensure(first) }
         let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
         let id: String
         do {
@@ -32,6 +35,7 @@ struct ContainerOperations {
             throw BerthError(.notFound, "creating container \(name): image \(spec.image) is not on the engine",
                              cause: "load it first (docker pull, docker import or docker build); \(error.cause ?? "")")
         }
+        if wanted.count > 1 { try await joinNetworks(id: id, name: name, spec: spec, key: action.key) }
         // `"state": "stopped"`: made, never started.
         if spec.state == .running { try await start(id: id, name: name) }
     }
@@ -95,8 +99,12 @@ struct ContainerOperations {
     /// pass), which for a running container kept running is a no-op.
     func update(_ action: Action) async throws {
         let id = action.existingID!, name = action.existingName ?? canonicalName(action.key)
-        _ = try await client.request("POST", "/containers/\(id)/update", body: action.native ?? .object([:]),
-                                     doing: "updating the resources of container \(name) in place")
+        // Nil: only networks to join (`not on network …`), which is done whatever the reason.
+        if let native = action.native {
+            _ = try await client.request("POST", "/containers/\(id)/update", body: native,
+                                         doing: "updating the resources of container \(name) in place")
+        }
+        if let spec = action.spec { try await joinNetworks(id: id, name: name, spec: spec, key: action.key) }
         if action.spec?.state == .stopped { try await stop(id: id, name: name) } else { try await start(id: id, name: name) }
     }
 

@@ -60,16 +60,26 @@ actor ContainerRolloutSteps: RolloutSteps {
         retired.insert(replica)
     }
 
-    /// Made with its networks but without its names, and started.
+    /// Made with its networks but without its names there, and started.
     private func createNew(_ replica: Int) async throws {
-        let action = actions[replica]!, name = newName(replica)
+        let action = actions[replica]!, name = newName(replica), spec = action.spec!
         try await ops.removeIfOurs(name: name)
-        let full = ContainerBody.make(spec: action.spec!, replica: replica, owner: ops.owner, configHash: action.configHash!)
-        let (body, names) = ContainerOperations.withheldAliases(full)
-        withheld[replica] = names
+        let networks = ops.networkOperations(action.key.target), wanted = NetworkNames.wanted(spec)
+        if let first = wanted.first { _ = try await networks.ensure(first) }
+        let full = ContainerBody.make(spec: spec, replica: replica, owner: ops.owner, configHash: action.configHash!)
+        var (body, names) = ContainerOperations.withheldAliases(full)
         let response = try await ops.client.request("POST", "/containers/create?name=\(Query.escape(name))", body: body,
                                                     doing: "creating container \(name)")
         let id = JSONValue(answer: response.body)?["Id"]?.stringValue ?? name
+        // The spec's other networks, joined before it starts, nameless too.
+        for network in wanted.dropFirst() {
+            let networkID = try await networks.ensure(network)
+            let engineName = NetworkNames.engineName(owner: ops.owner, target: action.key.target, network: network)
+            _ = try await ops.client.request("POST", "/networks/\(networkID)/connect", body: .object(["Container": .string(id)]),
+                                             doing: "joining container \(name) to network \(engineName)")
+            names.append(ContainerOperations.Endpoint(network: engineName, aliases: [spec.name]))
+        }
+        withheld[replica] = names
         try await ops.start(id: id, name: name)
     }
 

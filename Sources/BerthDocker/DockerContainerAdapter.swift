@@ -32,8 +32,9 @@ public struct DockerContainerAdapter: Platform {
             throw BerthError(.engineError, "listing containers of owner \(owner)", cause: "the engine's answer is not a JSON array")
         }
         var found = list.compactMap { DockerContainerAdapter.observed($0, owner: owner, target: target) }
+        found += try await NetworkOperations(client: client, owner: owner, target: target).observe()
         // How a stopped container ended is only in its inspect; few are stopped at a time.
-        for index in found.indices where found[index].state != .running && found[index].state != .removing {
+        for index in found.indices where found[index].kind == "container" && found[index].state != .running && found[index].state != .removing {
             found[index].exit = try? await exitInfo(found[index].id)
         }
         return found
@@ -49,7 +50,7 @@ public struct DockerContainerAdapter: Platform {
         let specs = Dictionary(desired.specs.filter { $0.target == target }.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // One whose hash differs is replaced anyway: only current ones are inspected.
         let current = found.indices.filter { index in
-            guard found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
+            guard found[index].kind == "container", found[index].state != .removing, found[index].state != .dead, let name = found[index].name,
                   let spec = specs[name] else { return false }
             return found[index].configHash == spec.configHash
         }
@@ -127,10 +128,14 @@ public struct DockerContainerAdapter: Platform {
             configHash: labels[Labels.configHash]?.stringValue,
             state: RunState(docker: item["State"]?.stringValue ?? "unknown"))
         found.prune = labels[Labels.prune]?.stringValue != "false"
+        found.networks = ObservedResource.networkIDs(item)
         return found
     }
 
     public func perform(_ action: Action, owner: String) async throws {
+        if action.key.kind == NetworkNames.kind {
+            return try await NetworkOperations(client: client, owner: owner, target: target).perform(action)
+        }
         let ops = ContainerOperations(client: client, owner: owner, images: images)
         switch action.op {
         case .create:

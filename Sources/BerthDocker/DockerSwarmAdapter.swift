@@ -27,9 +27,10 @@ public struct DockerSwarmAdapter: Platform {
             "GET", "/services?filters=\(Query.escape(filters))", doing: "listing services of owner \(owner)") }
         let running = try await runningTasks()
         let sent = records.load()
-        return (JSONValue(answer: services.body)?.arrayValue ?? []).compactMap {
+        let found = (JSONValue(answer: services.body)?.arrayValue ?? []).compactMap {
             DockerSwarmAdapter.observed($0, owner: owner, running: running, sent: sent, target: target)
         }
+        return try await found + NetworkOperations.overlay(client: client, owner: owner, target: target).observe()
     }
 
     /// The same, and for each service the identity its spec's image has on the engine now,
@@ -61,6 +62,7 @@ public struct DockerSwarmAdapter: Platform {
             engineName: engineName, configHash: labels[Labels.configHash]?.stringValue,
             state: .running, native: spec, running: running[id] ?? 0, swarm: rollout)
         found.prune = labels[Labels.prune]?.stringValue != "false"
+        found.networks = NetworkOperations.serviceNetworkIDs(spec)
         return found
     }
 
@@ -79,11 +81,14 @@ public struct DockerSwarmAdapter: Platform {
     /// Every image is ready before anything is removed or changed: a failed build or pull
     /// leaves the running service as it is.
     public func perform(_ action: Action, owner: String) async throws {
+        let networks = NetworkOperations.overlay(client: client, owner: owner, target: target)
+        if action.key.kind == NetworkNames.kind { return try await networks.perform(action) }
         let name = ServiceBody.name(owner: owner, spec: action.key.name, target: action.key.target)
         var body: JSONValue?
         if let spec = action.spec, action.op != .delete {
             try await images.ensure(spec)
             body = ServiceBody.make(spec: spec, owner: owner, configHash: action.configHash!, image: try await images.identity(spec.image))
+            body = try await networks.attaching(body!, spec: spec)
         }
         switch action.op {
         case .create:

@@ -115,7 +115,7 @@ public struct StatusReport: Sendable, Codable {
         var byName: [String: [ObservedResource]] = [:]
         // Kubernetes observations include objects a spec names that are someone else's (for the
         // planner to refuse): they are not this owner's to show.
-        for resource in observed where resource.platform != .kubernetes || resource.kubeOwner == owner {
+        for resource in observed where (resource.platform != .kubernetes || resource.kubeOwner == owner) && resource.kind != NetworkNames.kind {
             if let name = resource.name { byName[resource.target.rawValue + "/" + name, default: []].append(resource) }
         }
         var entries: [Entry] = []

@@ -37,6 +37,10 @@ public struct ObservedResource: Sendable, Equatable {
     /// Docker containers with a health check: the engine's State.Health.Status ("starting",
     /// "healthy", "unhealthy"), read by the inspect of current containers.
     public var health: String?
+    /// Docker containers: the engine names of the networks it is on (the list's
+    /// NetworkSettings.Networks); nil when not known. Networks berth made are observed as
+    /// resources of kind `network` (see `NetworkNames`), planned apart from the spec's.
+    public var networks: [String]?
 
     public init(id: String, target: TargetName = .docker, platform: PlatformID? = nil, kind: String = "container", name: String?, replica: Int?,
                 engineName: String, configHash: String?, state: RunState, native: JSONValue? = nil, running: Int? = nil,

@@ -59,7 +59,8 @@ public enum Planner {
                 }
                 continue
             }
-            let seen = observedByTarget[target] ?? []
+            // Networks are the owner's, not a spec's: planned apart (`Planner.networks`).
+            let seen = (observedByTarget[target] ?? []).filter { $0.kind != NetworkNames.kind }
             // A resource is acted on only when the platform says it is this owner's.
             let identified = seen.filter { $0.isIdentified && $0.state != .removing && translator.isOwned($0, owner: context.owner) }
             for resource in identified where suspended.contains(resource.name!) { suspendedCounts[resource.name!, default: 0] += 1 }
@@ -94,6 +95,10 @@ public enum Planner {
         guarded.held += waiting.map { var held = $0; held.reason = "spec removed here, held while target(s) \(desired.unobservedTargets.sorted().map(\.rawValue).joined(separator: ", ")) cannot be observed"; return held }
         actions += guarded.delete
         notes += guarded.notes
+        let networks = Planner.networks(desired: desired, observed: observed, suspended: suspended, actions: actions,
+                                        invalidFiles: !desired.invalidFiles.isEmpty || !clashing.isEmpty, context: context)
+        actions = networks.actions
+        notes += networks.notes
         var plan = Plan(actions: actions, errors: desired.errors + errors, held: guarded.held, notes: notes, blocked: blocked)
         plan.guardHeld = guarded.guardHeld
         plan.orphanSpecs = guarded.orphanSpecs

@@ -55,6 +55,9 @@ public struct Spec: Sendable, Equatable {
     /// rollout in batches (`RolloutMachine`). Not in the config hash: how a change rolls out
     /// is not itself a change of the containers.
     public var rollout: UpdatePolicy?
+    /// `"networks": ["backend"]`: networks berth makes and joins besides the owner's own
+    /// (see `NetworkNames`). Not in the config hash: a missing one is joined in place.
+    public var networks: [String] = []
     public var origin: SpecOrigin
 
     public init(

@@ -7,7 +7,7 @@ public enum SpecDecoder {
     public static let fields = [
         "name", "target", "image", "command", "env", "replicas", "ports", "volumes", "labels", "restart", "docker",
         "mode", "update", "swarm", "removeImage", "namespace", "kubernetes", "manifests", "adopt", "secretEnv",
-        "state", "suspend", "prune", "health",
+        "state", "suspend", "prune", "health", "networks",
     ]
     /// Fields that only mean something on one platform.
     static let platformOnly: [String: PlatformID] = [
@@ -201,6 +201,7 @@ struct FieldReader {
             if case .bool(let b) = node.kind { prune = b } else { fail(node, path.appending(key: "prune"), "expected true or false, got \(node.typeName)") }
         }
         let health = byKey["health"].flatMap { self.health($0, path.appending(key: "health")) }
+        let networks = byKey["networks"].flatMap { self.networks($0, path.appending(key: "networks"), platform: platform) } ?? []
         let secretEnv = byKey["secretEnv"].flatMap { envNames($0, path.appending(key: "secretEnv")) } ?? []
         let hostBindings = hostBindings(byKey, path, platform: platform, ports: ports, replicas: replicas)
         guard errors.count == before, let name, let (image, imageSource) = imageAndSource else { return nil }
@@ -220,6 +221,7 @@ struct FieldReader {
         spec.prune = prune
         spec.health = health
         spec.rollout = rollout
+        spec.networks = networks
         spec.platform = platform
         if case .group(let group, _, _) = resolution { spec.group = group }
         return spec

@@ -47,6 +47,8 @@ struct CommandGoldenTests {
         let server = try UnixHTTPTestServer { request in
             if request.path.hasSuffix("/version") { return .json(version) }
             if request.method == "GET" && request.path.contains("/containers/json?") { return .json(list) }
+            // Recorded before berth had networks: the owner has none on this engine.
+            if request.method == "GET" && request.path.contains("/networks?") { return .json("[]") }
             return .json(#"{"message": "not expected in a plan"}"#, status: 500)
         }
         try server.start()

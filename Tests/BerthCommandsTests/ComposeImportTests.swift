@@ -228,19 +228,19 @@ struct ComposeImportTests {
           db:
             image: postgres:16
         networks:
-          backend: {}
+          backend: {driver: overlay}
+          plain: {}
         secrets:
           token: {file: ./token}
         """
         let translation = translate(yaml)
         #expect(translation.errors == [])
         #expect(translation.notes.map(\.description) == [
-            "23: networks.backend: not translated yet (berth has no networks)",
-            "24: secrets: not translated (berth has no top-level \"secrets\")",
+            "23: networks.backend: its settings are not translated (berth makes a plain network of this name for the specs that list it)",
+            "25: secrets: not translated (berth has no top-level \"secrets\")",
             #"4: services.web.image: written as "nginx:latest" (berth refuses an image without a tag)"#,
             "5: services.web.container_name: not translated (berth names containers OWNER-NAME-N itself)",
             #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
-            "7: services.web.networks: not translated yet (berth has no networks)",
             "8: services.web.depends_on: not translated yet (berth has no dependsOn)",
             "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",

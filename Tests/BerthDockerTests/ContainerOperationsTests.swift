@@ -13,11 +13,15 @@ struct ContainerOperationsTests {
     static let oldID = answers.id("create-old")
     static let nextID = answers.id("create-next")
 
-    /// The spec the recordings were made for: owner "rec", spec "web", replica 1.
-    static func spec(_ name: String = "web", mode: String) -> Spec {
+    /// The spec the recordings were made for: owner "rec", spec "web", replica 1. They were
+    /// made before berth had networks: the conversations' spec keeps the default bridge
+    /// (a native NetworkMode, so berth joins nothing), and the body test sets the owner's
+    /// network apart (`networked`).
+    static func spec(_ name: String = "web", mode: String, networked: Bool = false) -> Spec {
+        let host = networked ? #"{"Init": true}"# : #"{"Init": true, "NetworkMode": "default"}"#
         let text = """
             {"name": "\(name)", "image": "berth-demo/busybox:1", "command": ["sleep", "3600"], "env": {"MODE": "\(mode)"},
-             "docker": {"HostConfig": {"Init": true}}}
+             "docker": {"HostConfig": \(host)}}
             """
         let result = SpecDecoder.decode(file: "\(name).json", bytes: Array(text.utf8))
         precondition(result.isValid, "\(result.errors)")
@@ -108,7 +112,15 @@ struct ContainerOperationsTests {
     /// The body berth builds from a spec is byte for byte the one the real engine accepted
     /// (201), and the engine's inspect shows each field as the spec says.
     @Test func theBodyBuiltFromASpecIsTheOneTheEngineAccepted() throws {
-        let body = ContainerBody.make(spec: Self.spec(mode: "old"), replica: 1, owner: "rec", configHash: "old")
+        var body = ContainerBody.make(spec: Self.spec(mode: "old", networked: true), replica: 1, owner: "rec", configHash: "old")
+        // The owner's network, with the spec name as alias; the rest as recorded.
+        #expect(body["HostConfig"]?["NetworkMode"] == .string("rec-default"))
+        #expect(body["NetworkingConfig"]?["EndpointsConfig"]?["rec-default"]?["Aliases"] == .array([.string("web")]))
+        if case .object(var fields) = body {
+            fields["NetworkingConfig"] = nil
+            fields["HostConfig"] = .object(["Init": .bool(true)])
+            body = .object(fields)
+        }
         #expect(body == Self.answers["create-old"].body)
         #expect(Self.answers["create-old"].status == 201)
         let config = try #require(Self.answers["inspect-old"].answer?["Config"])

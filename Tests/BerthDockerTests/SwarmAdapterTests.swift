@@ -54,10 +54,14 @@ struct SwarmAdapterTests {
         #expect(engine.bodies.filter { $0.request.hasPrefix("POST") }.allSatisfy { $0.body == Self.body })
     }
 
-    /// Observing is one list of the owner's services and one of running tasks: the service is
+    /// Observing is one list of the owner's services, one of running tasks and one of the
+    /// owner's networks: the service is
     /// seen with its spec name, configuration and running count.
     @Test func observeReadsTheServicesAndTheirRunningTasks() async throws {
-        let engine = try ReplayEngine([.recorded("service-list"), .recorded("task-list")])
+        // Then the owner's networks (one list, by label). The recordings predate networks: the
+        // service list's answer stands in for it, and none of its items is a network of berth's.
+        let networks = #"GET /networks?filters={"label":["berth.owner=rec"]}"#
+        let engine = try ReplayEngine([.recorded("service-list"), .recorded("task-list"), .answer("service-list", to: networks)])
         let observed = try await DockerSwarmAdapter(client: engine.client).observe(owner: "rec")
         #expect(engine.unexpected == [] && engine.remaining == [])
         #expect(observed.map(\.engineName) == ["rec-svc"])

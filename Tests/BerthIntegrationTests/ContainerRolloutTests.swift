@@ -14,14 +14,13 @@ struct ContainerRolloutTests {
     static let broken = #"{"cmd": ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/missing"], "interval": "1s", "timeout": "10s", "retries": 2}"#
 
     /// (The image's busybox wget crashes with -T, so Docker's check timeout and `timeout` bound the requests.)
-    /// An httpd answering with its version, on `network` under the name `web`.
+    /// An httpd answering with its version; berth puts it on the owner's network as `web`.
     static func web(_ network: String, version: String, replicas: Int, health: String, update: String) -> String {
         """
         {"name": "web", "image": "\(TestEngine.demoImage)", "replicas": \(replicas), "env": {"VERSION": "\(version)"},
          "command": ["sh", "-c", "mkdir -p /www && echo $VERSION > /www/index.html && exec httpd -f -p 8080 -h /www"],
          "health": \(health), "update": \(update),
-         "docker": {"HostConfig": {"Init": true, "NetworkMode": "\(network)"},
-                    "NetworkingConfig": {"EndpointsConfig": {"\(network)": {"Aliases": ["web"]}}}}}
+         "docker": {"HostConfig": {"Init": true}}}
         """
     }
 
@@ -29,26 +28,11 @@ struct ContainerRolloutTests {
         (try? JournalReader.read(path: p.state + "/journal.jsonl").records) ?? []
     }
 
-    /// A network of the test's own; an engine another test is starting can answer 500 for a moment.
-    static func makeNetwork(_ p: Project) async throws -> String {
-        let name = p.owner + "-net"
-        for _ in 0..<20 {
-            let (status, _) = try await p.engine.call("POST", "/networks/create", body: .object(["Name": .string(name), "CheckDuplicate": .bool(true)]))
-            if status == 201 || status == 409 { return name }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        throw TestSetupError("could not create network \(name)")
-    }
-
-    /// Runs `body` with a network of its own, removed afterwards with the clients on it, whatever happened.
+    /// Runs `body` with the owner's network (berth makes `OWNER-default` and gives each
+    /// container its spec name there); the client goes first afterwards, whatever happened.
     static func withNetwork(_ p: Project, _ body: (String) async throws -> Void) async throws {
-        let network = try await makeNetwork(p)
-        func tidy() async {
-            _ = try? await p.engine.call("DELETE", "/containers/\(p.owner)-client?force=true")
-            await p.engine.cleanUp(owner: p.owner)
-            _ = try? await p.engine.call("DELETE", "/networks/\(network)")
-        }
-        do { try await body(network) } catch { await tidy(); throw error }
+        func tidy() async { _ = try? await p.engine.call("DELETE", "/containers/\(p.owner)-client?force=true") }
+        do { try await body(p.owner + "-default") } catch { await tidy(); throw error }
         await tidy()
     }
 
@@ -94,6 +78,15 @@ struct ContainerRolloutTests {
         return found.count == count && (1...count).allSatisfy { found["\(p.owner)-web-\($0)"].map { $0.version == version && $0.running && $0.health == "healthy" } ?? false }
     }
 
+    /// Every replica answers to `web` on the owner's network (its name came back after a
+    /// rollback, and was given once proven).
+    static func allNamed(_ p: Project, _ network: String) async throws -> Bool {
+        for container in try await p.containers() where try await NetworkTests.attachments(p, container.id)[network]?.contains("web") != true {
+            return false
+        }
+        return true
+    }
+
     static func starts(_ p: Project) -> [JournalRecord] {
         records(p).filter { $0.event == "action-start" && $0.op == "replace" && $0.name == "web" }
     }
@@ -120,6 +113,7 @@ struct ContainerRolloutTests {
             #expect(try await eventually { try await Self.allHealthy(p, 4, version: "v1") }, "the replicas never all came back healthy")
             let after = try await Self.replicas(p)
             #expect(after.count == 4 && after.allSatisfy { before[$0.key]?.id == $0.value.id }, "the old containers came back: \(after.keys.sorted())")
+            #expect(try await Self.allNamed(p, network), "a restored replica is not named web on \(network)")
             #expect(FileManager.default.fileExists(atPath: p.state + "/docker-rollouts.json"))
             let plan = await p.berth("plan")
             #expect(plan.stdout.contains("! blocked") && plan.stdout.contains("web"), "\(plan.stdout)")
@@ -140,6 +134,7 @@ struct ContainerRolloutTests {
                     "\(all.map { "\($0.event) \($0.replica ?? 0)" })")
             #expect(await p.berth("plan", "--detailed-exitcode").status == 0)
             #expect(try await p.containers().allSatisfy { !$0.name.hasSuffix("-prev") && !$0.name.hasSuffix("-next") })
+            #expect(try await Self.allNamed(p, network), "a new replica is not named web on \(network)")
 
             // The client never saw a failed request, and saw the new version.
             #expect(try await eventually { try await Self.answers(p, client).ok.contains { $0.hasSuffix("v3") } })

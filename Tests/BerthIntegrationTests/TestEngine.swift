@@ -17,7 +17,8 @@ struct TestEngine {
             throw TestSetupError("integration tests need a Docker Engine: run `make test`, which starts one and sets BERTH_TEST_DOCKER_HOST")
         }
         self.host = host
-        self.http = HTTPClient(endpoint: try HTTPEndpoint(parsing: host))
+        // A loaded engine took over 60 s to answer a network create.
+        self.http = HTTPClient(endpoint: try HTTPEndpoint(parsing: host), timeout: .seconds(240))
     }
 
     /// Another private engine (a target of berth.json in tests of several targets).
@@ -65,6 +66,7 @@ struct TestEngine {
     func cleanUp(owner: String, foreign: [String] = []) async {
         let mine = (try? await containers(label: "berth.owner=\(owner)")) ?? []
         for id in mine.map(\.id) + foreign { _ = try? await call("DELETE", "/containers/\(id)?force=true") }
+        await removeNetworks(label: "berth.owner=\(owner)")
     }
 }
 
