@@ -88,7 +88,7 @@ extension Executor {
         guard let journal else { return }
         var detail: [String: String] = [:]
         if let hash = action.configHash { detail["config-hash"] = String(hash.prefix(12)) }
-        try? await journal.append(JournalRecord(event: event, owner: owner, target: action.key.target.rawValue, kind: action.key.kind,
+        _ = try? await journal.append(JournalRecord(event: event, owner: owner, target: action.key.target.rawValue, kind: action.key.kind,
                                                 name: action.key.name, replica: replica, op: "rollout", file: action.spec?.origin.file,
                                                 message: message, detail: detail))
     }

@@ -12,6 +12,8 @@ enum ContainerDecision {
             Planner.delete(key, $0, reason: "duplicate of replica \(key.replica!) (\($0.engineName))")
         }
         guard let keep = ranked.first else {
+            // Made now it would be of the content that failed: left to the next spec change.
+            if blocked { return actions }
             // A spec kept stopped is created and left stopped; the reason says so.
             actions.append(Action(op: .create, key: key, reason: spec.state == .stopped ? "missing (kept stopped by spec)" : "missing",
                                   spec: spec, configHash: hash))

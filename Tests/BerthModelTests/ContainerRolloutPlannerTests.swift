@@ -51,5 +51,7 @@ struct ContainerRolloutPlannerTests {
         let again = T.plan([newer], observed, context: context)
         #expect(again.blocked.isEmpty && again.actions.filter { $0.op == .replace }.count == 2)
         #expect(again.actions.allSatisfy { $0.strategy == .startFirst })
+        // A missing replica is not made of the content that failed.
+        #expect(T.plan([new], [T.container(old, 1)], context: context).actions.isEmpty)
     }
 }
