@@ -25,6 +25,13 @@ extension ContainerOperations {
         }
     }
 
+    /// The names and IDs of the networks a container is on.
+    func attachedNetworks(_ id: String, name: String) async throws -> Set<String> {
+        let response = try await client.request("GET", "/containers/\(id)/json", doing: "inspecting container \(name)", accept: [404])
+        let networks = response.status == 404 ? [:] : JSONValue(answer: response.body)?["NetworkSettings"]?["Networks"]?.objectValue ?? [:]
+        return Set(networks.keys).union(networks.values.compactMap { $0["NetworkID"]?.stringValue })
+    }
+
     /// Leaves every user-defined network: its names stop resolving to it. Returns where it was.
     @discardableResult
     func leaveDNS(_ id: String, name: String) async throws -> [Endpoint] {
@@ -40,7 +47,8 @@ extension ContainerOperations {
     /// Joins these networks with these names; one it is on already is left and joined again,
     /// since Docker changes an endpoint's aliases only so.
     func joinDNS(_ id: String, name: String, _ endpoints: [Endpoint]) async throws {
-        let current = Set(try await self.endpoints(id, name: name).map(\.network))
+        // A body may name a network by ID or by name: the container is on it if either matches.
+        let current = try await attachedNetworks(id, name: name)
         for endpoint in endpoints {
             let doing = "giving container \(name) its names on network \(endpoint.network)"
             if current.contains(endpoint.network) {
