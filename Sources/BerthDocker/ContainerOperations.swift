@@ -18,8 +18,8 @@ struct ContainerOperations {
         try await images.ensure(spec)
         let networks = networkOperations(action.key.target)
         let wanted = NetworkNames.wanted(spec)
-        if let first = wanted.first { _ = try await networks.ensure(first) }
-        let body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
+        var body = ContainerBody.make(spec: spec, replica: action.key.replica ?? 1, owner: owner, configHash: hash)
+        if let first = wanted.first { body = Self.pinning(body, network: networks.engineName(first), to: try await networks.ensure(first)) }
         let id: String
         do {
             id = try await create(name: name, body: body)

@@ -158,6 +158,8 @@ public struct DockerContainerAdapter: Platform {
             }
         case .release:
             try await ops.release(id: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
+            try await NetworkOperations(client: client, owner: owner, target: target)
+                .release(container: action.existingID!, name: action.existingName ?? ops.canonicalName(action.key))
         case .adopt:
             throw BerthError(.unsupported, "containers are never adopted")
         }

@@ -58,10 +58,10 @@ extension DockerSwarmAdapter {
     /// `"prune": false`: the service keeps running, given up by berth: an update of its spec
     /// as it is now without berth's labels (Spec.Labels only, so no task is restarted), after
     /// which berth's owner filter never finds it again. Gone already is success.
-    func release(id: String, name: String) async throws {
+    func release(id: String, name: String, networks: NetworkOperations) async throws {
         let current = try await client.request("GET", "/services/\(id)", doing: "reading service \(name)", accept: [404])
         guard current.status != 404, let spec = JSONValue(answer: current.body)?["Spec"]?.objectValue else { return }
-        var body = spec
+        var body = try await networks.released(spec)
         let labels = (spec["Labels"]?.objectValue ?? [:]).filter { !$0.key.hasPrefix(Labels.prefix) }
         body["Labels"] = .object(labels)
         try await update(id: id, name: name, body: .object(body))

@@ -102,7 +102,7 @@ public struct DockerSwarmAdapter: Platform {
         case .delete:
             try await delete(id: action.existingID!, name: action.existingName ?? name)
         case .release:
-            try await release(id: action.existingID!, name: action.existingName ?? name)
+            try await release(id: action.existingID!, name: action.existingName ?? name, networks: networks)
         case .start, .stop, .adopt:
             throw BerthError(.unsupported, "services are started by Swarm and never adopted: berth does not \(action.op.rawValue) them")
         }

@@ -69,8 +69,10 @@ extension NetworkOperations {
             // A bridge says "has active endpoints" (403); Swarm says "is in use by service" (400)
             // while a service deleted in this plan is still going.
             let response = try await client.request("DELETE", "/networks/\(id)", doing: doing, accept: [400, 403, 404, 409])
-            if response.status < 300 || response.status == 404 { return }
+            if response.status == 404 { return }
+            if response.status < 300 { return try await awaitGone(id: id, name: name) }
             let busy = response.bodyText.contains("active endpoints") || response.bodyText.contains("in use by")
+                || response.bodyText.contains("in use")
             guard busy, ContinuousClock.now < deadline else {
                 var error = DockerClient.engineError(response, doing: doing)
                 error.isRetryable = true
@@ -82,6 +84,17 @@ extension NetworkOperations {
 }
 
 extension NetworkOperations {
+    /// A Swarm overlay is still listed for a moment after its delete was answered; the next
+    /// observation must not see it, or it would plan the delete again.
+    func awaitGone(id: String, name: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let found = try await client.request("GET", "/networks/\(id)", doing: "waiting for network \(name) to go", accept: [404])
+            if found.status == 404 { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
     /// The owner's containers still on a network no spec lists leave it (the planner deletes
     /// a network only when every container left on it is berth's to take off or to delete).
     func disconnectOwn(id: String, name: String) async throws {
@@ -90,9 +103,15 @@ extension NetworkOperations {
         let attached = JSONValue(answer: response.body)?["Containers"]?.objectValue ?? [:]
         for (container, endpoint) in attached.sorted(by: { $0.key < $1.key }) {
             let inspected = try await client.request("GET", "/containers/\(container)/json", doing: "inspecting container \(container.prefix(12))", accept: [404])
-            guard inspected.status != 404,
-                  JSONValue(answer: inspected.body)?["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner else { continue }
+            let json = JSONValue(answer: inspected.body)
+            guard inspected.status != 404, json?["Config"]?["Labels"]?[Labels.owner]?.stringValue == owner else { continue }
             let label = endpoint["Name"]?.stringValue ?? String(container.prefix(12))
+            // Its last network (a container being released, side by side with this delete):
+            // it keeps one, the engine's default bridge.
+            if (json?["NetworkSettings"]?["Networks"]?.objectValue ?? [:]).count == 1 {
+                _ = try await client.request("POST", "/networks/bridge/connect", body: .object(["Container": .string(container)]),
+                                             doing: "moving container \(label) to the default bridge", accept: [403, 404])
+            }
             _ = try await client.request("POST", "/networks/\(id)/disconnect", body: .object(["Container": .string(container), "Force": .bool(true)]),
                                          doing: "taking container \(label) off network \(name)", accept: [404])
         }

@@ -95,6 +95,21 @@ struct NetworkPlannerTests {
             """)
     }
 
+    @Test func aReleasedContainerLeavesTheNetworksWithItsRelease() {
+        // `"prune": false` and the spec removed: released (it moves to the default bridge),
+        // and the owner's network, used by nothing else, goes in the same plan.
+        var api = Self.spec("api")
+        api.prune = false
+        var found = Self.container(api, on: ["n-default"])
+        found.prune = false
+        let text = Self.plan([], [found, Self.ownerNet])
+        #expect(text == """
+            ! release docker container api #1 (prune: false)
+            - delete docker network default: no spec uses it
+            Plan: 1 to release, 1 to delete.
+            """)
+    }
+
     @Test func aNetworkASuspendedSpecUsesStays() {
         var api = Self.spec("api", networks: ["backend"])
         api.suspend = true

@@ -14,7 +14,9 @@ extension Planner {
         var out = NetworkOutcome(actions: actions)
         let engineSpecs = desired.specs.filter { $0.platform == .docker || $0.platform == .swarm }
         let networks = observed.filter { $0.kind == NetworkNames.kind && $0.name != nil && $0.state != .removing }
-        let deleted = Set(actions.filter { $0.op == .delete }.compactMap(\.existingID))
+        // Deleted and released resources leave the networks in this plan (a released one is
+        // no longer berth's, and berth never sees it again).
+        let deleted = Set(actions.filter { $0.op == .delete || $0.op == .release }.compactMap(\.existingID))
         let targets = Set(engineSpecs.map(\.target)).union(networks.map(\.target))
         for target in targets.sorted() {
             let specs = engineSpecs.filter { $0.target == target }
