@@ -65,8 +65,11 @@ actor ContainerRolloutSteps: RolloutSteps {
         let action = actions[replica]!, name = newName(replica), spec = action.spec!
         try await ops.removeIfOurs(name: name)
         let networks = ops.networkOperations(action.key.target), wanted = NetworkNames.wanted(spec)
-        if let first = wanted.first { _ = try await networks.ensure(first) }
-        let full = ContainerBody.make(spec: spec, replica: replica, owner: ops.owner, configHash: action.configHash!)
+        var full = ContainerBody.make(spec: spec, replica: replica, owner: ops.owner, configHash: action.configHash!)
+        // On its network by ID, as `createAndStart` does (a duplicate name cannot make it ambiguous).
+        if let first = wanted.first {
+            full = ContainerOperations.pinning(full, network: networks.engineName(first), to: try await networks.ensure(first))
+        }
         var (body, names) = ContainerOperations.withheldAliases(full)
         let response = try await ops.client.request("POST", "/containers/create?name=\(Query.escape(name))", body: body,
                                                     doing: "creating container \(name)")
