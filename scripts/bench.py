@@ -10,7 +10,9 @@ cold apply of 50 specs fanned out to 150 containers against the slowest engine's
 the no-op plan across them, and the same with one target over ssh:// (`--targets-only`,
 section [12] alone); and, when BERTH_RELEASE_FILE names
 the file `make release` built, that file beside BERTH_BASELINE (a previous build; default the
-normal one): stripped size, plan of 50 specs, idle watch RSS (`--release-only` runs that alone).
+normal one): stripped size, plan of 50 specs, idle watch RSS (`--release-only` runs that alone);
+and a rollout of 10 replicas, 2 at a time, berth against Swarm's own rolling update of the
+same 10 tasks (section [13], `--rollout-only` alone, BENCH_REPS_ROLLOUT reps).
 
 Run through `make bench` (builds berth, starts the private engine and sets BERTH and
 DOCKER_HOST), or by hand:
@@ -1596,6 +1598,9 @@ def main():
         if release is not None:
             bench_release(engine, pool, work, results, watches, tag, docker_host, *release)
 
+        # 13. A rollout of 10 replicas: berth's container rollout against Swarm's rolling update.
+        bench_rollout(binary, engine, work, results, tag, docker_host, pool)
+
         # 7. Swarm target: cold converge vs. docker stack deploy, no-op plan, one changed service.
         n_tasks = N_SWARM * SWARM_REPLICAS
         print(f"[7] swarm: cold converge of {N_SWARM} services x {SWARM_REPLICAS} replicas until all {n_tasks} "
@@ -1831,6 +1836,117 @@ def main():
           "the temp dir removed).")
     return 0
 
+# ---------------------------------------------------------------- [13] rollout of 10 replicas
+
+REPS_ROLLOUT = int(os.environ.get("BENCH_REPS_ROLLOUT", "3"))
+ROLLOUT_REPLICAS = 10
+ROLLOUT_PARALLELISM = 2
+ROLLOUT_HEALTH = {"Test": ["CMD", "true"], "Interval": 1_000_000_000, "Timeout": 5_000_000_000, "Retries": 3}
+
+
+def rollout_spec(n):
+    """The berth spec: 10 replicas with a health check, update 2 at a time, stop-first (Swarm's default order)."""
+    return {"name": "ro", "image": IMAGE, "command": COMMAND, "replicas": ROLLOUT_REPLICAS, "env": {"N": str(n)},
+            "docker": {"HostConfig": {"Init": True}},
+            "health": {"cmd": ["true"], "interval": "1s", "timeout": "5s", "retries": 3},
+            "update": {"parallelism": ROLLOUT_PARALLELISM, "order": "stop-first", "failureAction": "rollback"}}
+
+
+def rollout_service(name, n, label):
+    """The same 10 tasks as a Swarm service with Swarm's own rolling update (monitor 1 s)."""
+    return {"Name": name, "Labels": {label.split("=")[0]: label.split("=")[1]},
+            "TaskTemplate": {"ContainerSpec": {"Image": IMAGE, "Command": COMMAND, "Init": True, "Env": [f"N={n}"],
+                                               "Healthcheck": ROLLOUT_HEALTH}},
+            "Mode": {"Replicated": {"Replicas": ROLLOUT_REPLICAS}},
+            "UpdateConfig": {"Parallelism": ROLLOUT_PARALLELISM, "Order": "stop-first", "FailureAction": "rollback",
+                             "Monitor": 1_000_000_000}}
+
+
+def healthy_replicas(engine, label, env):
+    found = 0
+    for c in engine.containers(label):
+        if c.get("State") != "running" or "(healthy)" not in c.get("Status", ""):
+            continue
+        _, inspected = engine.request("GET", f"/containers/{c['Id']}/json")
+        if env in (inspected.get("Config") or {}).get("Env", []):
+            found += 1
+    return found
+
+
+def bench_rollout(binary, engine, work, results, tag, docker_host, pool):
+    """[13] A rollout of 10 replicas, 2 at a time, each proven healthy before the next batch:
+    berth's container rollout (`apply` of a changed env) against Swarm's own rolling update of
+    the same 10 tasks (POST /services/ID/update). Alternating, REPS_ROLLOUT reps each."""
+    owner = f"bench-{tag}-r"
+    berth = Berth(binary, docker_host, owner)
+    label = f"bench.rollout={tag}"
+    service = f"bench-{tag}-rollout"
+    specs, state = os.path.join(work, "specs-rollout"), os.path.join(work, "state-rollout")
+    os.makedirs(specs, exist_ok=True)
+    print(f"\n[13] rollout of {ROLLOUT_REPLICAS} replicas, parallelism {ROLLOUT_PARALLELISM}, stop-first, health check "
+          f"every 1 s: berth apply vs. Swarm's rolling update, alternating, {REPS_ROLLOUT} reps each ...", flush=True)
+    berth_s, swarm_s, swarm_done_s = [], [], []
+    try:
+        write_spec(specs, rollout_spec(0))
+        berth.run("apply", specs, state)
+        wait_until("berth's 10 replicas healthy", lambda: healthy_replicas(engine, f"berth.owner={owner}", "N=0") == ROLLOUT_REPLICAS, 240)
+        _, created = engine.request("POST", "/services/create", rollout_service(service, 0, label), ok=(201,))
+        sid = created["ID"]
+        wait_until("the service's 10 tasks running", lambda: len(running_tasks(engine, {sid}, "N=0")) == ROLLOUT_REPLICAS, 240, 0.1)
+        for rep in range(1, REPS_ROLLOUT + 1):
+            time.sleep(SETTLE_S)
+            write_spec(specs, rollout_spec(rep))
+            elapsed, _ = berth.run("apply", specs, state)
+            if healthy_replicas(engine, f"berth.owner={owner}", f"N={rep}") != ROLLOUT_REPLICAS:
+                raise BenchFailure(f"[13] berth's apply returned before its {ROLLOUT_REPLICAS} replicas were healthy on N={rep}")
+            berth_s.append(elapsed)
+            time.sleep(SETTLE_S)
+            _, found = engine.request("GET", f"/services/{sid}")
+            spec = found["Spec"]
+            spec["TaskTemplate"]["ContainerSpec"]["Env"] = [f"N={rep}"]
+            t0 = time.perf_counter()
+            engine.request("POST", f"/services/{sid}/update?version={found['Version']['Index']}", spec, ok=(200,))
+            wait_until("the update's tasks running", lambda: len(running_tasks(engine, {sid}, f"N={rep}")) == ROLLOUT_REPLICAS, 600, 0.1)
+            swarm_s.append(time.perf_counter() - t0)
+
+            def completed():
+                _, now = engine.request("GET", f"/services/{sid}")
+                return (now.get("UpdateStatus") or {}).get("State") == "completed"
+            wait_until("the update completed", completed, 600, 0.1)
+            swarm_done_s.append(time.perf_counter() - t0)
+    finally:
+        engine.request("DELETE", f"/services/{service}", ok=(200, 404))
+        engine.remove_labelled(f"berth.owner={owner}", pool)
+        # berth's owner network (OWNER-default) goes with its containers.
+        _, nets = engine.request("GET", f"/networks?{filters(label=[f'berth.owner={owner}'])}")
+        for n in nets:
+            engine.request("DELETE", f"/networks/{n['Id']}", ok=(204, 404))
+    b, w = statistics.median(berth_s), statistics.median(swarm_s)
+    results.append(["[13] rollout 10 replicas, 2 at a time (berth)", ms(b), runs(berth_s)])
+    results.append(["[13] rollout 10 tasks, 2 at a time (Swarm, tasks running)", ms(w), runs(swarm_s)])
+    results.append(["[13] rollout 10 tasks (Swarm, UpdateStatus completed)", ms(statistics.median(swarm_done_s)), runs(swarm_done_s)])
+    print(f"[13] berth {ms(b)} vs. Swarm {ms(w)} ({b / w:.2f}x); load {os.getloadavg()[0]:.1f}")
+
+
+def main_rollout_only():
+    """`scripts/bench.py --rollout-only`: section [13] alone."""
+    binary = os.path.abspath(os.environ.get("BERTH", os.path.join(REPO, ".build/release/berth")))
+    if not os.access(binary, os.X_OK):
+        raise BenchFailure(f"berth binary not found at {binary} (run `swift build -c release --product berth`)")
+    docker_host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    factory, _ = parse_docker_host(docker_host)
+    engine = Engine(factory)
+    pool, work, results = ThreadPool(PARALLEL), tempfile.mkdtemp(prefix="berth-bench-"), []
+    print(f"berth bench [13] only: {binary}; engine {docker_host}; temp dir {work}")
+    try:
+        bench_rollout(binary, engine, work, results, f"{os.getpid()}", docker_host, pool)
+    finally:
+        pool.close()
+        shutil.rmtree(work, ignore_errors=True)
+    for row in results:
+        print("  ".join(row))
+    return 0
+
 
 if __name__ == "__main__":
     try:
@@ -1842,6 +1958,8 @@ if __name__ == "__main__":
             sys.exit(main_release_only())
         if "--targets-only" in sys.argv[1:]:
             sys.exit(main_targets_only())
+        if "--rollout-only" in sys.argv[1:]:
+            sys.exit(main_rollout_only())
         sys.exit(main_git_only() if "--git-only" in sys.argv[1:] else main())
     except BenchFailure as exc:
         print(f"bench: FAILED: {exc}", file=sys.stderr)

@@ -101,6 +101,8 @@ public struct Settings: Sendable {
     public var configsPath: String { stateDirectory + "/configs.json" }
     /// What berth last sent to each Swarm service (a rollback makes the engine forget it).
     public var swarmSentPath: String { stateDirectory + "/swarm-sent.json" }
+    /// Container rollouts that failed, so that they are not tried again until the spec changes.
+    public var dockerRolloutsPath: String { stateDirectory + "/docker-rollouts.json" }
     /// Build-context file digests, so an unchanged context is not read again.
     public var digestCachePath: String { stateDirectory + "/digests" }
     /// The Kubernetes kinds berth has applied, so their objects are still found once their specs are gone.

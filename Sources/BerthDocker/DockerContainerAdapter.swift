@@ -10,11 +10,17 @@ public struct DockerContainerAdapter: Platform {
     public let platform = PlatformID.docker
     public let client: DockerClient
     public let images: ImagePreparer
+    /// Failed rollouts (`DockerContainerAdapter+Rollout`).
+    public let rollouts: ContainerRolloutRecords
+    /// The clock rollouts read and sleep on.
+    public var clock: RolloutClock = .live
 
-    public init(client: DockerClient, images: ImagePreparer? = nil, target: TargetName = .docker) {
+    public init(client: DockerClient, images: ImagePreparer? = nil, target: TargetName = .docker,
+                rollouts: ContainerRolloutRecords = ContainerRolloutRecords(path: nil)) {
         self.client = client
         self.target = target
         self.images = images ?? ImagePreparer(client: client)
+        self.rollouts = rollouts
     }
 
     /// One label-filtered list call for the containers, one for the volumes; no inspect per container.

@@ -8,6 +8,8 @@ extension Executor {
     enum Finished: Sendable {
         /// `counted`: it held one of its target's slots.
         case action(Int, Outcome, counted: Bool)
+        /// A spec's rollout, run as one unit in one slot (`units`).
+        case unit([(Int, Outcome)])
         case ready(SpecKey, String?)
     }
 
@@ -35,7 +37,8 @@ extension Executor {
         await withTaskGroup(of: Finished.self) { group in
             // `parallel` actions at once on each target: one target's slow engine neither
             // holds back another's actions nor is flooded because there are many targets.
-            var pending: [TargetName: [Int]] = Dictionary(grouping: actions.indices) { actions[$0].key.target }
+            // A spec's rollout is one unit, led by its first action, holding one slot.
+            var pending: [TargetName: [[Int]]] = Dictionary(grouping: units(actions)) { actions[$0[0]].key.target }
             let targets = pending.keys.sorted()
             var inFlight: [TargetName: Int] = [:]
             var journalFailure: String?
@@ -64,32 +67,43 @@ extension Executor {
             }
             func launch() {
                 for target in targets {
-                    var still: [Int] = []
-                    for index in pending[target] ?? [] {
-                        let action = actions[index]
+                    var still: [[Int]] = []
+                    for unit in pending[target] ?? [] {
+                        let index = unit[0], action = actions[index]
                         if let journalFailure {
                             // Not announced one by one: the caller sums these up in one line.
-                            outcomes[index] = Outcome(action: action, error: journalFailure, attempts: 0, journalUnwritable: true)
-                            remaining[specKey(action), default: 1] -= 1
+                            for index in unit {
+                                outcomes[index] = Outcome(action: actions[index], error: journalFailure, attempts: 0, journalUnwritable: true)
+                                remaining[specKey(actions[index]), default: 1] -= 1
+                            }
                             failure[specKey(action)] = failure[specKey(action)] ?? journalFailure
                         } else if let cause = unreachable[target] {
-                            outcomes[index] = Outcome(action: action, error: "not tried: \(cause)", attempts: 0, notAttempted: true)
-                            remaining[specKey(action), default: 1] -= 1
+                            for index in unit {
+                                outcomes[index] = Outcome(action: actions[index], error: "not tried: \(cause)", attempts: 0, notAttempted: true)
+                                remaining[specKey(actions[index]), default: 1] -= 1
+                            }
                             failure[specKey(action)] = failure[specKey(action)] ?? "not tried: \(cause)"
                         } else {
                             switch gate(action) {
                             case .waiting:
-                                still.append(index)
+                                still.append(unit)
                                 if announced.insert(index).inserted { onEvent(.waiting(action, for: action.after)) }
                             case .closed(let dependency, let why):
                                 let message = "not tried: dependency \(dependency.shown(from: target)) \(why)"
-                                group.addTask { .action(index, await self.skip(action, owner: owner, message: message, dependency: dependency), counted: false) }
+                                for index in unit {
+                                    let action = actions[index]
+                                    group.addTask { .action(index, await self.skip(action, owner: owner, message: message, dependency: dependency), counted: false) }
+                                }
                             case .open:
                                 if inFlight[target, default: 0] < parallel {
                                     inFlight[target, default: 0] += 1
-                                    group.addTask { .action(index, await self.run(action, owner: owner), counted: true) }
+                                    if unit.count == 1, !(action.op == .replace && isRollout(action)) {
+                                        group.addTask { .action(index, await self.run(action, owner: owner), counted: true) }
+                                    } else {
+                                        group.addTask { .unit(await self.runRollout(unit, actions, owner: owner)) }
+                                    }
                                 } else {
-                                    still.append(index)
+                                    still.append(unit)
                                 }
                             }
                         }
@@ -97,17 +111,23 @@ extension Executor {
                     pending[target] = still
                 }
             }
+            func finish(_ index: Int, _ outcome: Outcome) {
+                outcomes[index] = outcome
+                let key = specKey(outcome.action)
+                remaining[key, default: 1] -= 1
+                if !outcome.succeeded, failure[key] == nil { failure[key] = outcome.error ?? "failed" }
+                if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
+                if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
+            }
             launch()
             while let finished = await group.next() {
                 switch finished {
                 case .action(let index, let outcome, let counted):
-                    outcomes[index] = outcome
-                    let key = specKey(outcome.action)
-                    remaining[key, default: 1] -= 1
-                    if !outcome.succeeded, failure[key] == nil { failure[key] = outcome.error ?? "failed" }
+                    finish(index, outcome)
                     if counted { inFlight[outcome.action.key.target, default: 1] -= 1 }
-                    if outcome.journalUnwritable, journalFailure == nil { journalFailure = outcome.error }
-                    if outcome.unreachable, let error = outcome.error { unreachable[outcome.action.key.target] = error }
+                case .unit(let done):
+                    for (index, outcome) in done { finish(index, outcome) }
+                    if let first = done.first { inFlight[first.1.action.key.target, default: 1] -= 1 }
                 case .ready(let key, let why):
                     ready[key] = .some(why)
                 }
@@ -115,7 +135,7 @@ extension Executor {
             }
             // Only a cycle, which the planner refuses, could leave actions waiting here.
             for target in targets {
-                for index in pending[target] ?? [] {
+                for index in (pending[target] ?? []).joined() {
                     outcomes[index] = Outcome(action: actions[index], error: "not tried: its dependencies wait for each other", attempts: 0)
                 }
             }

@@ -69,6 +69,7 @@ extension UpdatePolicy {
         if let delayNanoseconds { object["Delay"] = .number(String(delayNanoseconds)) }
         if let order { object["Order"] = .string(order) }
         if let failureAction { object["FailureAction"] = .string(failureAction) }
+        if let monitorNanoseconds { object["Monitor"] = .number(String(monitorNanoseconds)) }
         return .object(object)
     }
 }

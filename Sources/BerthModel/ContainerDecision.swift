@@ -1,7 +1,10 @@
 /// The decision for one container replica: keep, create, start, replace, and which
 /// duplicates to remove.
 enum ContainerDecision {
-    static func decide(key: ResourceKey, spec: Spec, hash: String, found: [ObservedResource], context: PlanContext) -> [Action] {
+    /// `blocked`: the spec's content failed to roll out; a replica still on another content is
+    /// not replaced, only started again when it stopped (or made when missing).
+    static func decide(key: ResourceKey, spec: Spec, hash: String, found: [ObservedResource], context: PlanContext,
+                       blocked: Bool = false) -> [Action] {
         let expectedName = Names.container(owner: context.owner, target: key.target, spec: spec.name, replica: key.replica!)
         // A crash mid-replace can leave two containers for one replica: keep the best, drop the rest.
         let ranked = found.sorted { rank($0, hash, expectedName) < rank($1, hash, expectedName) }
@@ -9,15 +12,26 @@ enum ContainerDecision {
             Planner.delete(key, $0, reason: "duplicate of replica \(key.replica!) (\($0.engineName))")
         }
         guard let keep = ranked.first else {
+            // Made now it would be of the content that failed: left to the next spec change.
+            if blocked { return actions }
             // A spec kept stopped is created and left stopped; the reason says so.
             actions.append(Action(op: .create, key: key, reason: spec.state == .stopped ? "missing (kept stopped by spec)" : "missing",
                                   spec: spec, configHash: hash))
             return actions
         }
-        let strategy: Action.Strategy = spec.bindsHostPorts ? .stopFirst : .startFirst
+        // A rollout's own order is the spec's; one that binds a host port cannot start first.
+        let strategy: Action.Strategy = spec.bindsHostPorts ? .stopFirst
+            : spec.rollout.map { $0.order == "stop-first" ? .stopFirst : .startFirst } ?? .startFirst
         func replace(_ reason: String, _ changes: [FieldChange] = []) -> Action {
             Action(op: .replace, key: key, reason: reason, spec: spec, configHash: hash, existingID: keep.id,
                    existingName: keep.engineName, strategy: strategy, changes: changes)
+        }
+        if keep.configHash != hash, blocked {
+            if spec.state == .running, case .stopped(let state) = keep.state {
+                actions.append(Action(op: .start, key: key, reason: "container is \(state) (on the previous content: the new one is blocked)",
+                                      spec: spec, configHash: keep.configHash, existingID: keep.id, existingName: keep.engineName))
+            }
+            return actions
         }
         if keep.configHash != hash {
             let (reason, changes) = ConfigDiff.configChanged(from: keep.configHash, to: spec, hash: hash, known: context.knownConfigs, key: context.secretKey)

@@ -1,8 +1,9 @@
-/// The swarm-only fields: `update` and the native `swarm` ServiceSpec fragment.
+/// `update` (Swarm services and, as a rollout of replicas, Docker containers) and the
+/// swarm-only native `swarm` ServiceSpec fragment.
 extension FieldReader {
-    static let updateFields = ["parallelism", "delay", "order", "failureAction"]
+    static let updateFields = ["parallelism", "delay", "order", "failureAction", "monitor"]
 
-    mutating func update(_ node: JSONNode, _ path: JSONPath) -> UpdatePolicy? {
+    mutating func update(_ node: JSONNode, _ path: JSONPath, platform: PlatformID = .swarm) -> UpdatePolicy? {
         guard case .object(let members) = node.kind else {
             fail(node, path, "expected an object like {\"parallelism\": 1, \"delay\": \"10s\", \"order\": \"start-first\", \"failureAction\": \"rollback\"}, got \(node.typeName)")
             return nil
@@ -23,7 +24,14 @@ extension FieldReader {
             case "order":
                 policy.order = oneOf(member.value, memberPath, ["start-first", "stop-first"], what: "update order")
             case "failureAction":
-                policy.failureAction = oneOf(member.value, memberPath, ["pause", "rollback", "continue"], what: "failure action")
+                // A container rollout has no "continue": a failed replica is never left serving.
+                policy.failureAction = oneOf(member.value, memberPath, platform == .docker ? ["rollback", "pause"] : ["pause", "rollback", "continue"],
+                                             what: "failure action")
+            case "monitor":
+                if let text = string(member.value, memberPath) {
+                    if let ns = SwarmDuration.nanoseconds(text) { policy.monitorNanoseconds = ns }
+                    else { fail(member.value, memberPath, "\(quoted(text)) is not a duration like \"500ms\", \"10s\" or \"1m\"") }
+                }
             default:
                 let guess = Suggest.closest(to: member.key, in: FieldReader.updateFields).map { "; did you mean \"\($0)\"?" } ?? ""
                 fail(at: member.keyPosition, memberPath, "unknown update field \"\(JSONPath.abbreviated(member.key))\"" + guess)

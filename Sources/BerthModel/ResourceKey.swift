@@ -56,6 +56,9 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
 public enum ResourceUnit: Sendable, Hashable {
     /// Docker Engine: one container, by its 1-based replica number (`berth.replica`).
     case replica(Int)
+    /// Docker Engine: every container of the spec at once (what a blocked rollout names:
+    /// its failed content is held back for all replicas). Never an action's key.
+    case replicas
     /// Swarm: the spec's service.
     case service
     /// Kubernetes: one object.
@@ -73,7 +76,7 @@ public enum ResourceUnit: Sendable, Hashable {
     @inline(never)
     public var kind: String {
         switch self {
-        case .replica: "container"
+        case .replica, .replicas: "container"
         case .service: "service"
         case .object(let object): object.kind
         case .network: "network"

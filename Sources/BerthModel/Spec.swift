@@ -55,6 +55,10 @@ public struct Spec: Sendable, Equatable {
     /// this one is created or replaced. Resolved across files by `Dependencies`. Not in the
     /// config hash: an order is not a configuration.
     public var dependsOn: [DependencyReference] = []
+    /// Docker only: `update` read for containers: a replace of the replicas becomes a
+    /// rollout in batches (`RolloutMachine`). Not in the config hash: how a change rolls out
+    /// is not itself a change of the containers.
+    public var rollout: UpdatePolicy?
     /// `"networks": ["backend"]`: networks berth makes and joins besides the owner's own
     /// (see `NetworkNames`). Not in the config hash: a missing one is joined in place.
     public var networks: [String] = []
@@ -151,8 +155,12 @@ public struct UpdatePolicy: Sendable, Equatable {
     public var delayNanoseconds: Int64?
     public var order: String?
     public var failureAction: String?
-    public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil) {
+    /// How long a new replica (task) is watched for failure; nanoseconds.
+    public var monitorNanoseconds: Int64?
+    public init(parallelism: Int? = nil, delayNanoseconds: Int64? = nil, order: String? = nil, failureAction: String? = nil,
+                monitorNanoseconds: Int64? = nil) {
         self.parallelism = parallelism; self.delayNanoseconds = delayNanoseconds; self.order = order; self.failureAction = failureAction
+        self.monitorNanoseconds = monitorNanoseconds
     }
 }
 

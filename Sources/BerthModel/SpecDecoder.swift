@@ -11,7 +11,7 @@ public enum SpecDecoder {
     ]
     /// Fields that only mean something on one platform.
     static let platformOnly: [String: PlatformID] = [
-        "docker": .docker, "mode": .swarm, "update": .swarm, "swarm": .swarm,
+        "docker": .docker, "mode": .swarm, "swarm": .swarm,
         "namespace": .kubernetes, "kubernetes": .kubernetes, "manifests": .kubernetes, "adopt": .kubernetes,
     ]
     public static let maxNameLength = 53
@@ -154,7 +154,18 @@ struct FieldReader {
         let mode = byKey["mode"].flatMap {
             oneOf($0, path.appending(key: "mode"), ServiceMode.allCases.map(\.rawValue), what: "mode")
         }.flatMap(ServiceMode.init(rawValue:))
-        let update = byKey["update"].flatMap { self.update($0, path.appending(key: "update")) }
+        // Swarm's UpdateConfig, or on Docker a rollout of the replicas; a cluster has its own.
+        var update: UpdatePolicy?, rollout: UpdatePolicy?
+        if let node = byKey["update"] {
+            if platform == .kubernetes {
+                fail(at: members.first { $0.key == "update" }!.keyPosition, path.appending(key: "update"),
+                     "\"update\" is only for docker and swarm targets; a Deployment rolls out by its own strategy (\"kubernetes\": {\"spec\": {\"strategy\": …}})")
+            } else if platform == .docker {
+                rollout = self.update(node, path.appending(key: "update"), platform: .docker)
+            } else {
+                update = self.update(node, path.appending(key: "update"))
+            }
+        }
         let swarm = byKey["swarm"].flatMap { swarmFragment($0, path.appending(key: "swarm")) }
         var namespace: String?, kubernetes: JSONValue?
         if platform == .kubernetes {
@@ -211,6 +222,7 @@ struct FieldReader {
         spec.prune = prune
         spec.health = health
         spec.dependsOn = dependsOn
+        spec.rollout = rollout
         spec.networks = networks
         spec.platform = platform
         if case .group(let group, _, _) = resolution { spec.group = group }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Compose import")
 struct ComposeImportTests {
     func translate(_ yaml: String, environment: [String: String] = [:], dotEnv: [String: String] = [:],
-                   files: [String: String] = [:], accepted: Set<String>? = nil, containerUpdate: Bool = false) -> ComposeImport {
+                   files: [String: String] = [:], accepted: Set<String>? = nil, containerUpdate: Bool = ComposeImport.containerUpdateAccepted) -> ComposeImport {
         var translation = ComposeImport(
             file: "compose.yml", variables: ComposeVariables(environment: environment, dotEnv: dotEnv),
             composeDirectory: "/project", outDirectory: "/project/specs",
@@ -241,7 +241,6 @@ struct ComposeImportTests {
             #"4: services.web.image: written as "nginx:latest" (berth refuses an image without a tag)"#,
             "5: services.web.container_name: not translated (berth names containers OWNER-NAME-N itself)",
             #"6: services.web.expose: not translated (berth has no equivalent of "expose")"#,
-            #"15: services.web.deploy.update_config: not translated yet (berth has no update for containers; its "update" is for target swarm)"#,
             "16: services.web.deploy.resources.reservations.devices: not translated (berth's resources take limits.memory, limits.cpus, limits.pids and reservations.memory)",
             "17: services.web.ports[0]: not translated (berth publishes on a host port you choose: write HOST:80)",
             "17: services.web.ports[1]: not translated (berth has no port ranges; write one port per entry)",
@@ -288,9 +287,10 @@ struct ComposeImportTests {
         #expect(bad.errors.map(\.description) == [#"5: services.web.depends_on.db.condition: unknown condition "service_ready"; Compose's are service_started, service_healthy and service_completed_successfully"#])
     }
 
-    /// Today's decoder takes `update` on Swarm specs only: asked of the decoder, not assumed.
+    /// The decoder takes `update` on a docker spec (a rollout of its replicas): asked of the
+    /// decoder, not assumed.
     @Test func containerUpdateIsAskedOfTheDecoder() {
-        #expect(ComposeImport.containerUpdateAccepted == false)
+        #expect(ComposeImport.containerUpdateAccepted == true)
     }
 
     /// Once the decoder knows issue 14's fields, the same keys are written in its terms.

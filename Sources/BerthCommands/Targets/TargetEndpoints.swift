@@ -52,6 +52,10 @@ extension Settings {
     func swarmSentPath(_ target: TargetName) -> String {
         target.isImplicit ? swarmSentPath : stateDirectory + "/swarm-sent-\(target).json"
     }
+
+    func dockerRolloutsPath(_ target: TargetName) -> String {
+        target.isImplicit ? dockerRolloutsPath : stateDirectory + "/docker-rollouts-\(target).json"
+    }
 }
 
 extension Settings {

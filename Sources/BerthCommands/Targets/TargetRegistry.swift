@@ -28,7 +28,8 @@ final class TargetRegistry: Sendable {
     static let builders: [PlatformID: Builder] = [
         .docker: { entry, context in
             let (client, images) = try context.clients.engine(for: entry, context)
-            return DockerContainerAdapter(client: client, images: images, target: entry.name)
+            return DockerContainerAdapter(client: client, images: images, target: entry.name,
+                                          rollouts: ContainerRolloutRecords(path: context.settings.dockerRolloutsPath(entry.name)))
         },
         .swarm: { entry, context in
             let (client, images) = try context.clients.engine(for: entry, context)

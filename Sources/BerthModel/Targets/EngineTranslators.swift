@@ -6,11 +6,20 @@ public struct DockerTranslator: PlatformTranslator {
     public func plan(_ input: TargetInput) -> TargetDecision {
         var decision = TargetDecision()
         let groups = EngineLeftovers.grouped(input.owned, target: input.target)
+        let rollouts = input.context.containerRollouts(input.target)
         for spec in input.specs {
             let hash = spec.configHash
+            // A content whose rollout failed is not tried again until the spec changes; the
+            // replicas it left on the previous content are still healed.
+            let failed = rollouts.blocked(spec, hash: hash)
             for replica in stride(from: 1, through: spec.replicas, by: 1) {
                 let key = ResourceKey.container(input.target, spec.name, replica: replica)
-                decision.actions += ContainerDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: input.context)
+                decision.actions += ContainerDecision.decide(key: key, spec: spec, hash: hash, found: groups[key] ?? [], context: input.context,
+                                                             blocked: failed != nil)
+            }
+            if let failed {
+                decision.blocked.append(BlockedSpec(key: ResourceKey(target: input.target, name: spec.name, unit: .replicas), configHash: hash,
+                                                    message: "the rollout of this spec content failed (\(failed.message)); change the spec to try again"))
             }
         }
         EngineLeftovers.decide(groups, specs: input.specs, observed: input.observed, into: &decision)
