@@ -179,6 +179,11 @@ class Engine:
         left = self.containers(label)
         if left:
             raise BenchFailure(f"{len(left)} containers labelled {label} still there after removal")
+        # berth's owner network (OWNER-default) and the spec networks carry the owner label too:
+        # they go with the containers, so no section leaves networks behind.
+        _, nets = self.request("GET", f"/networks?{filters(label=[label])}")
+        for n in nets or []:
+            self.request("DELETE", f"/networks/{n['Id']}", ok=(204, 404))
         return len(found)
 
 

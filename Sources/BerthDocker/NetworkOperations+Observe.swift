@@ -37,7 +37,14 @@ extension NetworkOperations {
 
 extension ObservedResource {
     /// The IDs of the networks a container list entry says it is on.
+    /// The networks a container is on, by ID; by name for one never started (the engine
+    /// gives its endpoints an ID only when the container first starts).
     static func networkIDs(_ item: JSONValue) -> [String]? {
-        item["NetworkSettings"]?["Networks"]?.objectValue.map { $0.values.compactMap { $0["NetworkID"]?.stringValue }.sorted() }
+        item["NetworkSettings"]?["Networks"]?.objectValue.map { networks in
+            networks.map { name, endpoint in
+                let id = endpoint["NetworkID"]?.stringValue ?? ""
+                return id.isEmpty ? name : id
+            }.sorted()
+        }
     }
 }

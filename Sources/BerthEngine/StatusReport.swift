@@ -78,7 +78,10 @@ public struct StatusReport: Sendable, Codable {
     /// A Swarm service's keys berth does not send; nil when there are none.
     static func unmanaged(_ spec: Spec, _ found: [ObservedResource], owner: String) -> [String]? {
         guard spec.platform == .swarm, let service = found.first, let native = service.native else { return nil }
-        let keys = NativeDrift.unmanaged(desired: ServiceBody.make(spec: spec, owner: owner, configHash: spec.configHash), observed: native)
+        var keys = NativeDrift.unmanaged(desired: ServiceBody.make(spec: spec, owner: owner, configHash: spec.configHash), observed: native)
+        // The adapter attaches the service to the owner's overlay (and the spec's networks)
+        // by ID, after the body is made: those attachments are berth's.
+        if !NetworkNames.wanted(spec).isEmpty { keys.removeAll { $0 == "TaskTemplate.Networks" } }
         return keys.isEmpty ? nil : keys
     }
 

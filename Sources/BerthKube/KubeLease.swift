@@ -117,14 +117,24 @@ public actor KubeLeaseHandle {
 
     /// Deletes the Lease if it is still as this holder wrote it (a precondition on its
     /// resourceVersion), so a lease someone else has taken since is left to them.
+    /// A renew cancelled on the wire at shutdown may still have landed, leaving this handle one
+    /// version behind: on 409 the Lease is read again, and deleted at its new version if this
+    /// holder still holds it.
     public func release() async throws {
-        guard let version = resourceVersion else { return }
-        let options: JSONValue = .object([
-            "apiVersion": .string("v1"), "kind": .string("DeleteOptions"),
-            "preconditions": .object(["resourceVersion": .string(version)]),
-        ])
-        _ = try await lease.client.request("DELETE", lease.objectPath(name), body: options,
-                                           doing: "releasing the lease \(lease.namespace)/\(name)", accept: [404, 409])
+        guard var version = resourceVersion else { return }
+        let doing = "releasing the lease \(lease.namespace)/\(name)"
+        for _ in 0..<3 {
+            let options: JSONValue = .object([
+                "apiVersion": .string("v1"), "kind": .string("DeleteOptions"),
+                "preconditions": .object(["resourceVersion": .string(version)]),
+            ])
+            let (status, _) = try await lease.client.request("DELETE", lease.objectPath(name), body: options, doing: doing, accept: [404, 409])
+            guard status == 409 else { return }
+            let (_, found) = try await lease.client.request("GET", lease.objectPath(name), doing: doing, accept: [404])
+            guard let found, KubeLeaseState(found).holder == holder,
+                  let current = found["metadata"]?["resourceVersion"]?.stringValue else { return }
+            version = current
+        }
     }
 }
 

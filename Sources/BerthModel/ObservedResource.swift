@@ -43,8 +43,8 @@ public struct ObservedResource: Sendable, Equatable {
     /// Docker volumes (kind `volume`): true for one of a name a spec uses that berth did not
     /// make for this owner and target. It is used as it is and never deleted.
     public var unowned = false
-    /// Docker containers: the engine names of the networks it is on (the list's
-    /// NetworkSettings.Networks); nil when not known. Networks berth made are observed as
+    /// Docker containers: the networks it is on (the list's NetworkSettings.Networks), by
+    /// ID, or by engine name for a container never started; nil when not known. Networks berth made are observed as
     /// resources of kind `network` (see `NetworkNames`), planned apart from the spec's.
     public var networks: [String]?
 

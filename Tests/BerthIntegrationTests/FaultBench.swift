@@ -137,7 +137,7 @@ struct FaultBench {
     /// said (or that it said nothing); returns the lines that do not.
     static func unclearErrors(_ stderr: String) -> [String] {
         let doing = ["creating", "starting", "stopping", "removing", "inspecting", "renaming", "listing", "asking", "reading",
-                     "updating", "pulling", "following"]
+                     "updating", "pulling", "following", "looking up", "joining", "moving", "taking", "deleting"]
         let said = ["engine answered 5", "engine answered 4", "connection closed", "timed out", "connection reset", "cannot reach"]
         return stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("failed [") || $0.hasPrefix("berth: ") }
             .filter { line in !(doing.contains { line.contains($0 + " ") } && said.contains { line.contains($0) }) }

@@ -13,7 +13,9 @@ struct PolicyAndSecretsTests {
             #expect(await p.berth("apply").status == 0)
             let policy = p.root.appendingPathComponent("policy.json").path
             try #"{"hostPaths": ["/srv"]}"#.write(toFile: policy, atomically: true, encoding: .utf8)
-            let risky = p.spec("web", extra: #", "volumes": ["/var/run/docker.sock:/var/run/docker.sock"]"#)
+            // The test engine's own socket: a bind source must exist on the engine's host.
+            let socket = String(p.engine.host.dropFirst("unix://".count))
+            let risky = p.spec("web", extra: #", "volumes": ["\#(socket):/var/run/docker.sock"]"#)
                 .replacingOccurrences(of: #""Init": true"#, with: #""Init": true, "Privileged": true"#)
             try p.write("web.json", risky)
 
@@ -26,7 +28,7 @@ struct PolicyAndSecretsTests {
             let before = try await p.containers()
             let refused = await p.berth("apply", "--policy", policy)
             #expect(refused.status == 1)
-            #expect(refused.stderr.contains(#"$.volumes[0]: mount of the Docker socket (host path "/var/run/docker.sock") is refused by policy rule "docker-socket" of \#(policy)"#))
+            #expect(refused.stderr.contains(#"$.volumes[0]: mount of the Docker socket (host path "\#(socket)") is refused by policy rule "docker-socket" of \#(policy)"#))
             #expect(refused.stderr.contains(#"$.docker.HostConfig.Privileged: privileged container is refused by policy rule "privileged""#))
             // The file is invalid: what it described before is left exactly as it was.
             #expect(try await p.containers().map(\.id) == before.map(\.id))

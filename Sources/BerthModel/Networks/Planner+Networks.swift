@@ -50,7 +50,7 @@ extension Planner {
                 // the delete; others (held, suspended, released, somebody's) keep it.
                 let leaving: Set<SpecName> = Set(active.filter { $0.platform == .docker }.map(\.name))
                 let staying = containers.filter {
-                    $0.networks?.contains(network.id) == true && !deleted.contains($0.id) && !($0.kind == "container" && $0.name.map(leaving.contains) == true)
+                    $0.networks.map { $0.contains(network.id) || $0.contains(network.engineName) } == true && !deleted.contains($0.id) && !($0.kind == "container" && $0.name.map(leaving.contains) == true)
                 }
                 let delete = Action(op: .delete, key: key(target, name), reason: "no spec uses it", existingID: network.id, existingName: network.engineName)
                 // Kept, said in a note: the guard's held deletions (or invalid files) are what
@@ -87,7 +87,8 @@ extension Planner {
             if others.contains(where: { actions[$0].op != .update }) { continue }
             guard let container = containers.first(where: { $0.kind == key.kind && $0.name == spec.name && $0.replica == replica && !deleted.contains($0.id) }),
                   let on = container.networks else { continue }
-            let missing = wanted.filter { name in kept[name].map { !on.contains($0.id) } ?? true }
+            // By ID, or by name for a container never started (see `ObservedResource.networks`).
+            let missing = wanted.filter { name in kept[name].map { !on.contains($0.id) && !on.contains($0.engineName) } ?? true }
                 .map { NetworkNames.engineName(owner: owner, target: spec.target, network: $0) }
             guard !missing.isEmpty else { continue }
             let reason = "not on network\(missing.count == 1 ? "" : "s") \(missing.joined(separator: ", "))"
