@@ -101,18 +101,27 @@ public actor KubeLeaseHandle {
     /// the lease (it had expired), and is a `.locked` error naming the new holder.
     public func renew() async throws {
         let doing = "renewing the lease \(lease.namespace)/\(name)"
-        var renewed = object
-        renewed = renewed.merging(.object(["spec": .object(["renewTime": .string(KubeLeaseTime.format(lease.now()))])]))
-        let (status, body) = try await lease.client.request("PUT", lease.objectPath(name) + "?fieldManager=berth", body: renewed,
-                                                            doing: doing, accept: [404, 409])
-        if (200..<300).contains(status), let body {
-            object = body
-            return
+        for attempt in 1...2 {
+            var renewed = object
+            renewed = renewed.merging(.object(["spec": .object(["renewTime": .string(KubeLeaseTime.format(lease.now()))])]))
+            let (status, body) = try await lease.client.request("PUT", lease.objectPath(name) + "?fieldManager=berth", body: renewed,
+                                                                doing: doing, accept: [404, 409])
+            if (200..<300).contains(status), let body {
+                object = body
+                return
+            }
+            // A write of this holder's own that this handle did not see (a renew cancelled on
+            // the wire) makes a 409 too: still ours, so renew from what is there now.
+            let (_, found) = try await lease.client.request("GET", lease.objectPath(name), doing: doing, accept: [404])
+            if attempt == 1, status == 409, let found, KubeLeaseState(found).holder == holder {
+                object = found
+                continue
+            }
+            let who = found.map { KubeLeaseState($0).describe(name: "\(lease.namespace)/\(name)", at: lease.now()) }
+                ?? "the lease \(lease.namespace)/\(name) was deleted"
+            throw BerthError(.locked, "lost the lease \(lease.namespace)/\(name) held by \(holder)", cause: who)
         }
-        let (_, found) = try await lease.client.request("GET", lease.objectPath(name), doing: doing, accept: [404])
-        let who = found.map { KubeLeaseState($0).describe(name: "\(lease.namespace)/\(name)", at: lease.now()) }
-            ?? "the lease \(lease.namespace)/\(name) was deleted"
-        throw BerthError(.locked, "lost the lease \(lease.namespace)/\(name) held by \(holder)", cause: who)
+        throw BerthError(.locked, "lost the lease \(lease.namespace)/\(name) held by \(holder)")
     }
 
     /// Deletes the Lease if it is still as this holder wrote it (a precondition on its

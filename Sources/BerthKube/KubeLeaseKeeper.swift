@@ -14,12 +14,23 @@ actor KubeLeaseKeeper {
     private var handle: KubeLeaseHandle?
     private var lost: (any Error)?
     private var renewing: Task<Void, Never>?
+    /// An acquire under way: workers act side by side, and one that calls `ensure` meanwhile
+    /// must wait for it, not take the Lease a second time (two renew loops would then race).
+    private var acquiring: Task<KubeLeaseHandle, any Error>?
 
     /// Holds the Lease from here on, or throws why not (`.locked`, naming the holder).
     func ensure(owner: String, adapter: KubernetesAdapter) async throws {
         if let lost { throw lost }
         if handle != nil { return }
-        handle = try await adapter.lease.acquire(owner: owner, holder: holder, duration: Self.duration)
+        if let acquiring {
+            _ = try await acquiring.value
+            return
+        }
+        let lease = adapter.lease, holder = self.holder
+        let acquire = Task { try await lease.acquire(owner: owner, holder: holder, duration: Self.duration) }
+        acquiring = acquire
+        defer { acquiring = nil }
+        handle = try await acquire.value
         renewing = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.renewEvery)

@@ -37,6 +37,24 @@ import Testing
         #expect(cluster.server.requests.first { $0.path.contains("/leases") }?.method == "POST")
     }
 
+    /// A write of this holder's own that a handle did not see (a renew cancelled on the wire
+    /// at shutdown, which still landed) leaves the handle a version behind: it is still ours,
+    /// so renewing and giving it back both work, and the Lease is gone at the end.
+    @Test func aRenewThisHandleDidNotSeeIsStillOurs() async throws {
+        let cluster = try Cluster()
+        defer { cluster.finish() }
+        let held = try await cluster.lease().acquire(owner: "shop", holder: "host-a/4242", duration: .seconds(15))
+        let twin = try #require(cluster.stored)
+        // The same holder writes the Lease behind the handle's back.
+        let other = KubeLeaseHandle(lease: cluster.lease(), object: twin, holder: "host-a/4242")
+        try await other.renew()
+        #expect(cluster.stored?["metadata"]?["resourceVersion"] != twin["metadata"]?["resourceVersion"])
+        try await held.renew()
+        try await other.renew()
+        try await held.release()
+        #expect(cluster.stored == nil, "the Lease was given back")
+    }
+
     @Test func aLeaseHeldByAnotherIsALockedErrorNamingTheHolder() async throws {
         let cluster = try Cluster()
         defer { cluster.finish() }
