@@ -381,7 +381,11 @@ ensure_swarm() {
   # one from there (the swarm is one node on loopback: nobody needs to find it).
   local port=2377
   while (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
-  dk swarm init --advertise-addr "127.0.0.1:$port" --listen-addr "127.0.0.1:$port" >/dev/null
+  # Overlay traffic (VXLAN) goes to a UDP port of its own per engine, moved with the swarm
+  # port: two swarms on one host with one VXLAN port collide ("error creating vxlan
+  # interface: file exists") and their tasks never start.
+  dk swarm init --advertise-addr "127.0.0.1:$port" --listen-addr "127.0.0.1:$port" \
+    --data-path-port $((4789 + port - 2377)) >/dev/null
   say "made the private engine a one-node swarm manager (127.0.0.1:$port)"
 }
 
