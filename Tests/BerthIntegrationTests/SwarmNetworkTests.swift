@@ -52,7 +52,9 @@ struct SwarmNetworkTests {
             let down = await p.berth("apply", "--allow-mass-delete")
             #expect(down.status == 0, "\(down.stdout)\(down.stderr)")
             #expect(down.stdout.contains("delete swarm network default"), "\(down.stdout)")
-            #expect(try await p.engine.networks(name: "\(p.owner)-swarm-default").isEmpty)
+            // Swarm removes an overlay after answering its delete (berth waits up to 30 s for
+            // that; a loaded engine can take longer).
+            #expect(try await eventually { try await p.engine.networks(name: "\(p.owner)-swarm-default").isEmpty })
         }
     }
 
