@@ -31,7 +31,12 @@ extension Executor {
     /// One spec's rollout: the journal hears each batch, each proven replica, and how it ended.
     func runRollout(_ indices: [Int], _ actions: [Action], owner: String) async -> [(Int, Outcome)] {
         let mine = indices.map { actions[$0] }
-        guard let platform = platforms[mine[0].key.target] as? any RollingPlatform else { return [] }
+        guard let platform = platforms[mine[0].key.target] as? any RollingPlatform else {
+            // Not a rolling platform after all: each action on its own, so each has an outcome.
+            var outcomes: [(Int, Outcome)] = []
+            for index in indices { outcomes.append((index, await run(actions[index], owner: owner))) }
+            return outcomes
+        }
         let byReplica = Dictionary(mine.map { ($0.key.replica ?? 1, $0) }, uniquingKeysWith: { a, _ in a })
         let first = mine[0]
         let onEvent = self.onEvent
