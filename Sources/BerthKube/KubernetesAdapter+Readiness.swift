@@ -19,3 +19,11 @@ extension KubernetesAdapter: ReadinessCheck {
         return .ready(said.joined(separator: "; "))
     }
 }
+
+/// The target the executor holds is the connector, not the adapter: a `dependsOn` on a
+/// Kubernetes spec waits for its rollouts through the connected adapter.
+extension KubePlatform: ReadinessCheck {
+    public func readiness(of spec: Spec, owner: String) async throws -> Readiness {
+        try await adapter().readiness(of: spec, owner: owner)
+    }
+}
