@@ -1921,11 +1921,8 @@ def bench_rollout(binary, engine, work, results, tag, docker_host, pool):
             swarm_done_s.append(time.perf_counter() - t0)
     finally:
         engine.request("DELETE", f"/services/{service}", ok=(200, 404))
+        # Its owner network (OWNER-default) goes with the containers (remove_labelled).
         engine.remove_labelled(f"berth.owner={owner}", pool)
-        # berth's owner network (OWNER-default) goes with its containers.
-        _, nets = engine.request("GET", f"/networks?{filters(label=[f'berth.owner={owner}'])}")
-        for n in nets:
-            engine.request("DELETE", f"/networks/{n['Id']}", ok=(204, 404))
     b, w = statistics.median(berth_s), statistics.median(swarm_s)
     results.append(["[13] rollout 10 replicas, 2 at a time (berth)", ms(b), runs(berth_s)])
     results.append(["[13] rollout 10 tasks, 2 at a time (Swarm, tasks running)", ms(w), runs(swarm_s)])
